@@ -1,0 +1,144 @@
+# vmnet — build, test and package.  Outputs go to $(BUILD).
+# Sources are picked up by folder, so a new file needs no edit here:
+#   common/*.c    -> $(BUILD)/libvmnet-common.a (wire protocol, names, snapshot)
+#   helper/*.c    -> $(BUILD)/vmnetd            (helper/main.c holds main())
+#   pam_vmnet/*.c -> $(BUILD)/pam_vmnet.so
+#   nss_vmnet/*.c -> $(BUILD)/libnss_vmnet.so.2
+#   cli/bridge_helper*.c -> $(BUILD)/vmnet-bridge-helper, other cli/*.c -> $(BUILD)/vmnet
+#   tests/unit/test_*.c  -> $(BUILD)/tests/test_* (cmocka)
+
+BUILD    ?= build
+CC       ?= cc
+PKGS     := libnl-route-3.0 libnl-3.0 libsystemd libnftables
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+HARDEN   := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIC
+OPT      ?= -O2 -g
+CFLAGS   ?=
+CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(HARDEN) -fvisibility=hidden -Icommon $(PKG_CFLAGS)
+LDFLAGS  += -Wl,-z,relro,-z,now -Wl,--as-needed
+
+ifeq ($(SANITIZE),1)
+  HARDEN   := -fPIC
+  CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+  LDFLAGS  += -fsanitize=address,undefined
+endif
+
+PREFIX   ?= /usr
+SBINDIR  ?= /usr/sbin
+BINDIR   ?= $(PREFIX)/bin
+LIBDIR   ?= $(PREFIX)/lib/$(shell $(CC) -print-multiarch 2>/dev/null)
+PKGLIBDIR?= $(PREFIX)/lib/vmnet
+MANDIR   ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR  ?= /usr/lib/systemd/system
+DOCDIR   ?= $(PREFIX)/share/doc/vmnet
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+HELPER_SRC := $(sort $(filter-out helper/main.c,$(wildcard helper/*.c)))
+PAM_SRC    := $(sort $(wildcard pam_vmnet/*.c))
+NSS_SRC    := $(sort $(wildcard nss_vmnet/*.c))
+BRIDGE_HELPER_SRC := $(sort $(wildcard cli/bridge_helper*.c))
+CLI_SRC    := $(sort $(filter-out $(BRIDGE_HELPER_SRC),$(wildcard cli/*.c)))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+obj = $(1:%.c=$(BUILD)/obj/%.o)
+
+PROGRAMS := $(BUILD)/vmnetd
+PROGRAMS += $(if $(PAM_SRC),$(BUILD)/pam_vmnet.so)
+PROGRAMS += $(if $(NSS_SRC),$(BUILD)/libnss_vmnet.so.2)
+PROGRAMS += $(if $(CLI_SRC),$(BUILD)/vmnet)
+PROGRAMS += $(if $(BRIDGE_HELPER_SRC),$(BUILD)/vmnet-bridge-helper)
+
+.PHONY: all check check-unit check-integration fuzz bench demo deb install clean deps
+all: $(PROGRAMS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+$(BUILD)/libvmnet-common.a: $(call obj,$(COMMON_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/libvmnet-helper.a: $(call obj,$(HELPER_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/libvmnet-nss.a: $(call obj,$(NSS_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/libvmnet-pam.a: $(call obj,$(PAM_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/vmnetd: $(call obj,helper/main.c) $(BUILD)/libvmnet-helper.a $(BUILD)/libvmnet-common.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+
+$(BUILD)/pam_vmnet.so: $(call obj,$(PAM_SRC)) $(BUILD)/libvmnet-common.a pam_vmnet/pam_vmnet.map
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--version-script=pam_vmnet/pam_vmnet.map \
+	  $(call obj,$(PAM_SRC)) $(BUILD)/libvmnet-common.a -lpam -o $@
+
+$(BUILD)/libnss_vmnet.so.2: $(call obj,$(NSS_SRC)) $(BUILD)/libvmnet-common.a nss_vmnet/nss_vmnet.map
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libnss_vmnet.so.2 \
+	  -Wl,--version-script=nss_vmnet/nss_vmnet.map \
+	  $(call obj,$(NSS_SRC)) $(BUILD)/libvmnet-common.a -o $@
+
+$(BUILD)/vmnet: $(call obj,$(CLI_SRC)) $(BUILD)/libvmnet-common.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
+
+$(BUILD)/vmnet-bridge-helper: $(call obj,$(BRIDGE_HELPER_SRC)) $(BUILD)/libvmnet-common.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
+
+# Unit tests link every library archive: the linker takes only what a test uses.
+TEST_ARCHIVES := $(BUILD)/libvmnet-helper.a $(if $(NSS_SRC),$(BUILD)/libvmnet-nss.a) \
+                 $(if $(PAM_SRC),$(BUILD)/libvmnet-pam.a) $(BUILD)/libvmnet-common.a
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_ARCHIVES)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -Ihelper -Inss_vmnet -Ipam_vmnet $(LDFLAGS) $< $(TEST_ARCHIVES) \
+	  $(PKG_LIBS) -lcmocka -lpam -lpthread -o $@
+
+check-unit: $(UNIT_BIN) $(PROGRAMS)
+	tests/run-unit $(UNIT_BIN)
+
+check-integration: $(PROGRAMS)
+	tests/run-integration
+
+check: $(UNIT_BIN) $(PROGRAMS)
+	tests/run-unit $(UNIT_BIN)
+	tests/run-integration
+
+fuzz:
+	tests/fuzz/run $(or $(FUZZ_SECONDS),20)
+
+bench: $(PROGRAMS)
+	tests/bench/run
+
+# Installs the build dependencies itself, then runs the demo as root.
+demo:
+	./demo/run
+
+deps:
+	./tools/install-deps
+
+deb:
+	./tools/make-deb
+
+install: $(PROGRAMS)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) \
+	  $(DESTDIR)$(LIBDIR)/security $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/security
+	install -m 0755 $(BUILD)/vmnetd $(DESTDIR)$(SBINDIR)/vmnetd
+	$(if $(CLI_SRC),install -m 0755 $(BUILD)/vmnet $(DESTDIR)$(BINDIR)/vmnet)
+	$(if $(BRIDGE_HELPER_SRC),install -m 0755 $(BUILD)/vmnet-bridge-helper $(DESTDIR)$(PKGLIBDIR)/vmnet-bridge-helper)
+	$(if $(PAM_SRC),install -m 0644 $(BUILD)/pam_vmnet.so $(DESTDIR)$(LIBDIR)/security/pam_vmnet.so)
+	$(if $(NSS_SRC),install -m 0644 $(BUILD)/libnss_vmnet.so.2 $(DESTDIR)$(LIBDIR)/libnss_vmnet.so.2)
+	install -m 0644 etc/vmnet.conf $(DESTDIR)$(SYSCONFDIR)/security/vmnet.conf
+	for m in man/*.[158]; do [ -e "$$m" ] || continue; \
+	  install -m 0644 "$$m" "$(DESTDIR)$(MANDIR)/man$${m##*.}/"; done
+
+clean:
+	rm -rf $(BUILD) dist

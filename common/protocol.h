@@ -1,0 +1,104 @@
+/* The wire protocol between vmnetd and its clients (pam_vmnet, vmnet,
+ * vmnet-bridge-helper).  One SOCK_SEQPACKET datagram per message.
+ *
+ * Every message starts with a 4-byte header:
+ *   u8 version (VMNET_PROTOCOL_VERSION), u8 type, u16 status (big endian;
+ *   0 in requests).
+ * The body is a sequence of fields fixed by the type.  A string field is
+ * u8 length + bytes (no NUL, no terminator), never longer than the
+ * buffer it decodes into.  Trailing bytes after the last field are an
+ * error.  Replies use the request's type with VMNET_REPLY set. */
+#pragma once
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VMNET_PROTOCOL_VERSION 1
+#define VMNET_MSG_MAX          4096
+#define VMNET_USER_MAX         32      /* longest user name on the wire */
+#define VMNET_DOMAIN_MAX       63
+#define VMNET_ADDRESS_MAX      18      /* "255.255.255.255/32" */
+#define VMNET_TAPS_MAX         64      /* taps listed in one STATUS reply */
+#define VMNET_REPLY            0x80
+
+enum vmnet_msg_type {
+        VMNET_MSG_OPEN    = 1, /* root only: a session of user starts */
+        VMNET_MSG_CLOSE   = 2, /* root only: a session of user ends */
+        VMNET_MSG_STATUS  = 3, /* anyone: the caller's taps and the lab */
+        VMNET_MSG_TAP_ADD = 4, /* anyone: a new persistent tap owned by the caller */
+        VMNET_MSG_TAP_DEL = 5, /* anyone: delete one of the caller's persistent taps */
+        VMNET_MSG_VM_TAP  = 6, /* anyone: a tap for one VM, its fd comes with the reply */
+};
+
+enum vmnet_status {
+        VMNET_OK               = 0,
+        VMNET_ERR_REFUSED      = 1, /* the same answer whatever the reason */
+        VMNET_ERR_QUOTA        = 2, /* the caller already has max_taps taps */
+        VMNET_ERR_BAD_REQUEST  = 3, /* malformed message */
+        VMNET_ERR_VERSION      = 4, /* protocol version not spoken */
+        VMNET_ERR_INTERNAL     = 5, /* vmnetd failed; see its log */
+        VMNET_ERR_NO_USER      = 6, /* (to root only) no such user */
+        VMNET_ERR_NOT_ALLOWED  = 7, /* (to root only) user outside allow_groups */
+        VMNET_ERR_BUSY         = 8, /* too many clients at once */
+};
+
+enum vmnet_tap_kind {
+        VMNET_TAP_LOGIN      = 1, /* tap-USER, held by vmnetd, lives with the sessions */
+        VMNET_TAP_PERSISTENT = 2, /* made by TAP_ADD, opened by name by a hypervisor */
+        VMNET_TAP_VM         = 3, /* handed over as an fd, gone when the VM exits */
+};
+
+enum vmnet_uplink {
+        VMNET_UPLINK_NAT      = 0,
+        VMNET_UPLINK_ROUTED   = 1,
+        VMNET_UPLINK_ISOLATED = 2,
+        VMNET_UPLINK_EXTERNAL = 3,
+};
+
+#define VMNET_TAP_FLAG_CARRIER 0x01 /* some process holds the tap's queue */
+#define VMNET_TAP_FLAG_UP      0x02
+
+/* Decoded request.  Fields a type does not carry are left empty.
+ *   OPEN, CLOSE: user.   TAP_DEL: tap.   VM_TAP: bridge.   STATUS, TAP_ADD: none. */
+struct vmnet_request {
+        uint8_t type;
+        char user[VMNET_USER_MAX + 1];
+        char tap[IFNAMSIZ];
+        char bridge[IFNAMSIZ];
+};
+
+struct vmnet_tap_info {
+        char name[IFNAMSIZ];
+        uint8_t kind;  /* enum vmnet_tap_kind */
+        uint8_t flags; /* VMNET_TAP_FLAG_* */
+};
+
+/* Decoded reply.  OPEN, TAP_ADD, VM_TAP carry tap (on success); STATUS
+ * carries everything from user on.  CLOSE, TAP_DEL carry nothing. */
+struct vmnet_reply {
+        uint8_t type;    /* the request's type, without VMNET_REPLY */
+        uint16_t status; /* enum vmnet_status */
+        char tap[IFNAMSIZ];
+        char user[VMNET_USER_MAX + 1];
+        char bridge[IFNAMSIZ];
+        char address[VMNET_ADDRESS_MAX + 1];
+        char domain[VMNET_DOMAIN_MAX + 1];
+        uint8_t uplink;  /* enum vmnet_uplink */
+        uint16_t max_taps;
+        uint16_t n_taps;
+        struct vmnet_tap_info taps[VMNET_TAPS_MAX];
+};
+
+/* Encoders return the message length, or -EINVAL (a field too long or
+ * unknown type) / -EMSGSIZE (buffer too small).  Decoders return 0 or
+ * -EBADMSG (malformed), -EPROTO (another protocol version); the output is
+ * not written on failure. */
+int vmnet_request_encode(const struct vmnet_request *req, uint8_t *buf, size_t size);
+int vmnet_request_decode(const uint8_t *buf, size_t len, struct vmnet_request *ret);
+int vmnet_reply_encode(const struct vmnet_reply *rep, uint8_t *buf, size_t size);
+int vmnet_reply_decode(const uint8_t *buf, size_t len, struct vmnet_reply *ret);
+
+/* A short English sentence for a status, for logs and the vmnet command. */
+const char *vmnet_status_string(uint16_t status);
+const char *vmnet_uplink_string(uint8_t uplink);
+const char *vmnet_tap_kind_string(uint8_t kind);

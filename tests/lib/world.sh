@@ -1,0 +1,134 @@
+# shellcheck shell=bash
+# The world an integration test lives in: its own network and mount
+# namespaces, a private tmpfs on /run (so /run/vmnet, /run/netns and
+# /run/sshd are the test's own), private copies of /etc/passwd, group,
+# shadow, /etc/security, /etc/pam.d and an nsswitch.conf without dns.
+# Nothing of the host is touched, and everything goes when the test ends.
+#
+#   . "$(dirname "$0")/../lib/world.sh"
+#   world_enter "$@"          # re-runs the script inside fresh namespaces
+#   world_add_user stu1 61001
+#   world_config uplink=isolated > "$W/vmnet.conf"
+#   world_start_vmnetd "$W/vmnet.conf"
+#
+# Processes started with world_spawn are ended by PID when the test exits.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+VMNETD=$BUILD/vmnetd
+
+log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+fail() { log "FAIL: $*"; exit 1; }
+skip() { log "SKIP: $*"; echo "$*"; exit 77; }
+
+# wait_until SECONDS CMD...: polls CMD every 0.05 s, at most SECONDS long.
+wait_until() {
+        local limit=$1; shift
+        local tries=$(( limit * 20 ))
+        while (( tries-- > 0 )); do
+                if "$@" >/dev/null 2>&1; then return 0; fi
+                sleep 0.05
+        done
+        return 1
+}
+
+expect_eq() { # expect_eq WHAT EXPECTED ACTUAL
+        [ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+}
+
+world_enter() {
+        if [ "${VMNET_WORLD_INSIDE:-}" != 1 ]; then
+                [ "$(id -u)" -eq 0 ] || skip "needs root"
+                export VMNET_WORLD_INSIDE=1
+                exec unshare --mount --net --propagation private -- bash "$0" "$@"
+        fi
+        W=$(mktemp -d /tmp/vmnet-test.XXXXXX)
+        chmod 0755 "$W"
+        export W
+        WORLD_PIDS=()
+        trap world_cleanup EXIT
+        trap 'exit 130' INT TERM
+        ip link set lo up
+        # /tmp stays shared with the host, so the test's files are visible
+        # there for debugging until cleanup; /run is the test's own.
+        mount -t tmpfs -o mode=0755 vmnet-test-run /run
+        mkdir -p /run/vmnet /run/netns /run/sshd /run/user
+        mkdir -p "$W/etc"
+        local f
+        for f in passwd group shadow; do
+                cp -p "/etc/$f" "$W/etc/$f"
+                mount --bind "$W/etc/$f" "/etc/$f"
+        done
+        cp -a /etc/security "$W/etc/security"
+        mount --bind "$W/etc/security" /etc/security
+        cp -a /etc/pam.d "$W/etc/pam.d"
+        mount --bind "$W/etc/pam.d" /etc/pam.d
+        printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files vmnet\n' > "$W/etc/nsswitch.conf"
+        mount --bind "$W/etc/nsswitch.conf" /etc/nsswitch.conf
+        : > "$W/etc/hosts"
+        printf '127.0.0.1 localhost\n' > "$W/etc/hosts"
+        mount --bind "$W/etc/hosts" /etc/hosts
+        # The module under test, found by name like an installed one.
+        export LD_LIBRARY_PATH=$BUILD
+}
+
+world_cleanup() {
+        local rc=$? pid
+        set +e
+        for pid in "${WORLD_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+        for pid in "${WORLD_PIDS[@]}"; do
+                for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+                kill -KILL "$pid" 2>/dev/null
+        done
+        if [ -n "${WORLD_KEEP:-}" ]; then log "kept $W"; else rm -rf "$W"; fi
+        exit "$rc"
+}
+
+# world_spawn CMD...: runs CMD in the background, ended at exit; pid in $SPAWNED.
+world_spawn() {
+        "$@" &
+        SPAWNED=$!
+        WORLD_PIDS+=("$SPAWNED")
+}
+
+# world_add_user NAME UID [GROUP...]: a user with a home under $W.
+world_add_user() {
+        local name=$1 uid=$2 g
+        shift 2
+        mkdir -p "$W/home/$name"
+        echo "$name:x:$uid:$uid::$W/home/$name:/bin/sh" >> /etc/passwd
+        echo "$name:x:$uid:" >> /etc/group
+        echo "$name:*:19000:0:99999:7:::" >> /etc/shadow
+        chown "$uid:$uid" "$W/home/$name"
+        for g in "$@"; do
+                if grep -q "^$g:" /etc/group; then
+                        sed -i "/^$g:/ s/\$/,$name/; s/:,$name\$/:$name/" /etc/group
+                else
+                        echo "$g:x:$(( uid + 5000 )):$name" >> /etc/group
+                fi
+        done
+}
+
+# world_config KEY=VALUE...: a vmnet.conf for tests on stdout.
+world_config() {
+        local kv
+        echo "# vmnet.conf written by ${0##*/}"
+        echo "resolv_file = none"
+        for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
+}
+
+# world_start_vmnetd CONF [ARGS...]: vmnetd in the foreground mode, in the
+# background of the test; waits (bounded) until its socket answers.
+world_start_vmnetd() {
+        local conf=$1; shift
+        local sock
+        sock=$(sed -n 's/^socket *= *//p' "$conf"); sock=${sock:-/run/vmnet/vmnetd.sock}
+        world_spawn "$VMNETD" -f -c "$conf" "$@"
+        VMNETD_PID=$SPAWNED
+        wait_until 10 test -S "$sock" || fail "vmnetd did not create $sock"
+        wait_until 10 kill -0 "$VMNETD_PID" || fail "vmnetd exited"
+}
+
+# brport_state DEV: the bridge port state (3 = forwarding).
+brport_state() { cat "/sys/class/net/$1/brport/state"; }

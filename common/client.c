@@ -1,0 +1,177 @@
+/* A client's side of the conversation with vmnetd (see client.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+
+static long long now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Waits for events on fd until deadline (CLOCK_MONOTONIC ms). */
+static int wait_fd(int fd, short events, long long deadline) {
+        for (;;) {
+                long long left = deadline - now_ms();
+                if (left <= 0)
+                        return -ETIMEDOUT;
+                struct pollfd p = { .fd = fd, .events = events };
+                int n = poll(&p, 1, (int)(left > 60000 ? 60000 : left));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n > 0)
+                        return 0;
+        }
+}
+
+int vmnet_client_connect(const char *path, int timeout_ms) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        long long deadline = now_ms() + timeout_ms;
+        int fd, e;
+
+        if (strlen(path) >= sizeof sa.sun_path)
+                return -ENAMETOOLONG;
+        strcpy(sa.sun_path, path);
+        fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return -errno;
+        if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+                /* A full backlog answers EAGAIN on unix sockets: wait for room. */
+                if (errno != EAGAIN && errno != EINPROGRESS) {
+                        e = -errno;
+                        close(fd);
+                        return e;
+                }
+                for (;;) {
+                        e = wait_fd(fd, POLLOUT, deadline);
+                        if (e < 0)
+                                break;
+                        if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 || errno == EISCONN) {
+                                e = 0;
+                                break;
+                        }
+                        if (errno != EAGAIN && errno != EALREADY && errno != EINPROGRESS) {
+                                e = -errno;
+                                break;
+                        }
+                        /* still no room: sleep a little rather than spin */
+                        struct timespec nap = { 0, 5 * 1000 * 1000 };
+                        nanosleep(&nap, NULL);
+                }
+                if (e < 0) {
+                        close(fd);
+                        return e;
+                }
+        }
+        return fd;
+}
+
+/* Receives one message, with at most one passed fd. */
+static int receive_reply(int fd, uint8_t *buf, size_t size, int *ret_fd, long long deadline) {
+        union {
+                struct cmsghdr h;
+                char space[CMSG_SPACE(sizeof(int) * 4)];
+        } control;
+        struct iovec iov = { .iov_base = buf, .iov_len = size };
+        struct msghdr msg = {
+                .msg_iov = &iov, .msg_iovlen = 1,
+                .msg_control = &control, .msg_controllen = sizeof control,
+        };
+        ssize_t n;
+        int e;
+
+        for (;;) {
+                e = wait_fd(fd, POLLIN, deadline);
+                if (e < 0)
+                        return e;
+                n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+                if (n >= 0)
+                        break;
+                if (errno != EAGAIN && errno != EINTR)
+                        return -errno;
+        }
+        *ret_fd = -1;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+                        continue;
+                size_t nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                int fds[4];
+                memcpy(fds, CMSG_DATA(c), nfds * sizeof(int));
+                for (size_t i = 0; i < nfds; i++) {
+                        if (*ret_fd < 0)
+                                *ret_fd = fds[i];
+                        else
+                                close(fds[i]);
+                }
+        }
+        if (n == 0) {
+                if (*ret_fd >= 0)
+                        close(*ret_fd);
+                return -ECONNRESET;
+        }
+        if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+                if (*ret_fd >= 0)
+                        close(*ret_fd);
+                return -EBADMSG;
+        }
+        return (int)n;
+}
+
+int vmnet_client_call(int fd, const struct vmnet_request *req,
+                      struct vmnet_reply *ret, int *ret_fd, int timeout_ms) {
+        long long deadline = now_ms() + timeout_ms;
+        uint8_t buf[VMNET_MSG_MAX];
+        int n, e, passed_fd = -1;
+
+        n = vmnet_request_encode(req, buf, sizeof buf);
+        if (n < 0)
+                return n;
+        for (;;) {
+                if (send(fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT) == n)
+                        break;
+                if (errno != EAGAIN && errno != EINTR)
+                        return -errno;
+                e = wait_fd(fd, POLLOUT, deadline);
+                if (e < 0)
+                        return e;
+        }
+        n = receive_reply(fd, buf, sizeof buf, &passed_fd, deadline);
+        if (n < 0)
+                return n;
+        e = vmnet_reply_decode(buf, n, ret);
+        if (e >= 0 && ret->type != req->type)
+                e = -EBADMSG;
+        if (e < 0) {
+                if (passed_fd >= 0)
+                        close(passed_fd);
+                return e;
+        }
+        if (ret_fd)
+                *ret_fd = passed_fd;
+        else if (passed_fd >= 0)
+                close(passed_fd);
+        return 0;
+}
+
+int vmnet_client_request(const char *path, const struct vmnet_request *req,
+                         struct vmnet_reply *ret, int *ret_fd, int timeout_ms) {
+        long long deadline = now_ms() + timeout_ms;
+        int fd, e;
+
+        fd = vmnet_client_connect(path, timeout_ms);
+        if (fd < 0)
+                return fd;
+        long long left = deadline - now_ms();
+        e = vmnet_client_call(fd, req, ret, ret_fd, left > 0 ? (int)left : 0);
+        close(fd);
+        return e;
+}

@@ -50,6 +50,9 @@ world_enter() {
         trap world_cleanup EXIT
         trap 'exit 130' INT TERM
         ip link set lo up
+        # sysfs shows the network namespace of whoever mounted it: a fresh
+        # one shows this test's interfaces (/sys/class/net, brport, owner).
+        mount -t sysfs vmnet-test-sys /sys
         # /tmp stays shared with the host, so the test's files are visible
         # there for debugging until cleanup; /run is the test's own.
         mount -t tmpfs -o mode=0755 vmnet-test-run /run

@@ -1,0 +1,20 @@
+/* What an unprivileged client (vmnet, vmnet-bridge-helper) tells its user
+ * about reaching vmnetd.  Never used by pam_vmnet: it runs inside
+ * privileged processes and takes its socket from its own options. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The socket to talk to: $VMNET_SOCKET when set and not empty (for tests;
+ * safe because these clients are never setuid, and secure_getenv ignores
+ * it if one ever is), else VMNET_DEFAULT_SOCKET. */
+const char *vmnet_client_socket_path(void);
+
+/* True when r, a negative errno from vmnet_client_connect/_request, means
+ * vmnetd cannot be reached at all (not running, no permission, no answer),
+ * as opposed to a conversation that went wrong. */
+bool vmnet_client_error_is_unreachable(int r);
+
+/* One line (no newline) for r at path, e.g. "vmnetd is not running (no
+ * /run/vmnet/vmnetd.sock)", into buf (always NUL-terminated if size > 0). */
+void vmnet_client_error_message(int r, const char *path, char *buf, size_t size);

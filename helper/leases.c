@@ -1,0 +1,182 @@
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns_name.h"
+#include "leases.h"
+
+static int hex_digit(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+/* "aa:bb:cc:dd:ee:ff" only: dnsmasq prefixes other hardware types with
+ * "TYPE-", and a guest on our bridge is always Ethernet. */
+static bool parse_mac(const char *s, size_t len, uint8_t ret[6]) {
+        uint8_t mac[6];
+
+        if (len != 17)
+                return false;
+        for (size_t i = 0; i < 6; i++) {
+                int hi = hex_digit(s[3 * i]), lo = hex_digit(s[3 * i + 1]);
+                if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+                        return false;
+                mac[i] = (uint8_t) (hi << 4 | lo);
+        }
+        memcpy(ret, mac, 6);
+        return true;
+}
+
+static bool parse_expiry(const char *s, size_t len, int64_t *ret) {
+        int64_t v = 0;
+
+        if (len == 0 || len > 18) /* 18 digits cannot overflow int64_t */
+                return false;
+        for (size_t i = 0; i < len; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+                v = v * 10 + (s[i] - '0');
+        }
+        *ret = v;
+        return true;
+}
+
+static bool parse_ipv4(const char *s, size_t len, struct in_addr *ret) {
+        char buf[INET_ADDRSTRLEN];
+
+        if (len == 0 || len >= sizeof(buf))
+                return false;
+        memcpy(buf, s, len);
+        buf[len] = '\0';
+        return inet_pton(AF_INET, buf, ret) == 1;
+}
+
+#define LEASE_FIELDS_MAX 5
+
+/* Splits one line at runs of blanks; returns the field count, max + 1 if more. */
+static size_t split_fields(const char *line, size_t len, const char *field[], size_t field_len[], size_t max) {
+        size_t n = 0, i = 0;
+
+        while (i < len) {
+                while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+                        i++;
+                if (i >= len)
+                        break;
+                if (n == max)
+                        return max + 1;
+                size_t start = i;
+                while (i < len && line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
+                        i++;
+                field[n] = line + start;
+                field_len[n] = i - start;
+                n++;
+        }
+        return n;
+}
+
+static bool parse_line(const char *line, size_t len, int64_t now, struct lease *ret) {
+        const char *f[LEASE_FIELDS_MAX];
+        size_t fl[LEASE_FIELDS_MAX];
+        struct lease l = {};
+
+        size_t n = split_fields(line, len, f, fl, LEASE_FIELDS_MAX);
+        if (n < 4 || n > LEASE_FIELDS_MAX)
+                return false;
+        if (!parse_expiry(f[0], fl[0], &l.expiry) || !parse_mac(f[1], fl[1], l.mac) ||
+            !parse_ipv4(f[2], fl[2], &l.addr))
+                return false;
+        if (l.expiry != 0 && l.expiry <= now)
+                return false;
+        if (dns_label_is_valid(f[3], fl[3])) {
+                for (size_t i = 0; i < fl[3]; i++) {
+                        char c = f[3][i];
+                        l.hostname[i] = (c >= 'A' && c <= 'Z') ? (char) (c - 'A' + 'a') : c;
+                }
+                l.hostname[fl[3]] = '\0';
+        }
+        *ret = l;
+        return true;
+}
+
+/* Sort key for finding duplicate names: name, then newest first, then file order. */
+static int compare_for_dedup(const void *a, const void *b, void *userdata) {
+        const struct lease *leases = userdata;
+        size_t i = *(const size_t *) a, j = *(const size_t *) b;
+        int r = strcmp(leases[i].hostname, leases[j].hostname);
+        if (r != 0)
+                return r;
+        uint64_t ei = leases[i].expiry == 0 ? UINT64_MAX : (uint64_t) leases[i].expiry;
+        uint64_t ej = leases[j].expiry == 0 ? UINT64_MAX : (uint64_t) leases[j].expiry;
+        if (ei != ej)
+                return ei > ej ? -1 : 1;
+        return i < j ? -1 : i > j;
+}
+
+static int drop_duplicate_names(struct lease *leases, size_t n) {
+        size_t n_named = 0;
+        size_t *order;
+
+        order = reallocarray(NULL, n, sizeof(*order));
+        if (!order)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                if (leases[i].hostname[0] != '\0')
+                        order[n_named++] = i;
+        qsort_r(order, n_named, sizeof(*order), compare_for_dedup, leases);
+        /* Backwards, so that order[k - 1] still holds its name when compared. */
+        for (size_t k = n_named; k-- > 1;)
+                if (strcmp(leases[order[k]].hostname, leases[order[k - 1]].hostname) == 0)
+                        leases[order[k]].hostname[0] = '\0';
+        free(order);
+        return 0;
+}
+
+int leases_parse(const char *text, size_t len, int64_t now,
+                 struct lease **ret_leases, size_t *ret_n, bool *ret_complete) {
+        struct lease *leases = NULL;
+        size_t n = 0, allocated = 0, pos = 0;
+        int r;
+
+        while (pos < len) {
+                const char *nl = memchr(text + pos, '\n', len - pos);
+                if (!nl)
+                        break; /* half-written last line */
+                size_t line_len = (size_t) (nl - (text + pos));
+                struct lease l;
+
+                if (parse_line(text + pos, line_len, now, &l)) {
+                        if (n == allocated) {
+                                size_t want = allocated ? allocated * 2 : 16;
+                                struct lease *p = reallocarray(leases, want, sizeof(*leases));
+                                if (!p) {
+                                        free(leases);
+                                        return -ENOMEM;
+                                }
+                                leases = p;
+                                allocated = want;
+                        }
+                        leases[n++] = l;
+                }
+                pos += line_len + 1;
+        }
+
+        if (n > 1) {
+                r = drop_duplicate_names(leases, n);
+                if (r < 0) {
+                        free(leases);
+                        return r;
+                }
+        }
+
+        *ret_leases = leases;
+        *ret_n = n;
+        *ret_complete = pos == len;
+        return 0;
+}

@@ -1,0 +1,557 @@
+/* The wire codec (common/protocol.c): every message type round trips, every
+ * malformed form is refused without touching the output, encoders refuse
+ * what a decoder would refuse. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "protocol.h"
+
+static const uint8_t all_types[] = {
+        VMNET_MSG_OPEN, VMNET_MSG_CLOSE, VMNET_MSG_STATUS,
+        VMNET_MSG_TAP_ADD, VMNET_MSG_TAP_DEL, VMNET_MSG_VM_TAP,
+};
+#define N_TYPES (sizeof all_types / sizeof all_types[0])
+
+/* A request of each type with every field it carries at its longest. */
+static struct vmnet_request full_request(uint8_t type) {
+        struct vmnet_request req = { .type = type };
+        switch (type) {
+        case VMNET_MSG_OPEN:
+        case VMNET_MSG_CLOSE:
+                memset(req.user, 'u', VMNET_USER_MAX);
+                break;
+        case VMNET_MSG_TAP_DEL:
+                memset(req.tap, 't', IFNAMSIZ - 1);
+                break;
+        case VMNET_MSG_VM_TAP:
+                memset(req.bridge, 'b', IFNAMSIZ - 1);
+                break;
+        }
+        return req;
+}
+
+static struct vmnet_reply full_reply(uint8_t type, uint16_t n_taps) {
+        struct vmnet_reply rep = { .type = type, .status = VMNET_OK };
+        if (type == VMNET_MSG_OPEN || type == VMNET_MSG_TAP_ADD || type == VMNET_MSG_VM_TAP)
+                memset(rep.tap, 'p', IFNAMSIZ - 1);
+        if (type == VMNET_MSG_STATUS) {
+                memset(rep.user, 'u', VMNET_USER_MAX);
+                memset(rep.bridge, 'b', IFNAMSIZ - 1);
+                strcpy(rep.address, "255.255.255.255/32");
+                memset(rep.domain, 'd', VMNET_DOMAIN_MAX);
+                rep.uplink = VMNET_UPLINK_EXTERNAL;
+                rep.max_taps = 0xfedc;
+                rep.n_taps = n_taps;
+                for (unsigned i = 0; i < n_taps; i++) {
+                        /* distinct names of 11 to 15 bytes */
+                        memset(rep.taps[i].name, 'a' + i % 26, IFNAMSIZ - 1 - i % 5);
+                        rep.taps[i].name[0] = (char)('0' + i / 10);
+                        rep.taps[i].name[1] = (char)('0' + i % 10);
+                        rep.taps[i].kind = (uint8_t)(1 + i % 3);
+                        rep.taps[i].flags = (uint8_t)(i & 3);
+                }
+        }
+        return rep;
+}
+
+static void assert_request_eq(const struct vmnet_request *a, const struct vmnet_request *b) {
+        assert_int_equal(a->type, b->type);
+        assert_string_equal(a->user, b->user);
+        assert_string_equal(a->tap, b->tap);
+        assert_string_equal(a->bridge, b->bridge);
+}
+
+static void assert_reply_eq(const struct vmnet_reply *a, const struct vmnet_reply *b) {
+        assert_int_equal(a->type, b->type);
+        assert_int_equal(a->status, b->status);
+        assert_string_equal(a->tap, b->tap);
+        assert_string_equal(a->user, b->user);
+        assert_string_equal(a->bridge, b->bridge);
+        assert_string_equal(a->address, b->address);
+        assert_string_equal(a->domain, b->domain);
+        assert_int_equal(a->uplink, b->uplink);
+        assert_int_equal(a->max_taps, b->max_taps);
+        assert_int_equal(a->n_taps, b->n_taps);
+        for (unsigned i = 0; i < a->n_taps; i++) {
+                assert_string_equal(a->taps[i].name, b->taps[i].name);
+                assert_int_equal(a->taps[i].kind, b->taps[i].kind);
+                assert_int_equal(a->taps[i].flags, b->taps[i].flags);
+        }
+}
+
+/* Decoding must fail with want and leave the output exactly as it was. */
+static void assert_request_refused(const uint8_t *buf, size_t len, int want) {
+        struct vmnet_request out, before;
+        memset(&out, 0xa5, sizeof out);
+        before = out;
+        assert_int_equal(vmnet_request_decode(buf, len, &out), want);
+        assert_memory_equal(&out, &before, sizeof out);
+}
+
+static void assert_reply_refused(const uint8_t *buf, size_t len, int want) {
+        static struct vmnet_reply out, before;
+        memset(&out, 0xa5, sizeof out);
+        before = out;
+        assert_int_equal(vmnet_reply_decode(buf, len, &out), want);
+        assert_memory_equal(&out, &before, sizeof out);
+}
+
+/* ---- requests ---- */
+
+static void test_request_round_trip_every_type(void **state) {
+        (void)state;
+        for (size_t t = 0; t < N_TYPES; t++) {
+                struct vmnet_request req = full_request(all_types[t]), out;
+                uint8_t buf[VMNET_MSG_MAX];
+                int n = vmnet_request_encode(&req, buf, sizeof buf);
+                assert_true(n >= 4);
+                assert_int_equal(vmnet_request_decode(buf, n, &out), 0);
+                assert_request_eq(&req, &out);
+
+                /* short values too */
+                struct vmnet_request small = { .type = all_types[t] };
+                strcpy(small.user, "a");
+                strcpy(small.tap, "t");
+                strcpy(small.bridge, "b");
+                n = vmnet_request_encode(&small, buf, sizeof buf);
+                assert_true(n >= 4);
+                assert_int_equal(vmnet_request_decode(buf, n, &out), 0);
+                assert_int_equal(out.type, small.type);
+        }
+}
+
+/* The bytes on the wire are fixed by protocol.h: pin them. */
+static void test_request_wire_bytes(void **state) {
+        (void)state;
+        struct vmnet_request req = { .type = VMNET_MSG_OPEN };
+        uint8_t buf[64];
+        strcpy(req.user, "alice");
+        const uint8_t open[] = { 1, 1, 0, 0, 5, 'a', 'l', 'i', 'c', 'e' };
+        assert_int_equal(vmnet_request_encode(&req, buf, sizeof buf), sizeof open);
+        assert_memory_equal(buf, open, sizeof open);
+
+        /* fields a type does not carry are not sent */
+        struct vmnet_request st = { .type = VMNET_MSG_STATUS };
+        strcpy(st.user, "ignored");
+        const uint8_t status[] = { 1, 3, 0, 0 };
+        assert_int_equal(vmnet_request_encode(&st, buf, sizeof buf), sizeof status);
+        assert_memory_equal(buf, status, sizeof status);
+
+        struct vmnet_request del = { .type = VMNET_MSG_TAP_DEL };
+        strcpy(del.tap, "tap-a1");
+        const uint8_t tapdel[] = { 1, 5, 0, 0, 6, 't', 'a', 'p', '-', 'a', '1' };
+        assert_int_equal(vmnet_request_encode(&del, buf, sizeof buf), sizeof tapdel);
+        assert_memory_equal(buf, tapdel, sizeof tapdel);
+}
+
+static void test_request_short_header(void **state) {
+        (void)state;
+        const uint8_t hdr[] = { 1, 3, 0, 0 };
+        for (size_t len = 0; len < 4; len++)
+                assert_request_refused(hdr, len, -EBADMSG);
+        struct vmnet_request out;
+        assert_int_equal(vmnet_request_decode(hdr, 4, &out), 0);
+        assert_int_equal(out.type, VMNET_MSG_STATUS);
+}
+
+static void test_request_wrong_version(void **state) {
+        (void)state;
+        const uint8_t versions[] = { 0, 2, 0x81, 0xff };
+        for (size_t i = 0; i < sizeof versions; i++) {
+                uint8_t m[] = { versions[i], VMNET_MSG_STATUS, 0, 0 };
+                assert_request_refused(m, sizeof m, -EPROTO);
+                uint8_t o[] = { versions[i], VMNET_MSG_OPEN, 0, 0, 1, 'a' };
+                assert_request_refused(o, sizeof o, -EPROTO);
+        }
+}
+
+static void test_request_unknown_type(void **state) {
+        (void)state;
+        const uint8_t types[] = { 0, 7, 0x7f, 0x80, VMNET_MSG_OPEN | VMNET_REPLY,
+                                  VMNET_MSG_STATUS | VMNET_REPLY, 0xff };
+        for (size_t i = 0; i < sizeof types; i++) {
+                uint8_t m[] = { 1, types[i], 0, 0 };
+                assert_request_refused(m, sizeof m, -EBADMSG);
+        }
+}
+
+static void test_request_with_status(void **state) {
+        (void)state;
+        const uint8_t status_bytes[][2] = { { 0, 1 }, { 1, 0 }, { 0xff, 0xff } };
+        for (size_t i = 0; i < 3; i++) {
+                uint8_t m[] = { 1, VMNET_MSG_STATUS, status_bytes[i][0], status_bytes[i][1] };
+                assert_request_refused(m, sizeof m, -EBADMSG);
+                uint8_t o[] = { 1, VMNET_MSG_OPEN, status_bytes[i][0], status_bytes[i][1], 1, 'a' };
+                assert_request_refused(o, sizeof o, -EBADMSG);
+        }
+}
+
+/* A string field of n bytes after a request header. */
+static size_t make_string_request(uint8_t *m, uint8_t type, uint8_t n, char fill) {
+        m[0] = 1; m[1] = type; m[2] = 0; m[3] = 0; m[4] = n;
+        memset(m + 5, fill, n);
+        return 5 + (size_t)n;
+}
+
+static void test_request_string_too_long(void **state) {
+        (void)state;
+        uint8_t m[300];
+        struct vmnet_request out;
+        /* the longest that fits is accepted, one more is not */
+        assert_int_equal(vmnet_request_decode(m, make_string_request(m, VMNET_MSG_OPEN, VMNET_USER_MAX, 'u'), &out), 0);
+        assert_int_equal(strlen(out.user), VMNET_USER_MAX);
+        assert_request_refused(m, make_string_request(m, VMNET_MSG_OPEN, VMNET_USER_MAX + 1, 'u'), -EBADMSG);
+        assert_request_refused(m, make_string_request(m, VMNET_MSG_CLOSE, 255, 'u'), -EBADMSG);
+        assert_int_equal(vmnet_request_decode(m, make_string_request(m, VMNET_MSG_TAP_DEL, IFNAMSIZ - 1, 't'), &out), 0);
+        assert_request_refused(m, make_string_request(m, VMNET_MSG_TAP_DEL, IFNAMSIZ, 't'), -EBADMSG);
+        assert_int_equal(vmnet_request_decode(m, make_string_request(m, VMNET_MSG_VM_TAP, IFNAMSIZ - 1, 'b'), &out), 0);
+        assert_request_refused(m, make_string_request(m, VMNET_MSG_VM_TAP, IFNAMSIZ, 'b'), -EBADMSG);
+}
+
+static void test_request_embedded_nul(void **state) {
+        (void)state;
+        const uint8_t types[] = { VMNET_MSG_OPEN, VMNET_MSG_CLOSE, VMNET_MSG_TAP_DEL, VMNET_MSG_VM_TAP };
+        for (size_t i = 0; i < sizeof types; i++)
+                for (size_t at = 0; at < 5; at++) {
+                        uint8_t m[16];
+                        size_t len = make_string_request(m, types[i], 5, 'x');
+                        m[5 + at] = 0;
+                        assert_request_refused(m, len, -EBADMSG);
+                }
+}
+
+static void test_request_empty_user(void **state) {
+        (void)state;
+        uint8_t m[8];
+        assert_request_refused(m, make_string_request(m, VMNET_MSG_OPEN, 0, 'x'), -EBADMSG);
+        assert_request_refused(m, make_string_request(m, VMNET_MSG_CLOSE, 0, 'x'), -EBADMSG);
+}
+
+static void test_request_trailing_bytes(void **state) {
+        (void)state;
+        for (size_t t = 0; t < N_TYPES; t++) {
+                struct vmnet_request req = full_request(all_types[t]);
+                uint8_t buf[VMNET_MSG_MAX];
+                int n = vmnet_request_encode(&req, buf, sizeof buf);
+                assert_true(n > 0);
+                for (size_t extra = 1; extra <= 3; extra++) {
+                        memset(buf + n, 0, extra);
+                        assert_request_refused(buf, n + extra, -EBADMSG);
+                }
+        }
+}
+
+static void test_request_truncated_everywhere(void **state) {
+        (void)state;
+        for (size_t t = 0; t < N_TYPES; t++) {
+                struct vmnet_request req = full_request(all_types[t]);
+                uint8_t buf[VMNET_MSG_MAX];
+                int n = vmnet_request_encode(&req, buf, sizeof buf);
+                assert_true(n > 0);
+                for (int len = 0; len < n; len++)
+                        assert_request_refused(buf, len, -EBADMSG);
+        }
+}
+
+static void test_request_encode_errors(void **state) {
+        (void)state;
+        uint8_t buf[VMNET_MSG_MAX];
+
+        const uint8_t bad_types[] = { 0, 7, 0xff, VMNET_MSG_OPEN | VMNET_REPLY };
+        for (size_t i = 0; i < sizeof bad_types; i++) {
+                struct vmnet_request req = { .type = bad_types[i] };
+                strcpy(req.user, "alice");
+                assert_int_equal(vmnet_request_encode(&req, buf, sizeof buf), -EINVAL);
+        }
+
+        /* a field without room for its NUL is too long, and is not read past */
+        struct vmnet_request open = { .type = VMNET_MSG_OPEN };
+        memset(open.user, 'u', sizeof open.user);
+        assert_int_equal(vmnet_request_encode(&open, buf, sizeof buf), -EINVAL);
+        struct vmnet_request del = { .type = VMNET_MSG_TAP_DEL };
+        memset(del.tap, 't', sizeof del.tap);
+        assert_int_equal(vmnet_request_encode(&del, buf, sizeof buf), -EINVAL);
+        struct vmnet_request vm = { .type = VMNET_MSG_VM_TAP };
+        memset(vm.bridge, 'b', sizeof vm.bridge);
+        assert_int_equal(vmnet_request_encode(&vm, buf, sizeof buf), -EINVAL);
+
+        /* every buffer one byte too small, down to none */
+        for (size_t t = 0; t < N_TYPES; t++) {
+                struct vmnet_request req = full_request(all_types[t]);
+                int n = vmnet_request_encode(&req, buf, sizeof buf);
+                assert_true(n > 0);
+                for (int size = 0; size < n; size++)
+                        assert_int_equal(vmnet_request_encode(&req, buf, size), -EMSGSIZE);
+                assert_int_equal(vmnet_request_encode(&req, buf, n), n);
+        }
+}
+
+/* ---- replies ---- */
+
+static void test_reply_round_trip_every_type(void **state) {
+        (void)state;
+        static const uint16_t statuses[] = {
+                VMNET_OK, VMNET_ERR_REFUSED, VMNET_ERR_QUOTA, VMNET_ERR_BAD_REQUEST,
+                VMNET_ERR_VERSION, VMNET_ERR_INTERNAL, VMNET_ERR_NO_USER,
+                VMNET_ERR_NOT_ALLOWED, VMNET_ERR_BUSY, 0xffff,
+        };
+        for (size_t t = 0; t < N_TYPES; t++)
+                for (size_t s = 0; s < sizeof statuses / sizeof statuses[0]; s++) {
+                        static struct vmnet_reply rep, out;
+                        uint8_t buf[VMNET_MSG_MAX];
+                        rep = full_reply(all_types[t], 3);
+                        rep.status = statuses[s];
+                        int n = vmnet_reply_encode(&rep, buf, sizeof buf);
+                        assert_true(n >= 4);
+                        assert_int_equal(buf[1], all_types[t] | VMNET_REPLY);
+                        assert_int_equal(vmnet_reply_decode(buf, n, &out), 0);
+                        if (statuses[s] == VMNET_OK) {
+                                assert_reply_eq(&rep, &out);
+                        } else {
+                                /* an error carries nothing but the status */
+                                assert_int_equal(n, 4);
+                                assert_int_equal(out.type, all_types[t]);
+                                assert_int_equal(out.status, statuses[s]);
+                                assert_string_equal(out.tap, "");
+                                assert_int_equal(out.n_taps, 0);
+                        }
+                }
+}
+
+static void test_reply_status_tap_counts(void **state) {
+        (void)state;
+        const uint16_t counts[] = { 0, 1, 2, VMNET_TAPS_MAX - 1, VMNET_TAPS_MAX };
+        for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+                static struct vmnet_reply rep, out;
+                uint8_t buf[VMNET_MSG_MAX];
+                rep = full_reply(VMNET_MSG_STATUS, counts[i]);
+                int n = vmnet_reply_encode(&rep, buf, sizeof buf);
+                assert_true(n > 0 && n <= VMNET_MSG_MAX);
+                assert_int_equal(vmnet_reply_decode(buf, n, &out), 0);
+                assert_reply_eq(&rep, &out);
+        }
+}
+
+static void test_reply_wire_bytes(void **state) {
+        (void)state;
+        uint8_t buf[64];
+        struct vmnet_reply rep = { .type = VMNET_MSG_OPEN, .status = VMNET_OK };
+        strcpy(rep.tap, "tap-bob");
+        const uint8_t open[] = { 1, 0x81, 0, 0, 7, 't', 'a', 'p', '-', 'b', 'o', 'b' };
+        assert_int_equal(vmnet_reply_encode(&rep, buf, sizeof buf), sizeof open);
+        assert_memory_equal(buf, open, sizeof open);
+
+        struct vmnet_reply err = { .type = VMNET_MSG_CLOSE, .status = 0x0107 };
+        const uint8_t close_[] = { 1, 0x82, 1, 7 };
+        assert_int_equal(vmnet_reply_encode(&err, buf, sizeof buf), sizeof close_);
+        assert_memory_equal(buf, close_, sizeof close_);
+}
+
+static void test_reply_short_header_and_version(void **state) {
+        (void)state;
+        const uint8_t hdr[] = { 1, 0x82, 0, 0 };
+        for (size_t len = 0; len < 4; len++)
+                assert_reply_refused(hdr, len, -EBADMSG);
+        const uint8_t v2[] = { 2, 0x82, 0, 0 };
+        assert_reply_refused(v2, sizeof v2, -EPROTO);
+        const uint8_t v0[] = { 0, 0x82, 0, 4 };
+        assert_reply_refused(v0, sizeof v0, -EPROTO);
+}
+
+static void test_reply_unknown_type(void **state) {
+        (void)state;
+        /* without the reply bit, or not a known type with it */
+        const uint8_t types[] = { VMNET_MSG_CLOSE, VMNET_MSG_STATUS, 0, 0x80, 0x87, 0xff };
+        for (size_t i = 0; i < sizeof types; i++) {
+                uint8_t m[] = { 1, types[i], 0, 0 };
+                assert_reply_refused(m, sizeof m, -EBADMSG);
+        }
+}
+
+static void test_reply_bad_strings(void **state) {
+        (void)state;
+        struct vmnet_reply out;
+        /* OPEN reply: tap of IFNAMSIZ bytes, embedded NUL, empty */
+        uint8_t m[32] = { 1, 0x81, 0, 0, IFNAMSIZ };
+        memset(m + 5, 't', IFNAMSIZ);
+        assert_reply_refused(m, 5 + IFNAMSIZ, -EBADMSG);
+        m[4] = IFNAMSIZ - 1;
+        assert_int_equal(vmnet_reply_decode(m, 5 + IFNAMSIZ - 1, &out), 0);
+        assert_int_equal(strlen(out.tap), IFNAMSIZ - 1);
+        m[7] = 0;
+        assert_reply_refused(m, 5 + IFNAMSIZ - 1, -EBADMSG);
+        m[4] = 0;
+        assert_reply_refused(m, 5, -EBADMSG);
+
+        /* STATUS reply: each string field one byte too long */
+        static struct vmnet_reply rep;
+        rep = full_reply(VMNET_MSG_STATUS, 1);
+        uint8_t buf[VMNET_MSG_MAX], bad[VMNET_MSG_MAX];
+        int n = vmnet_reply_encode(&rep, buf, sizeof buf);
+        assert_true(n > 0);
+        size_t pos = 4;
+        for (int field = 0; field < 4; field++) {
+                size_t flen = buf[pos];
+                /* insert one more byte of the same letter into this field */
+                memcpy(bad, buf, pos);
+                bad[pos] = (uint8_t)(flen + 1);
+                memcpy(bad + pos + 1, buf + pos + 1, flen);
+                bad[pos + 1 + flen] = buf[pos + 1];
+                memcpy(bad + pos + 2 + flen, buf + pos + 1 + flen, n - (pos + 1 + flen));
+                assert_reply_refused(bad, n + 1, -EBADMSG);
+                /* and a NUL in it */
+                memcpy(bad, buf, n);
+                bad[pos + 1] = 0;
+                assert_reply_refused(bad, n, -EBADMSG);
+                pos += 1 + flen;
+        }
+}
+
+static void test_reply_too_many_taps(void **state) {
+        (void)state;
+        static struct vmnet_reply rep;
+        uint8_t buf[VMNET_MSG_MAX];
+        rep = full_reply(VMNET_MSG_STATUS, VMNET_TAPS_MAX);
+        int n = vmnet_reply_encode(&rep, buf, sizeof buf);
+        assert_true(n > 0);
+        /* n_taps sits before the tap list: find it from the end */
+        size_t list = (size_t)n;
+        for (unsigned i = 0; i < VMNET_TAPS_MAX; i++)
+                list -= 1 + strlen(rep.taps[i].name) + 2;
+        assert_int_equal(buf[list - 2] << 8 | buf[list - 1], VMNET_TAPS_MAX);
+        /* one more tap, complete on the wire, is still refused */
+        buf[list - 1] = VMNET_TAPS_MAX + 1;
+        const uint8_t more[] = { 3, 'x', 'y', 'z', 1, 0 };
+        memcpy(buf + n, more, sizeof more);
+        assert_reply_refused(buf, n + sizeof more, -EBADMSG);
+        buf[list - 2] = 0xff;
+        buf[list - 1] = 0xff;
+        assert_reply_refused(buf, n, -EBADMSG);
+}
+
+static void test_reply_trailing_bytes(void **state) {
+        (void)state;
+        for (size_t t = 0; t < N_TYPES; t++) {
+                static struct vmnet_reply rep;
+                uint8_t buf[VMNET_MSG_MAX];
+                rep = full_reply(all_types[t], 2);
+                int n = vmnet_reply_encode(&rep, buf, sizeof buf);
+                assert_true(n > 0);
+                buf[n] = 0;
+                assert_reply_refused(buf, n + 1, -EBADMSG);
+                /* an error reply carries no body */
+                rep.status = VMNET_ERR_INTERNAL;
+                n = vmnet_reply_encode(&rep, buf, sizeof buf);
+                assert_int_equal(n, 4);
+                buf[4] = 5;
+                assert_reply_refused(buf, 5, -EBADMSG);
+        }
+}
+
+static void test_reply_truncated_everywhere(void **state) {
+        (void)state;
+        for (size_t t = 0; t < N_TYPES; t++) {
+                static struct vmnet_reply rep;
+                uint8_t buf[VMNET_MSG_MAX];
+                rep = full_reply(all_types[t], VMNET_TAPS_MAX);
+                int n = vmnet_reply_encode(&rep, buf, sizeof buf);
+                assert_true(n > 0);
+                for (int len = 0; len < n; len++)
+                        assert_reply_refused(buf, len, -EBADMSG);
+        }
+}
+
+static void test_reply_encode_errors(void **state) {
+        (void)state;
+        static struct vmnet_reply rep;
+        uint8_t buf[VMNET_MSG_MAX];
+
+        rep = full_reply(VMNET_MSG_STATUS, 0);
+        rep.n_taps = VMNET_TAPS_MAX + 1;
+        assert_int_equal(vmnet_reply_encode(&rep, buf, sizeof buf), -EINVAL);
+
+        const uint8_t bad_types[] = { 0, 7, VMNET_MSG_OPEN | VMNET_REPLY, 0xff };
+        for (size_t i = 0; i < sizeof bad_types; i++) {
+                rep = full_reply(VMNET_MSG_CLOSE, 0);
+                rep.type = bad_types[i];
+                assert_int_equal(vmnet_reply_encode(&rep, buf, sizeof buf), -EINVAL);
+        }
+
+        /* each string field of a STATUS reply without room for its NUL */
+        size_t offsets[] = {
+                offsetof(struct vmnet_reply, user), offsetof(struct vmnet_reply, bridge),
+                offsetof(struct vmnet_reply, address), offsetof(struct vmnet_reply, domain),
+        };
+        size_t sizes[] = {
+                sizeof rep.user, sizeof rep.bridge, sizeof rep.address, sizeof rep.domain,
+        };
+        for (size_t i = 0; i < 4; i++) {
+                rep = full_reply(VMNET_MSG_STATUS, 1);
+                memset((char *)&rep + offsets[i], 'x', sizes[i]);
+                assert_int_equal(vmnet_reply_encode(&rep, buf, sizeof buf), -EINVAL);
+        }
+        rep = full_reply(VMNET_MSG_STATUS, 2);
+        memset(rep.taps[1].name, 'n', sizeof rep.taps[1].name);
+        assert_int_equal(vmnet_reply_encode(&rep, buf, sizeof buf), -EINVAL);
+        rep = full_reply(VMNET_MSG_VM_TAP, 0);
+        memset(rep.tap, 'n', sizeof rep.tap);
+        assert_int_equal(vmnet_reply_encode(&rep, buf, sizeof buf), -EINVAL);
+
+        /* every buffer too small */
+        for (size_t t = 0; t < N_TYPES; t++) {
+                rep = full_reply(all_types[t], VMNET_TAPS_MAX);
+                int n = vmnet_reply_encode(&rep, buf, sizeof buf);
+                assert_true(n > 0);
+                for (int size = 0; size < n; size++)
+                        assert_int_equal(vmnet_reply_encode(&rep, buf, size), -EMSGSIZE);
+        }
+}
+
+static void test_strings(void **state) {
+        (void)state;
+        for (uint16_t s = VMNET_OK; s <= VMNET_ERR_BUSY; s++)
+                assert_string_not_equal(vmnet_status_string(s), "unknown status");
+        assert_string_equal(vmnet_status_string(VMNET_ERR_BUSY + 1), "unknown status");
+        assert_string_equal(vmnet_status_string(0xffff), "unknown status");
+        assert_string_equal(vmnet_uplink_string(VMNET_UPLINK_NAT), "nat");
+        assert_string_equal(vmnet_uplink_string(VMNET_UPLINK_ISOLATED), "isolated");
+        assert_string_equal(vmnet_uplink_string(VMNET_UPLINK_EXTERNAL + 1), "unknown");
+        assert_string_equal(vmnet_tap_kind_string(VMNET_TAP_VM), "vm");
+        assert_string_equal(vmnet_tap_kind_string(0), "unknown");
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_request_round_trip_every_type),
+                cmocka_unit_test(test_request_wire_bytes),
+                cmocka_unit_test(test_request_short_header),
+                cmocka_unit_test(test_request_wrong_version),
+                cmocka_unit_test(test_request_unknown_type),
+                cmocka_unit_test(test_request_with_status),
+                cmocka_unit_test(test_request_string_too_long),
+                cmocka_unit_test(test_request_embedded_nul),
+                cmocka_unit_test(test_request_empty_user),
+                cmocka_unit_test(test_request_trailing_bytes),
+                cmocka_unit_test(test_request_truncated_everywhere),
+                cmocka_unit_test(test_request_encode_errors),
+                cmocka_unit_test(test_reply_round_trip_every_type),
+                cmocka_unit_test(test_reply_status_tap_counts),
+                cmocka_unit_test(test_reply_wire_bytes),
+                cmocka_unit_test(test_reply_short_header_and_version),
+                cmocka_unit_test(test_reply_unknown_type),
+                cmocka_unit_test(test_reply_bad_strings),
+                cmocka_unit_test(test_reply_too_many_taps),
+                cmocka_unit_test(test_reply_trailing_bytes),
+                cmocka_unit_test(test_reply_truncated_everywhere),
+                cmocka_unit_test(test_reply_encode_errors),
+                cmocka_unit_test(test_strings),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -121,6 +121,9 @@ int vmnet_request_encode(const struct vmnet_request *req, uint8_t *buf, size_t s
         switch (req->type) {
         case VMNET_MSG_OPEN:
         case VMNET_MSG_CLOSE:
+                /* the decoder refuses an empty user: never send one */
+                if (!req->user[0])
+                        return -EINVAL;
                 put_string(&w, req->user, VMNET_USER_MAX);
                 break;
         case VMNET_MSG_TAP_DEL:
@@ -177,6 +180,9 @@ int vmnet_reply_encode(const struct vmnet_reply *rep, uint8_t *buf, size_t size)
         struct writer w = { .buf = buf, .size = size };
 
         if (!type_is_known(rep->type) || rep->n_taps > VMNET_TAPS_MAX)
+                return -EINVAL;
+        /* the decoder refuses a success without a tap name: never send one */
+        if (rep->status == VMNET_OK && reply_has_tap(rep->type) && !rep->tap[0])
                 return -EINVAL;
         put_header(&w, rep->type | VMNET_REPLY, rep->status);
         if (rep->status == VMNET_OK && reply_has_tap(rep->type))

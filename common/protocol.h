@@ -89,8 +89,9 @@ struct vmnet_reply {
         struct vmnet_tap_info taps[VMNET_TAPS_MAX];
 };
 
-/* Encoders return the message length, or -EINVAL (a field too long or
- * unknown type) / -EMSGSIZE (buffer too small).  Decoders return 0 or
+/* Encoders return the message length, or -EINVAL (a field too long, an
+ * empty user in OPEN/CLOSE or empty tap in a successful OPEN/TAP_ADD/VM_TAP
+ * reply, or unknown type) / -EMSGSIZE (buffer too small).  Decoders return 0 or
  * -EBADMSG (malformed), -EPROTO (another protocol version); the output is
  * not written on failure. */
 int vmnet_request_encode(const struct vmnet_request *req, uint8_t *buf, size_t size);

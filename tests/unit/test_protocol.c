@@ -293,6 +293,17 @@ static void test_request_encode_errors(void **state) {
         }
 }
 
+/* What the encoder accepts, the decoder must accept: an empty user would
+ * be sent and then refused by vmnetd as a malformed request. */
+static void test_request_encode_empty_user(void **state) {
+        (void)state;
+        uint8_t buf[64];
+        struct vmnet_request open = { .type = VMNET_MSG_OPEN };
+        assert_int_equal(vmnet_request_encode(&open, buf, sizeof buf), -EINVAL);
+        struct vmnet_request close_ = { .type = VMNET_MSG_CLOSE };
+        assert_int_equal(vmnet_request_encode(&close_, buf, sizeof buf), -EINVAL);
+}
+
 /* ---- replies ---- */
 
 static void test_reply_round_trip_every_type(void **state) {
@@ -514,6 +525,20 @@ static void test_reply_encode_errors(void **state) {
         }
 }
 
+/* A successful reply that carries a tap must name one: the decoder refuses
+ * an empty name, so the encoder must not produce it. */
+static void test_reply_encode_empty_tap(void **state) {
+        (void)state;
+        uint8_t buf[64];
+        const uint8_t types[] = { VMNET_MSG_OPEN, VMNET_MSG_TAP_ADD, VMNET_MSG_VM_TAP };
+        for (size_t i = 0; i < sizeof types; i++) {
+                struct vmnet_reply rep = { .type = types[i], .status = VMNET_OK };
+                assert_int_equal(vmnet_reply_encode(&rep, buf, sizeof buf), -EINVAL);
+                rep.status = VMNET_ERR_REFUSED;
+                assert_int_equal(vmnet_reply_encode(&rep, buf, sizeof buf), 4);
+        }
+}
+
 static void test_strings(void **state) {
         (void)state;
         for (uint16_t s = VMNET_OK; s <= VMNET_ERR_BUSY; s++)
@@ -541,6 +566,7 @@ int main(void) {
                 cmocka_unit_test(test_request_trailing_bytes),
                 cmocka_unit_test(test_request_truncated_everywhere),
                 cmocka_unit_test(test_request_encode_errors),
+                cmocka_unit_test(test_request_encode_empty_user),
                 cmocka_unit_test(test_reply_round_trip_every_type),
                 cmocka_unit_test(test_reply_status_tap_counts),
                 cmocka_unit_test(test_reply_wire_bytes),
@@ -551,6 +577,7 @@ int main(void) {
                 cmocka_unit_test(test_reply_trailing_bytes),
                 cmocka_unit_test(test_reply_truncated_everywhere),
                 cmocka_unit_test(test_reply_encode_errors),
+                cmocka_unit_test(test_reply_encode_empty_tap),
                 cmocka_unit_test(test_strings),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,6 +22,13 @@
 /* True if pattern is a valid tap_name pattern (see above). */
 bool tap_name_pattern_is_valid(const char *pattern);
 
+/* NULL if pattern is valid, else why not, as a short phrase for a config
+ * error ("has no %u").  Besides the rules above, a pattern needs at least
+ * one character other than %u (a bare "%u" would name taps "lo", "eth0" or
+ * ".." for such users) and at most IFNAMSIZ-3 of them (the whole pattern
+ * fits in IFNAMSIZ bytes, and a name has room for a user). */
+const char *tap_name_pattern_problem(const char *pattern);
+
 /* Writes the tap name of (user, index) into ret (IFNAMSIZ bytes).
  * Returns 0, or -EINVAL for an invalid pattern, an empty user or an index
  * above TAP_INDEX_MAX; ret is untouched on failure. */

@@ -1,0 +1,359 @@
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "hosts_snapshot.h"
+
+static_assert(sizeof(struct hosts_snapshot_header) % 8 == 0, "entries follow the header 8-aligned");
+static_assert(sizeof(struct hosts_snapshot_entry) % 8 == 0, "index arrays follow the entries 4-aligned");
+
+/* A NUL within size bytes: a fixed field holds a C string. */
+static bool field_is_string(const char *field, size_t size, size_t *ret_len) {
+        const char *nul = memchr(field, '\0', size);
+        if (!nul)
+                return false;
+        *ret_len = (size_t) (nul - field);
+        return true;
+}
+
+static bool name_is_lowercase_label(const char *name, size_t len) {
+        if (!dns_label_is_valid(name, len))
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (name[i] >= 'A' && name[i] <= 'Z')
+                        return false;
+        return true;
+}
+
+static bool domain_is_valid_or_empty(const char *domain, size_t len) {
+        if (len == 0)
+                return true;
+        if (!dns_domain_is_valid(domain, len))
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (domain[i] >= 'A' && domain[i] <= 'Z')
+                        return false;
+        return true;
+}
+
+static bool entry_is_valid(const struct hosts_snapshot_entry *e) {
+        size_t len;
+
+        if (!field_is_string(e->name, sizeof(e->name), &len) || !name_is_lowercase_label(e->name, len))
+                return false;
+        if (!field_is_string(e->owner, sizeof(e->owner), &len))
+                return false;
+        return e->expiry >= 0;
+}
+
+int hosts_snapshot_entry_init(struct hosts_snapshot_entry *ret, struct in_addr addr, const uint8_t mac[6],
+                              int64_t expiry, uint32_t owner_uid, const char *owner, const char *name) {
+        struct hosts_snapshot_entry e = {};
+        size_t name_len = strlen(name), owner_len = owner ? strlen(owner) : 0;
+
+        if (!dns_label_is_valid(name, name_len) || owner_len > HOSTS_USER_MAX || expiry < 0)
+                return -EINVAL;
+        for (size_t i = 0; i < name_len; i++)
+                e.name[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char) (name[i] - 'A' + 'a') : name[i];
+        if (owner_len > 0)
+                memcpy(e.owner, owner, owner_len);
+        e.expiry = expiry;
+        e.addr = addr.s_addr;
+        e.owner_uid = owner_uid;
+        memcpy(e.mac, mac, sizeof(e.mac));
+        *ret = e;
+        return 0;
+}
+
+/* Total orders of the two indexes; the entry index breaks ties, so a valid
+ * index is strictly increasing and thus a permutation. */
+static int compare_by_name(const struct hosts_snapshot_entry *entries, uint32_t i, uint32_t j) {
+        int r = strcmp(entries[i].name, entries[j].name);
+        if (r != 0)
+                return r;
+        return i < j ? -1 : i > j;
+}
+
+static int compare_by_addr(const struct hosts_snapshot_entry *entries, uint32_t i, uint32_t j) {
+        uint32_t a = ntohl(entries[i].addr), b = ntohl(entries[j].addr);
+        if (a != b)
+                return a < b ? -1 : 1;
+        return i < j ? -1 : i > j;
+}
+
+static int qsort_by_name(const void *a, const void *b, void *userdata) {
+        return compare_by_name(userdata, *(const uint32_t *) a, *(const uint32_t *) b);
+}
+
+static int qsort_by_addr(const void *a, const void *b, void *userdata) {
+        return compare_by_addr(userdata, *(const uint32_t *) a, *(const uint32_t *) b);
+}
+
+int hosts_snapshot_build(const char *domain, uint64_t generation,
+                         const struct hosts_snapshot_entry *entries, size_t n,
+                         void **ret_data, size_t *ret_size) {
+        struct hosts_snapshot_header h = {};
+        size_t domain_len = strlen(domain);
+
+        if (domain_len > DNS_LABEL_MAX || !domain_is_valid_or_empty(domain, domain_len))
+                return -EINVAL;
+        if (n > HOSTS_SNAPSHOT_ENTRIES_MAX)
+                return -E2BIG;
+        for (size_t i = 0; i < n; i++)
+                if (!entry_is_valid(&entries[i]))
+                        return -EINVAL;
+
+        size_t entries_offset = sizeof(h);
+        size_t by_name_offset = entries_offset + n * sizeof(*entries);
+        size_t by_addr_offset = by_name_offset + n * sizeof(uint32_t);
+        size_t size = by_addr_offset + n * sizeof(uint32_t);
+
+        uint8_t *data = calloc(1, size);
+        if (!data)
+                return -ENOMEM;
+
+        memcpy(h.magic, HOSTS_SNAPSHOT_MAGIC, sizeof(h.magic));
+        h.version = HOSTS_SNAPSHOT_VERSION;
+        h.header_size = sizeof(h);
+        h.entry_size = sizeof(*entries);
+        h.n_entries = (uint32_t) n;
+        h.generation = generation;
+        h.file_size = size;
+        h.entries_offset = (uint32_t) entries_offset;
+        h.by_name_offset = (uint32_t) by_name_offset;
+        h.by_addr_offset = (uint32_t) by_addr_offset;
+        memcpy(h.domain, domain, domain_len);
+        memcpy(data, &h, sizeof(h));
+
+        struct hosts_snapshot_entry *e = (struct hosts_snapshot_entry *) (data + entries_offset);
+        uint32_t *by_name = (uint32_t *) (data + by_name_offset);
+        uint32_t *by_addr = (uint32_t *) (data + by_addr_offset);
+        if (n > 0)
+                memcpy(e, entries, n * sizeof(*entries));
+        for (size_t i = 0; i < n; i++)
+                by_name[i] = by_addr[i] = (uint32_t) i;
+        qsort_r(by_name, n, sizeof(*by_name), qsort_by_name, e);
+        qsort_r(by_addr, n, sizeof(*by_addr), qsort_by_addr, e);
+
+        *ret_data = data;
+        *ret_size = size;
+        return 0;
+}
+
+static int write_all(int fd, const void *data, size_t size) {
+        const uint8_t *p = data;
+
+        while (size > 0) {
+                ssize_t k = write(fd, p, size);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += k;
+                size -= (size_t) k;
+        }
+        return 0;
+}
+
+int hosts_snapshot_write(const char *path, const char *domain, uint64_t generation,
+                         const struct hosts_snapshot_entry *entries, size_t n) {
+        void *data = NULL;
+        size_t size;
+        char *tmp = NULL;
+        int fd = -1, r;
+
+        r = hosts_snapshot_build(domain, generation, entries, n, &data, &size);
+        if (r < 0)
+                return r;
+        if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
+                free(data);
+                return -ENOMEM;
+        }
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0) {
+                r = -errno;
+                goto out;
+        }
+        /* mkostemp makes it 0600; every user resolves names from it. */
+        if (fchmod(fd, 0644) < 0) {
+                r = -errno;
+                goto fail;
+        }
+        r = write_all(fd, data, size);
+        if (r < 0)
+                goto fail;
+        /* No fsync: run_dir is a tmpfs, and after a crash vmnetd writes it anew. */
+        r = close(fd);
+        fd = -1;
+        if (r < 0) {
+                r = -errno;
+                goto fail;
+        }
+        if (rename(tmp, path) < 0) {
+                r = -errno;
+                goto fail;
+        }
+        r = 0;
+        goto out;
+fail:
+        if (fd >= 0)
+                close(fd);
+        unlink(tmp);
+out:
+        free(tmp);
+        free(data);
+        return r;
+}
+
+/* offset + count * elem_size lies within size, and offset is aligned. */
+static bool region_fits(uint64_t offset, uint64_t count, uint64_t elem_size, uint64_t align, uint64_t size) {
+        if (offset % align != 0 || offset > size)
+                return false;
+        /* count <= HOSTS_SNAPSHOT_ENTRIES_MAX and elem_size is small: no overflow. */
+        return count * elem_size <= size - offset;
+}
+
+int hosts_snapshot_parse(const void *data, size_t size, struct hosts_snapshot *ret) {
+        const struct hosts_snapshot_header *h = data;
+        size_t len;
+
+        if (!data || (uintptr_t) data % 8 != 0 || size < sizeof(*h))
+                return -EBADMSG;
+        if (memcmp(h->magic, HOSTS_SNAPSHOT_MAGIC, sizeof(h->magic)) != 0 ||
+            h->version != HOSTS_SNAPSHOT_VERSION ||
+            h->header_size != sizeof(*h) ||
+            h->entry_size != sizeof(struct hosts_snapshot_entry) ||
+            h->file_size != size ||
+            h->n_entries > HOSTS_SNAPSHOT_ENTRIES_MAX)
+                return -EBADMSG;
+        if (!field_is_string(h->domain, sizeof(h->domain), &len) || !domain_is_valid_or_empty(h->domain, len))
+                return -EBADMSG;
+
+        uint32_t n = h->n_entries;
+        if (h->entries_offset < sizeof(*h) ||
+            !region_fits(h->entries_offset, n, sizeof(struct hosts_snapshot_entry), 8, size) ||
+            !region_fits(h->by_name_offset, n, sizeof(uint32_t), 4, size) ||
+            !region_fits(h->by_addr_offset, n, sizeof(uint32_t), 4, size))
+                return -EBADMSG;
+
+        const uint8_t *base = data;
+        const struct hosts_snapshot_entry *entries = (const void *) (base + h->entries_offset);
+        const uint32_t *by_name = (const void *) (base + h->by_name_offset);
+        const uint32_t *by_addr = (const void *) (base + h->by_addr_offset);
+
+        for (uint32_t i = 0; i < n; i++)
+                if (!entry_is_valid(&entries[i]))
+                        return -EBADMSG;
+        for (uint32_t i = 0; i < n; i++) {
+                if (by_name[i] >= n || by_addr[i] >= n)
+                        return -EBADMSG;
+                /* Strictly increasing under a total order with the index as
+                 * the last key: each index appears once, and binary search works. */
+                if (i > 0 && (compare_by_name(entries, by_name[i - 1], by_name[i]) >= 0 ||
+                              compare_by_addr(entries, by_addr[i - 1], by_addr[i]) >= 0))
+                        return -EBADMSG;
+        }
+
+        *ret = (struct hosts_snapshot) {
+                .header = h,
+                .entries = entries,
+                .by_name = by_name,
+                .by_addr = by_addr,
+                .n_entries = n,
+        };
+        return 0;
+}
+
+int hosts_snapshot_file_open(const char *path, struct hosts_snapshot_file *ret) {
+        struct hosts_snapshot_file f = {};
+        struct stat st;
+        int fd, r;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+        if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
+            (uint64_t) st.st_size > sizeof(struct hosts_snapshot_header) +
+                                    (uint64_t) HOSTS_SNAPSHOT_ENTRIES_MAX *
+                                    (sizeof(struct hosts_snapshot_entry) + 2 * sizeof(uint32_t))) {
+                close(fd);
+                return -EBADMSG;
+        }
+        f.map_size = (size_t) st.st_size;
+        f.map = mmap(NULL, f.map_size, PROT_READ, MAP_SHARED, fd, 0);
+        r = -errno;
+        close(fd);
+        if (f.map == MAP_FAILED)
+                return r;
+        r = hosts_snapshot_parse(f.map, f.map_size, &f.view);
+        if (r < 0) {
+                munmap(f.map, f.map_size);
+                return r;
+        }
+        f.dev = st.st_dev;
+        f.ino = st.st_ino;
+        f.size = st.st_size;
+        f.mtime = st.st_mtim;
+        *ret = f;
+        return 0;
+}
+
+void hosts_snapshot_file_close(struct hosts_snapshot_file *f) {
+        if (f->map && f->map != MAP_FAILED)
+                munmap(f->map, f->map_size);
+        *f = (struct hosts_snapshot_file) {};
+}
+
+bool hosts_snapshot_file_is_current(const struct hosts_snapshot_file *f, const struct stat *st) {
+        return f->map && f->dev == st->st_dev && f->ino == st->st_ino && f->size == st->st_size &&
+               f->mtime.tv_sec == st->st_mtim.tv_sec && f->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* Lower bound in a sorted index: the first position whose entry is not
+ * below the key, per cmp(entry, key). */
+size_t hosts_snapshot_find_name(const struct hosts_snapshot *s, const char *name, size_t *ret_first) {
+        size_t lo = 0, hi = s->n_entries;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (strcmp(s->entries[s->by_name[mid]].name, name) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        size_t end = lo;
+        while (end < s->n_entries && strcmp(s->entries[s->by_name[end]].name, name) == 0)
+                end++;
+        *ret_first = lo;
+        return end - lo;
+}
+
+size_t hosts_snapshot_find_addr(const struct hosts_snapshot *s, struct in_addr addr, size_t *ret_first) {
+        uint32_t key = ntohl(addr.s_addr);
+        size_t lo = 0, hi = s->n_entries;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (ntohl(s->entries[s->by_addr[mid]].addr) < key)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        size_t end = lo;
+        while (end < s->n_entries && ntohl(s->entries[s->by_addr[end]].addr) == key)
+                end++;
+        *ret_first = lo;
+        return end - lo;
+}

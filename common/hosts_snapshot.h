@@ -1,0 +1,119 @@
+/* run_dir/hosts: the lab's live leases as vmnetd publishes them for
+ * libnss_vmnet, laid out for lookups without parsing text.
+ *
+ * Layout (host byte order; the file never leaves the host):
+ *   struct hosts_snapshot_header                       at offset 0
+ *   n_entries struct hosts_snapshot_entry              at entries_offset (8-aligned)
+ *   n_entries uint32_t entry indexes sorted by (name, index)       at by_name_offset
+ *   n_entries uint32_t entry indexes sorted by (address, index)    at by_addr_offset
+ * Every string sits NUL-terminated in a fixed field, so a lookup is a
+ * binary search over an index array and a copy.
+ *
+ * The writer builds the whole file in memory, writes it to a temporary
+ * file in the same directory and renames it over the old one: a reader
+ * sees the old or the new snapshot, never half of one.  The reader trusts
+ * nothing it maps: hosts_snapshot_parse() checks sizes, offsets, counts,
+ * NUL termination, names and the order of both indexes before any lookup,
+ * so a hostile or truncated file is refused, never read out of bounds. */
+#pragma once
+#include <assert.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "dns_name.h"
+
+#define HOSTS_SNAPSHOT_PATH        "/run/vmnet/hosts"
+#define HOSTS_SNAPSHOT_MAGIC       "VMNETHS\n"
+#define HOSTS_SNAPSHOT_VERSION     1
+#define HOSTS_SNAPSHOT_ENTRIES_MAX (1u << 20) /* far above any lab: bounds the work a file can ask for */
+#define HOSTS_OWNER_UNKNOWN        UINT32_MAX
+#define HOSTS_USER_MAX             32
+
+struct hosts_snapshot_header {
+        char magic[8];                   /* HOSTS_SNAPSHOT_MAGIC, no NUL */
+        uint32_t version;                /* HOSTS_SNAPSHOT_VERSION */
+        uint32_t header_size;            /* sizeof(struct hosts_snapshot_header) */
+        uint32_t entry_size;             /* sizeof(struct hosts_snapshot_entry) */
+        uint32_t n_entries;
+        uint64_t generation;             /* grows with each snapshot vmnetd writes */
+        uint64_t file_size;              /* the whole file: a truncated copy is refused */
+        uint32_t entries_offset;
+        uint32_t by_name_offset;
+        uint32_t by_addr_offset;
+        uint32_t reserved;               /* 0 */
+        char domain[DNS_LABEL_MAX + 1];  /* the lab domain, NUL-terminated; "" for none */
+};
+static_assert(sizeof(struct hosts_snapshot_header) == 120, "snapshot header layout");
+
+struct hosts_snapshot_entry {
+        int64_t expiry;                  /* seconds since the epoch; 0: infinite */
+        uint32_t addr;                   /* IPv4, network byte order (struct in_addr's s_addr) */
+        uint32_t owner_uid;              /* HOSTS_OWNER_UNKNOWN when not known */
+        uint8_t mac[6];
+        char owner[HOSTS_USER_MAX + 1];  /* user name of owner_uid, NUL-terminated; "" when unknown */
+        char name[DNS_LABEL_MAX + 1];    /* lowercase DNS label, NUL-terminated */
+        uint8_t reserved;                /* 0 */
+};
+static_assert(sizeof(struct hosts_snapshot_entry) == 120, "snapshot entry layout");
+
+/* A validated view of a snapshot in memory; points into the data it was
+ * parsed from. */
+struct hosts_snapshot {
+        const struct hosts_snapshot_header *header;
+        const struct hosts_snapshot_entry *entries;
+        const uint32_t *by_name;
+        const uint32_t *by_addr;
+        uint32_t n_entries;
+};
+
+/* Fills *ret with one entry; name is lowercased.  Returns -EINVAL (and
+ * leaves *ret untouched) when name is not a DNS label or owner does not
+ * fit (owner may be NULL or "" for unknown). */
+int hosts_snapshot_entry_init(struct hosts_snapshot_entry *ret, struct in_addr addr, const uint8_t mac[6],
+                              int64_t expiry, uint32_t owner_uid, const char *owner, const char *name);
+
+/* Builds a snapshot file's bytes from n entries (any order, names may
+ * repeat) into *ret_data (malloc'ed) and *ret_size.  Returns -EINVAL for an
+ * invalid entry or domain (domain may be ""), -E2BIG for too many entries,
+ * -ENOMEM. */
+int hosts_snapshot_build(const char *domain, uint64_t generation,
+                         const struct hosts_snapshot_entry *entries, size_t n,
+                         void **ret_data, size_t *ret_size);
+
+/* hosts_snapshot_build(), then writes the result atomically to path: a
+ * temporary file in the same directory, mode 0644, renamed over path. */
+int hosts_snapshot_write(const char *path, const char *domain, uint64_t generation,
+                         const struct hosts_snapshot_entry *entries, size_t n);
+
+/* Checks size bytes at data (at least 8-aligned, as mmap and malloc give)
+ * and on success fills *ret.  Returns -EBADMSG for anything malformed. */
+int hosts_snapshot_parse(const void *data, size_t size, struct hosts_snapshot *ret);
+
+/* A snapshot file mapped read-only; its descriptor is closed at once. */
+struct hosts_snapshot_file {
+        void *map;
+        size_t map_size;
+        dev_t dev;
+        ino_t ino;
+        off_t size;
+        struct timespec mtime;
+        struct hosts_snapshot view;
+};
+
+/* Maps and parses path.  Returns 0, -ENOENT when missing, -EBADMSG when
+ * empty or malformed, or another negative errno. */
+int hosts_snapshot_file_open(const char *path, struct hosts_snapshot_file *ret);
+/* Unmaps; accepts a zeroed or already closed one. */
+void hosts_snapshot_file_close(struct hosts_snapshot_file *f);
+/* True if st (a fresh stat of the path) is still the file f maps. */
+bool hosts_snapshot_file_is_current(const struct hosts_snapshot_file *f, const struct stat *st);
+
+/* Entries whose name equals name (lowercase, NUL-terminated): returns how
+ * many, and where the first is in s->by_name in *ret_first. */
+size_t hosts_snapshot_find_name(const struct hosts_snapshot *s, const char *name, size_t *ret_first);
+/* The same for an address, in s->by_addr. */
+size_t hosts_snapshot_find_addr(const struct hosts_snapshot *s, struct in_addr addr, size_t *ret_first);

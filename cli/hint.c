@@ -1,0 +1,249 @@
+/* vmnet hint HYPERVISOR: the exact settings that put this user's VMs on
+ * the lab network, with the names vmnetd reports filled in. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmnet.h"
+
+
+/* The user's first subordinate id range in file (/etc/subuid or
+ * /etc/subgid), as "START COUNT", matched by name or by uid. */
+static int read_subid(const char *file, const char *user, char *ret, size_t size) {
+        char uid[16], *line = NULL;
+        size_t cap = 0;
+        int r = -ENOENT;
+        FILE *f;
+
+        f = fopen(file, "re");
+        if (!f)
+                return -errno;
+        snprintf(uid, sizeof uid, "%u", (unsigned)getuid());
+        while (r < 0 && getline(&line, &cap, f) > 0) {
+                char *save = NULL;
+                const char *who = strtok_r(line, ":\n", &save);
+                const char *start = strtok_r(NULL, ":\n", &save);
+                const char *count = strtok_r(NULL, ":\n", &save);
+                if (!who || !start || !count)
+                        continue;
+                if (strcmp(who, user) != 0 && strcmp(who, uid) != 0)
+                        continue;
+                if (strspn(start, "0123456789") != strlen(start) ||
+                    strspn(count, "0123456789") != strlen(count))
+                        continue;
+                if ((size_t)snprintf(ret, size, "%s %s", start, count) < size)
+                        r = 0;
+        }
+        free(line);
+        fclose(f);
+        return r;
+}
+
+/* The first tap made by "vmnet tap add", which a hypervisor opens by name. */
+static const struct vmnet_tap_info *persistent_tap(const struct vmnet_reply *st) {
+        for (unsigned i = 0; i < st->n_taps; i++)
+                if (st->taps[i].kind == VMNET_TAP_PERSISTENT)
+                        return &st->taps[i];
+        return NULL;
+}
+
+/* VirtualBox and VMware bridge to a device without opening it: only the
+ * login tap, which vmnetd holds open, forwards. */
+static const struct vmnet_tap_info *need_login_tap(const struct vmnet_reply *st, const char *who) {
+        const struct vmnet_tap_info *t = cli_login_tap(st);
+        if (!t)
+                fprintf(stderr, "vmnet: you have no login tap, which %s needs: vmnetd makes "
+                        "it when you log in and has no session of yours (log in again; if it "
+                        "stays so, ask the admin whether pam_vmnet is enabled)\n", who);
+        return t;
+}
+
+static int hint_virtualbox(const struct vmnet_reply *st) {
+        const struct vmnet_tap_info *t = need_login_tap(st, "VirtualBox");
+        if (!t)
+                return EXIT_ERROR;
+        printf("VirtualBox: bridge the VM's network adapter to your tap %s.\n"
+               "\n"
+               "  VBoxManage modifyvm \"VM\" --nic1 bridged --bridgeadapter1 %s\n"
+               "      (VM powered off; \"VM\" is its name in VBoxManage list vms)\n"
+               "  VBoxManage controlvm \"VM\" nic1 bridged %s\n"
+               "      (VM running)\n"
+               "\n"
+               "GUI: select the VM > Settings > Network > Adapter 1 > Attached to:\n"
+               "     Bridged Adapter > Name: %s > OK.\n"
+               "\n"
+               "All your VMs may use %s at once.  They get addresses from the lab's\n"
+               "DHCP on %s (%s) and their names resolve as NAME.%s.\n",
+               t->name, t->name, t->name, t->name, t->name, st->bridge, st->address,
+               st->domain);
+        return EXIT_OK;
+}
+
+static int hint_vmware(const struct vmnet_reply *st) {
+        const struct vmnet_tap_info *t = need_login_tap(st, "VMware");
+        if (!t)
+                return EXIT_ERROR;
+        printf("VMware Workstation: a VM reaches %s through a VMware virtual network\n"
+               "bridged to your tap %s.  VMware lets only root set up that bridge, so\n"
+               "the admin does it once, with a free VMware network (vmnet2 below):\n"
+               "\n"
+               "  GUI, as root: vmware-netcfg > Add Network... > VMnet2 > Bridged,\n"
+               "       Bridged to: %s (not Automatic) > Apply\n"
+               "  or:  add the line \"add_bridge_mapping %s 2\" to /etc/vmware/networking,\n"
+               "       then: vmware-networks --stop; vmware-networks --start\n"
+               "\n"
+               "Then, for each of your VMs (powered off):\n"
+               "  VM > Settings > Network Adapter > Custom: Specific virtual network >\n"
+               "  VMnet2 > OK;  or in its .vmx file:\n"
+               "    ethernet0.connectionType = \"custom\"\n"
+               "    ethernet0.vnet = \"/dev/vmnet2\"\n"
+               "\n"
+               "Your tap exists while you are logged in.  If VMware does not find it\n"
+               "again after you log out and back in, the admin restarts vmware-networks.\n"
+               "VMs get addresses from the lab's DHCP on %s (%s).\n",
+               st->bridge, t->name, t->name, t->name, st->bridge, st->address);
+        return EXIT_OK;
+}
+
+static int hint_qemu(const struct vmnet_reply *st) {
+        const struct vmnet_tap_info *t = persistent_tap(st);
+        /* QEMU gives every VM 52:54:00:12:34:56 unless told otherwise, and
+         * libvirt picks 52:54:00:xx:xx:xx; on a shared segment each VM needs
+         * its own.  Ours: locally administered 52:55, the uid, the VM. */
+        uint32_t u = (uint32_t)getuid() & 0xffffff;
+        char mac[18];
+
+        snprintf(mac, sizeof mac, "52:55:%02x:%02x:%02x:01", u >> 16, (u >> 8) & 0xff, u & 0xff);
+        printf("QEMU, a fresh tap for each VM (nothing to set up; the tap goes when QEMU exits):\n"
+               "\n"
+               "  qemu-system-x86_64 ... -nic bridge,br=%s,helper=%s,model=virtio-net-pci,mac=%s\n"
+               "\n"
+               "Give every VM its own MAC address: %.15s02, %.15s03, ... are yours.\n"
+               "(-netdev bridge,id=n0,br=%s,helper=%s with -device virtio-net-pci,netdev=n0\n"
+               "is the same in the long form.)\n"
+               "\n",
+               st->bridge, VMNET_BRIDGE_HELPER_PATH, mac, mac, mac, st->bridge,
+               VMNET_BRIDGE_HELPER_PATH);
+        if (t)
+                printf("A tap you keep, opened by name (needs /dev/net/tun readable and writable\n"
+                       "by you, as it is on desktops):\n"
+                       "\n"
+                       "  qemu-system-x86_64 ... -nic tap,ifname=%s,script=no,downscript=no,model=virtio-net-pci,mac=%s\n",
+                       t->name, mac);
+        else
+                printf("A tap you keep, opened by name: run 'vmnet tap add' first (it prints the\n"
+                       "tap's name), then 'vmnet hint qemu' again for the exact line:\n"
+                       "\n"
+                       "  qemu-system-x86_64 ... -nic tap,ifname=TAP,script=no,downscript=no,model=virtio-net-pci,mac=%s\n",
+                       mac);
+        printf("\nVMs get addresses from the lab's DHCP on %s (%s).\n", st->bridge, st->address);
+        return EXIT_OK;
+}
+
+static int hint_libvirt(const struct vmnet_reply *st) {
+        const struct vmnet_tap_info *t = persistent_tap(st);
+
+        printf("libvirt, session mode (qemu:///session, as yourself):\n"
+               "\n"
+               "Once: tell libvirt which bridge helper to run.\n"
+               "  mkdir -p ~/.config/libvirt\n"
+               "  echo 'bridge_helper = \"%s\"' >> ~/.config/libvirt/qemu.conf\n"
+               "The session daemon reads that file when it starts; if one is running\n"
+               "(ps -u %s | grep -E 'virtqemud|libvirtd'), shut your VMs down and stop it.\n"
+               "\n"
+               "Then in each VM's XML (virsh -c qemu:///session edit VM):\n"
+               "  <interface type='bridge'>\n"
+               "    <source bridge='%s'/>\n"
+               "    <model type='virtio'/>\n"
+               "  </interface>\n"
+               "virt-install: --connect qemu:///session --network bridge=%s,model=virtio\n"
+               "virt-manager: in the \"QEMU/KVM User session\" connection, NIC > Network\n"
+               "source: Bridge device > Device name: %s.\n",
+               VMNET_BRIDGE_HELPER_PATH, st->user, st->bridge, st->bridge, st->bridge);
+        if (t)
+                printf("\nOr with a tap you keep (%s, from 'vmnet tap add'):\n"
+                       "  <interface type='ethernet'>\n"
+                       "    <target dev='%s' managed='no'/>\n"
+                       "    <model type='virtio'/>\n"
+                       "  </interface>\n",
+                       t->name, t->name);
+        printf("\nVMs get addresses from the lab's DHCP on %s (%s).\n", st->bridge, st->address);
+        return EXIT_OK;
+}
+
+static int hint_lxc(const struct vmnet_reply *st) {
+        char subuid[64], subgid[64];
+        bool missing = false;
+
+        if (read_subid("/etc/subuid", st->user, subuid, sizeof subuid) < 0) {
+                snprintf(subuid, sizeof subuid, "SUBUID_START 65536");
+                missing = true;
+        }
+        if (read_subid("/etc/subgid", st->user, subgid, sizeof subgid) < 0) {
+                snprintf(subgid, sizeof subgid, "SUBGID_START 65536");
+                missing = true;
+        }
+        printf("LXC, unprivileged containers: each gets a veth on %s from lxc-user-nic,\n"
+               "not a tap.\n"
+               "\n"
+               "Once, the admin allows you some interfaces on the bridge (here 4) with this\n"
+               "line in /etc/lxc/lxc-usernet:\n"
+               "  %s veth %s 4\n"
+               "\n"
+               "Your ~/.config/lxc/default.conf:\n"
+               "  lxc.idmap = u 0 %s\n"
+               "  lxc.idmap = g 0 %s\n"
+               "  lxc.net.0.type = veth\n"
+               "  lxc.net.0.link = %s\n"
+               "  lxc.net.0.flags = up\n"
+               "%s"
+               "\n"
+               "Then: lxc-create -n c1 -t download -- -d debian -r bookworm -a amd64\n"
+               "      systemd-run --user --scope -p Delegate=yes -- lxc-start -n c1\n"
+               "(the scope gives lxc-start a cgroup of yours).  Containers get addresses\n"
+               "from the lab's DHCP on %s (%s).\n",
+               st->bridge, st->user, st->bridge, subuid, subgid, st->bridge,
+               missing ? "(You have no subordinate ids in /etc/subuid or /etc/subgid yet: the\n"
+                         "admin adds them, e.g. usermod --add-subuids and --add-subgids.)\n" : "",
+               st->bridge, st->address);
+        return EXIT_OK;
+}
+
+static const struct {
+        const char *name;
+        int (*print)(const struct vmnet_reply *st);
+} hints[] = {
+        { "virtualbox", hint_virtualbox },
+        { "vmware",     hint_vmware },
+        { "qemu",       hint_qemu },
+        { "libvirt",    hint_libvirt },
+        { "lxc",        hint_lxc },
+};
+
+int cmd_hint(int argc, char **argv) {
+        struct vmnet_reply st;
+        int r;
+
+        if (argc != 2) {
+                fprintf(stderr, "usage: vmnet hint virtualbox|vmware|qemu|libvirt|lxc\n");
+                return EXIT_USAGE;
+        }
+        for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++) {
+                if (strcmp(argv[1], hints[i].name) != 0)
+                        continue;
+                r = cli_status(&st);
+                if (r != EXIT_OK)
+                        return r;
+                r = hints[i].print(&st);
+                if (fflush(stdout) != 0)
+                        return EXIT_ERROR;
+                return r;
+        }
+        fprintf(stderr, "vmnet: no hint for '%s'; there are: virtualbox vmware qemu libvirt lxc\n",
+                argv[1]);
+        return EXIT_USAGE;
+}

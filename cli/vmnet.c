@@ -1,0 +1,135 @@
+/* vmnet: what a student runs to see and manage their place on the lab
+ * network.  An unprivileged client of vmnetd: every decision (which taps
+ * are whose, quotas, the bridge) is vmnetd's, taken from SO_PEERCRED.
+ *
+ * Environment: VMNET_SOCKET overrides the path of vmnetd's socket (tests). */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+
+#include "client.h"
+#include "client_messages.h"
+#include "ifname.h"
+#include "vmnet.h"
+
+#define VMNETD_TIMEOUT_MS 10000
+
+static void usage(FILE *f) {
+        fprintf(f,
+                "usage: vmnet COMMAND [ARGS]\n"
+                "\n"
+                "Your virtual machines' place on the lab network, through vmnetd.\n"
+                "\n"
+                "  status [--json]   your taps, the lab bridge and your VMs' addresses\n"
+                "  tap add           a new tap of yours on the lab bridge; prints its name\n"
+                "  tap del NAME      delete one of the taps 'tap add' made\n"
+                "  hint HYPERVISOR   how to attach a VM, with your names filled in:\n"
+                "                    virtualbox, vmware, qemu, libvirt, lxc\n"
+                "  help, --help      this text\n"
+                "\n"
+                "Exit status: 0 done, 1 refused or failed, 2 usage, 3 vmnetd not reachable.\n"
+                "Environment: VMNET_SOCKET, vmnetd's socket (default %s), for tests.\n",
+                VMNET_DEFAULT_SOCKET);
+}
+
+int cli_call(const struct vmnet_request *req, struct vmnet_reply *ret, const char *refused) {
+        const char *path = vmnet_client_socket_path();
+        struct vmnet_reply rep;
+        int r;
+
+        r = vmnet_client_request(path, req, &rep, NULL, VMNETD_TIMEOUT_MS);
+        if (r < 0) {
+                char msg[512];
+                vmnet_client_error_message(r, path, msg, sizeof msg);
+                fprintf(stderr, "vmnet: %s\n", msg);
+                return vmnet_client_error_is_unreachable(r) ? EXIT_UNREACHABLE : EXIT_ERROR;
+        }
+        switch (rep.status) {
+        case VMNET_OK:
+                *ret = rep;
+                return EXIT_OK;
+        case VMNET_ERR_REFUSED:
+                fprintf(stderr, "vmnet: %s\n", refused);
+                return EXIT_ERROR;
+        case VMNET_ERR_QUOTA:
+                fprintf(stderr, "vmnet: tap quota reached (max_taps): 'vmnet status' lists "
+                        "your taps, 'vmnet tap del NAME' frees one\n");
+                return EXIT_ERROR;
+        default:
+                fprintf(stderr, "vmnet: vmnetd: %s\n", vmnet_status_string(rep.status));
+                return EXIT_ERROR;
+        }
+}
+
+int cli_status(struct vmnet_reply *ret) {
+        struct vmnet_request req = { .type = VMNET_MSG_STATUS };
+        return cli_call(&req, ret, "vmnetd refused to answer (is your account "
+                        "admitted to the lab? see allow_groups in vmnet.conf)");
+}
+
+const struct vmnet_tap_info *cli_login_tap(const struct vmnet_reply *status) {
+        for (unsigned i = 0; i < status->n_taps; i++)
+                if (status->taps[i].kind == VMNET_TAP_LOGIN)
+                        return &status->taps[i];
+        return NULL;
+}
+
+static int cmd_tap_add(void) {
+        struct vmnet_request req = { .type = VMNET_MSG_TAP_ADD };
+        struct vmnet_reply rep;
+        int r;
+
+        r = cli_call(&req, &rep, "vmnetd refused a new tap (is your account "
+                     "admitted to the lab? see allow_groups in vmnet.conf)");
+        if (r != EXIT_OK)
+                return r;
+        printf("%s\n", rep.tap);
+        return EXIT_OK;
+}
+
+static int cmd_tap_del(const char *name) {
+        struct vmnet_request req = { .type = VMNET_MSG_TAP_DEL };
+        struct vmnet_reply rep;
+        const char *problem = ifname_problem(name);
+        char refused[128];
+
+        if (problem) {
+                fprintf(stderr, "vmnet: '%s' is no tap name: it %s\n", name, problem);
+                return EXIT_USAGE;
+        }
+        strcpy(req.tap, name); /* fits: ifname_problem() checked the length */
+        /* One sentence whatever the reason: vmnetd does not say whose a tap is. */
+        snprintf(refused, sizeof refused,
+                 "no tap '%s' of yours to delete ('vmnet status' lists yours)", name);
+        return cli_call(&req, &rep, refused);
+}
+
+static int cmd_tap(int argc, char **argv) {
+        if (argc == 2 && strcmp(argv[1], "add") == 0)
+                return cmd_tap_add();
+        if (argc == 3 && strcmp(argv[1], "del") == 0)
+                return cmd_tap_del(argv[2]);
+        fprintf(stderr, "usage: vmnet tap add | vmnet tap del NAME\n");
+        return EXIT_USAGE;
+}
+
+int main(int argc, char **argv) {
+        const char *cmd = argc > 1 ? argv[1] : NULL;
+
+        if (!cmd) {
+                usage(stderr);
+                return EXIT_USAGE;
+        }
+        if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+                usage(stdout);
+                return EXIT_OK;
+        }
+        if (strcmp(cmd, "status") == 0)
+                return cmd_status(argc - 1, argv + 1);
+        if (strcmp(cmd, "tap") == 0)
+                return cmd_tap(argc - 1, argv + 1);
+        if (strcmp(cmd, "hint") == 0)
+                return cmd_hint(argc - 1, argv + 1);
+        fprintf(stderr, "vmnet: unknown command '%s' (try vmnet --help)\n", cmd);
+        return EXIT_USAGE;
+}

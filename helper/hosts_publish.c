@@ -1,0 +1,158 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hosts_publish.h"
+#include "leases.h"
+
+#define LEASES_FILE_MAX   (64u << 20) /* ~300 bytes a line: far more leases than a snapshot holds */
+#define READ_ATTEMPTS     8
+
+/* The whole file into *ret_data (malloc'ed; NULL and 0 for an empty or
+ * missing file). */
+static int read_file(const char *path, char **ret_data, size_t *ret_size) {
+        char *data = NULL;
+        size_t size = 0, allocated = 0;
+        int fd, r;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+                if (errno != ENOENT)
+                        return -errno;
+                *ret_data = NULL;
+                *ret_size = 0;
+                return 0;
+        }
+        for (;;) {
+                if (size == allocated) {
+                        size_t want = allocated ? allocated * 2 : 16384;
+                        if (want > LEASES_FILE_MAX) {
+                                r = -EFBIG;
+                                goto fail;
+                        }
+                        char *p = realloc(data, want);
+                        if (!p) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        data = p;
+                        allocated = want;
+                }
+                ssize_t k = read(fd, data + size, allocated - size);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        goto fail;
+                }
+                if (k == 0)
+                        break;
+                size += (size_t) k;
+        }
+        close(fd);
+        *ret_data = data;
+        *ret_size = size;
+        return 0;
+fail:
+        close(fd);
+        free(data);
+        return r;
+}
+
+/* Reads until two reads in a row are equal and end with a whole line. */
+static int read_stable(const char *path, char **ret_data, size_t *ret_size) {
+        char *prev = NULL;
+        size_t prev_size = 0;
+        bool have_prev = false;
+        int r;
+
+        for (unsigned attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+                char *data = NULL;
+                size_t size = 0;
+
+                if (attempt > 1) {
+                        /* Let dnsmasq finish its rewrite: 1, 2, 4 ... 10 ms. */
+                        unsigned ms = 1u << (attempt - 2);
+                        struct timespec ts = { .tv_nsec = (long) (ms > 10 ? 10 : ms) * 1000000L };
+                        nanosleep(&ts, NULL);
+                }
+                r = read_file(path, &data, &size);
+                if (r < 0) {
+                        free(prev);
+                        return r;
+                }
+                bool whole = size == 0 || data[size - 1] == '\n';
+                if (whole && have_prev && size == prev_size && (size == 0 || memcmp(data, prev, size) == 0)) {
+                        free(prev);
+                        *ret_data = data;
+                        *ret_size = size;
+                        return 0;
+                }
+                free(prev);
+                prev = data;
+                prev_size = size;
+                have_prev = whole;
+        }
+        free(prev);
+        return -EAGAIN;
+}
+
+static uint64_t previous_generation(const char *snapshot_path) {
+        struct hosts_snapshot_file f;
+        uint64_t g = 0;
+
+        if (hosts_snapshot_file_open(snapshot_path, &f) >= 0) {
+                g = f.view.header->generation;
+                hosts_snapshot_file_close(&f);
+        }
+        return g;
+}
+
+int hosts_publish(const char *leases_path, const char *snapshot_path, const char *domain,
+                  hosts_owner_of_mac_t owner_of_mac, void *userdata) {
+        struct hosts_snapshot_entry *entries = NULL;
+        struct lease *leases = NULL;
+        char *text = NULL;
+        size_t text_size, n_leases, n = 0;
+        bool complete;
+        int r;
+
+        r = read_stable(leases_path, &text, &text_size);
+        if (r < 0)
+                return r;
+        r = leases_parse(text, text_size, (int64_t) time(NULL), &leases, &n_leases, &complete);
+        free(text);
+        if (r < 0)
+                return r;
+
+        entries = calloc(n_leases ? n_leases : 1, sizeof(*entries));
+        if (!entries) {
+                free(leases);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < n_leases; i++) {
+                const struct lease *l = &leases[i];
+                char user[HOSTS_USER_MAX + 1] = "";
+                uid_t uid = (uid_t) -1;
+
+                if (l->hostname[0] == '\0')
+                        continue; /* nothing to resolve it by */
+                if (!owner_of_mac || owner_of_mac(l->mac, &uid, user, userdata) < 0) {
+                        uid = (uid_t) -1;
+                        user[0] = '\0';
+                }
+                user[HOSTS_USER_MAX] = '\0'; /* whatever the callback did */
+                if (hosts_snapshot_entry_init(&entries[n], l->addr, l->mac, l->expiry,
+                                              (uint32_t) uid, user, l->hostname) >= 0)
+                        n++;
+        }
+        free(leases);
+
+        r = hosts_snapshot_write(snapshot_path, domain, previous_generation(snapshot_path) + 1, entries, n);
+        free(entries);
+        return r;
+}

@@ -1,0 +1,162 @@
+/* hosts_publish(): lease file in, snapshot out, owners through the
+ * callback; a half-written lease file is not published. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "hosts_publish.h"
+
+static char dir[] = "/tmp/test-hosts-publish.XXXXXX";
+static char leases_path[64], snapshot_path[64];
+
+static int setup(void **state) {
+        (void) state;
+        if (!mkdtemp(dir))
+                return -1;
+        snprintf(leases_path, sizeof leases_path, "%s/dnsmasq.leases", dir);
+        snprintf(snapshot_path, sizeof snapshot_path, "%s/hosts", dir);
+        return 0;
+}
+
+static int teardown(void **state) {
+        (void) state;
+        unlink(leases_path);
+        unlink(snapshot_path);
+        return rmdir(dir);
+}
+
+static void write_leases(const char *text) {
+        FILE *f = fopen(leases_path, "we");
+        assert_non_null(f);
+        assert_int_equal(fputs(text, f) >= 0, 1);
+        assert_int_equal(fclose(f), 0);
+}
+
+/* Owners by the MAC's last byte: 1 is stu1, 2 is stu2, 3 fails, 4 writes a
+ * user name without a NUL. */
+static int owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char ret_user[HOSTS_USER_MAX + 1], void *userdata) {
+        (*(unsigned *) userdata)++;
+        switch (mac[5]) {
+        case 1:
+                *ret_uid = 61001;
+                strcpy(ret_user, "stu1");
+                return 0;
+        case 2:
+                *ret_uid = 61002;
+                strcpy(ret_user, "stu2");
+                return 0;
+        case 4:
+                *ret_uid = 61004;
+                memset(ret_user, 'x', HOSTS_USER_MAX + 1);
+                return 0;
+        default:
+                return -ENOENT;
+        }
+}
+
+static const struct hosts_snapshot_entry *lookup(const struct hosts_snapshot_file *f, const char *name) {
+        size_t first;
+        if (hosts_snapshot_find_name(&f->view, name, &first) != 1)
+                return NULL;
+        return &f->view.entries[f->view.by_name[first]];
+}
+
+static void test_publish(void **state) {
+        (void) state;
+        unsigned calls = 0;
+        struct hosts_snapshot_file f;
+        write_leases("0 52:54:00:00:00:01 10.77.0.101 vm1 *\n"
+                     "0 52:54:00:00:00:02 10.77.0.102 VM2 01:52:54:00:00:00:02\n"
+                     "0 52:54:00:00:00:03 10.77.0.103 vm3 *\n"
+                     "0 52:54:00:00:00:04 10.77.0.104 vm4 *\n"
+                     "0 52:54:00:00:00:05 10.77.0.105 * *\n"
+                     "1 52:54:00:00:00:06 10.77.0.106 expired *\n"
+                     "0 52:54:00:00:00:07 10.77.0.107 bad_name *\n");
+        assert_int_equal(hosts_publish(leases_path, snapshot_path, "lab", owner_of_mac, &calls), 0);
+        assert_int_equal(calls, 4); /* only named, live leases are looked up */
+        assert_int_equal(hosts_snapshot_file_open(snapshot_path, &f), 0);
+        assert_int_equal(f.view.n_entries, 4);
+        assert_string_equal(f.view.header->domain, "lab");
+        assert_int_equal(f.view.header->generation, 1);
+        const struct hosts_snapshot_entry *e = lookup(&f, "vm1");
+        assert_non_null(e);
+        assert_int_equal(e->owner_uid, 61001);
+        assert_string_equal(e->owner, "stu1");
+        assert_int_equal(e->addr, inet_addr("10.77.0.101"));
+        e = lookup(&f, "vm2");
+        assert_non_null(e);
+        assert_string_equal(e->owner, "stu2");
+        e = lookup(&f, "vm3");
+        assert_non_null(e);
+        assert_int_equal(e->owner_uid, HOSTS_OWNER_UNKNOWN);
+        assert_string_equal(e->owner, "");
+        e = lookup(&f, "vm4");
+        assert_non_null(e);
+        assert_int_equal(strlen(e->owner), HOSTS_USER_MAX);
+        assert_null(lookup(&f, "expired"));
+        hosts_snapshot_file_close(&f);
+
+        /* again, without a callback: a new generation, owners unknown */
+        assert_int_equal(hosts_publish(leases_path, snapshot_path, "", NULL, NULL), 0);
+        assert_int_equal(hosts_snapshot_file_open(snapshot_path, &f), 0);
+        assert_int_equal(f.view.header->generation, 2);
+        assert_string_equal(f.view.header->domain, "");
+        e = lookup(&f, "vm1");
+        assert_non_null(e);
+        assert_int_equal(e->owner_uid, HOSTS_OWNER_UNKNOWN);
+        hosts_snapshot_file_close(&f);
+}
+
+static void test_half_written_is_not_published(void **state) {
+        (void) state;
+        struct hosts_snapshot_file f;
+        write_leases("0 52:54:00:00:00:01 10.77.0.101 vm1 *\n");
+        assert_int_equal(hosts_publish(leases_path, snapshot_path, "lab", NULL, NULL), 0);
+        write_leases("0 52:54:00:00:00:01 10.77.0.101 vm1 *\n0 52:54:00:00:00:02 10.77.0.1");
+        assert_int_equal(hosts_publish(leases_path, snapshot_path, "lab", NULL, NULL), -EAGAIN);
+        /* the previous snapshot stays */
+        assert_int_equal(hosts_snapshot_file_open(snapshot_path, &f), 0);
+        assert_int_equal(f.view.n_entries, 1);
+        hosts_snapshot_file_close(&f);
+}
+
+static void test_missing_or_empty_lease_file(void **state) {
+        (void) state;
+        struct hosts_snapshot_file f;
+        unlink(leases_path);
+        assert_int_equal(hosts_publish(leases_path, snapshot_path, "lab", NULL, NULL), 0);
+        assert_int_equal(hosts_snapshot_file_open(snapshot_path, &f), 0);
+        assert_int_equal(f.view.n_entries, 0);
+        hosts_snapshot_file_close(&f);
+        write_leases("");
+        assert_int_equal(hosts_publish(leases_path, snapshot_path, "lab", NULL, NULL), 0);
+        assert_int_equal(hosts_snapshot_file_open(snapshot_path, &f), 0);
+        assert_int_equal(f.view.n_entries, 0);
+        hosts_snapshot_file_close(&f);
+}
+
+static void test_bad_domain(void **state) {
+        (void) state;
+        write_leases("");
+        assert_int_equal(hosts_publish(leases_path, snapshot_path, "bad domain", NULL, NULL), -EINVAL);
+        assert_int_equal(hosts_publish(leases_path, "/nonexistent-dir/hosts", "lab", NULL, NULL), -ENOENT);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_publish),
+                cmocka_unit_test(test_half_written_is_not_published),
+                cmocka_unit_test(test_missing_or_empty_lease_file),
+                cmocka_unit_test(test_bad_domain),
+        };
+        return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,10 +1,56 @@
 /* vmnet status: the caller's taps and the lab, as text or JSON. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "hosts_snapshot.h"
 #include "json_string.h"
 #include "vmnet.h"
+
+/* The caller's VMs: the leases vmnetd's snapshot attributes to our uid. */
+struct my_vms {
+        struct hosts_snapshot_file file; /* zeroed when there is no snapshot */
+        uint32_t idx[VMNET_TAPS_MAX * 4];
+        size_t n;
+        bool more;                       /* some did not fit in idx */
+};
+
+static void my_vms_load(struct my_vms *v) {
+        uid_t uid = getuid();
+        time_t now = time(NULL);
+
+        memset(v, 0, sizeof *v);
+        /* No snapshot (vmnetd not publishing, or no lease yet) is no VM. */
+        if (hosts_snapshot_file_open(HOSTS_SNAPSHOT_PATH, &v->file) < 0) {
+                memset(&v->file, 0, sizeof v->file);
+                return;
+        }
+        const struct hosts_snapshot *s = &v->file.view;
+        for (uint32_t i = 0; i < s->n_entries; i++) {
+                const struct hosts_snapshot_entry *e = &s->entries[s->by_name[i]];
+                if (e->owner_uid != (uint32_t)uid || (e->expiry != 0 && e->expiry <= now))
+                        continue;
+                if (v->n == sizeof v->idx / sizeof v->idx[0]) {
+                        v->more = true;
+                        break;
+                }
+                v->idx[v->n++] = s->by_name[i];
+        }
+}
+
+static const struct hosts_snapshot_entry *my_vm(const struct my_vms *v, size_t i) {
+        return &v->file.view.entries[v->idx[i]];
+}
+
+static void format_mac(const uint8_t mac[6], char ret[18]) {
+        snprintf(ret, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
+                 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
 
 /* s as a JSON string literal on stdout.  Every string vmnetd sends is at
  * most VMNET_DOMAIN_MAX bytes (the protocol's longest field), and one
@@ -15,7 +61,7 @@ static void put_json(const char *s) {
         fputs(buf, stdout);
 }
 
-static void print_json(const struct vmnet_reply *st) {
+static void print_json(const struct vmnet_reply *st, const struct my_vms *vms) {
         printf("{\"user\": ");
         put_json(st->user);
         printf(", \"bridge\": ");
@@ -37,6 +83,20 @@ static void print_json(const struct vmnet_reply *st) {
                        t->flags & VMNET_TAP_FLAG_UP ? "true" : "false",
                        t->flags & VMNET_TAP_FLAG_CARRIER ? "true" : "false");
         }
+        printf("], \"vms\": [");
+        for (size_t i = 0; i < vms->n; i++) {
+                const struct hosts_snapshot_entry *e = my_vm(vms, i);
+                char addr[INET_ADDRSTRLEN], mac[18];
+                inet_ntop(AF_INET, &e->addr, addr, sizeof addr);
+                format_mac(e->mac, mac);
+                printf("%s{\"name\": ", i ? ", " : "");
+                put_json(e->name);
+                printf(", \"address\": ");
+                put_json(addr);
+                printf(", \"mac\": ");
+                put_json(mac);
+                printf(", \"expiry\": %" PRId64 "}", e->expiry);
+        }
         printf("]}\n");
 }
 
@@ -56,7 +116,7 @@ static const char *tap_state(const struct vmnet_tap_info *t) {
         }
 }
 
-static void print_text(const struct vmnet_reply *st) {
+static void print_text(const struct vmnet_reply *st, const struct my_vms *vms) {
         const struct vmnet_tap_info *login = cli_login_tap(st);
 
         printf("user      %s\n", st->user);
@@ -70,10 +130,22 @@ static void print_text(const struct vmnet_reply *st) {
         if (!login)
                 printf("no login tap: vmnetd has no session of yours (log in again; if it "
                        "stays so, ask the admin whether pam_vmnet is enabled)\n");
+        printf("VMs       %s\n", vms->n ? "(named leases from the lab's DHCP)" : "none with a lease and a name");
+        for (size_t i = 0; i < vms->n; i++) {
+                const struct hosts_snapshot_entry *e = my_vm(vms, i);
+                char addr[INET_ADDRSTRLEN], mac[18], fqdn[2 * VMNET_DOMAIN_MAX + 2];
+                inet_ntop(AF_INET, &e->addr, addr, sizeof addr);
+                format_mac(e->mac, mac);
+                snprintf(fqdn, sizeof fqdn, "%s%s%s", e->name, st->domain[0] ? "." : "", st->domain);
+                printf("  %-24s  %-15s  %s\n", fqdn, addr, mac);
+        }
+        if (vms->more)
+                printf("  (and more)\n");
 }
 
 int cmd_status(int argc, char **argv) {
         struct vmnet_reply st;
+        struct my_vms vms;
         bool json = false;
         int r;
 
@@ -88,9 +160,11 @@ int cmd_status(int argc, char **argv) {
         r = cli_status(&st);
         if (r != EXIT_OK)
                 return r;
+        my_vms_load(&vms);
         if (json)
-                print_json(&st);
+                print_json(&st, &vms);
         else
-                print_text(&st);
+                print_text(&st, &vms);
+        hosts_snapshot_file_close(&vms.file);
         return fflush(stdout) == 0 ? EXIT_OK : EXIT_ERROR;
 }

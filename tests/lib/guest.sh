@@ -1,0 +1,136 @@
+# shellcheck shell=bash
+# A real QEMU guest (TCG) for integration tests: busybox, DHCP, a web page
+# and a hello/echo port (tests/guest/init says what it prints and serves).
+# Source after world.sh, inside the world:
+#
+#   . "$ROOT/tests/lib/guest.sh"
+#   guest_build                            # or the test is skipped
+#   guest_allow_tun                        # QEMU as a student opens /dev/net/tun
+#   guest_start vm1 stu1 52:54:00:77:00:01 \
+#           tap,id=n0,ifname=tap-stu1,script=no,downscript=no [vmping=IP] [vmwget=URL]
+#   ip=$(guest_wait_ready vm1 90)          # the leased address
+#   guest_wait_line vm1 '^VMNET-GUEST-PING ' 20
+#
+# The NETDEV argument is QEMU's -netdev value and must say id=n0, e.g.
+# bridge,id=n0,br=vmnet0,helper=$BUILD/vmnet-bridge-helper.  A guest's files
+# (console log, pid file, timing) are in $W/guest/NAME/.
+
+GUEST_SRC=$BUILD/guest
+
+# guest_build: builds (or finds cached) the kernel and initrd and copies them
+# where any test user can read them.  Skips the test if they cannot be had.
+guest_build() {
+        local rc=0 out
+        command -v qemu-system-x86_64 >/dev/null ||
+                skip "qemu-system-x86_64 is missing: run tools/install-deps --demo"
+        out=$("$ROOT/tests/guest/build" 2>&1) || rc=$?
+        case $rc in
+        0)  [ -z "$out" ] || printf '%s\n' "$out" >&2 ;;
+        77) skip "no test guest: ${out##*$'\n'}" ;;
+        *)  printf '%s\n' "$out" >&2; fail "tests/guest/build failed (exit $rc)" ;;
+        esac
+        mkdir -p "$W/guest"
+        chmod 0755 "$W/guest"
+        install -m 0644 "$GUEST_SRC/vmlinuz" "$GUEST_SRC/initrd.gz" "$W/guest/"
+}
+
+# guest_allow_tun: /dev/net/tun is 0600 without udev; QEMU run as a student
+# needs to open it (0666 is its mode on desktops).  Rather than chmod the
+# host's node, a 0666 node of our own (on the world's private /run) is
+# bind-mounted over it in the test's mount namespace: the host never sees a
+# change, and nothing is left to restore even if the test is killed.
+guest_allow_tun() {
+        mknod -m 0666 /run/vmnet-test-tun c 10 200
+        mount --bind /run/vmnet-test-tun /dev/net/tun
+}
+
+guest_dir() { echo "$W/guest/$1"; }
+guest_log() { echo "$W/guest/$1/console.log"; }
+
+# guest_start NAME USER MAC NETDEV [KERNEL_ARG...]: boots the guest as USER in
+# the background (ended when the test exits); console to guest_log NAME.
+# KERNEL_ARGs are the guest's knobs (vmping=IP, vmwget=URL).
+guest_start() {
+        local name=$1 user=$2 mac=$3 netdev=$4 d
+        shift 4
+        [[ $netdev == *id=n0* ]] || fail "guest_start: NETDEV must say id=n0: $netdev"
+        d=$(guest_dir "$name")
+        [ ! -e "$d" ] || fail "guest_start: $name was started before"
+        mkdir -p "$d"
+        chown "$user" "$d"      # QEMU writes its pid file as the student
+        date +%s.%N > "$d/started"
+        world_spawn runuser -u "$user" -- qemu-system-x86_64 \
+                -accel tcg -nographic -no-reboot -m 256 -vga none \
+                -kernel "$W/guest/vmlinuz" -initrd "$W/guest/initrd.gz" \
+                -append "console=ttyS0 panic=-1 quiet vmhost=$name $*" \
+                -netdev "$netdev" -device "virtio-net-pci,netdev=n0,mac=$mac,romfile=" \
+                -pidfile "$d/qemu.pid" \
+                </dev/null >"$(guest_log "$name")" 2>&1
+        echo "$SPAWNED" > "$d/runuser.pid"
+        # QEMU writes its pid file before the guest boots; it is ended by
+        # PID at exit too, should runuser die without passing SIGTERM on.
+        wait_until 10 guest_started_or_exited "$name" || fail "guest $name: QEMU wrote no pid file in 10 s"
+        if guest_qemu_pid "$name" >/dev/null; then WORLD_PIDS+=("$(guest_qemu_pid "$name")"); fi
+}
+
+# guest_running NAME: true while its QEMU (or the runuser around it) lives.
+guest_running() {
+        local qpid
+        kill -0 "$(cat "$(guest_dir "$1")/runuser.pid")" 2>/dev/null && return 0
+        qpid=$(guest_qemu_pid "$1") && kill -0 "$qpid" 2>/dev/null
+}
+guest_exited() { ! guest_running "$1"; }
+guest_started_or_exited() { guest_qemu_pid "$1" >/dev/null || guest_exited "$1"; }
+
+# guest_qemu_pid NAME: QEMU's own pid (runuser forks it), once it wrote it.
+guest_qemu_pid() {
+        local f
+        f=$(guest_dir "$1")/qemu.pid
+        [ -s "$f" ] && tr -dc '0-9' < "$f"
+}
+
+# guest_wait_line NAME REGEX SECONDS: prints the first console line matching
+# REGEX (extended); fails after SECONDS, or at once if QEMU exits.
+guest_wait_line() {
+        local name=$1 re=$2 secs=$3 log line end
+        log=$(guest_log "$name")
+        end=$(( $(date +%s) + secs ))
+        while :; do
+                line=$(tr -d '\r' < "$log" | grep -m 1 -E -- "$re" || true)
+                if [ -n "$line" ]; then printf '%s\n' "$line"; return 0; fi
+                if ! guest_running "$name"; then
+                        log "guest $name exited; its console ends with:"
+                        tail -n 20 "$log" >&2
+                        return 1
+                fi
+                if [ "$(date +%s)" -ge "$end" ]; then
+                        log "guest $name: no line matching '$re' within $secs s; console ends with:"
+                        tail -n 20 "$log" >&2
+                        return 1
+                fi
+                sleep 0.1
+        done
+}
+
+# guest_wait_ready NAME SECONDS: waits for the guest's lease, prints its IP;
+# the seconds from guest_start to the lease go to guest_boot_seconds NAME.
+guest_wait_ready() {
+        local name=$1 secs=$2 d line ip
+        d=$(guest_dir "$name")
+        line=$(guest_wait_line "$name" "^VMNET-GUEST-(READY|NOLEASE|ERROR)( |$)" "$secs") ||
+                fail "guest $name did not come up within $secs s"
+        echo "$(date +%s.%N) $(cat "$d/started")" | awk '{ printf "%.2f\n", $1 - $2 }' > "$d/boot-seconds"
+        [[ $line == VMNET-GUEST-READY\ name=$name\ * ]] || fail "guest $name: $line"
+        ip=$(sed -n 's/.* ip=\([0-9.]*\).*/\1/p' <<< "$line")
+        [ -n "$ip" ] || fail "guest $name: no ip in '$line'"
+        echo "$ip"
+}
+
+guest_boot_seconds() { cat "$(guest_dir "$1")/boot-seconds"; }
+
+# guest_stop NAME: ends the guest (SIGTERM to runuser, which passes it on)
+# and waits, bounded, until QEMU is gone.
+guest_stop() {
+        kill -TERM "$(cat "$(guest_dir "$1")/runuser.pid")" 2>/dev/null || true
+        wait_until 10 guest_exited "$1" || fail "guest $1 still running 10 s after SIGTERM"
+}

@@ -53,8 +53,11 @@ PROGRAMS += $(if $(NSS_SRC),$(BUILD)/libnss_vmnet.so.2)
 PROGRAMS += $(if $(CLI_SRC),$(BUILD)/vmnet)
 PROGRAMS += $(if $(BRIDGE_HELPER_SRC),$(BUILD)/vmnet-bridge-helper)
 
+# Test tools (tests/tools/*.c): small clients the integration tests drive; not installed.
+TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+
 .PHONY: all check check-unit check-integration fuzz bench demo deb install clean deps
-all: $(PROGRAMS)
+all: $(PROGRAMS) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -101,13 +104,18 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_ARCHIVES)
 	$(CC) $(CFLAGS) -Itests/unit -Ihelper -Inss_vmnet -Ipam_vmnet $(LDFLAGS) $< $(TEST_ARCHIVES) \
 	  $(PKG_LIBS) -lcmocka -lpam -lpthread -o $@
 
-check-unit: $(UNIT_BIN) $(PROGRAMS)
+# Test tools (tests/tools/*.c): small clients the integration tests drive.
+$(BUILD)/tests/tools/%: tests/tools/%.c $(TEST_ARCHIVES)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ihelper -Inss_vmnet $(LDFLAGS) $< $(TEST_ARCHIVES) $(PKG_LIBS) -lpthread -o $@
+
+check-unit: $(UNIT_BIN) $(PROGRAMS) $(TOOL_BIN)
 	tests/run-unit $(UNIT_BIN)
 
-check-integration: $(PROGRAMS)
+check-integration: $(PROGRAMS) $(TOOL_BIN)
 	tests/run-integration
 
-check: $(UNIT_BIN) $(PROGRAMS)
+check: $(UNIT_BIN) $(PROGRAMS) $(TOOL_BIN)
 	tests/run-unit $(UNIT_BIN)
 	tests/run-integration
 
@@ -127,7 +135,7 @@ deps:
 deb:
 	./tools/make-deb
 
-install: $(PROGRAMS)
+install: $(PROGRAMS) $(TOOL_BIN)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) \
 	  $(DESTDIR)$(LIBDIR)/security $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	  $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/security

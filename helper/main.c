@@ -1,2 +1,73 @@
-/* placeholder until vmnetd's main lands (the lead is writing it) */
-int main(void) { return 1; }
+/* vmnetd: the privileged helper of vmnet.
+ *   vmnetd [-c FILE] [-f] [-d]      serve (socket-activated or binding `socket`)
+ *   vmnetd --check-config FILE      exit 0, or print FILE:LINE: message and exit 1
+ *   vmnetd [-c FILE] --down         remove everything vmnetd made */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "lab.h"
+#include "log.h"
+
+static void usage(FILE *f) {
+        fprintf(f, "usage: vmnetd [-c FILE] [-f] [-d]\n"
+                   "       vmnetd --check-config FILE\n"
+                   "       vmnetd [-c FILE] --down\n"
+                   "  -c, --config FILE   configuration (default " VMNET_DEFAULT_CONFIG ")\n"
+                   "  -f, --foreground    log to stderr instead of syslog\n"
+                   "  -d, --debug         log debug messages too\n"
+                   "      --check-config  check FILE and exit\n"
+                   "      --down          remove the taps, the bridge (unless uplink = external),\n"
+                   "                      the firewall table and the run files, then exit\n");
+}
+
+int main(int argc, char **argv) {
+        static const struct option options[] = {
+                { "config", required_argument, NULL, 'c' },
+                { "foreground", no_argument, NULL, 'f' },
+                { "debug", no_argument, NULL, 'd' },
+                { "check-config", required_argument, NULL, 'C' },
+                { "down", no_argument, NULL, 'D' },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        const char *config_path = VMNET_DEFAULT_CONFIG, *check = NULL;
+        bool foreground = false, debug = false, down = false;
+        struct vmnet_config config;
+        char err[512];
+        int c;
+
+        while ((c = getopt_long(argc, argv, "c:fdh", options, NULL)) != -1) {
+                switch (c) {
+                case 'c': config_path = optarg; break;
+                case 'f': foreground = true; break;
+                case 'd': debug = true; break;
+                case 'C': check = optarg; break;
+                case 'D': down = true; break;
+                case 'h': usage(stdout); return 0;
+                default: usage(stderr); return 2;
+                }
+        }
+        if (optind != argc) {
+                usage(stderr);
+                return 2;
+        }
+        if (check) {
+                if (config_load(check, &config, err, sizeof err) < 0) {
+                        fprintf(stderr, "%s\n", err);
+                        return 1;
+                }
+                return 0;
+        }
+        if (config_load(config_path, &config, err, sizeof err) < 0) {
+                fprintf(stderr, "vmnetd: %s\n", err);
+                return 1;
+        }
+        log_open(foreground || down, debug);
+        if (down)
+                return lab_down(&config) < 0 ? 1 : 0;
+        return daemon_run(config_path, &config);
+}

@@ -1,0 +1,242 @@
+/* rtnetlink through libnl-route-3 (see bridge.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <linux/rtnetlink.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bridge.h"
+#include "log.h"
+#include "sysfs.h"
+
+/* The device group links wait in for their batched deletion ("vmnt"). */
+#define VMNET_DYING_GROUP 0x766d6e74u
+
+static int errno_from_nl(int nlerr) {
+        switch (-nlerr) {
+        case NLE_EXIST:          return -EEXIST;
+        case NLE_NODEV:
+        case NLE_OBJ_NOTFOUND:   return -ENODEV;
+        case NLE_PERM:           return -EPERM;
+        case NLE_BUSY:           return -EBUSY;
+        case NLE_NOMEM:          return -ENOMEM;
+        case NLE_INVAL:          return -EINVAL;
+        case NLE_OPNOTSUPP:      return -EOPNOTSUPP;
+        default:                 return -EIO;
+        }
+}
+
+int netlink_open(struct nl_sock **ret) {
+        struct nl_sock *sk = nl_socket_alloc();
+        int r;
+
+        if (!sk)
+                return -ENOMEM;
+        r = nl_connect(sk, NETLINK_ROUTE);
+        if (r < 0) {
+                log_error("netlink: %s", nl_geterror(r));
+                nl_socket_free(sk);
+                return errno_from_nl(r);
+        }
+        /* libnl opens without CLOEXEC: dnsmasq must not inherit it */
+        (void)fcntl(nl_socket_get_fd(sk), F_SETFD, FD_CLOEXEC);
+        *ret = sk;
+        return 0;
+}
+
+void netlink_close(struct nl_sock *sk) {
+        if (sk)
+                nl_socket_free(sk);
+}
+
+/* Applies `change` to the link with ifindex. */
+static int link_change(struct nl_sock *sk, int ifindex, struct rtnl_link *change) {
+        struct rtnl_link *orig = rtnl_link_alloc();
+        int r;
+
+        if (!orig)
+                return -ENOMEM;
+        rtnl_link_set_ifindex(orig, ifindex);
+        r = rtnl_link_change(sk, orig, change, 0);
+        rtnl_link_put(orig);
+        return r < 0 ? errno_from_nl(r) : 0;
+}
+
+static int link_set_up(struct nl_sock *sk, int ifindex) {
+        struct rtnl_link *change = rtnl_link_alloc();
+        int r;
+
+        if (!change)
+                return -ENOMEM;
+        rtnl_link_set_flags(change, IFF_UP);
+        r = link_change(sk, ifindex, change);
+        rtnl_link_put(change);
+        return r;
+}
+
+static int address_add(struct nl_sock *sk, int ifindex, struct in_addr address, unsigned prefix_len) {
+        struct rtnl_addr *a = rtnl_addr_alloc();
+        struct nl_addr *local = nl_addr_build(AF_INET, &address, sizeof address);
+        int r = -ENOMEM;
+
+        if (a && local) {
+                nl_addr_set_prefixlen(local, prefix_len);
+                rtnl_addr_set_ifindex(a, ifindex);
+                rtnl_addr_set_local(a, local);
+                rtnl_addr_set_prefixlen(a, prefix_len);
+                r = rtnl_addr_add(sk, a, 0);
+                r = (r < 0 && r != -NLE_EXIST) ? errno_from_nl(r) : 0;
+        }
+        nl_addr_put(local);
+        rtnl_addr_put(a);
+        return r;
+}
+
+bool bridge_exists(struct nl_sock *sk, const char *name) {
+        struct rtnl_link *link = NULL;
+        bool is_bridge;
+
+        if (rtnl_link_get_kernel(sk, 0, name, &link) < 0)
+                return false;
+        is_bridge = rtnl_link_is_bridge(link);
+        rtnl_link_put(link);
+        return is_bridge;
+}
+
+int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
+                  struct in_addr address, unsigned prefix_len, bool *ret_created) {
+        struct rtnl_link *link = NULL;
+        bool created = false;
+        int r, ifindex;
+
+        r = rtnl_link_get_kernel(sk, 0, name, &link);
+        if (r < 0) {
+                if (!create)
+                        return -ENODEV;
+                struct rtnl_link *br = rtnl_link_bridge_alloc();
+                if (!br)
+                        return -ENOMEM;
+                rtnl_link_set_name(br, name);
+                r = rtnl_link_add(sk, br, NLM_F_CREATE | NLM_F_EXCL);
+                rtnl_link_put(br);
+                if (r < 0) {
+                        log_error("cannot create bridge %s: %s", name, nl_geterror(r));
+                        return errno_from_nl(r);
+                }
+                created = true;
+                r = rtnl_link_get_kernel(sk, 0, name, &link);
+                if (r < 0)
+                        return errno_from_nl(r);
+        }
+        if (!rtnl_link_is_bridge(link)) {
+                rtnl_link_put(link);
+                log_error("%s exists and is not a bridge", name);
+                return -EEXIST;
+        }
+        ifindex = rtnl_link_get_ifindex(link);
+        rtnl_link_put(link);
+        if (prefix_len > 0) {
+                r = address_add(sk, ifindex, address, prefix_len);
+                if (r < 0) {
+                        log_error("cannot add address to %s: %s", name, strerror(-r));
+                        return r;
+                }
+        }
+        r = link_set_up(sk, ifindex);
+        if (r < 0)
+                return r;
+        if (ret_created)
+                *ret_created = created;
+        return ifindex;
+}
+
+int link_plug(struct nl_sock *sk, int ifindex, int bridge_ifindex, unsigned txqueuelen) {
+        struct rtnl_link *change = rtnl_link_alloc();
+        int r;
+
+        if (!change)
+                return -ENOMEM;
+        rtnl_link_set_master(change, bridge_ifindex);
+        if (txqueuelen > 0)
+                rtnl_link_set_txqlen(change, txqueuelen);
+        rtnl_link_set_flags(change, IFF_UP);
+        r = link_change(sk, ifindex, change);
+        rtnl_link_put(change);
+        return r;
+}
+
+static int link_set_group(struct nl_sock *sk, int ifindex, uint32_t group) {
+        struct rtnl_link *change = rtnl_link_alloc();
+        int r;
+
+        if (!change)
+                return -ENOMEM;
+        rtnl_link_set_group(change, group);
+        r = link_change(sk, ifindex, change);
+        rtnl_link_put(change);
+        return r;
+}
+
+static int group_delete(struct nl_sock *sk, uint32_t group) {
+        struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+        struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK);
+        int r;
+
+        if (!msg)
+                return -ENOMEM;
+        r = nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO);
+        if (r >= 0)
+                r = nla_put_u32(msg, IFLA_GROUP, group);
+        if (r >= 0)
+                r = nl_send_auto_complete(sk, msg);
+        if (r >= 0)
+                r = nl_wait_for_ack(sk);
+        nlmsg_free(msg);
+        return r < 0 ? errno_from_nl(r) : 0;
+}
+
+int links_delete(struct nl_sock *sk, const int *ifindexes, size_t n) {
+        size_t grouped = 0;
+        int r;
+
+        for (size_t i = 0; i < n; i++)
+                if (link_set_group(sk, ifindexes[i], VMNET_DYING_GROUP) >= 0)
+                        grouped++;
+        if (grouped == 0)
+                return 0;
+        r = group_delete(sk, VMNET_DYING_GROUP);
+        if (r < 0) {
+                log_error("cannot delete %zu links: %s", grouped, strerror(-r));
+                return r;
+        }
+        return (int)grouped;
+}
+
+int link_delete_by_name(struct nl_sock *sk, const char *name) {
+        struct rtnl_link *link = rtnl_link_alloc();
+        int r;
+
+        if (!link)
+                return -ENOMEM;
+        rtnl_link_set_name(link, name);
+        r = rtnl_link_delete(sk, link);
+        rtnl_link_put(link);
+        return r < 0 ? errno_from_nl(r) : 0;
+}
+
+int link_master(int ifindex) {
+        char name[IF_NAMESIZE];
+        int master = 0;
+
+        if (!if_indextoname(ifindex, name))
+                return 0;
+        if (sysfs_read_int(name, "brport/bridge/ifindex", &master) < 0)
+                return 0;
+        return master;
+}

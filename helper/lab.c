@@ -1,0 +1,537 @@
+/* The lab's bridge and taps (see lab.h). */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <net/if.h>
+
+#include "bridge.h"
+#include "sysfs.h"
+#include "lab.h"
+#include "log.h"
+#include "process.h"
+#include "state.h"
+#include "tap.h"
+#include "tap_name.h"
+
+/* A login tap is held but never read: one queued frame at most. */
+#define HELD_TAP_TXQUEUELEN 1
+
+static void save_state(struct lab *lab) {
+        int r = state_save(lab->state_path, lab->config.bridge, lab->bridge_created, &lab->students);
+        if (r < 0)
+                log_error("cannot write %s: %s", lab->state_path, strerror(-r));
+}
+
+static void queue_deletion(struct lab *lab, int ifindex) {
+        if (lab->n_dying == lab->cap_dying) {
+                size_t cap = lab->cap_dying ? lab->cap_dying * 2 : 64;
+                int *v = realloc(lab->dying, cap * sizeof *v);
+                if (!v) {
+                        /* out of memory: delete now rather than forget it */
+                        links_delete(lab->nl, &ifindex, 1);
+                        return;
+                }
+                lab->dying = v;
+                lab->cap_dying = cap;
+        }
+        lab->dying[lab->n_dying++] = ifindex;
+}
+
+/* Takes ifindex off the deletion queue; true if it was on it. */
+static bool unqueue_deletion(struct lab *lab, int ifindex) {
+        for (size_t i = 0; i < lab->n_dying; i++)
+                if (lab->dying[i] == ifindex) {
+                        lab->dying[i] = lab->dying[--lab->n_dying];
+                        return true;
+                }
+        return false;
+}
+
+bool lab_has_deletions(const struct lab *lab) {
+        return lab->n_dying > 0;
+}
+
+void lab_flush_deletions(struct lab *lab) {
+        if (lab->n_dying == 0)
+                return;
+        int n = links_delete(lab->nl, lab->dying, lab->n_dying);
+        if (n >= 0)
+                log_debug("deleted %d taps", n);
+        lab->n_dying = 0;
+}
+
+/* The tap `name` exists, is a tap and belongs to uid. */
+static bool tap_is_owned_by(const char *name, uid_t uid, bool *ret_persistent) {
+        uid_t owner;
+        bool persistent;
+
+        if (tap_info(name, &owner, &persistent) < 0 || owner != uid)
+                return false;
+        if (ret_persistent)
+                *ret_persistent = persistent;
+        return true;
+}
+
+/* Plugs an existing link into the lab bridge. */
+static int plug(struct lab *lab, const char *name, unsigned txqueuelen) {
+        int ifindex = (int)if_nametoindex(name);
+        if (ifindex <= 0)
+                return -ENODEV;
+        return link_plug(lab->nl, ifindex, lab->bridge_ifindex, txqueuelen);
+}
+
+/* Holds the login tap of st, making it if needed.  Returns 0 or -errno. */
+static int hold_login_tap(struct lab *lab, struct student *st) {
+        int fd, r, ifindex;
+
+        if (st->holder_fd >= 0)
+                return 0;
+        r = tap_create(st->login_tap, st->user.uid, true, &fd);
+        if (r == -EEXIST) {
+                /* left by a previous vmnetd, or still waiting for deletion */
+                if (!tap_is_owned_by(st->login_tap, st->user.uid, NULL)) {
+                        log_error("%s exists but is not a tap of %s: not touching it",
+                                  st->login_tap, st->user.name);
+                        return -EEXIST;
+                }
+                ifindex = (int)if_nametoindex(st->login_tap);
+                if (ifindex > 0)
+                        unqueue_deletion(lab, ifindex);
+                r = tap_attach(st->login_tap, &fd);
+        }
+        if (r < 0) {
+                log_error("cannot make tap %s for %s: %s", st->login_tap, st->user.name, strerror(-r));
+                return r;
+        }
+        r = plug(lab, st->login_tap, HELD_TAP_TXQUEUELEN);
+        if (r < 0) {
+                log_error("cannot plug %s into %s: %s", st->login_tap, lab->config.bridge, strerror(-r));
+                (void)tap_unpersist(fd);
+                close(fd);
+                return r;
+        }
+        st->holder_fd = fd;
+        return 0;
+}
+
+/* Queues the deletion of every persistent tap of user (login and extra). */
+static void retire_taps(struct lab *lab, const struct user_info *user) {
+        for (unsigned i = 0; i <= TAP_INDEX_MAX; i++) {
+                char name[IFNAMSIZ];
+                bool persistent;
+                if (tap_name_for_user(lab->config.tap_name, user->name, i, name) < 0)
+                        break;
+                if (!tap_is_owned_by(name, user->uid, &persistent) || !persistent)
+                        continue;
+                int ifindex = (int)if_nametoindex(name);
+                if (ifindex > 0)
+                        queue_deletion(lab, ifindex);
+        }
+}
+
+/* The last session of st ended: its taps go (batched), the entry too. */
+static void retire_student(struct lab *lab, struct student *st) {
+        if (st->holder_fd >= 0) {
+                close(st->holder_fd);
+                st->holder_fd = -1;
+        }
+        retire_taps(lab, &st->user);
+        log_info("last session of %s ended: %s goes", st->user.name, st->login_tap);
+        students_remove(&lab->students, st);
+}
+
+int lab_open_session(struct lab *lab, const char *name, pid_t pid, int peer_pidfd, char ret_tap[IFNAMSIZ]) {
+        struct user_info user;
+        struct student *st;
+        unsigned long long start_time = 0;
+        char tap[IFNAMSIZ];
+        int pidfd = peer_pidfd, r;
+
+        if (user_by_name(name, &user) < 0)
+                return VMNET_ERR_NO_USER;
+        if (!user_is_allowed(&lab->config, lab->allowed_gids, lab->n_allowed_gids, &user))
+                return VMNET_ERR_NOT_ALLOWED;
+        st = students_find(&lab->students, user.name);
+        if (!st) {
+                if (tap_name_for_user(lab->config.tap_name, user.name, 0, tap) < 0)
+                        return VMNET_ERR_INTERNAL;
+                st = students_add(&lab->students, &user, tap);
+                if (!st)
+                        return VMNET_ERR_INTERNAL;
+        }
+        r = hold_login_tap(lab, st);
+        if (r < 0) {
+                if (st->n_sessions == 0)
+                        students_remove(&lab->students, st);
+                return VMNET_ERR_INTERNAL;
+        }
+        /* the session lives as long as the process that opened it */
+        if (pidfd < 0)
+                pidfd = process_pidfd(pid, 0, &start_time);
+        else if (process_start_time(pid, &start_time) < 0)
+                start_time = 0;
+        if (pidfd < 0) {
+                log_warn("session of %s: cannot watch pid %d: %s", user.name, (int)pid, strerror(-pidfd));
+                pidfd = -1;
+        }
+        if (student_add_session(st, pid, start_time, pidfd) < 0) {
+                if (pidfd >= 0)
+                        close(pidfd);
+                return VMNET_ERR_INTERNAL;
+        }
+        if (pidfd >= 0 && lab->watch_pidfd)
+                lab->watch_pidfd(lab->watch_ctx, pidfd, true);
+        save_state(lab);
+        log_info("session of %s opened by pid %d (%zu open): %s", user.name, (int)pid, st->n_sessions,
+                 st->login_tap);
+        strcpy(ret_tap, st->login_tap);
+        return VMNET_OK;
+}
+
+int lab_close_session(struct lab *lab, const char *name, pid_t pid) {
+        struct student *st = students_find(&lab->students, name);
+        int pidfd;
+
+        if (!st || student_remove_session(st, pid, &pidfd) < 0)
+                return VMNET_OK; /* nothing open: closing is idempotent */
+        if (pidfd >= 0) {
+                if (lab->watch_pidfd)
+                        lab->watch_pidfd(lab->watch_ctx, pidfd, false);
+                close(pidfd);
+        }
+        log_info("session of %s closed by pid %d (%zu open)", name, (int)pid, st->n_sessions);
+        if (st->n_sessions == 0)
+                retire_student(lab, st);
+        save_state(lab);
+        return VMNET_OK;
+}
+
+void lab_session_died(struct lab *lab, int pidfd) {
+        struct student *st = students_find_by_pidfd(&lab->students, pidfd);
+
+        if (lab->watch_pidfd)
+                lab->watch_pidfd(lab->watch_ctx, pidfd, false);
+        if (!st) {
+                close(pidfd);
+                return;
+        }
+        student_remove_session_by_pidfd(st, pidfd);
+        close(pidfd);
+        log_info("a session process of %s ended without closing (%zu open)", st->user.name, st->n_sessions);
+        if (st->n_sessions == 0)
+                retire_student(lab, st);
+        save_state(lab);
+}
+
+/* Counts the user's taps and finds the lowest free extra index. */
+static unsigned count_taps(struct lab *lab, const struct user_info *user, unsigned *ret_free_index) {
+        unsigned count = 0, free_index = 0;
+
+        for (unsigned i = 0; i <= TAP_INDEX_MAX; i++) {
+                char name[IFNAMSIZ];
+                if (tap_name_for_user(lab->config.tap_name, user->name, i, name) < 0)
+                        break;
+                if (if_nametoindex(name) > 0) {
+                        if (tap_is_owned_by(name, user->uid, NULL))
+                                count++;
+                } else if (i > 0 && free_index == 0) {
+                        free_index = i;
+                }
+        }
+        if (ret_free_index)
+                *ret_free_index = free_index;
+        return count;
+}
+
+/* Makes a new extra tap for user; persistent ones stay, a VM's goes with its fd. */
+static int new_extra_tap(struct lab *lab, const struct user_info *user, bool persistent,
+                         char ret_tap[IFNAMSIZ], int *ret_fd) {
+        unsigned index;
+        char name[IFNAMSIZ];
+        int fd, r;
+
+        if (!user_is_allowed(&lab->config, lab->allowed_gids, lab->n_allowed_gids, user))
+                return VMNET_ERR_REFUSED;
+        if (count_taps(lab, user, &index) >= lab->config.max_taps)
+                return VMNET_ERR_QUOTA;
+        if (index == 0 || tap_name_for_user(lab->config.tap_name, user->name, index, name) < 0)
+                return VMNET_ERR_QUOTA;
+        r = tap_create(name, user->uid, persistent, &fd);
+        if (r < 0) {
+                log_error("cannot make tap %s for %s: %s", name, user->name, strerror(-r));
+                return VMNET_ERR_INTERNAL;
+        }
+        r = plug(lab, name, 0);
+        if (r < 0) {
+                log_error("cannot plug %s into %s: %s", name, lab->config.bridge, strerror(-r));
+                if (persistent)
+                        (void)tap_unpersist(fd);
+                close(fd);
+                return VMNET_ERR_INTERNAL;
+        }
+        if (ret_fd)
+                *ret_fd = fd;
+        else
+                close(fd);
+        strcpy(ret_tap, name);
+        log_info("%s tap %s for %s", persistent ? "persistent" : "VM", name, user->name);
+        return VMNET_OK;
+}
+
+int lab_tap_add(struct lab *lab, const struct user_info *user, char ret_tap[IFNAMSIZ]) {
+        return new_extra_tap(lab, user, true, ret_tap, NULL);
+}
+
+int lab_vm_tap(struct lab *lab, const struct user_info *user, const char *bridge, char ret_tap[IFNAMSIZ],
+               int *ret_fd) {
+        if (strcmp(bridge, lab->config.bridge) != 0)
+                return VMNET_ERR_REFUSED;
+        return new_extra_tap(lab, user, false, ret_tap, ret_fd);
+}
+
+int lab_tap_del(struct lab *lab, const struct user_info *user, const char *tap) {
+        bool persistent;
+        int r;
+
+        /* only an extra persistent tap of the caller's own; any other name
+         * gets the same refusal, existing or not */
+        if (tap_name_index(lab->config.tap_name, user->name, tap) < 1 ||
+            !tap_is_owned_by(tap, user->uid, &persistent) || !persistent)
+                return VMNET_ERR_REFUSED;
+        r = link_delete_by_name(lab->nl, tap);
+        if (r < 0) {
+                log_error("cannot delete %s: %s", tap, strerror(-r));
+                return VMNET_ERR_INTERNAL;
+        }
+        log_info("tap %s of %s deleted", tap, user->name);
+        return VMNET_OK;
+}
+
+int lab_status(struct lab *lab, const struct user_info *user, struct vmnet_reply *ret) {
+        char address[INET_ADDRSTRLEN];
+
+        snprintf(ret->user, sizeof ret->user, "%s", user->name);
+        snprintf(ret->bridge, sizeof ret->bridge, "%s", lab->config.bridge);
+        inet_ntop(AF_INET, &lab->config.address, address, sizeof address);
+        snprintf(ret->address, sizeof ret->address, "%s/%u", address, lab->config.prefix_len);
+        snprintf(ret->domain, sizeof ret->domain, "%s", lab->config.domain);
+        ret->uplink = lab->config.uplink;
+        ret->max_taps = lab->config.max_taps;
+        ret->n_taps = 0;
+        for (unsigned i = 0; i <= TAP_INDEX_MAX && ret->n_taps < VMNET_TAPS_MAX; i++) {
+                struct vmnet_tap_info *t = &ret->taps[ret->n_taps];
+                bool persistent;
+                int carrier = 0, flags = 0;
+                if (tap_name_for_user(lab->config.tap_name, user->name, i, t->name) < 0)
+                        break;
+                if (!tap_is_owned_by(t->name, user->uid, &persistent))
+                        continue;
+                t->kind = i == 0 ? VMNET_TAP_LOGIN : persistent ? VMNET_TAP_PERSISTENT : VMNET_TAP_VM;
+                (void)sysfs_read_int(t->name, "carrier", &carrier);
+                (void)sysfs_read_int(t->name, "flags", &flags);
+                t->flags = (carrier == 1 ? VMNET_TAP_FLAG_CARRIER : 0) | (flags & 1 ? VMNET_TAP_FLAG_UP : 0);
+                ret->n_taps++;
+        }
+        return VMNET_OK;
+}
+
+/* The names of the tun devices plugged into the bridge. */
+static size_t bridge_taps(const char *bridge, char (*ret)[IFNAMSIZ], size_t max) {
+        char path[128];
+        struct dirent *e;
+        size_t n = 0;
+        DIR *d;
+
+        snprintf(path, sizeof path, "/sys/class/net/%s/brif", bridge);
+        d = opendir(path);
+        if (!d)
+                return 0;
+        while ((e = readdir(d)) && n < max) {
+                uid_t owner;
+                bool persistent;
+                if (e->d_name[0] == '.' || strlen(e->d_name) >= IFNAMSIZ)
+                        continue;
+                if (tap_info(e->d_name, &owner, &persistent) < 0)
+                        continue; /* not a tap: an uplink, a veth of LXC... never ours to delete */
+                strcpy(ret[n++], e->d_name);
+        }
+        closedir(d);
+        return n;
+}
+
+/* Is name a persistent tap that a live student owns (login or extra)? */
+static bool owned_by_live_student(struct lab *lab, const char *name) {
+        for (size_t i = 0; i < lab->students.n; i++) {
+                const struct student *st = lab->students.v[i];
+                if (tap_name_index(lab->config.tap_name, st->user.name, name) >= 0 &&
+                    tap_is_owned_by(name, st->user.uid, NULL))
+                        return true;
+        }
+        return false;
+}
+
+/* Re-adopts the students of the saved state whose session processes live. */
+static void adopt_state(struct lab *lab, struct saved_state *saved) {
+        for (size_t i = 0; i < saved->students.n; i++) {
+                struct student *old = saved->students.v[i], *st;
+                st = students_add(&lab->students, &old->user, old->login_tap);
+                if (!st)
+                        continue;
+                for (size_t j = 0; j < old->n_sessions; j++) {
+                        struct session *s = &old->sessions[j];
+                        int pidfd = process_pidfd(s->pid, s->start_time, NULL);
+                        if (pidfd < 0)
+                                continue; /* gone while we were away */
+                        if (student_add_session(st, s->pid, s->start_time, pidfd) < 0) {
+                                close(pidfd);
+                                continue;
+                        }
+                        if (lab->watch_pidfd)
+                                lab->watch_pidfd(lab->watch_ctx, pidfd, true);
+                }
+                if (st->n_sessions == 0 || hold_login_tap(lab, st) < 0) {
+                        log_info("%s has no live session any more", st->user.name);
+                        retire_student(lab, st);
+                        continue;
+                }
+                log_info("adopted %s: %s, %zu sessions", st->user.name, st->login_tap, st->n_sessions);
+        }
+}
+
+static void remove_orphans(struct lab *lab) {
+        static char names[1024][IFNAMSIZ];
+        size_t n = bridge_taps(lab->config.bridge, names, 1024);
+
+        for (size_t i = 0; i < n; i++) {
+                uid_t owner;
+                bool persistent;
+                if (tap_info(names[i], &owner, &persistent) < 0 || !persistent)
+                        continue; /* a VM's tap lives as long as its VM */
+                if (owned_by_live_student(lab, names[i]))
+                        continue;
+                log_info("removing orphan tap %s", names[i]);
+                int ifindex = (int)if_nametoindex(names[i]);
+                if (ifindex > 0)
+                        queue_deletion(lab, ifindex);
+        }
+}
+
+int lab_start(struct lab *lab, const struct vmnet_config *config) {
+        struct saved_state saved = {};
+        bool created = false;
+        int r;
+
+        lab->config = *config;
+        allowed_groups_resolve(config, lab->allowed_gids, &lab->n_allowed_gids);
+        if (snprintf(lab->state_path, sizeof lab->state_path, "%s/state", config->run_dir) >=
+            (int)sizeof lab->state_path)
+                return -ENAMETOOLONG;
+        r = netlink_open(&lab->nl);
+        if (r < 0)
+                return r;
+        r = state_load(lab->state_path, &saved);
+        if (r < 0 && r != -ENOENT)
+                log_warn("ignoring unreadable %s: %s", lab->state_path, strerror(-r));
+        if (config->uplink == VMNET_UPLINK_EXTERNAL) {
+                r = bridge_ensure(lab->nl, config->bridge, false, config->address, 0, NULL);
+                if (r == -ENODEV)
+                        log_error("uplink = external: bridge %s does not exist; the admin makes it "
+                                  "(see vmnet.conf(5))", config->bridge);
+        } else {
+                r = bridge_ensure(lab->nl, config->bridge, true, config->address, config->prefix_len, &created);
+        }
+        if (r < 0) {
+                saved_state_clear(&saved);
+                return r;
+        }
+        lab->bridge_ifindex = r;
+        /* a bridge we made before a restart is still ours */
+        lab->bridge_created = created ||
+                (saved.bridge_created && strcmp(saved.bridge, config->bridge) == 0);
+        log_info("bridge %s %s", config->bridge, created ? "created" : "adopted");
+        adopt_state(lab, &saved);
+        saved_state_clear(&saved);
+        remove_orphans(lab);
+        lab_flush_deletions(lab);
+        save_state(lab);
+        return 0;
+}
+
+void lab_reload(struct lab *lab, const struct vmnet_config *config) {
+        struct vmnet_config next = *config;
+
+#define KEEP(field, key)                                                                       \
+        if (memcmp(&next.field, &lab->config.field, sizeof next.field) != 0) {                \
+                log_warn("reload: %s changes take effect when vmnetd restarts", key);         \
+                memcpy(&next.field, &lab->config.field, sizeof next.field);                   \
+        }
+        KEEP(socket_path, "socket");
+        KEEP(run_dir, "run_dir");
+        KEEP(bridge, "bridge");
+        KEEP(address, "address");
+        KEEP(prefix_len, "address");
+        KEEP(tap_name, "tap_name");
+        KEEP(uplink, "uplink");
+#undef KEEP
+        lab->config = next;
+        allowed_groups_resolve(&lab->config, lab->allowed_gids, &lab->n_allowed_gids);
+}
+
+void lab_stop(struct lab *lab) {
+        lab_flush_deletions(lab);
+        save_state(lab);
+        students_clear(&lab->students); /* closes holders: the taps stay */
+        free(lab->dying);
+        lab->dying = NULL;
+        lab->n_dying = lab->cap_dying = 0;
+        netlink_close(lab->nl);
+        lab->nl = NULL;
+}
+
+int lab_down(const struct vmnet_config *config) {
+        static char names[1024][IFNAMSIZ];
+        struct saved_state saved = {};
+        struct nl_sock *nl;
+        char path[PATH_MAX];
+        size_t n;
+        int r;
+
+        r = netlink_open(&nl);
+        if (r < 0)
+                return r;
+        if (snprintf(path, sizeof path, "%s/state", config->run_dir) >= (int)sizeof path) {
+                netlink_close(nl);
+                return -ENAMETOOLONG;
+        }
+        r = state_load(path, &saved);
+        bool created = r == -ENOENT ? config->uplink != VMNET_UPLINK_EXTERNAL
+                                    : r >= 0 && saved.bridge_created;
+        saved_state_clear(&saved);
+        n = bridge_taps(config->bridge, names, 1024);
+        int ifindexes[1024];
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+                int ifindex = (int)if_nametoindex(names[i]);
+                if (ifindex > 0)
+                        ifindexes[m++] = ifindex;
+        }
+        if (m > 0)
+                log_info("removing %zu taps", m);
+        links_delete(nl, ifindexes, m);
+        if (created && config->uplink != VMNET_UPLINK_EXTERNAL && bridge_exists(nl, config->bridge)) {
+                r = link_delete_by_name(nl, config->bridge);
+                if (r < 0)
+                        log_error("cannot delete bridge %s: %s", config->bridge, strerror(-r));
+                else
+                        log_info("bridge %s removed", config->bridge);
+        }
+        netlink_close(nl);
+        return 0;
+}

@@ -1,0 +1,81 @@
+/* The tun ioctls (see tap.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "sysfs.h"
+#include "tap.h"
+
+static int tun_open(const char *name, short flags, int *ret_fd) {
+        struct ifreq ifr = {};
+        int fd;
+
+        if (strlen(name) >= IFNAMSIZ)
+                return -ENAMETOOLONG;
+        fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        strcpy(ifr.ifr_name, name);
+        ifr.ifr_flags = flags;
+        if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+                int e = -errno;
+                close(fd);
+                return e;
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+int tap_create(const char *name, uid_t owner, bool persistent, int *ret_fd) {
+        int fd, r;
+
+        /* IFF_TUN_EXCL: never silently attach to a device that exists */
+        r = tun_open(name, IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL, &fd);
+        if (r == -EBUSY)
+                r = -EEXIST;
+        if (r < 0)
+                return r;
+        if (ioctl(fd, TUNSETOWNER, (unsigned long)owner) < 0 ||
+            (persistent && ioctl(fd, TUNSETPERSIST, 1UL) < 0)) {
+                r = -errno;
+                close(fd); /* not yet persistent: the device goes with it */
+                return r;
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+int tap_attach(const char *name, int *ret_fd) {
+        uid_t owner;
+        bool persistent;
+        int r;
+
+        r = tap_info(name, &owner, &persistent);
+        if (r < 0)
+                return r == -ENOENT ? -ENODEV : r;
+        return tun_open(name, IFF_TAP | IFF_NO_PI, ret_fd);
+}
+
+int tap_unpersist(int fd) {
+        return ioctl(fd, TUNSETPERSIST, 0UL) < 0 ? -errno : 0;
+}
+
+int tap_info(const char *name, uid_t *ret_owner, bool *ret_persistent) {
+        long owner, flags;
+        int r;
+
+        r = sysfs_read_long(name, "tun_flags", &flags);
+        if (r < 0)
+                return r;
+        r = sysfs_read_long(name, "owner", &owner);
+        if (r < 0)
+                return r;
+        *ret_owner = owner < 0 ? (uid_t)-1 : (uid_t)owner;
+        *ret_persistent = flags & IFF_PERSIST;
+        return 0;
+}

@@ -1,0 +1,135 @@
+/* A test client for vmnetd that speaks every message, for integration
+ * tests and benchmarks (not installed):
+ *   vmnetctl [-s SOCKET] open USER | close USER | status | tap-add | tap-del TAP
+ *   vmnetctl [-s SOCKET] vm-tap BRIDGE [HOLD_SECONDS]   (holds the tap fd, then exits)
+ *   vmnetctl [-s SOCKET] raw HEXBYTES                    (sends bytes as they are)
+ *   vmnetctl [-s SOCKET] hold USER SECONDS               (open, sleep, exit without close)
+ *   vmnetctl [-s SOCKET] sessions PREFIX COUNT           (open then close PREFIX0..PREFIXn-1)
+ * Prints the tap name (or the status line); exit 0 on VMNET_OK, 10 + status
+ * otherwise, 1 on a transport error. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "client.h"
+
+static const char *sock = VMNET_DEFAULT_SOCKET;
+
+static int call(struct vmnet_request *req, struct vmnet_reply *rep, int *fd) {
+        int r = vmnet_client_request(sock, req, rep, fd, 5000);
+        if (r < 0) {
+                fprintf(stderr, "vmnetctl: %s\n", strerror(-r));
+                return 1;
+        }
+        if (rep->status != VMNET_OK) {
+                printf("%s\n", vmnet_status_string(rep->status));
+                return 10 + rep->status;
+        }
+        return 0;
+}
+
+static int raw(const char *hex) {
+        uint8_t buf[8192], reply[VMNET_MSG_MAX];
+        size_t n = 0;
+        int fd;
+
+        while (hex[0] && hex[1] && n < sizeof buf) {
+                unsigned v;
+                if (sscanf(hex, "%2x", &v) != 1)
+                        return 2;
+                buf[n++] = v;
+                hex += 2;
+        }
+        fd = vmnet_client_connect(sock, 2000);
+        if (fd < 0)
+                return 1;
+        if (send(fd, buf, n, MSG_NOSIGNAL) < 0) {
+                printf("send: %s\n", strerror(errno));
+                return 1;
+        }
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        ssize_t m = poll(&p, 1, 2000) == 1 ? recv(fd, reply, sizeof reply, 0) : -1;
+        if (m <= 0) {
+                printf("closed\n");
+                return 1;
+        }
+        struct vmnet_reply rep;
+        if (vmnet_reply_decode(reply, m, &rep) < 0) {
+                printf("undecodable reply\n");
+                return 1;
+        }
+        printf("%s\n", vmnet_status_string(rep.status));
+        return 10 + rep.status;
+}
+
+int main(int argc, char **argv) {
+        struct vmnet_request req = {};
+        struct vmnet_reply rep;
+        int fd = -1, r;
+
+        if (argc > 2 && strcmp(argv[1], "-s") == 0) {
+                sock = argv[2];
+                argv += 2;
+                argc -= 2;
+        }
+        if (argc < 2)
+                return 2;
+        const char *cmd = argv[1], *arg = argc > 2 ? argv[2] : "";
+        if (strcmp(cmd, "raw") == 0)
+                return raw(arg);
+        if (strcmp(cmd, "sessions") == 0 && argc == 4) {
+                int count = atoi(argv[3]);
+                for (int pass = 0; pass < 2; pass++)
+                        for (int i = 0; i < count; i++) {
+                                req = (struct vmnet_request) { .type = pass ? VMNET_MSG_CLOSE : VMNET_MSG_OPEN };
+                                snprintf(req.user, sizeof req.user, "%s%d", arg, i);
+                                r = call(&req, &rep, NULL);
+                                if (r)
+                                        return r;
+                        }
+                return 0;
+        }
+        if (strcmp(cmd, "open") == 0 || strcmp(cmd, "hold") == 0) {
+                req.type = VMNET_MSG_OPEN;
+                snprintf(req.user, sizeof req.user, "%s", arg);
+        } else if (strcmp(cmd, "close") == 0) {
+                req.type = VMNET_MSG_CLOSE;
+                snprintf(req.user, sizeof req.user, "%s", arg);
+        } else if (strcmp(cmd, "status") == 0) {
+                req.type = VMNET_MSG_STATUS;
+        } else if (strcmp(cmd, "tap-add") == 0) {
+                req.type = VMNET_MSG_TAP_ADD;
+        } else if (strcmp(cmd, "tap-del") == 0) {
+                req.type = VMNET_MSG_TAP_DEL;
+                snprintf(req.tap, sizeof req.tap, "%s", arg);
+        } else if (strcmp(cmd, "vm-tap") == 0) {
+                req.type = VMNET_MSG_VM_TAP;
+                snprintf(req.bridge, sizeof req.bridge, "%s", arg);
+        } else {
+                return 2;
+        }
+        r = call(&req, &rep, &fd);
+        if (r)
+                return r;
+        if (req.type == VMNET_MSG_STATUS) {
+                printf("user %s bridge %s address %s domain %s uplink %s max_taps %u\n", rep.user, rep.bridge,
+                       rep.address, rep.domain, vmnet_uplink_string(rep.uplink), rep.max_taps);
+                for (unsigned i = 0; i < rep.n_taps; i++)
+                        printf("tap %s %s%s%s\n", rep.taps[i].name, vmnet_tap_kind_string(rep.taps[i].kind),
+                               rep.taps[i].flags & VMNET_TAP_FLAG_CARRIER ? " carrier" : "",
+                               rep.taps[i].flags & VMNET_TAP_FLAG_UP ? " up" : "");
+        } else if (rep.tap[0]) {
+                printf("%s\n", rep.tap);
+        }
+        fflush(stdout);
+        if (strcmp(cmd, "hold") == 0 || (req.type == VMNET_MSG_VM_TAP && argc > 3))
+                sleep(atoi(argc > 3 ? argv[3] : "1"));
+        if (fd >= 0)
+                close(fd);
+        return 0;
+}

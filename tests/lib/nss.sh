@@ -1,0 +1,47 @@
+# shellcheck shell=bash
+# Helpers for the libnss_vmnet tests; source after world.sh.
+#
+#   nss_build_tool write-hosts-snapshot     # -> path on stdout
+#   nss_publish DOMAIN <<< "NAME IPV4 UID USER EXPIRY"   # /run/vmnet/hosts
+#
+# Tools come from $BUILD/tests/ when the Makefile built them, else they are
+# compiled here from tests/tools/NAME.c against the common sources.
+
+# nss_build_tool NAME [CFLAGS...]: prints the path of the built tool.
+nss_build_tool() {
+        local name=$1; shift
+        if [ -x "$BUILD/tests/$name" ]; then
+                echo "$BUILD/tests/$name"
+                return
+        fi
+        mkdir -p "$W/tools"
+        cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -I"$ROOT/common" -I"$ROOT/nss_vmnet" \
+                "$ROOT/tests/tools/$name.c" "$ROOT"/common/hosts_snapshot.c "$ROOT"/common/dns_name.c \
+                "$@" -o "$W/tools/$name" -lpthread
+        echo "$W/tools/$name"
+}
+
+# nss_publish DOMAIN [GENERATION]: entries on stdin, written like vmnetd does.
+nss_publish() {
+        [ -n "${NSS_WRITER:-}" ] || NSS_WRITER=$(nss_build_tool write-hosts-snapshot)
+        "$NSS_WRITER" /run/vmnet/hosts "$@"
+}
+
+# expect_hosts WHAT EXPECTED [runuser -u USER --] getent hosts KEY:
+# compares getent's output, spaces squeezed.
+expect_getent() {
+        local what=$1 want=$2 got rc=0
+        shift 2
+        got=$("$@" 2>&1) || rc=$?
+        got=$(printf '%s' "$got" | tr -s ' ')
+        [ "$rc" -eq 0 ] || fail "$what: exit $rc ($got), expected '$want'"
+        expect_eq "$what" "$want" "$got"
+}
+
+# expect_not_found WHAT getent ...: exit 2 (not found), not a crash.
+expect_not_found() {
+        local what=$1 rc=0 out
+        shift
+        out=$("$@" 2>&1) || rc=$?
+        [ "$rc" -eq 2 ] || fail "$what: expected not found (exit 2), got exit $rc: $out"
+}

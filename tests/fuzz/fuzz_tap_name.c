@@ -1,0 +1,79 @@
+// fuzz-sources:
+/* libFuzzer target for tap names.  Input: two index bytes, then pattern,
+ * user1 and user2 separated by NUL bytes.  Checks: the pattern verdict and
+ * its reason agree; a name is a valid interface name that tap_name_index
+ * maps back to its index; two pairs share a name only when they are the
+ * same pair, or (the one known limit) both are hashed with the same index
+ * and their 40-bit hashes clash; failures leave the output untouched. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <net/if.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ifname.h"
+#include "tap_name.h"
+
+#define CHECK(x) do { if (!(x)) abort(); } while (0)
+
+/* Copies the next NUL-terminated piece of the input into a string. */
+static char *next_piece(const uint8_t **p, const uint8_t *end) {
+        const uint8_t *nul = memchr(*p, '\0', (size_t)(end - *p));
+        size_t len = (size_t)((nul ? nul : end) - *p);
+        char *s = malloc(len + 1);
+        CHECK(s);
+        memcpy(s, *p, len);
+        s[len] = '\0';
+        *p = nul ? nul + 1 : end;
+        return s;
+}
+
+static bool name_for(const char *pattern, const char *user, unsigned index, char name[IFNAMSIZ]) {
+        char out[IFNAMSIZ];
+        memset(out, 'x', sizeof out);
+        int r = tap_name_for_user(pattern, user, index, out);
+        bool expect_ok = tap_name_pattern_is_valid(pattern) && user[0] && index <= TAP_INDEX_MAX;
+        if (!expect_ok) {
+                CHECK(r == -EINVAL);
+                for (size_t i = 0; i < sizeof out; i++)
+                        CHECK(out[i] == 'x');
+                return false;
+        }
+        CHECK(r == 0);
+        CHECK(ifname_is_valid(out));
+        CHECK(tap_name_index(pattern, user, out) == (int)index);
+        /* a hashed name is "t~" + 10 hex digits, and only that has a '~' */
+        if (strchr(out, '~'))
+                CHECK(strncmp(out, "t~", 2) == 0 && strspn(out + 2, "0123456789abcdef") == 10);
+        memcpy(name, out, sizeof out);
+        return true;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        if (size < 2)
+                return 0;
+        /* 0..127: most land in range, some just past it */
+        unsigned index1 = data[0] & 0x7f, index2 = data[1] & 0x7f;
+        const uint8_t *p = data + 2, *end = data + size;
+        char *pattern = next_piece(&p, end), *user1 = next_piece(&p, end), *user2 = next_piece(&p, end);
+        char name1[IFNAMSIZ], name2[IFNAMSIZ];
+
+        CHECK(tap_name_pattern_is_valid(pattern) == (tap_name_pattern_problem(pattern) == NULL));
+        bool ok1 = name_for(pattern, user1, index1, name1), ok2 = name_for(pattern, user2, index2, name2);
+        if (ok1 && ok2) {
+                bool same_pair = strcmp(user1, user2) == 0 && index1 == index2;
+                bool hash_clash = !same_pair && index1 == index2 && name1[1] == '~';
+                CHECK((strcmp(name1, name2) == 0) == same_pair || hash_clash);
+                /* user2 claims name1 only if it is user1, or through a hash clash */
+                int claimed = tap_name_index(pattern, user2, name1);
+                if (strcmp(user1, user2) == 0)
+                        CHECK(claimed == (int)index1);
+                else
+                        CHECK(claimed == -1 || (name1[1] == '~' && claimed == (int)index1));
+        }
+        free(pattern);
+        free(user1);
+        free(user2);
+        return 0;
+}

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# The three .debs install, reinstall and purge cleanly in fresh Debian
+# chroots (bookworm and trixie, minbase): nsswitch.conf gets "vmnet" before
+# dns, common-session gets pam_vmnet, the installed vmnetd accepts the
+# shipped config, units and man pages are where they belong; after purge no
+# file of ours is left and no other file in /etc has changed.
+#
+# Only debootstrap and the dependencies come from the archive (in the host's
+# network namespace); dpkg and every maintainer script run in an empty
+# network namespace of their own, so "vmnetd --down" in prerm cannot touch
+# the host's interfaces.  Nothing outside $BUILD is written.
+#
+# VMNET_DEBS=DIR uses the .debs in DIR (e.g. dist/ after make deb);
+# otherwise the test builds them from a copy of the tree.
+# SUITES="bookworm trixie" chooses the suites.
+# shellcheck source=tests/lib/chroot.sh
+. "$(dirname "$0")/../lib/chroot.sh"
+chroot_enter "$@"
+
+SUITES=${SUITES:-bookworm trixie}
+PACKAGES=(vmnet libpam-vmnet libnss-vmnet)
+
+debs=${VMNET_DEBS:-}
+if [ -z "$debs" ]; then
+        log "building the packages from a copy of the tree"
+        mkdir -p "$CHROOT_TMP/src"
+        tar -C "$ROOT" --exclude=./build --exclude=./dist --exclude=./.git \
+                --exclude=./debian/build --exclude=./debian/tmp -cf - . | tar -C "$CHROOT_TMP/src" -xf -
+        (cd "$CHROOT_TMP/src" && LINTIAN=0 ./tools/make-deb) > "$CHROOT_TMP/make-deb.log" 2>&1 ||
+                { tail -n 30 "$CHROOT_TMP/make-deb.log" >&2; fail "tools/make-deb failed"; }
+        debs=$CHROOT_TMP/src/dist
+fi
+for p in "${PACKAGES[@]}"; do
+        compgen -G "$debs/${p}_*.deb" >/dev/null || fail "no ${p}_*.deb in $debs"
+done
+
+# The dependencies of our packages, less the packages themselves, for
+# "apt-get satisfy": installed before the baseline so that only our own
+# files differ between it and the state after purge.
+foreign_depends() {
+        local p
+        for p in "${PACKAGES[@]}"; do
+                dpkg-deb -f "$(compgen -G "$debs/${p}_*.deb" | head -n 1)" Depends
+        done | tr ',' '\n' | sed 's/^ *//; s/ *$//' | grep -v -E '^(vmnet|libpam-vmnet|libnss-vmnet)( |$)' |
+                sort -u | paste -sd, - | sed 's/,/, /g'
+}
+
+# snapshot DIR OUT: every path in the chroot (except apt's and dpkg's
+# bookkeeping, caches such as debconf's, and logs) and a checksum of every
+# file under /etc.
+snapshot() {
+        local dir=$1 out=$2
+        (cd "$dir" && find . -xdev \
+                \( -path ./proc -o -path ./tmp -o -path ./var/cache -o -path ./var/lib/apt \
+                   -o -path ./var/lib/dpkg -o -path ./var/log \) -prune -o -print | LC_ALL=C sort) > "$out.paths"
+        (cd "$dir" && find ./etc -xdev -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) > "$out.etc"
+}
+
+# offline DIR CMD...: CMD in the chroot, in an empty network namespace.
+offline() {
+        local dir=$1; shift
+        unshare --net -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+                DEBIAN_FRONTEND=noninteractive chroot "$dir" "$@"
+}
+
+hosts_line() { sed -n 's/^hosts:[[:space:]]*//p' "$1/etc/nsswitch.conf"; }
+
+check_installed() {
+        local dir=$1 suite=$2 line f multiarch
+        line=$(hosts_line "$dir")
+        # vmnet exactly once, and before dns.
+        awk -v l="$line" 'BEGIN { n = split(l, w, /[[:space:]]+/); v = 0; d = 0
+                for (i = 1; i <= n; i++) { if (w[i] == "vmnet") { c++; v = i } if (w[i] == "dns" && !d) d = i }
+                exit !(c == 1 && v > 0 && d > v) }' ||
+                fail "$suite: nsswitch.conf hosts line '$line' lacks one vmnet before dns"
+        [ "$(grep -c 'pam_vmnet\.so' "$dir/etc/pam.d/common-session")" = 1 ] ||
+                fail "$suite: common-session does not name pam_vmnet.so once: $(grep -v '^#' "$dir/etc/pam.d/common-session")"
+        grep -E '^session[[:space:]]+optional[[:space:]]+pam_vmnet\.so' "$dir/etc/pam.d/common-session" >/dev/null ||
+                fail "$suite: pam_vmnet is not an optional session module"
+        ! grep -q pam_vmnet "$dir/etc/pam.d/common-session-noninteractive" ||
+                fail "$suite: pam_vmnet is in common-session-noninteractive (the profile is interactive-only)"
+
+        offline "$dir" vmnetd --check-config /etc/security/vmnet.conf ||
+                fail "$suite: vmnetd --check-config rejects the shipped /etc/security/vmnet.conf"
+        # The check can fail: a key given twice is refused with FILE:LINE.
+        printf 'bridge = vmnet0\nbridge = vmnet1\n' > "$dir/tmp/twice.conf"
+        local out rc=0
+        out=$(offline "$dir" vmnetd --check-config /tmp/twice.conf 2>&1) || rc=$?
+        [ "$rc" = 1 ] || fail "$suite: vmnetd --check-config on a bad file exited $rc, not 1"
+        [[ "$out" == */tmp/twice.conf:2:* ]] || fail "$suite: no FILE:LINE in '$out'"
+
+        # shellcheck disable=SC2016 # a dpkg-query format, not a shell expansion
+        offline "$dir" dpkg-query -W -f='${Conffiles}\n' vmnet | grep -q ' /etc/security/vmnet.conf ' ||
+                fail "$suite: /etc/security/vmnet.conf is not a conffile of vmnet"
+        ! grep -q -v -E '^[[:space:]]*(#|$)' "$dir/etc/security/vmnet.conf" ||
+                fail "$suite: the shipped vmnet.conf sets something"
+
+        multiarch=$(dpkg-architecture -q DEB_HOST_MULTIARCH)
+        for f in usr/sbin/vmnetd usr/bin/vmnet usr/lib/vmnet/vmnet-bridge-helper \
+                 "usr/lib/$multiarch/security/pam_vmnet.so" "usr/lib/$multiarch/libnss_vmnet.so.2" \
+                 usr/share/pam-configs/vmnet \
+                 usr/share/man/man8/vmnetd.8.gz usr/share/man/man5/vmnet.conf.5.gz \
+                 usr/share/man/man1/vmnet.1.gz usr/share/man/man8/pam_vmnet.8.gz \
+                 usr/share/man/man8/libnss_vmnet.8.gz usr/share/doc/vmnet/README.Debian; do
+                [ -e "$dir/$f" ] || fail "$suite: /$f is missing"
+        done
+        for f in vmnetd.service vmnetd.socket; do
+                [ -e "$dir/usr/lib/systemd/system/$f" ] || [ -e "$dir/lib/systemd/system/$f" ] ||
+                        fail "$suite: unit $f is missing"
+        done
+        # Enabled, as deb-systemd-helper does without a running systemd.
+        [ -L "$dir/etc/systemd/system/sockets.target.wants/vmnetd.socket" ] ||
+                fail "$suite: vmnetd.socket is not enabled"
+        [ -L "$dir/etc/systemd/system/multi-user.target.wants/vmnetd.service" ] ||
+                fail "$suite: vmnetd.service is not enabled"
+        # glibc finds the module by its name in nsswitch.conf and loads it
+        # (a name "files" does not know; dns after it has no network here).
+        local trace
+        trace=$(offline "$dir" env LD_DEBUG=files getent hosts vmnet-test-no-such-name 2>&1 || true)
+        grep -q "calling init: .*/libnss_vmnet\.so\.2" <<<"$trace" ||
+                fail "$suite: getent does not load libnss_vmnet.so.2"
+}
+
+run_suite() {
+        local suite=$1 dir=$CHROOT_TMP/$1 deps t0 names
+        t0=$(date +%s)
+        chroot_make "$suite" "$dir"
+        chroot_mount_proc "$dir"
+        mkdir -p "$dir/tmp/debs"
+        cp "$debs"/vmnet_*.deb "$debs"/libpam-vmnet_*.deb "$debs"/libnss-vmnet_*.deb "$dir/tmp/debs/"
+        names=$(cd "$dir/tmp/debs" && printf '/tmp/debs/%s ' *.deb)
+
+        # Online: the archive's indexes and our dependencies.
+        in_chroot "$dir" apt-get -q update > "$CHROOT_TMP/$suite-update.log" 2>&1 ||
+                { tail -n 5 "$CHROOT_TMP/$suite-update.log" >&2; skip "$suite: apt-get update cannot reach the archive"; }
+        deps=$(foreign_depends)
+        log "$suite: dependencies from the archive: $deps"
+        in_chroot "$dir" apt-get -q -y satisfy "$deps" > "$CHROOT_TMP/$suite-deps.log" 2>&1 ||
+                { tail -n 20 "$CHROOT_TMP/$suite-deps.log" >&2; fail "$suite: apt-get satisfy '$deps' failed"; }
+
+        snapshot "$dir" "$CHROOT_TMP/$suite.before"
+
+        # Offline from here on.  Absolute paths tell apt these are files.
+        # shellcheck disable=SC2086 # $names is a list of file names without spaces
+        offline "$dir" apt-get -q -y install $names > "$CHROOT_TMP/$suite-install.log" 2>&1 ||
+                { tail -n 30 "$CHROOT_TMP/$suite-install.log" >&2; fail "$suite: install failed"; }
+        check_installed "$dir" "$suite"
+        log "$suite: installed: hosts: $(hosts_line "$dir")"
+        # The snapshot sees our files (else the comparison after purge proves nothing).
+        snapshot "$dir" "$CHROOT_TMP/$suite.installed"
+        for f in ./usr/sbin/vmnetd ./etc/security/vmnet.conf ./usr/share/pam-configs/vmnet; do
+                grep -qxF "$f" "$CHROOT_TMP/$suite.installed.paths" || fail "$suite: snapshot misses $f"
+        done
+        cmp -s "$CHROOT_TMP/$suite.before.etc" "$CHROOT_TMP/$suite.installed.etc" &&
+                fail "$suite: installing changed no file in /etc (nsswitch.conf, pam.d?)"
+
+        # shellcheck disable=SC2086
+        offline "$dir" apt-get -q -y install --reinstall $names > "$CHROOT_TMP/$suite-reinstall.log" 2>&1 ||
+                { tail -n 30 "$CHROOT_TMP/$suite-reinstall.log" >&2; fail "$suite: reinstall failed"; }
+        check_installed "$dir" "$suite"
+
+        offline "$dir" apt-get -q -y purge "${PACKAGES[@]}" > "$CHROOT_TMP/$suite-purge.log" 2>&1 ||
+                { tail -n 30 "$CHROOT_TMP/$suite-purge.log" >&2; fail "$suite: purge failed"; }
+        grep -q vmnet "$dir/etc/nsswitch.conf" && fail "$suite: vmnet left in nsswitch.conf: $(hosts_line "$dir")"
+        grep -rq vmnet "$dir/etc/pam.d" && fail "$suite: vmnet left in /etc/pam.d: $(grep -rl vmnet "$dir/etc/pam.d")"
+        snapshot "$dir" "$CHROOT_TMP/$suite.after"
+        if ! diff -u "$CHROOT_TMP/$suite.before.paths" "$CHROOT_TMP/$suite.after.paths" >&2; then
+                fail "$suite: the file tree after purge differs from before install (above)"
+        fi
+        if ! diff -u "$CHROOT_TMP/$suite.before.etc" "$CHROOT_TMP/$suite.after.etc" >&2; then
+                fail "$suite: files in /etc changed between before install and after purge (above)"
+        fi
+        umount "$dir/proc"
+        log "$suite: install, reinstall, purge clean in $(( $(date +%s) - t0 )) s"
+        rm -rf "$dir"
+}
+
+for suite in $SUITES; do
+        run_suite "$suite"
+done
+log "PASS: ${SUITES}"

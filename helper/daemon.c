@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
@@ -13,6 +15,9 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "dnsmasq.h"
+#include "firewall.h"
+#include "hosts_publish.h"
 #include "lab.h"
 #include "log.h"
 #include "server.h"
@@ -21,8 +26,9 @@
 #define CLIENT_IDLE_MS     5000 /* a connection that says nothing is dropped */
 #define DELETE_IDLE_MS     20   /* batch deletions once requests pause this long */
 #define DELETE_MAX_WAIT_MS 500  /* ... or once the oldest waited this long */
+#define PUBLISH_DELAY_MS   50   /* lets dnsmasq finish rewriting its lease file */
 
-enum source { SRC_LISTEN = 1, SRC_SIGNAL, SRC_CLIENT, SRC_PIDFD };
+enum source { SRC_LISTEN = 1, SRC_SIGNAL, SRC_CLIENT, SRC_PIDFD, SRC_DNSMASQ, SRC_INOTIFY };
 
 struct vmnetd {
         const char *config_path;
@@ -32,6 +38,10 @@ struct vmnetd {
         struct client *clients[MAX_CLIENTS];
         size_t n_clients;
         long long deletions_since_ms;
+        struct dnsmasq dnsmasq;
+        int inotify_fd;
+        long long publish_at_ms; /* 0: the hosts snapshot is up to date */
+        char leases_path[PATH_MAX + 32], hosts_path[PATH_MAX + 32];
         bool stop;
 };
 
@@ -107,6 +117,40 @@ static void drop_idle_clients(struct vmnetd *d) {
                         drop_client(d, i);
 }
 
+static void publish_hosts(struct vmnetd *d) {
+        int r = hosts_publish(d->leases_path, d->hosts_path, d->lab.config.domain, lab_owner_of_mac, &d->lab);
+        if (r < 0)
+                log_warn("cannot publish %s: %s", d->hosts_path, strerror(-r));
+        d->publish_at_ms = 0;
+}
+
+static void handle_inotify(struct vmnetd *d) {
+        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+        ssize_t n;
+
+        while ((n = read(d->inotify_fd, buf, sizeof buf)) > 0)
+                for (char *p = buf; p < buf + n;) {
+                        struct inotify_event *e = (struct inotify_event *)p;
+                        if (e->len && strcmp(e->name, "dnsmasq.leases") == 0 && !d->publish_at_ms)
+                                d->publish_at_ms = now_ms() + PUBLISH_DELAY_MS;
+                        p += sizeof *e + e->len;
+                }
+}
+
+static void start_dnsmasq(struct vmnetd *d) {
+        if (dnsmasq_start(&d->dnsmasq, &d->lab.config) < 0) {
+                d->dnsmasq.restart_at_ms = now_ms() + 5000;
+                return;
+        }
+        watch(d, SRC_DNSMASQ, d->dnsmasq.pidfd, true);
+}
+
+static void dnsmasq_ended(struct vmnetd *d) {
+        int pidfd = d->dnsmasq.pidfd;
+        watch(d, SRC_DNSMASQ, pidfd, false);
+        dnsmasq_exited(&d->dnsmasq, now_ms());
+}
+
 static void reload(struct vmnetd *d) {
         struct vmnet_config next;
         char err[512];
@@ -117,6 +161,15 @@ static void reload(struct vmnetd *d) {
         }
         lab_reload(&d->lab, &next);
         log_info("configuration reloaded from %s", d->config_path);
+        if (dnsmasq_wanted(&d->lab.config)) {
+                /* new range, domain or lease time: dnsmasq rereads nothing, so restart it */
+                if (d->dnsmasq.pid > 0) {
+                        watch(d, SRC_DNSMASQ, d->dnsmasq.pidfd, false);
+                        dnsmasq_stop(&d->dnsmasq);
+                }
+                start_dnsmasq(d);
+        }
+        d->publish_at_ms = now_ms();
 }
 
 static void handle_signals(struct vmnetd *d) {
@@ -171,6 +224,20 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
                 log_error("cannot listen on %s: %s", config->socket_path, strerror(-d->listen_fd));
                 return d->listen_fd;
         }
+        if (firewall_apply(config) < 0)
+                log_error("the firewall table for uplink %s is not in place", vmnet_uplink_string(config->uplink));
+        snprintf(d->leases_path, sizeof d->leases_path, "%s/dnsmasq.leases", config->run_dir);
+        snprintf(d->hosts_path, sizeof d->hosts_path, "%s/hosts", config->run_dir);
+        d->dnsmasq.pidfd = -1;
+        if (dnsmasq_wanted(config))
+                start_dnsmasq(d);
+        d->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        if (d->inotify_fd < 0 ||
+            inotify_add_watch(d->inotify_fd, config->run_dir, IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO | IN_CREATE) < 0)
+                log_error("cannot watch %s for lease changes: %s", config->run_dir, strerror(errno));
+        else
+                watch(d, SRC_INOTIFY, d->inotify_fd, true);
+        publish_hosts(d);
         watch(d, SRC_SIGNAL, d->signal_fd, true);
         watch(d, SRC_LISTEN, d->listen_fd, true);
         d->listening = true;
@@ -190,11 +257,16 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
         sd_notifyf(0, "READY=1\nSTATUS=serving %s", config->bridge);
 
         while (!d.stop) {
-                int timeout = -1;
+                long long due = -1, now0 = now_ms();
                 if (lab_has_deletions(&d.lab))
-                        timeout = DELETE_IDLE_MS;
+                        due = DELETE_IDLE_MS;
                 else if (d.n_clients > 0)
-                        timeout = CLIENT_IDLE_MS;
+                        due = CLIENT_IDLE_MS;
+                if (d.publish_at_ms && (due < 0 || d.publish_at_ms - now0 < due))
+                        due = d.publish_at_ms > now0 ? d.publish_at_ms - now0 : 0;
+                if (d.dnsmasq.restart_at_ms && (due < 0 || d.dnsmasq.restart_at_ms - now0 < due))
+                        due = d.dnsmasq.restart_at_ms > now0 ? d.dnsmasq.restart_at_ms - now0 : 0;
+                int timeout = (int)due;
                 int n = epoll_wait(d.epoll_fd, events, 64, timeout);
                 if (n < 0 && errno != EINTR) {
                         log_error("epoll_wait: %s", strerror(errno));
@@ -207,6 +279,8 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                         case SRC_SIGNAL: handle_signals(&d); break;
                         case SRC_CLIENT: serve_client(&d, fd); break;
                         case SRC_PIDFD:  lab_session_died(&d.lab, fd); break;
+                        case SRC_DNSMASQ: dnsmasq_ended(&d); break;
+                        case SRC_INOTIFY: handle_inotify(&d); break;
                         }
                 }
                 long long now = now_ms();
@@ -218,6 +292,10 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                                 d.deletions_since_ms = 0;
                         }
                 }
+                if (d.publish_at_ms && now >= d.publish_at_ms)
+                        publish_hosts(&d);
+                if (d.dnsmasq.restart_at_ms && now >= d.dnsmasq.restart_at_ms)
+                        start_dnsmasq(&d);
                 if (now - last_sweep >= 1000) {
                         drop_idle_clients(&d);
                         last_sweep = now;
@@ -228,6 +306,7 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
         log_info("stopping; taps of live sessions stay for the next vmnetd");
         while (d.n_clients > 0)
                 drop_client(&d, d.n_clients - 1);
+        dnsmasq_stop(&d.dnsmasq);
         lab_stop(&d.lab);
         return 0;
 }

@@ -12,6 +12,7 @@
 #include <net/if.h>
 
 #include "bridge.h"
+#include "fdb.h"
 #include "sysfs.h"
 #include "lab.h"
 #include "log.h"
@@ -533,5 +534,23 @@ int lab_down(const struct vmnet_config *config) {
                         log_info("bridge %s removed", config->bridge);
         }
         netlink_close(nl);
+        return 0;
+}
+
+int lab_owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char ret_user[VMNET_USER_MAX + 1], void *userdata) {
+        struct lab *lab = userdata;
+        struct user_info user;
+        char port[IFNAMSIZ];
+        uid_t owner;
+        bool persistent;
+
+        if (fdb_port_of_mac(lab->config.bridge, mac, port) < 0)
+                return -ENOENT;
+        if (tap_info(port, &owner, &persistent) < 0 || owner == (uid_t)-1)
+                return -ENOENT;
+        if (user_by_uid(owner, &user) < 0)
+                return -ENOENT;
+        *ret_uid = owner;
+        strcpy(ret_user, user.name);
         return 0;
 }

@@ -3,6 +3,7 @@
  * thin layer of authorisation over one of these operations. */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -52,3 +53,6 @@ void lab_session_died(struct lab *lab, int pidfd);
 /* Deletes the links waiting for deletion, all in one kernel operation. */
 void lab_flush_deletions(struct lab *lab);
 bool lab_has_deletions(const struct lab *lab);
+
+/* For the hosts snapshot: whose tap the guest with this MAC sits on. */
+int lab_owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char ret_user[VMNET_USER_MAX + 1], void *lab);

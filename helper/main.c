@@ -3,14 +3,40 @@
  *   vmnetd --check-config FILE      exit 0, or print FILE:LINE: message and exit 1
  *   vmnetd [-c FILE] --down         remove everything vmnetd made */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
 #include "daemon.h"
+#include "firewall.h"
 #include "lab.h"
 #include "log.h"
+
+/* --down: taps and bridge, our nftables table, then the run files. */
+static int down_everything(const struct vmnet_config *config) {
+        static const char *const run_files[] = {
+                "state", "dnsmasq.conf", "dnsmasq.pid", "dnsmasq.leases", "hosts",
+        };
+        char path[PATH_MAX + 32];
+        int r = lab_down(config);
+
+        if (config->uplink != VMNET_UPLINK_EXTERNAL && firewall_remove() < 0)
+                r = -EIO;
+        for (size_t i = 0; i < sizeof run_files / sizeof run_files[0]; i++) {
+                snprintf(path, sizeof path, "%s/%s", config->run_dir, run_files[i]);
+                if (unlink(path) < 0 && errno != ENOENT)
+                        log_warn("cannot remove %s: %s", path, strerror(errno));
+        }
+        /* the socket file too, unless systemd's socket unit owns it */
+        if (!getenv("LISTEN_FDS"))
+                (void)unlink(config->socket_path);
+        (void)rmdir(config->run_dir);
+        return r < 0 ? 1 : 0;
+}
 
 static void usage(FILE *f) {
         fprintf(f, "usage: vmnetd [-c FILE] [-f] [-d]\n"
@@ -68,6 +94,6 @@ int main(int argc, char **argv) {
         }
         log_open(foreground || down, debug);
         if (down)
-                return lab_down(&config) < 0 ? 1 : 0;
+                return down_everything(&config);
         return daemon_run(config_path, &config);
 }

@@ -1,0 +1,33 @@
+/* dnsmasq as vmnetd's child: a hermetic config generated from vmnet.conf,
+ * started with --conf-file of ours only, restarted with back-off. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+struct dnsmasq {
+        pid_t pid;          /* 0 when not running */
+        int pidfd;          /* watched for its exit, -1 when not running */
+        unsigned failures;  /* quick exits in a row, for the back-off */
+        long long started_ms;
+        long long restart_at_ms; /* 0: no restart pending */
+};
+
+/* The config text for c, into buf.  Returns its length or -ENOSPC. */
+int dnsmasq_config_text(const struct vmnet_config *c, char *buf, size_t size);
+
+/* Whether this uplink mode runs DHCP/DNS at all (external: the LAN does). */
+bool dnsmasq_wanted(const struct vmnet_config *c);
+
+/* Writes run_dir/dnsmasq.conf, ends a dnsmasq a crashed vmnetd left behind
+ * (its pid file), and starts ours.  Returns 0 or -errno. */
+int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c);
+
+/* Reaps it after its pidfd said it ended, and schedules a restart (1 s,
+ * doubling to 60 s while it keeps dying within 10 s of its start). */
+void dnsmasq_exited(struct dnsmasq *d, long long now_ms);
+
+/* SIGTERM, then SIGKILL after 2 s. */
+void dnsmasq_stop(struct dnsmasq *d);

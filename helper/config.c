@@ -80,7 +80,7 @@ struct shown { char s[52]; };
 static struct shown show(const char *text) {
         struct shown r;
         size_t i = 0;
-        for (; text[i] && i < 48; i++)
+        for (; i < 48 && text[i]; i++)
                 r.s[i] = text[i] >= 0x20 && text[i] < 0x7f ? text[i] : '?';
         if (text[i])
                 r.s[i++] = '.', r.s[i++] = '.', r.s[i++] = '.';

@@ -25,7 +25,7 @@ expect_eq "open" tap-stu1 "$(cat "$W/hold.stu1.a")"
 expect_eq "owner" 61001 "$(cat /sys/class/net/tap-stu1/owner)"
 expect_eq "master" vmnet0 "$(basename "$(readlink /sys/class/net/tap-stu1/master)")"
 expect_eq "carrier" 1 "$(cat /sys/class/net/tap-stu1/carrier)"
-wait_until 5 test "$(brport_state tap-stu1)" = 3 || fail "port state $(brport_state tap-stu1), expected 3 (forwarding)"
+wait_until 5 brport_is_forwarding tap-stu1 || fail "port state $(brport_state tap-stu1), expected 3 (forwarding)"
 expect_eq "txqueuelen of a held tap" 1 "$(cat /sys/class/net/tap-stu1/tx_queue_len)"
 ip -4 addr show vmnet0 | grep -q "10.77.0.1/24" || fail "bridge has no address"
 

@@ -129,9 +129,12 @@ world_start_vmnetd() {
         sock=$(sed -n 's/^socket *= *//p' "$conf"); sock=${sock:-/run/vmnet/vmnetd.sock}
         world_spawn "$VMNETD" -f -c "$conf" "$@"
         VMNETD_PID=$SPAWNED
-        wait_until 10 test -S "$sock" || fail "vmnetd did not create $sock"
-        wait_until 10 kill -0 "$VMNETD_PID" || fail "vmnetd exited"
+        # the socket file may be a stale one: wait until vmnetd answers on it
+        wait_until 10 "$BUILD/tests/tools/vmnetctl" -s "$sock" status ||
+                fail "vmnetd does not answer on $sock"
+        kill -0 "$VMNETD_PID" || fail "vmnetd exited"
 }
 
 # brport_state DEV: the bridge port state (3 = forwarding).
 brport_state() { cat "/sys/class/net/$1/brport/state"; }
+brport_is_forwarding() { [ "$(brport_state "$1" 2>/dev/null)" = 3 ]; }

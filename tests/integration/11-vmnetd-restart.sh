@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# vmnetd's life cycle: kill -9 and a restart adopt the bridge, the live taps
+# (forwarding again) and the sessions (still watched: the tap goes when the
+# opener dies), and remove what no session owns; SIGHUP reloads and keeps
+# sessions, a bad file keeps the old config; SIGTERM keeps live taps;
+# dnsmasq is restarted when it dies; --down leaves a clean namespace.
+. "$(dirname "$0")/../lib/world.sh"
+world_enter "$@"
+CTL=$BUILD/tests/tools/vmnetctl
+
+world_add_user stu1 61001
+world_add_user stu2 61002
+world_add_user stu3 61003
+world_config uplink=isolated max_taps=4 > "$W/vmnet.conf"
+world_start_vmnetd "$W/vmnet.conf"
+
+hold() { # hold USER: a session whose opener stays; its pid in $HELD
+        "$CTL" hold "$1" 300 > "$W/hold.$1" &
+        HELD=$!
+        WORLD_PIDS+=("$HELD")
+        wait_until 5 test -s "$W/hold.$1" || fail "no answer to OPEN for $1"
+}
+hold stu1; P1=$HELD
+hold stu2; P2=$HELD
+runuser -u stu1 -- "$CTL" tap-add >/dev/null     # tap-stu1+1, persistent, stu1 lives
+"$CTL" hold stu3 300 > "$W/hold.stu3" &
+P3=$!
+wait_until 5 test -s "$W/hold.stu3" || fail "no tap for stu3"
+runuser -u stu3 -- "$CTL" tap-add >/dev/null     # tap-stu3+1, whose owner's session dies below
+
+# kill -9: the taps stay (no process holds the login taps now)
+kill -KILL "$VMNETD_PID"
+wait "$VMNETD_PID" 2>/dev/null || true
+dnsmasq_pid=$(cat /run/vmnet/dnsmasq.pid)
+[ -e /sys/class/net/tap-stu1 ] || fail "kill -9 lost tap-stu1"
+expect_eq "carrier while vmnetd is down" 0 "$(cat /sys/class/net/tap-stu1/carrier)"
+# while vmnetd was away, stu3's session ended
+kill -KILL "$P3"; wait "$P3" 2>/dev/null || true
+# a tap nobody owns, left on the bridge
+ip tuntap add dev tap-orphan mode tap user 61009
+ip link set tap-orphan master vmnet0
+
+world_start_vmnetd "$W/vmnet.conf"
+for t in tap-stu1 tap-stu2 tap-stu1+1; do
+        [ -e "/sys/class/net/$t" ] || fail "restart lost $t"
+done
+wait_until 5 brport_is_forwarding tap-stu1 || fail "tap-stu1 is not forwarding after the restart: state $(brport_state tap-stu1) carrier $(cat /sys/class/net/tap-stu1/carrier) $(ip -d link show tap-stu1)"
+expect_eq "carrier after adoption" 1 "$(cat /sys/class/net/tap-stu1/carrier)"
+wait_until 3 test ! -e /sys/class/net/tap-stu3 || fail "tap-stu3 (session gone) was kept"
+wait_until 3 test ! -e /sys/class/net/tap-stu3+1 || fail "tap-stu3+1 (session gone) was kept"
+wait_until 3 test ! -e /sys/class/net/tap-orphan || fail "an orphan tap was kept"
+wait_until 3 sh -c "! kill -0 $dnsmasq_pid 2>/dev/null" || fail "the dnsmasq of the killed vmnetd still runs"
+# adopted sessions are still watched
+kill -KILL "$P2"; wait "$P2" 2>/dev/null || true
+wait_until 3 test ! -e /sys/class/net/tap-stu2 || fail "an adopted session's death left its tap"
+
+# SIGHUP: a bad file is refused and the old config stays; a good one is taken
+echo "max_taps = many" >> "$W/vmnet.conf"
+kill -HUP "$VMNETD_PID"
+sleep 0.5
+kill -0 "$VMNETD_PID" || fail "vmnetd died on a bad reload"
+runuser -u stu1 -- "$CTL" status | grep -q "max_taps 4" || fail "a bad reload changed the config"
+sed -i '/max_taps/d' "$W/vmnet.conf"
+echo "max_taps = 2" >> "$W/vmnet.conf"
+kill -HUP "$VMNETD_PID"
+wait_until 3 sh -c "runuser -u stu1 -- '$CTL' status | grep -q 'max_taps 2'" || fail "reload not applied"
+[ -e /sys/class/net/tap-stu1 ] || fail "reload dropped a session"
+rc=0; runuser -u stu1 -- "$CTL" tap-add >/dev/null || rc=$?
+expect_eq "new max_taps applies" $((10 + 2)) "$rc"
+
+# dnsmasq dies: restarted
+old=$(cat /run/vmnet/dnsmasq.pid)
+kill -KILL "$old"
+wait_until 5 sh -c "[ -s /run/vmnet/dnsmasq.pid ] && [ \"\$(cat /run/vmnet/dnsmasq.pid)\" != $old ] && kill -0 \$(cat /run/vmnet/dnsmasq.pid)" ||
+        fail "dnsmasq was not restarted"
+
+# SIGTERM keeps live taps
+kill -TERM "$VMNETD_PID"
+wait_until 5 sh -c "! kill -0 $VMNETD_PID" || fail "vmnetd ignored SIGTERM"
+[ -e /sys/class/net/tap-stu1 ] || fail "SIGTERM removed a live tap"
+[ -e /sys/class/net/vmnet0 ] || fail "SIGTERM removed the bridge"
+! kill -0 "$(cat /run/vmnet/dnsmasq.pid 2>/dev/null || echo 0)" 2>/dev/null || fail "SIGTERM left dnsmasq running"
+
+# --down: nothing of ours left
+"$VMNETD" -c "$W/vmnet.conf" --down
+[ "$(ip -o link show | grep -c -E 'vmnet0|tap-')" = 0 ] || fail "--down left: $(ip -o link show)"
+nft list table inet vmnet >/dev/null 2>&1 && fail "--down left the nft table"
+[ -z "$(ls /run/vmnet 2>/dev/null)" ] || fail "--down left run files: $(ls /run/vmnet)"
+kill -0 "$P1" || true
+echo ok

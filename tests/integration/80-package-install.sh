@@ -159,8 +159,33 @@ run_suite() {
                 { tail -n 30 "$CHROOT_TMP/$suite-reinstall.log" >&2; fail "$suite: reinstall failed"; }
         check_installed "$dir" "$suite"
 
-        offline "$dir" apt-get -q -y purge "${PACKAGES[@]}" > "$CHROOT_TMP/$suite-purge.log" 2>&1 ||
-                { tail -n 30 "$CHROOT_TMP/$suite-purge.log" >&2; fail "$suite: purge failed"; }
+        # Purge in a network namespace that holds a lab as vmnetd leaves it
+        # (bridge vmnet0 with a student's tap, no state file): prerm's
+        # "vmnetd --down" must take both away, and the run files with them.
+        mkdir -p "$dir/run/vmnet"
+        : > "$dir/run/vmnet/hosts"
+        local rc=0
+        # shellcheck disable=SC2016 # $1 expands in the inner shell
+        unshare --net -- bash -c '
+                set -e
+                # A sysfs of this namespace, as vmnetd sees on a real host.
+                mount -t sysfs sysfs "$1/sys"
+                trap "umount \"\$1/sys\"" EXIT
+                ip link add vmnet0 type bridge
+                ip tuntap add dev tap-stu1 mode tap
+                ip link set tap-stu1 master vmnet0
+                env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+                        DEBIAN_FRONTEND=noninteractive chroot "$1" apt-get -q -y purge vmnet libpam-vmnet libnss-vmnet || exit 10
+                ! ip link show dev tap-stu1 >/dev/null 2>&1 || exit 11
+                ! ip link show dev vmnet0 >/dev/null 2>&1 || exit 12
+        ' purge "$dir" > "$CHROOT_TMP/$suite-purge.log" 2>&1 || rc=$?
+        case $rc in
+        0) ;;
+        11) fail "$suite: the tap survived removing vmnet (prerm's vmnetd --down)" ;;
+        12) fail "$suite: the bridge survived removing vmnet (prerm's vmnetd --down)" ;;
+        *) tail -n 30 "$CHROOT_TMP/$suite-purge.log" >&2; fail "$suite: purge failed ($rc)" ;;
+        esac
+        [ ! -e "$dir/run/vmnet/hosts" ] || fail "$suite: /run/vmnet/hosts survived removing vmnet"
         grep -q vmnet "$dir/etc/nsswitch.conf" && fail "$suite: vmnet left in nsswitch.conf: $(hosts_line "$dir")"
         grep -rq vmnet "$dir/etc/pam.d" && fail "$suite: vmnet left in /etc/pam.d: $(grep -rl vmnet "$dir/etc/pam.d")"
         snapshot "$dir" "$CHROOT_TMP/$suite.after"

@@ -1,0 +1,77 @@
+// fuzz-sources: nss_vmnet/hosts_lookup.c nss_vmnet/hostent_pack.c
+/* libFuzzer target for the hosts snapshot reader and the NSS lookups on
+ * top of it.  Input: a snapshot file's bytes, copied into a block of
+ * exactly that size (so any read past the end is caught).  Checks: when
+ * the reader accepts it, every lookup stays inside it and answers only
+ * with live entries whose name matches; the answer packs into a buffer of
+ * any size without writing past it.  Seeds: tests/fuzz/corpus/fuzz_hosts_snapshot. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostent_pack.h"
+#include "hosts_lookup.h"
+#include "hosts_snapshot.h"
+
+#define CHECK(x) do { if (!(x)) abort(); } while (0)
+#define NOW 1700000000
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_pack(const struct hosts_answer *a) {
+        for (size_t len = 0; len < 200; len += 7) {
+                char *buf = malloc(len ? len : 1);
+                struct hostent h;
+                struct gaih_addrtuple *t;
+                CHECK(buf);
+                int r = hostent_pack(a, &h, buf, len);
+                CHECK(r == 0 || r == -ERANGE);
+                if (r == 0)
+                        CHECK(strcmp(h.h_name, a->canonical) == 0);
+                r = addrtuple_pack(a, buf, len, &t);
+                CHECK(r == 0 || r == -ERANGE);
+                free(buf);
+        }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        /* the reader wants what mmap gives: an 8-aligned block */
+        void *copy = malloc(size ? size : 1);
+        struct hosts_snapshot s;
+        CHECK(copy);
+        if (size)
+                memcpy(copy, data, size);
+
+        if (hosts_snapshot_parse(copy, size, &s) == 0) {
+                CHECK(s.n_entries <= HOSTS_SNAPSHOT_ENTRIES_MAX);
+                for (uint32_t i = 0; i < s.n_entries && i < 64; i++) {
+                        const struct hosts_snapshot_entry *e = &s.entries[i];
+                        char query[HOSTS_ANSWER_NAME_MAX + 8];
+                        struct hosts_answer a;
+                        size_t first, n = hosts_snapshot_find_name(&s, e->name, &first);
+
+                        CHECK(n >= 1 && first + n <= s.n_entries);
+                        for (size_t k = first; k < first + n; k++)
+                                CHECK(strcmp(s.entries[s.by_name[k]].name, e->name) == 0);
+                        n = hosts_snapshot_find_addr(&s, (struct in_addr) { e->addr }, &first);
+                        CHECK(n >= 1 && first + n <= s.n_entries);
+
+                        if (hosts_lookup_name(&s, e->name, e->owner_uid, NOW, &a) == 0) {
+                                CHECK(strncmp(a.canonical, e->name, strlen(e->name)) == 0);
+                                check_pack(&a);
+                        } else
+                                CHECK(e->expiry != 0 && e->expiry <= NOW);
+                        snprintf(query, sizeof(query), "%s.%s.%s", e->name, e->owner, s.header->domain);
+                        (void) hosts_lookup_name(&s, query, 0, NOW, &a);
+                        (void) hosts_lookup_addr(&s, (struct in_addr) { e->addr }, NOW, &a);
+                }
+                struct hosts_answer a;
+                (void) hosts_lookup_name(&s, "vm1", 0, NOW, &a);
+                (void) hosts_lookup_addr(&s, (struct in_addr) { htonl(0x0a4d0065) }, NOW, &a);
+        }
+        free(copy);
+        return 0;
+}

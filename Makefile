@@ -56,7 +56,7 @@ PROGRAMS += $(if $(BRIDGE_HELPER_SRC),$(BUILD)/vmnet-bridge-helper)
 # Test tools (tests/tools/*.c): small clients the integration tests drive; not installed.
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all check check-unit check-integration fuzz bench demo deb install clean deps
+.PHONY: all check check-unit check-integration check-sanitize fuzz bench demo deb install clean deps
 all: $(PROGRAMS) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: %.c
@@ -115,12 +115,17 @@ check-unit: $(UNIT_BIN) $(PROGRAMS) $(TOOL_BIN)
 check-integration: $(PROGRAMS) $(TOOL_BIN)
 	tests/run-integration
 
-check: $(UNIT_BIN) $(PROGRAMS) $(TOOL_BIN)
-	tests/run-unit $(UNIT_BIN)
-	tests/run-integration
+# Everything: unit tests, the same under ASan+UBSan (with vmnetd's own
+# integration tests driving a sanitized vmnetd), a short fuzzing pass, then
+# every integration test.  Needs root for the integration part.
+check: check-unit check-sanitize fuzz check-integration
+
+check-sanitize:
+	$(MAKE) BUILD=$(BUILD)/sanitize SANITIZE=1 check-unit
+	BUILD=$(abspath $(BUILD))/sanitize TESTS=vmnetd tests/run-integration
 
 fuzz:
-	tests/fuzz/run $(or $(FUZZ_SECONDS),20)
+	tests/fuzz/run $(or $(FUZZ_SECONDS),15)
 
 bench: $(PROGRAMS)
 	tests/bench/run

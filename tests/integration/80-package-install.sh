@@ -46,13 +46,14 @@ foreign_depends() {
 }
 
 # snapshot DIR OUT: every path in the chroot (except apt's and dpkg's
-# bookkeeping, caches such as debconf's, and logs) and a checksum of every
+# bookkeeping, caches such as debconf's, logs, and /run/systemd where
+# systemd-analyze leaves a stamp) and a checksum of every
 # file under /etc.
 snapshot() {
         local dir=$1 out=$2
         (cd "$dir" && find . -xdev \
                 \( -path ./proc -o -path ./tmp -o -path ./var/cache -o -path ./var/lib/apt \
-                   -o -path ./var/lib/dpkg -o -path ./var/log \) -prune -o -print | LC_ALL=C sort) > "$out.paths"
+                   -o -path ./var/lib/dpkg -o -path ./var/log -o -path ./run/systemd \) -prune -o -print | LC_ALL=C sort) > "$out.paths"
         (cd "$dir" && find ./etc -xdev -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) > "$out.etc"
 }
 
@@ -108,6 +109,10 @@ check_installed() {
                 [ -e "$dir/usr/lib/systemd/system/$f" ] || [ -e "$dir/lib/systemd/system/$f" ] ||
                         fail "$suite: unit $f is missing"
         done
+        # The units are valid for this suite's systemd, with the programs they
+        # run in place.  (The man pages are checked as files above.)
+        offline "$dir" systemd-analyze verify --man=no vmnetd.socket vmnetd.service > "$CHROOT_TMP/$suite-verify.log" 2>&1 ||
+                { cat "$CHROOT_TMP/$suite-verify.log" >&2; fail "$suite: systemd-analyze verify rejects the units"; }
         # Enabled, as deb-systemd-helper does without a running systemd.
         [ -L "$dir/etc/systemd/system/sockets.target.wants/vmnetd.socket" ] ||
                 fail "$suite: vmnetd.socket is not enabled"
@@ -133,7 +138,9 @@ run_suite() {
         # Online: the archive's indexes and our dependencies.
         in_chroot "$dir" apt-get -q update > "$CHROOT_TMP/$suite-update.log" 2>&1 ||
                 { tail -n 5 "$CHROOT_TMP/$suite-update.log" >&2; skip "$suite: apt-get update cannot reach the archive"; }
-        deps=$(foreign_depends)
+        # systemd too: its systemd-analyze checks our units against the
+        # suite's own systemd, and deb-systemd-helper meets a real one.
+        deps="$(foreign_depends), systemd"
         log "$suite: dependencies from the archive: $deps"
         in_chroot "$dir" apt-get -q -y satisfy "$deps" > "$CHROOT_TMP/$suite-deps.log" 2>&1 ||
                 { tail -n 20 "$CHROOT_TMP/$suite-deps.log" >&2; fail "$suite: apt-get satisfy '$deps' failed"; }

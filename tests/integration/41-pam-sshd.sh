@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# A real login: sshd (key authentication, UsePAM yes) in the test's netns
+# on 127.0.0.1, with a PAM service of its own whose session stack has
+# pam_vmnet as the admin installs it.  The student's shell sees
+# VMNET_TAP=tap-stu1, the tap exists and is theirs while the session lives,
+# and it is gone soon after the client leaves.  With vmnetd absent the
+# login still works.
+. "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
+
+PAM_SO=$BUILD/pam_vmnet.so
+SSHD=/usr/sbin/sshd
+[ -e "$PAM_SO" ] || fail "$PAM_SO missing: run make"
+[ -x "$SSHD" ] || skip "openssh-server is not installed"
+command -v ssh >/dev/null || skip "openssh-client is not installed"
+
+world_add_user stu1 61001
+world_config uplink=isolated > "$W/vmnet.conf"
+world_start_vmnetd "$W/vmnet.conf"
+
+# sshd takes its PAM service name from the name it is run by.
+SERVICE=vmnet-test-sshd
+PORT=2222
+mkdir -p "$W/ssh"
+ln -s "$SSHD" "$W/ssh/$SERVICE"
+cat > "/etc/pam.d/$SERVICE" <<EOF
+# written by ${0##*/}
+auth     required pam_deny.so
+account  required pam_unix.so
+session  required pam_unix.so
+session  optional $PAM_SO debug
+EOF
+ssh-keygen -q -t ed25519 -N '' -f "$W/ssh/host_key"
+ssh-keygen -q -t ed25519 -N '' -f "$W/ssh/id_stu1"
+install -d -o 61001 -g 61001 -m 0700 "$W/home/stu1/.ssh"
+install -o 61001 -g 61001 -m 0600 "$W/ssh/id_stu1.pub" "$W/home/stu1/.ssh/authorized_keys"
+cat > "$W/ssh/sshd_config" <<EOF
+ListenAddress 127.0.0.1:$PORT
+HostKey $W/ssh/host_key
+PidFile $W/ssh/sshd.pid
+UsePAM yes
+PubkeyAuthentication yes
+AuthorizedKeysFile .ssh/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+PrintMotd no
+PrintLastLog no
+LogLevel VERBOSE
+EOF
+"$W/ssh/$SERVICE" -t -f "$W/ssh/sshd_config" || fail "sshd refuses its config"
+world_spawn "$W/ssh/$SERVICE" -D -e -f "$W/ssh/sshd_config"
+wait_until 10 test -s "$W/ssh/sshd.pid" || fail "sshd did not start"
+
+# login N CMD: runs CMD (expanded by stu1's shell, hence the single quotes
+# below) as stu1 over ssh; its output in $W/ssh/out.N and err.N
+login() {
+        ssh -F /dev/null -p "$PORT" -i "$W/ssh/id_stu1" \
+                -o StrictHostKeyChecking=no -o UserKnownHostsFile="$W/ssh/known_hosts" \
+                -o BatchMode=yes -o ConnectTimeout=5 \
+                stu1@127.0.0.1 "$2" > "$W/ssh/out.$1" 2> "$W/ssh/err.$1"
+}
+tap_gone() { test ! -e /sys/class/net/tap-stu1; }
+
+# --- a session: the tap is there and the student's while it lives ---
+# shellcheck disable=SC2016
+login 1 'echo "$VMNET_TAP"; sleep 2' &
+CLIENT=$!
+WORLD_PIDS+=("$CLIENT")
+wait_until 10 test -s "$W/ssh/out.1" || fail "no output from the login: $(cat "$W/ssh/err.1")"
+expect_eq "VMNET_TAP in the login shell" tap-stu1 "$(head -n 1 "$W/ssh/out.1")"
+[ -e /sys/class/net/tap-stu1 ] || fail "no tap-stu1 while the session lives"
+expect_eq "owner" 61001 "$(cat /sys/class/net/tap-stu1/owner)"
+expect_eq "master" vmnet0 "$(basename "$(readlink /sys/class/net/tap-stu1/master)")"
+wait_until 5 test "$(brport_state tap-stu1)" = 3 ||
+        fail "port state $(brport_state tap-stu1), expected 3 (forwarding)"
+wait "$CLIENT" || fail "the ssh session failed: $(cat "$W/ssh/err.1")"
+t0=$(date +%s%N)
+# a bounded poll: 1 s at most (close_session runs after sshd notices the
+# client left; vmnetd deletes the device in its next batch)
+wait_until 1 tap_gone || fail "tap-stu1 still there 1 s after the client left"
+log "tap gone $(( ($(date +%s%N) - t0) / 1000000 )) ms after the client left"
+
+# --- again, as the student sees it from the shell ---
+# shellcheck disable=SC2016
+login 2 'echo "$VMNET_TAP"; cat "/sys/class/net/$VMNET_TAP/owner"; id -u' ||
+        fail "second login failed: $(cat "$W/ssh/err.2")"
+expect_eq "second login" "tap-stu1
+61001
+61001" "$(cat "$W/ssh/out.2")"
+# (before vmnetd stops below: sshd closes the session just after the client
+# has its exit status, and a vmnetd stopping keeps the taps of live sessions)
+wait_until 1 tap_gone || fail "tap-stu1 still there 1 s after the second login"
+
+# --- vmnetd absent: the login goes on, without a tap ---
+kill -TERM "$VMNETD_PID"
+wait_until 5 test ! -e /proc/"$VMNETD_PID"/exe || fail "vmnetd did not stop"
+t0=$(date +%s%N)
+# shellcheck disable=SC2016
+login 3 'echo "tap=[$VMNET_TAP]"' || fail "login failed with vmnetd absent: $(cat "$W/ssh/err.3")"
+log "login with vmnetd absent took $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+expect_eq "VMNET_TAP with vmnetd absent" "tap=[]" "$(cat "$W/ssh/out.3")"
+echo "ok"

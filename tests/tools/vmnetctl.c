@@ -4,7 +4,9 @@
  *   vmnetctl [-s SOCKET] vm-tap BRIDGE [HOLD_SECONDS]   (holds the tap fd, then exits)
  *   vmnetctl [-s SOCKET] raw HEXBYTES                    (sends bytes as they are)
  *   vmnetctl [-s SOCKET] hold USER SECONDS               (open, sleep, exit without close)
- *   vmnetctl [-s SOCKET] sessions PREFIX COUNT           (open then close PREFIX0..PREFIXn-1)
+ *   vmnetctl [-s SOCKET] sessions PREFIX COUNT           (open and close PREFIX0, then PREFIX1...)
+ *   vmnetctl [-s SOCKET] many PREFIX COUNT               (open all, print the time, wait for
+ *                                                         EOF on stdin, close all, print the time)
  * Prints the tap name (or the status line); exit 0 on VMNET_OK, 10 + status
  * otherwise, 1 on a transport error. */
 #define _GNU_SOURCE
@@ -14,11 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client.h"
 
 static const char *sock = VMNET_DEFAULT_SOCKET;
+
+static long long now_us(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
 
 static int call(struct vmnet_request *req, struct vmnet_reply *rep, int *fd) {
         int r = vmnet_client_request(sock, req, rep, fd, 5000);
@@ -82,10 +91,30 @@ int main(int argc, char **argv) {
         const char *cmd = argv[1], *arg = argc > 2 ? argv[2] : "";
         if (strcmp(cmd, "raw") == 0)
                 return raw(arg);
+        if (strcmp(cmd, "many") == 0 && argc == 4) {
+                int count = atoi(argv[3]);
+                char line[64];
+                for (int pass = 0; pass < 2; pass++) {
+                        long long t0 = now_us();
+                        for (int i = 0; i < count; i++) {
+                                req = (struct vmnet_request) { .type = pass ? VMNET_MSG_CLOSE : VMNET_MSG_OPEN };
+                                snprintf(req.user, sizeof req.user, "%s%d", arg, i);
+                                r = call(&req, &rep, NULL);
+                                if (r)
+                                        return r;
+                        }
+                        printf("%s %d sessions in %.1f ms\n", pass ? "closed" : "opened", count,
+                               (now_us() - t0) / 1000.0);
+                        fflush(stdout);
+                        while (!pass && fgets(line, sizeof line, stdin))
+                                ;
+                }
+                return 0;
+        }
         if (strcmp(cmd, "sessions") == 0 && argc == 4) {
                 int count = atoi(argv[3]);
-                for (int pass = 0; pass < 2; pass++)
-                        for (int i = 0; i < count; i++) {
+                for (int i = 0; i < count; i++)
+                        for (int pass = 0; pass < 2; pass++) {
                                 req = (struct vmnet_request) { .type = pass ? VMNET_MSG_CLOSE : VMNET_MSG_OPEN };
                                 snprintf(req.user, sizeof req.user, "%s%d", arg, i);
                                 r = call(&req, &rep, NULL);

@@ -49,7 +49,9 @@ guest_log() { echo "$W/guest/$1/console.log"; }
 
 # guest_start NAME USER MAC NETDEV [KERNEL_ARG...]: boots the guest as USER in
 # the background (ended when the test exits); console to guest_log NAME.
-# KERNEL_ARGs are the guest's knobs (vmping=IP, vmwget=URL).
+# KERNEL_ARGs are the guest's knobs (vmping=IP, vmwget=URL); vmhost=HOST
+# gives the VM a host name other than NAME (two students' VMs both called
+# vm1), and the markers then say name=HOST.
 guest_start() {
         local name=$1 user=$2 mac=$3 netdev=$4 d
         shift 4
@@ -59,6 +61,9 @@ guest_start() {
         mkdir -p "$d"
         chown "$user" "$d"      # QEMU writes its pid file as the student
         date +%s.%N > "$d/started"
+        local a host=$name
+        for a in "$@"; do [[ $a != vmhost=* ]] || host=${a#vmhost=}; done
+        echo "$host" > "$d/hostname"
         world_spawn runuser -u "$user" -- qemu-system-x86_64 \
                 -accel tcg -nographic -no-reboot -m 256 -vga none \
                 -kernel "$W/guest/vmlinuz" -initrd "$W/guest/initrd.gz" \
@@ -120,11 +125,14 @@ guest_wait_ready() {
         line=$(guest_wait_line "$name" "^VMNET-GUEST-(READY|NOLEASE|ERROR)( |$)" "$secs") ||
                 fail "guest $name did not come up within $secs s"
         echo "$(date +%s.%N) $(cat "$d/started")" | awk '{ printf "%.2f\n", $1 - $2 }' > "$d/boot-seconds"
-        [[ $line == VMNET-GUEST-READY\ name=$name\ * ]] || fail "guest $name: $line"
+        [[ $line == "VMNET-GUEST-READY name=$(guest_hostname "$name") "* ]] || fail "guest $name: $line"
         ip=$(sed -n 's/.* ip=\([0-9.]*\).*/\1/p' <<< "$line")
         [ -n "$ip" ] || fail "guest $name: no ip in '$line'"
         echo "$ip"
 }
+
+# guest_hostname NAME: the host name the guest was booted with.
+guest_hostname() { cat "$(guest_dir "$1")/hostname"; }
 
 guest_boot_seconds() { cat "$(guest_dir "$1")/boot-seconds"; }
 

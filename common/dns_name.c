@@ -17,6 +17,18 @@ bool dns_label_is_valid(const char *s, size_t len) {
         return true;
 }
 
+void dns_lowercase(char *dst, const char *src, size_t len) {
+        for (size_t i = 0; i < len; i++)
+                dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? (char) (src[i] - 'A' + 'a') : src[i];
+}
+
+bool dns_has_uppercase(const char *s, size_t len) {
+        for (size_t i = 0; i < len; i++)
+                if (s[i] >= 'A' && s[i] <= 'Z')
+                        return true;
+        return false;
+}
+
 bool dns_domain_is_valid(const char *s, size_t len) {
         if (len == 0 || len > DNS_LABEL_MAX)
                 return false;

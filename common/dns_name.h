@@ -9,6 +9,13 @@
 /* One label: [A-Za-z0-9-], 1..63 bytes, no '-' first or last. */
 bool dns_label_is_valid(const char *s, size_t len);
 
+/* Copies len bytes of src to dst with ASCII A-Z made a-z (names compare
+ * case-insensitively; the snapshot holds them lowercase). */
+void dns_lowercase(char *dst, const char *src, size_t len);
+
+/* True if s (len bytes) holds an ASCII capital letter. */
+bool dns_has_uppercase(const char *s, size_t len);
+
 /* Labels as above joined by single dots, at most 63 bytes in all (the lab
  * domain; longer names would not fit the snapshot's fixed fields). */
 bool dns_domain_is_valid(const char *s, size_t len);

@@ -23,23 +23,11 @@ static bool field_is_string(const char *field, size_t size, size_t *ret_len) {
 }
 
 static bool name_is_lowercase_label(const char *name, size_t len) {
-        if (!dns_label_is_valid(name, len))
-                return false;
-        for (size_t i = 0; i < len; i++)
-                if (name[i] >= 'A' && name[i] <= 'Z')
-                        return false;
-        return true;
+        return dns_label_is_valid(name, len) && !dns_has_uppercase(name, len);
 }
 
 static bool domain_is_valid_or_empty(const char *domain, size_t len) {
-        if (len == 0)
-                return true;
-        if (!dns_domain_is_valid(domain, len))
-                return false;
-        for (size_t i = 0; i < len; i++)
-                if (domain[i] >= 'A' && domain[i] <= 'Z')
-                        return false;
-        return true;
+        return len == 0 || (dns_domain_is_valid(domain, len) && !dns_has_uppercase(domain, len));
 }
 
 static bool entry_is_valid(const struct hosts_snapshot_entry *e) {
@@ -59,8 +47,7 @@ int hosts_snapshot_entry_init(struct hosts_snapshot_entry *ret, struct in_addr a
 
         if (!dns_label_is_valid(name, name_len) || owner_len > HOSTS_USER_MAX || expiry < 0)
                 return -EINVAL;
-        for (size_t i = 0; i < name_len; i++)
-                e.name[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char) (name[i] - 'A' + 'a') : name[i];
+        dns_lowercase(e.name, name, name_len);
         if (owner_len > 0)
                 memcpy(e.owner, owner, owner_len);
         e.expiry = expiry;
@@ -134,11 +121,15 @@ int hosts_snapshot_build(const char *domain, uint64_t generation,
         struct hosts_snapshot_entry *e = (struct hosts_snapshot_entry *) (data + entries_offset);
         uint32_t *by_name = (uint32_t *) (data + by_name_offset);
         uint32_t *by_addr = (uint32_t *) (data + by_addr_offset);
-        if (n > 0)
-                memcpy(e, entries, n * sizeof(*entries));
+        /* Entries in name order (the index breaks ties: the caller's order
+         * stays among equal names), so that by_name is the identity. */
         for (size_t i = 0; i < n; i++)
+                by_name[i] = (uint32_t) i;
+        qsort_r(by_name, n, sizeof(*by_name), qsort_by_name, (void *) entries);
+        for (size_t i = 0; i < n; i++) {
+                e[i] = entries[by_name[i]];
                 by_name[i] = by_addr[i] = (uint32_t) i;
-        qsort_r(by_name, n, sizeof(*by_name), qsort_by_name, e);
+        }
         qsort_r(by_addr, n, sizeof(*by_addr), qsort_by_addr, e);
 
         *ret_data = data;
@@ -162,12 +153,33 @@ static int write_all(int fd, const void *data, size_t size) {
         return 0;
 }
 
+/* The snapshot about to be replaced, opened for setting its superseded
+ * flag; -1 when there is none or it is not one of ours (never write into
+ * a file we did not make). */
+static int open_replaced_snapshot(const char *path) {
+        struct hosts_snapshot_header h;
+        struct stat st;
+        int fd;
+
+        fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+        if (fd < 0)
+                return -1;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+            pread(fd, &h, sizeof(h), 0) != (ssize_t) sizeof(h) ||
+            memcmp(h.magic, HOSTS_SNAPSHOT_MAGIC, sizeof(h.magic)) != 0 ||
+            h.version != HOSTS_SNAPSHOT_VERSION || h.file_size != (uint64_t) st.st_size) {
+                close(fd);
+                return -1;
+        }
+        return fd;
+}
+
 int hosts_snapshot_write(const char *path, const char *domain, uint64_t generation,
                          const struct hosts_snapshot_entry *entries, size_t n) {
         void *data = NULL;
         size_t size;
         char *tmp = NULL;
-        int fd = -1, r;
+        int fd = -1, old_fd = -1, r;
 
         r = hosts_snapshot_build(domain, generation, entries, n, &data, &size);
         if (r < 0)
@@ -196,9 +208,16 @@ int hosts_snapshot_write(const char *path, const char *domain, uint64_t generati
                 r = -errno;
                 goto fail;
         }
+        old_fd = open_replaced_snapshot(path);
         if (rename(tmp, path) < 0) {
                 r = -errno;
                 goto fail;
+        }
+        if (old_fd >= 0) {
+                static const uint32_t one = 1;
+                if (pwrite(old_fd, &one, sizeof(one), offsetof(struct hosts_snapshot_header, superseded)) < 0) {
+                        /* Best effort: readers also stat() the path once a second. */
+                }
         }
         r = 0;
         goto out;
@@ -207,6 +226,8 @@ fail:
                 close(fd);
         unlink(tmp);
 out:
+        if (old_fd >= 0)
+                close(old_fd);
         free(tmp);
         free(data);
         return r;
@@ -314,6 +335,11 @@ void hosts_snapshot_file_close(struct hosts_snapshot_file *f) {
         if (f->map && f->map != MAP_FAILED)
                 munmap(f->map, f->map_size);
         *f = (struct hosts_snapshot_file) {};
+}
+
+bool hosts_snapshot_file_is_superseded(const struct hosts_snapshot_file *f) {
+        /* Another process writes it while we read: one aligned word, atomically. */
+        return f->map && __atomic_load_n(&f->view.header->superseded, __ATOMIC_RELAXED) != 0;
 }
 
 bool hosts_snapshot_file_is_current(const struct hosts_snapshot_file *f, const struct stat *st) {

@@ -11,7 +11,12 @@
  *
  * The writer builds the whole file in memory, writes it to a temporary
  * file in the same directory and renames it over the old one: a reader
- * sees the old or the new snapshot, never half of one.  The reader trusts
+ * sees the old or the new snapshot, never half of one.  Entries are
+ * written in name order (equal names keep the caller's order), so a
+ * lookup by name touches one entry per probe.  After the rename the
+ * writer sets "superseded" in the old file: a process that keeps the old
+ * one mapped learns of the new one from memory, without a system call per
+ * lookup; that flag is the only byte ever written into a published file.  The reader trusts
  * nothing it maps: hosts_snapshot_parse() checks sizes, offsets, counts,
  * NUL termination, names and the order of both indexes before any lookup,
  * so a hostile or truncated file is refused, never read out of bounds. */
@@ -44,7 +49,8 @@ struct hosts_snapshot_header {
         uint32_t entries_offset;
         uint32_t by_name_offset;
         uint32_t by_addr_offset;
-        uint32_t reserved;               /* 0 */
+        uint32_t superseded;             /* 0; the writer sets it to 1 in the old file
+                                          * once a new snapshot has replaced it */
         char domain[DNS_LABEL_MAX + 1];  /* the lab domain, NUL-terminated; "" for none */
 };
 static_assert(sizeof(struct hosts_snapshot_header) == 120, "snapshot header layout");
@@ -85,7 +91,8 @@ int hosts_snapshot_build(const char *domain, uint64_t generation,
                          void **ret_data, size_t *ret_size);
 
 /* hosts_snapshot_build(), then writes the result atomically to path: a
- * temporary file in the same directory, mode 0644, renamed over path. */
+ * temporary file in the same directory, mode 0644, renamed over path;
+ * then flags the snapshot it replaced as superseded. */
 int hosts_snapshot_write(const char *path, const char *domain, uint64_t generation,
                          const struct hosts_snapshot_entry *entries, size_t n);
 
@@ -111,6 +118,9 @@ int hosts_snapshot_file_open(const char *path, struct hosts_snapshot_file *ret);
 void hosts_snapshot_file_close(struct hosts_snapshot_file *f);
 /* True if st (a fresh stat of the path) is still the file f maps. */
 bool hosts_snapshot_file_is_current(const struct hosts_snapshot_file *f, const struct stat *st);
+/* True once the writer has replaced the file f maps (a hint: a file put in
+ * place by other means is noticed only by hosts_snapshot_file_is_current). */
+bool hosts_snapshot_file_is_superseded(const struct hosts_snapshot_file *f);
 
 /* Entries whose name equals name (lowercase, NUL-terminated): returns how
  * many, and where the first is in s->by_name in *ret_first. */

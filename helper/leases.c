@@ -95,10 +95,7 @@ static bool parse_line(const char *line, size_t len, int64_t now, struct lease *
         if (l.expiry != 0 && l.expiry <= now)
                 return false;
         if (dns_label_is_valid(f[3], fl[3])) {
-                for (size_t i = 0; i < fl[3]; i++) {
-                        char c = f[3][i];
-                        l.hostname[i] = (c >= 'A' && c <= 'Z') ? (char) (c - 'A' + 'a') : c;
-                }
+                dns_lowercase(l.hostname, f[3], fl[3]);
                 l.hostname[fl[3]] = '\0';
         }
         *ret = l;

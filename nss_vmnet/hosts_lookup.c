@@ -1,7 +1,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -28,8 +27,7 @@ static int parse_query(const char *query, const char *domain, struct query *ret)
         size_t name_len = dot ? (size_t) (dot - query) : len;
         if (!dns_label_is_valid(query, name_len))
                 return -ENOENT;
-        for (size_t i = 0; i < name_len; i++)
-                q.name[i] = (query[i] >= 'A' && query[i] <= 'Z') ? (char) (query[i] - 'A' + 'a') : query[i];
+        dns_lowercase(q.name, query, name_len);
 
         if (dot) {
                 const char *rest = dot + 1;
@@ -64,33 +62,50 @@ static bool is_newer(const struct hosts_snapshot_entry *a, const struct hosts_sn
         return ea > eb;
 }
 
+/* Appends n bytes of src at *pos in dst (size bytes); false if it would not fit. */
+static bool append(char *dst, size_t size, size_t *pos, const char *src, size_t n) {
+        if (n >= size - *pos)
+                return false;
+        memcpy(dst + *pos, src, n);
+        *pos += n;
+        dst[*pos] = '\0';
+        return true;
+}
+
 static int answer_for(const struct hosts_snapshot *s, const struct hosts_snapshot_entry *e,
                       struct hosts_answer *ret) {
         const char *domain = s->header->domain;
-        const char *sep = domain[0] ? "." : "";
+        size_t name_len = strlen(e->name), owner_len = strlen(e->owner), domain_len = strlen(domain);
         struct hosts_answer a = { .addr.s_addr = e->addr };
-        int k;
+        size_t pos = 0;
 
-        /* Field sizes make every name fit; the checks keep it so if they change. */
-        k = snprintf(a.alias, sizeof(a.alias), "%s%s%s", e->name, sep, domain);
-        if (k < 0 || (size_t) k >= sizeof(a.alias))
+        /* NAME[.DOMAIN]; the field sizes make it fit, the checks keep it so. */
+        if (!append(a.alias, sizeof(a.alias), &pos, e->name, name_len) ||
+            (domain_len > 0 && (!append(a.alias, sizeof(a.alias), &pos, ".", 1) ||
+                                !append(a.alias, sizeof(a.alias), &pos, domain, domain_len))))
                 return -ENOENT;
-        if (e->owner[0]) {
-                k = snprintf(a.canonical, sizeof(a.canonical), "%s.%s%s%s", e->name, e->owner, sep, domain);
-                if (k < 0 || (size_t) k >= sizeof(a.canonical))
-                        return -ENOENT;
-        } else {
-                memcpy(a.canonical, a.alias, sizeof(a.canonical));
+        if (owner_len == 0) {
+                memcpy(a.canonical, a.alias, pos + 1);
                 a.alias[0] = '\0';
+        } else {
+                /* NAME.OWNER[.DOMAIN] */
+                pos = 0;
+                if (!append(a.canonical, sizeof(a.canonical), &pos, e->name, name_len) ||
+                    !append(a.canonical, sizeof(a.canonical), &pos, ".", 1) ||
+                    !append(a.canonical, sizeof(a.canonical), &pos, e->owner, owner_len) ||
+                    (domain_len > 0 && (!append(a.canonical, sizeof(a.canonical), &pos, ".", 1) ||
+                                        !append(a.canonical, sizeof(a.canonical), &pos, domain, domain_len))))
+                        return -ENOENT;
         }
         *ret = a;
         return 0;
 }
 
-int hosts_lookup_name(const struct hosts_snapshot *s, const char *query, uid_t caller, int64_t now,
-                      struct hosts_answer *ret) {
+int hosts_lookup_name(const struct hosts_snapshot *s, const char *query, uid_t (*caller_uid)(void),
+                      int64_t now, struct hosts_answer *ret) {
         const struct hosts_snapshot_entry *best = NULL;
-        bool best_is_own = false;
+        bool best_is_own = false, have_caller = false;
+        uint32_t caller = HOSTS_OWNER_UNKNOWN;
         struct query q;
         size_t first, n;
 
@@ -104,9 +119,19 @@ int hosts_lookup_name(const struct hosts_snapshot *s, const char *query, uid_t c
                         continue;
                 if (q.user && (strlen(e->owner) != q.user_len || strncasecmp(e->owner, q.user, q.user_len) != 0))
                         continue;
-                bool own = e->owner_uid != HOSTS_OWNER_UNKNOWN && e->owner_uid == (uint32_t) caller;
+                if (!best) {
+                        best = e;
+                        continue;
+                }
+                /* A second candidate: now who asks matters. */
+                if (!have_caller) {
+                        caller = (uint32_t) caller_uid();
+                        have_caller = true;
+                        best_is_own = best->owner_uid != HOSTS_OWNER_UNKNOWN && best->owner_uid == caller;
+                }
+                bool own = e->owner_uid != HOSTS_OWNER_UNKNOWN && e->owner_uid == caller;
                 /* The index keeps entry order among equal names: first wins a tie. */
-                if (!best || (own && !best_is_own) || (own == best_is_own && is_newer(e, best))) {
+                if ((own && !best_is_own) || (own == best_is_own && is_newer(e, best))) {
                         best = e;
                         best_is_own = own;
                 }

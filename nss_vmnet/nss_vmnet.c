@@ -41,14 +41,13 @@ EXPORT enum nss_status _nss_vmnet_gethostbyaddr_r(const void *addr, socklen_t le
 
 struct name_request {
         const char *name;
-        uid_t caller;
         int64_t now;
         struct hosts_answer answer;
 };
 
 static int lookup_name_locked(const struct hosts_snapshot *s, void *userdata) {
         struct name_request *req = userdata;
-        return hosts_lookup_name(s, req->name, req->caller, req->now, &req->answer);
+        return hosts_lookup_name(s, req->name, getuid, req->now, &req->answer);
 }
 
 struct addr_request {
@@ -65,7 +64,7 @@ static int lookup_addr_locked(const struct hosts_snapshot *s, void *userdata) {
 /* Copies the answer out under the snapshot lock; the caller's buffer is
  * filled afterwards, without it. */
 static int lookup_name(const char *name, struct hosts_answer *ret) {
-        struct name_request req = { .name = name, .caller = getuid(), .now = (int64_t) time(NULL) };
+        struct name_request req = { .name = name, .now = (int64_t) time(NULL) };
         int r = snapshot_cache_run(HOSTS_SNAPSHOT_PATH, lookup_name_locked, &req);
         if (r < 0)
                 return r;

@@ -2,30 +2,36 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "snapshot_cache.h"
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hosts_snapshot_file cache; /* guarded by cache_lock */
+static time_t cache_checked_at;          /* when the path was last stat()ed */
 
 int snapshot_cache_run(const char *path, int (*fn)(const struct hosts_snapshot *s, void *userdata), void *userdata) {
+        time_t now = time(NULL);
         struct stat st;
         int r;
 
         pthread_mutex_lock(&cache_lock);
-        if (stat(path, &st) < 0) {
-                r = -errno;
-                hosts_snapshot_file_close(&cache);
-                goto out;
-        }
-        if (!hosts_snapshot_file_is_current(&cache, &st)) {
-                struct hosts_snapshot_file f;
-
-                hosts_snapshot_file_close(&cache);
-                r = hosts_snapshot_file_open(path, &f);
-                if (r < 0)
+        if (!cache.map || hosts_snapshot_file_is_superseded(&cache) || now != cache_checked_at) {
+                if (stat(path, &st) < 0) {
+                        r = -errno;
+                        hosts_snapshot_file_close(&cache);
                         goto out;
-                cache = f;
+                }
+                if (!hosts_snapshot_file_is_current(&cache, &st)) {
+                        struct hosts_snapshot_file f;
+
+                        hosts_snapshot_file_close(&cache);
+                        r = hosts_snapshot_file_open(path, &f);
+                        if (r < 0)
+                                goto out;
+                        cache = f;
+                }
+                cache_checked_at = now;
         }
         r = fn(&cache.view, userdata);
 out:

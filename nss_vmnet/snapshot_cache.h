@@ -1,8 +1,11 @@
 /* The hosts snapshot as libnss_vmnet sees it: mapped once per version of
- * the file and shared by the threads of the process.  Each lookup checks
- * with one stat() that the path still names the mapped file (vmnetd
- * replaces it by rename, so a new snapshot is a new inode; the old
- * mapping keeps its inode alive, so the number cannot be reused under us). */
+ * the file and shared by the threads of the process.
+ *
+ * When is the mapping still the current snapshot?  vmnetd replaces the file
+ * by rename and then flags the old one as superseded, which this process
+ * sees in its mapping at once: no system call on the fast path.  As a
+ * backstop for a file replaced by other means (or a writer that died
+ * between rename and flag), the path is also stat()ed once a second. */
 #pragma once
 #include "hosts_snapshot.h"
 

@@ -21,6 +21,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static uid_t caller;
+static uid_t caller_uid(void) {
+        return caller;
+}
+
 static void check_pack(const struct hosts_answer *a) {
         for (size_t len = 0; len < 200; len += 7) {
                 char *buf = malloc(len ? len : 1);
@@ -59,17 +64,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         n = hosts_snapshot_find_addr(&s, (struct in_addr) { e->addr }, &first);
                         CHECK(n >= 1 && first + n <= s.n_entries);
 
-                        if (hosts_lookup_name(&s, e->name, e->owner_uid, NOW, &a) == 0) {
+                        caller = e->owner_uid;
+                        if (hosts_lookup_name(&s, e->name, caller_uid, NOW, &a) == 0) {
                                 CHECK(strncmp(a.canonical, e->name, strlen(e->name)) == 0);
                                 check_pack(&a);
                         } else
                                 CHECK(e->expiry != 0 && e->expiry <= NOW);
                         snprintf(query, sizeof(query), "%s.%s.%s", e->name, e->owner, s.header->domain);
-                        (void) hosts_lookup_name(&s, query, 0, NOW, &a);
+                        (void) hosts_lookup_name(&s, query, caller_uid, NOW, &a);
                         (void) hosts_lookup_addr(&s, (struct in_addr) { e->addr }, NOW, &a);
                 }
                 struct hosts_answer a;
-                (void) hosts_lookup_name(&s, "vm1", 0, NOW, &a);
+                (void) hosts_lookup_name(&s, "vm1", caller_uid, NOW, &a);
                 (void) hosts_lookup_addr(&s, (struct in_addr) { htonl(0x0a4d0065) }, NOW, &a);
         }
         free(copy);

@@ -75,6 +75,9 @@ static void test_round_trip(void **state) {
         assert_string_equal(s.header->domain, "lab.example");
         assert_int_equal(s.header->generation, 7);
 
+        /* entries are stored in name order */
+        for (uint32_t i = 0; i < s.n_entries; i++)
+                assert_int_equal(s.by_name[i], i);
         size_t first, n = hosts_snapshot_find_name(&s, "vm1", &first);
         assert_int_equal(n, 3);
         /* ties in name keep entry order */
@@ -307,17 +310,23 @@ static void test_write_and_open(void **state) {
         assert_int_equal(hosts_snapshot_file_open(path, &f), 0);
         assert_int_equal(f.view.n_entries, 6);
         assert_true(hosts_snapshot_file_is_current(&f, &st));
+        assert_false(hosts_snapshot_file_is_superseded(&f));
 
         /* a new snapshot is a new file: the old mapping stays whole and
          * is no longer current */
         assert_int_equal(hosts_snapshot_write(path, "lab", 2, e, 2), 0);
         assert_int_equal(stat(path, &st), 0);
         assert_false(hosts_snapshot_file_is_current(&f, &st));
+        /* the mapping learns it without a system call, and stays valid */
+        assert_true(hosts_snapshot_file_is_superseded(&f));
+        struct hosts_snapshot again;
+        assert_int_equal(hosts_snapshot_parse(f.map, f.map_size, &again), 0);
         assert_int_equal(f.view.n_entries, 6);
         assert_int_equal(f.view.header->generation, 1);
         assert_int_equal(hosts_snapshot_file_open(path, &g), 0);
         assert_int_equal(g.view.n_entries, 2);
         assert_int_equal(g.view.header->generation, 2);
+        assert_false(hosts_snapshot_file_is_superseded(&g));
         hosts_snapshot_file_close(&f);
         hosts_snapshot_file_close(&f); /* twice is harmless */
         hosts_snapshot_file_close(&g);
@@ -332,6 +341,27 @@ static void test_write_and_open(void **state) {
         assert_int_equal(hosts_snapshot_write(path, "lab", 3, e, n), -EINVAL);
         assert_int_equal(hosts_snapshot_write("/nonexistent-dir/hosts", "lab", 3, e + 1, 1), -ENOENT);
         assert_int_equal(system(cmd), 0);
+
+        /* a file that is not a snapshot is replaced but never written into */
+        assert_int_equal(unlink(path), 0);
+        char foreign[] = "/tmp/test-hosts-snapshot-foreign.XXXXXX";
+        int ffd = mkstemp(foreign);
+        assert_true(ffd >= 0);
+        uint8_t zeros[256] = {};
+        assert_int_equal(write(ffd, zeros, sizeof zeros), (ssize_t) sizeof zeros);
+        assert_int_equal(rename(foreign, path), 0);
+        assert_int_equal(hosts_snapshot_write(path, "lab", 4, e + 1, 1), 0);
+        uint8_t back[256];
+        assert_int_equal(pread(ffd, back, sizeof back, 0), (ssize_t) sizeof back);
+        assert_memory_equal(back, zeros, sizeof zeros);
+        close(ffd);
+        /* nor into a snapshot that has another name too (a hard link) */
+        assert_int_equal(link(path, foreign), 0);
+        assert_int_equal(hosts_snapshot_write(path, "lab", 5, e + 1, 1), 0);
+        assert_int_equal(hosts_snapshot_file_open(foreign, &f), 0);
+        assert_false(hosts_snapshot_file_is_superseded(&f));
+        hosts_snapshot_file_close(&f);
+        unlink(foreign);
 
         /* not a regular file */
         unlink(path);
@@ -364,8 +394,10 @@ static void test_many_entries(void **state) {
                 char name[16];
                 snprintf(name, sizeof name, "vm%zu", i);
                 assert_int_equal(hosts_snapshot_find_name(&s, name, &first), 2);
-                assert_int_equal(s.by_name[first], i);
-                assert_int_equal(s.by_name[first + 1], i + 5000);
+                /* equal names keep the caller's order: uid i, then i + 5000 */
+                assert_string_equal(s.entries[s.by_name[first]].name, name);
+                assert_int_equal(s.entries[s.by_name[first]].owner_uid, i);
+                assert_int_equal(s.entries[s.by_name[first + 1]].owner_uid, i + 5000);
         }
         for (size_t i = 0; i < n; i += 101) {
                 struct in_addr a = { htonl(0x0a000000u + (uint32_t) i) };

@@ -61,11 +61,20 @@ static void destroy(struct fixture *f) {
         free(f);
 }
 
+static uid_t test_caller;
+static unsigned caller_calls;
+
+static uid_t caller_uid(void) {
+        caller_calls++;
+        return test_caller;
+}
+
 static void expect_name(const struct fixture *f, const char *query, uid_t caller,
                         const char *ip, const char *canonical, const char *alias) {
         struct hosts_answer a;
         char buf[INET_ADDRSTRLEN];
-        int r = hosts_lookup_name(&f->s, query, caller, NOW, &a);
+        test_caller = caller;
+        int r = hosts_lookup_name(&f->s, query, caller_uid, NOW, &a);
         if (r < 0)
                 fail_msg("%s as %u: not found, expected %s", query, (unsigned) caller, ip);
         inet_ntop(AF_INET, &a.addr, buf, sizeof buf);
@@ -77,7 +86,8 @@ static void expect_name(const struct fixture *f, const char *query, uid_t caller
 
 static void expect_no_name(const struct fixture *f, const char *query, uid_t caller) {
         struct hosts_answer a;
-        if (hosts_lookup_name(&f->s, query, caller, NOW, &a) != -ENOENT)
+        test_caller = caller;
+        if (hosts_lookup_name(&f->s, query, caller_uid, NOW, &a) != -ENOENT)
                 fail_msg("%s as %u: found %s, expected nothing", query, (unsigned) caller, inet_ntoa(a.addr));
 }
 
@@ -97,6 +107,13 @@ static void test_per_student(void **state) {
         expect_name(f, "inf", 0, "10.77.0.111", "inf.stu2.lab", "inf.lab");
         expect_name(f, "inf", 61001, "10.77.0.110", "inf.stu1.lab", "inf.lab");
         expect_name(f, "tie", 0, "10.77.0.120", "tie.stu1.lab", "tie.lab");
+        /* who asks is looked up only when it matters */
+        caller_calls = 0;
+        expect_name(f, "anon", 0, "10.77.0.130", "anon.lab", "");
+        expect_name(f, "vm1.stu2.lab", 0, "10.77.0.102", "vm1.stu2.lab", "vm1.lab");
+        assert_int_equal(caller_calls, 0);
+        expect_name(f, "vm1", 61001, "10.77.0.103", "vm1.stu1.lab", "vm1.lab");
+        assert_int_equal(caller_calls, 1);
         destroy(f);
 }
 

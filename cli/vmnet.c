@@ -49,6 +49,8 @@ int cli_call(const struct vmnet_request *req, struct vmnet_reply *ret, const cha
                 *ret = rep;
                 return EXIT_OK;
         case VMNET_ERR_REFUSED:
+                if (!refused)
+                        return CLI_REFUSED;
                 fprintf(stderr, "vmnet: %s\n", refused);
                 return EXIT_ERROR;
         case VMNET_ERR_QUOTA:
@@ -89,19 +91,36 @@ static int cmd_tap_add(void) {
 
 static int cmd_tap_del(const char *name) {
         struct vmnet_request req = { .type = VMNET_MSG_TAP_DEL };
-        struct vmnet_reply rep;
+        struct vmnet_reply rep, st;
         const char *problem = ifname_problem(name);
-        char refused[128];
+        int r;
 
         if (problem) {
                 fprintf(stderr, "vmnet: '%s' is no tap name: it %s\n", name, problem);
                 return EXIT_USAGE;
         }
         strcpy(req.tap, name); /* fits: ifname_problem() checked the length */
-        /* One sentence whatever the reason: vmnetd does not say whose a tap is. */
-        snprintf(refused, sizeof refused,
-                 "no tap '%s' of yours to delete ('vmnet status' lists yours)", name);
-        return cli_call(&req, &rep, refused);
+        r = cli_call(&req, &rep, NULL);
+        if (r != CLI_REFUSED)
+                return r;
+        /* vmnetd says the same whatever the reason; only the user's own taps,
+         * which STATUS shows them anyway, get a more precise word. */
+        if (cli_status(&st) == EXIT_OK)
+                for (unsigned i = 0; i < st.n_taps; i++) {
+                        if (strcmp(st.taps[i].name, name) != 0)
+                                continue;
+                        if (st.taps[i].kind == VMNET_TAP_LOGIN)
+                                fprintf(stderr, "vmnet: %s is your login tap: it goes when your "
+                                        "last session ends, not with tap del\n", name);
+                        else if (st.taps[i].kind == VMNET_TAP_VM)
+                                fprintf(stderr, "vmnet: %s belongs to a running VM: it goes "
+                                        "when the VM exits\n", name);
+                        else
+                                fprintf(stderr, "vmnet: vmnetd refused to delete your tap %s\n", name);
+                        return EXIT_ERROR;
+                }
+        fprintf(stderr, "vmnet: no tap '%s' of yours to delete ('vmnet status' lists yours)\n", name);
+        return EXIT_ERROR;
 }
 
 static int cmd_tap(int argc, char **argv) {

@@ -15,10 +15,14 @@ enum {
         EXIT_UNREACHABLE = 3, /* vmnetd not running or not answering */
 };
 
+/* Returned by cli_call() for a refusal when refused is NULL: nothing was
+ * printed, the caller explains. */
+#define CLI_REFUSED (-1)
+
 /* Sends req to vmnetd and waits for its answer.  Returns EXIT_OK with
  * *ret filled when vmnetd said yes; otherwise prints one line to stderr
  * and returns the exit code.  refused is what a refusal means for this
- * request, in the user's words. */
+ * request, in the user's words (NULL: see CLI_REFUSED). */
 int cli_call(const struct vmnet_request *req, struct vmnet_reply *ret, const char *refused);
 
 /* STATUS from vmnetd, errors reported as by cli_call(). */

@@ -15,7 +15,6 @@ size_t json_string(const char *s, char *out, size_t size) {
 
         emit(out, size, &pos, "\"", 1);
         for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                char esc[7];
                 switch (*p) {
                 case '"':  emit(out, size, &pos, "\\\"", 2); break;
                 case '\\': emit(out, size, &pos, "\\\\", 2); break;
@@ -24,6 +23,7 @@ size_t json_string(const char *s, char *out, size_t size) {
                 case '\r': emit(out, size, &pos, "\\r", 2); break;
                 default:
                         if (*p < 0x20 || *p == 0x7f) {
+                                char esc[7];
                                 snprintf(esc, sizeof esc, "\\u%04x", *p);
                                 emit(out, size, &pos, esc, 6);
                         } else {

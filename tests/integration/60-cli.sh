@@ -108,6 +108,12 @@ missing=$(sed "s/tap-nosuch/NAME/g" "$W/err")
 expect_eq "refusal for another's tap vs a missing one" "$missing" "$other"
 [ -n "$other" ] || fail "the refusal said nothing"
 
+# stu2's own login tap: refused too, and said why (STATUS shows it anyway).
+as stu2 "$VMNET" tap del tap-stu2
+expect_eq "stu2 deleting its login tap exit" 1 "$RC"
+grep -q "tap-stu2 is your login tap" "$W/err" || fail "unclear login tap refusal: $(cat "$W/err")"
+[ -e /sys/class/net/tap-stu2 ] || fail "tap del removed stu2's login tap"
+
 as stu1 "$VMNET" tap del "$s1a"
 expect_eq "stu1 deleting own $s1a exit" 0 "$RC"
 wait_until 5 test ! -e "/sys/class/net/$s1a" || fail "$s1a is still there after tap del"

@@ -3,6 +3,7 @@
 #
 #   nss_build_tool write-hosts-snapshot     # -> path on stdout
 #   nss_publish DOMAIN <<< "NAME IPV4 UID USER EXPIRY"   # /run/vmnet/hosts
+#   "$NSS_WRITER" PATH DOMAIN < LINES                     # anywhere
 #
 # Tools come from $BUILD/tests/ when the Makefile built them, else they are
 # compiled here from tests/tools/NAME.c against the common sources.
@@ -21,9 +22,11 @@ nss_build_tool() {
         echo "$W/tools/$name"
 }
 
+# The snapshot writer, built once here (not inside a pipeline's subshell).
+NSS_WRITER=$(nss_build_tool write-hosts-snapshot)
+
 # nss_publish DOMAIN [GENERATION]: entries on stdin, written like vmnetd does.
 nss_publish() {
-        [ -n "${NSS_WRITER:-}" ] || NSS_WRITER=$(nss_build_tool write-hosts-snapshot)
         "$NSS_WRITER" /run/vmnet/hosts "$@"
 }
 

@@ -56,9 +56,9 @@ static const struct vmnet_tap_info *persistent_tap(const struct vmnet_reply *st)
 static const struct vmnet_tap_info *need_login_tap(const struct vmnet_reply *st, const char *who) {
         const struct vmnet_tap_info *t = cli_login_tap(st);
         if (!t)
-                fprintf(stderr, "vmnet: you have no login tap, which %s needs: vmnetd makes "
-                        "it when you log in and has no session of yours (log in again; if it "
-                        "stays so, ask the admin whether pam_vmnet is enabled)\n", who);
+                fprintf(stderr, "vmnet: you have no login tap, which %s needs: vmnetd "
+                        "makes it when you log in, if pam_vmnet is enabled and your account "
+                        "is admitted to the lab, and has no session of yours now\n", who);
         return t;
 }
 

@@ -128,8 +128,9 @@ static void print_text(const struct vmnet_reply *st, const struct my_vms *vms) {
                 printf("  %-15s  %-10s  %s\n", st->taps[i].name,
                        vmnet_tap_kind_string(st->taps[i].kind), tap_state(&st->taps[i]));
         if (!login)
-                printf("no login tap: vmnetd has no session of yours (log in again; if it "
-                       "stays so, ask the admin whether pam_vmnet is enabled)\n");
+                printf("no login tap: vmnetd has no session of yours (it makes the tap when "
+                       "you log in, if pam_vmnet is enabled and your account is admitted "
+                       "to the lab)\n");
         printf("VMs       %s\n", vms->n ? "(named leases from the lab's DHCP)" : "none with a lease and a name");
         for (size_t i = 0; i < vms->n; i++) {
                 const struct hosts_snapshot_entry *e = my_vm(vms, i);

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# uplink = nat: a guest reaches a server on the host's LAN segment, and the
+# server sees the host's address (masquerade), never the guest's.
+. "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
+# shellcheck source=../lib/guest.sh
+. "$ROOT/tests/lib/guest.sh"
+# shellcheck source=../lib/lan.sh
+. "$ROOT/tests/lib/lan.sh"
+
+HELPER=$BUILD/vmnet-bridge-helper
+[ -x "$HELPER" ] || fail "build/vmnet-bridge-helper is not built"
+guest_build
+command -v dnsmasq >/dev/null || skip "dnsmasq is missing: run tools/install-deps"
+world_add_user stu1 61001
+guest_allow_tun
+lan_up
+lan_serve
+world_config bridge=vmnet0 address=10.77.0.1/24 uplink=nat uplink_interface=lan0 domain=lab \
+        > "$W/vmnet.conf"
+world_start_vmnetd "$W/vmnet.conf" 2> "$W/vmnetd.log"
+nft list table inet vmnet > "$W/nft.txt" || fail "no nftables table inet vmnet in nat mode"
+grep -q masquerade "$W/nft.txt" || fail "no masquerade in nat mode: $(cat "$W/nft.txt")"
+
+url="http://$LAN_PEER:$LAN_PORT/"
+guest_start vm1 stu1 52:54:00:77:51:01 "bridge,id=n0,br=vmnet0,helper=$HELPER" \
+        vmping="$LAN_PEER" vmwget="$url"
+ip=$(guest_wait_ready vm1 120)
+log "vm1 leased $ip in $(guest_boot_seconds vm1) s"
+line=$(guest_wait_line vm1 '^VMNET-GUEST-PING ' 30) || fail "vm1 did not report its ping"
+expect_eq "vm1 pinging the lan peer" "VMNET-GUEST-PING name=vm1 target=$LAN_PEER received=3" "$line"
+line=$(guest_wait_line vm1 '^VMNET-GUEST-WGET ' 30) || fail "vm1 did not report its fetch"
+expect_eq "vm1 fetching from the lan peer" "VMNET-GUEST-WGET name=vm1 ok=1 url=$url" "$line"
+guest_wait_line vm1 '^VMNET-GUEST-WGET-BODY page of the lan peer$' 5 >/dev/null ||
+        fail "vm1 fetched the wrong page"
+
+wait_until 5 test -s "$W/lan-http.log" || fail "the lan peer's server logged no request"
+expect_eq "source address the lan peer saw" "$LAN_HOST" "$(lan_clients | sort -u | tr '\n' ' ' | sed 's/ $//')"
+log "PASS: vm1 ($ip) reached $LAN_PEER, seen as $LAN_HOST"

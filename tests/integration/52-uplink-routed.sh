@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# uplink = routed: no NAT.  A LAN peer with a route to the lab via the host
+# reaches a guest's TCP ports directly (no port forwarding), and the guest's
+# own address is what the peer sees when the guest connects out.
+. "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
+# shellcheck source=../lib/guest.sh
+. "$ROOT/tests/lib/guest.sh"
+# shellcheck source=../lib/lan.sh
+. "$ROOT/tests/lib/lan.sh"
+
+HELPER=$BUILD/vmnet-bridge-helper
+[ -x "$HELPER" ] || fail "build/vmnet-bridge-helper is not built"
+guest_build
+command -v dnsmasq >/dev/null || skip "dnsmasq is missing: run tools/install-deps"
+world_add_user stu1 61001
+guest_allow_tun
+lan_up
+lan_serve
+lan ip route add 10.77.0.0/24 via "$LAN_HOST"
+world_config bridge=vmnet0 address=10.77.0.1/24 uplink=routed uplink_interface=lan0 domain=lab \
+        > "$W/vmnet.conf"
+world_start_vmnetd "$W/vmnet.conf" 2> "$W/vmnetd.log"
+expect_eq "IPv4 forwarding in routed mode" 1 "$(cat /proc/sys/net/ipv4/ip_forward)"
+! nft list ruleset | grep -q masquerade || fail "routed mode masquerades: $(nft list ruleset)"
+
+url="http://$LAN_PEER:$LAN_PORT/"
+guest_start vm1 stu1 52:54:00:77:52:01 "bridge,id=n0,br=vmnet0,helper=$HELPER" vmwget="$url"
+ip=$(guest_wait_ready vm1 120)
+log "vm1 leased $ip in $(guest_boot_seconds vm1) s"
+
+# The peer reaches the guest's ports: its web page and its hello port.
+page=$(lan curl -sS --max-time 5 "http://$ip/") || fail "the lan peer gets no page from vm1 at $ip"
+grep -q "hello from vm1" <<< "$page" || fail "vm1's page does not name it: $page"
+hello=$(printf 'echo-me\n' | timeout 10 ip netns exec lan busybox nc -w 3 "$ip" 7) || true
+grep -qx "hello from vm1" <<< "$hello" || fail "the lan peer got no greeting on vm1's port 7: '$hello'"
+grep -qx "echo-me" <<< "$hello" || fail "vm1's port 7 did not echo to the lan peer: '$hello'"
+
+# The guest's own connection out arrives with the guest's own address.
+line=$(guest_wait_line vm1 '^VMNET-GUEST-WGET ' 30) || fail "vm1 did not report its fetch"
+expect_eq "vm1 fetching from the lan peer" "VMNET-GUEST-WGET name=vm1 ok=1 url=$url" "$line"
+wait_until 5 test -s "$W/lan-http.log" || fail "the lan peer's server logged no request"
+expect_eq "source address the lan peer saw" "$ip" "$(lan_clients | sort -u | tr '\n' ' ' | sed 's/ $//')"
+log "PASS: the lan peer reached vm1 at $ip (ports 80 and 7); vm1 reached it as $ip"

@@ -3,7 +3,8 @@
 # through PAM: each sees only their own taps (text and JSON, which parses); tap add works up to max_taps and
 # is then refused with a clear message and exit 1; deleting another
 # student's tap is refused with the very message a tap that does not exist
-# gets, and the tap stays; hints name the student's own tap and bridge;
+# gets, and the tap stays; hints name the student's own tap and bridge,
+# and QEMU runs the hinted lines (the helper's quota line shows in QEMU);
 # no vmnetd is exit 3 with one clear line; bad usage is exit 2.
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
 
@@ -130,6 +131,42 @@ hinted=$(sed -n 's/.*-nic tap,ifname=\([^,]*\),.*/\1/p' "$W/out")
 grep -qxF "$hinted" "$W/stu1.taps" || fail "qemu hint names $hinted, not one of stu1's taps"
 grep -q "br=vmnet0,helper=/usr/lib/vmnet/vmnet-bridge-helper" "$W/out" ||
         fail "qemu hint lacks the bridge helper line: $(cat "$W/out")"
+# qemu_hinted USER HINT-LINE-PATTERN: runs QEMU (stopped, -S) with the
+# hinted line as USER; its output in $W/qemu.out, exit code in $RC.
+qemu_hinted() {
+        local user=$1 line args
+        line=$(grep -F -- "$2" "$W/hint.qemu" | grep -v TAP | head -n 1)
+        args=${line#*qemu-system-x86_64 ... }
+        args=${args//\/usr\/lib\/vmnet\/vmnet-bridge-helper/$BUILD/vmnet-bridge-helper}
+        RC=0
+        # shellcheck disable=SC2086 # the hint's words, split as a shell would
+        printf 'info network\nquit\n' | runuser -u "$user" -- timeout 20 qemu-system-x86_64 \
+                -accel tcg -S -display none -nodefaults -monitor stdio $args > "$W/qemu.out" 2>&1 ||
+                RC=$?
+}
+qemu_accepts() { # qemu_accepts USER HINT-LINE-PATTERN EXPECTED-IN-INFO-NETWORK
+        qemu_hinted "$1" "$2"
+        expect_eq "QEMU exit with the hinted '$2' line: $(cat "$W/qemu.out")" 0 "$RC"
+        grep -qF -- "$3" "$W/qemu.out" || fail "QEMU with the '$2' line is not on $3: $(cat "$W/qemu.out")"
+}
+# QEMU takes both hinted lines as they are (the helper from this build, as
+# it is not installed here), and attaches to the tap each names.
+if command -v qemu-system-x86_64 > /dev/null; then
+        # shellcheck source=../lib/guest.sh
+        . "$ROOT/tests/lib/guest.sh"
+        guest_allow_tun
+        cp "$W/out" "$W/hint.qemu"
+        qemu_accepts stu1 "-nic tap," "type=tap,ifname=$hinted,"
+        # stu1 has max_taps taps: QEMU fails and shows the helper's one line.
+        qemu_hinted stu1 "-nic bridge,"
+        [ "$RC" -ne 0 ] || fail "QEMU started on a VM tap over stu1's quota"
+        grep -q "^vmnet-bridge-helper: tap quota reached" "$W/qemu.out" ||
+                fail "QEMU does not show the helper's quota message: $(cat "$W/qemu.out")"
+        # stu2 has room (login tap + one of max_taps=$MAX).
+        qemu_accepts stu2 "-nic bridge," "type=tap,helper=$BUILD/vmnet-bridge-helper,br=vmnet0"
+else
+        log "qemu-system-x86_64 is missing: hinted QEMU lines not run"
+fi
 as stu1 "$VMNET" hint libvirt
 expect_eq "vmnet hint libvirt exit" 0 "$RC"
 grep -q "<source bridge='vmnet0'/>" "$W/out" || fail "libvirt hint lacks the bridge: $(cat "$W/out")"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # vmnet as two students use it against a real vmnetd, one logged in
-# through PAM: each sees only their own taps (text and JSON, which parses); tap add works up to max_taps and
-# is then refused with a clear message and exit 1; deleting another
+# through PAM: each sees only their own taps (text and JSON, which
+# parses); tap add works up to max_taps and is then refused with a clear
+# message and exit 1; deleting another
 # student's tap is refused with the very message a tap that does not exist
 # gets, and the tap stays; hints name the student's own tap and bridge,
 # and QEMU runs the hinted lines (the helper's quota line shows in QEMU);

@@ -5,16 +5,17 @@
 # VMNET_TAP in its environment; two sessions share the tap, which goes at
 # the last close; vmnetd absent or stopped (SIGSTOP) never fails or holds
 # up the session (timeout=300 returns in well under 1.5 s); a non-root
-# caller gets no tap; valgrind finds no leak and no invalid access.
+# caller and a user outside allow_groups get no tap (and the latter no
+# message); valgrind finds no leak and no invalid access.
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
 
 PAM_SO=$BUILD/pam_vmnet.so
 [ -e "$PAM_SO" ] || fail "$PAM_SO missing: run make"
 command -v pamtester >/dev/null || skip "pamtester is not installed"
 
-world_add_user stu1 61001
+world_add_user stu1 61001 students
 world_add_user stu2 61002
-world_config uplink=isolated > "$W/vmnet.conf"
+world_config uplink=isolated allow_groups=students > "$W/vmnet.conf"
 world_start_vmnetd "$W/vmnet.conf"
 
 # Runs right after pam_vmnet in the test's stacks (pam_exec gives it the
@@ -110,6 +111,18 @@ wait_until 3 tap_gone || fail "tap-stu1 still there after the last close"
 pamtester vmnet-alone stu1 open_session close_session > "$OUT/alone" 2>&1 ||
         fail "with vmnetd up, pam_vmnet alone must succeed: $(cat "$OUT/alone")"
 wait_until 3 tap_gone || fail "tap-stu1 still there after vmnet-alone"
+
+# --- a user outside allow_groups: no tap, no word to the user, the session goes on ---
+rm -f "$OUT"/*.q
+pamtester vmnet-quick stu2 open_session close_session > "$OUT/outsider" 2>&1 ||
+        fail "session of a user outside allow_groups failed: $(cat "$OUT/outsider")"
+expect_eq "what the outsider is told" "pamtester: successfully opened a session
+pamtester: session has successfully been closed." "$(cat "$OUT/outsider")"
+expect_eq "tap for an outsider" no "$(cat "$OUT/tap.q")"
+expect_eq "VMNET_TAP for an outsider" "" "$(env_of VMNET_TAP q)"
+[ ! -e /sys/class/net/tap-stu2 ] || fail "a user outside allow_groups got a tap"
+rc=0; pamtester vmnet-alone stu2 open_session > "$OUT/outsider-alone" 2>&1 || rc=$?
+[ "$rc" -ne 0 ] || fail "pam_vmnet alone answered success for a user outside allow_groups"
 
 # --- a non-root caller: vmnetd refuses it, the session goes on, no tap ---
 rm -f "$OUT"/*.q

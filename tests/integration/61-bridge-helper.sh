@@ -25,14 +25,18 @@ forwarding() { [ "$(brport_state "$1")" = 3 ]; }
 exited() { ! kill -0 "$1" 2>/dev/null; }
 
 # QEMU's side of the protocol: socketpair, run the helper with --fd, one
-# recvmsg of 1 byte + SCM_RIGHTS.  Prints "tap NAME" when it holds a tap,
+# recvmsg of 1 byte + SCM_RIGHTS ("split": the options in their other
+# spelling).  Prints "tap NAME" when it holds a tap,
 # then keeps it until RELEASE exists (at most 60 s); "nofd" when none came.
 cat > "$W/qemu-standin.py" <<'EOF'
 import fcntl, os, socket, struct, subprocess, sys, time
 helper, bridge, release = sys.argv[1], sys.argv[2], sys.argv[3]
 ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-child = subprocess.Popen([helper, "--use-vnet", "--fd=%d" % theirs.fileno(), "--br=" + bridge],
-                         pass_fds=[theirs.fileno()])
+if sys.argv[4:] == ["split"]:   # "--br NAME --fd N", no --use-vnet
+    args = ["--br", bridge, "--fd", str(theirs.fileno())]
+else:                           # as QEMU runs it
+    args = ["--use-vnet", "--fd=%d" % theirs.fileno(), "--br=" + bridge]
+child = subprocess.Popen([helper] + args, pass_fds=[theirs.fileno()])
 theirs.close()
 try:
     msg, fds, _, _ = socket.recv_fds(ours, 1, 1)
@@ -97,6 +101,13 @@ fi
 touch "$W/release1"
 wait_until 10 exited "$STANDIN" || fail "stand-in did not exit"
 wait_until 10 test ! -e "/sys/class/net/$tap" || fail "$tap is left after the VM closed it"
+
+# The other spelling of the options works the same (released at once).
+runuser -u stu1 -- python3 "$W/qemu-standin.py" "$HELPER" vmnet0 "$W/release1" split \
+        > "$W/standin4.out" 2> "$W/standin4.err" || fail "stand-in crashed: $(cat "$W/standin4.err")"
+grep -qx 'helper-exit 0' "$W/standin4.out" ||
+        fail "--br NAME --fd N failed: $(cat "$W/standin4.out" "$W/standin4.err")"
+grep -q '^tap ' "$W/standin4.out" || fail "--br NAME --fd N gave no tap: $(cat "$W/standin4.out")"
 
 # --- a bridge that is not the lab's ---------------------------------------
 runuser -u stu1 -- python3 "$W/qemu-standin.py" "$HELPER" otherbr "$W/release1" \

@@ -3,8 +3,8 @@
 # on 127.0.0.1, with a PAM service of its own whose session stack has
 # pam_vmnet as the admin installs it.  The student's shell sees
 # VMNET_TAP=tap-stu1, the tap exists and is theirs while the session lives,
-# and it is gone soon after the client leaves.  With vmnetd absent the
-# login still works.
+# and it is gone soon after the client leaves.  With vmnetd stopped
+# (SIGSTOP) or absent the login still works, within the module's timeout.
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
 
 PAM_SO=$BUILD/pam_vmnet.so
@@ -54,7 +54,7 @@ wait_until 10 test -s "$W/ssh/sshd.pid" || fail "sshd did not start"
 # login N CMD: runs CMD (expanded by stu1's shell, hence the single quotes
 # below) as stu1 over ssh; its output in $W/ssh/out.N and err.N
 login() {
-        ssh -F /dev/null -p "$PORT" -i "$W/ssh/id_stu1" \
+        timeout 20 ssh -F /dev/null -p "$PORT" -i "$W/ssh/id_stu1" \
                 -o StrictHostKeyChecking=no -o UserKnownHostsFile="$W/ssh/known_hosts" \
                 -o BatchMode=yes -o ConnectTimeout=5 \
                 stu1@127.0.0.1 "$2" > "$W/ssh/out.$1" 2> "$W/ssh/err.$1"
@@ -91,12 +91,29 @@ expect_eq "second login" "tap-stu1
 # has its exit status, and a vmnetd stopping keeps the taps of live sessions)
 wait_until 1 tap_gone || fail "tap-stu1 still there 1 s after the second login"
 
+# --- vmnetd stopped (SIGSTOP): the login waits at most the module's
+# timeout (default 1.5 s), then goes on without a tap ---
+kill -STOP "$VMNETD_PID"
+# cleanup must wake it first; set +e so "(exit $rc)" does not end the trap
+trap 'rc=$?; set +e; kill -CONT "$VMNETD_PID" 2>/dev/null; (exit $rc); world_cleanup' EXIT
+t0=$(date +%s%N)
+# shellcheck disable=SC2016
+login 3 'echo "tap=[$VMNET_TAP]"' || fail "login failed with vmnetd stopped: $(cat "$W/ssh/err.3")"
+took=$(( ($(date +%s%N) - t0) / 1000000 ))
+log "login with vmnetd stopped took $took ms"
+expect_eq "VMNET_TAP with vmnetd stopped" "tap=[]" "$(cat "$W/ssh/out.3")"
+[ "$took" -lt 3000 ] || fail "login took $took ms with vmnetd stopped and timeout 1500 ms"
+kill -CONT "$VMNETD_PID"
+# the OPEN it finds on waking comes from a login that gave up and has ended
+sleep 0.5
+wait_until 3 tap_gone || fail "a tap stayed for a login that gave up on a stopped vmnetd"
+
 # --- vmnetd absent: the login goes on, without a tap ---
 kill -TERM "$VMNETD_PID"
 wait_until 5 test ! -e /proc/"$VMNETD_PID"/exe || fail "vmnetd did not stop"
 t0=$(date +%s%N)
 # shellcheck disable=SC2016
-login 3 'echo "tap=[$VMNET_TAP]"' || fail "login failed with vmnetd absent: $(cat "$W/ssh/err.3")"
+login 4 'echo "tap=[$VMNET_TAP]"' || fail "login failed with vmnetd absent: $(cat "$W/ssh/err.4")"
 log "login with vmnetd absent took $(( ($(date +%s%N) - t0) / 1000000 )) ms"
-expect_eq "VMNET_TAP with vmnetd absent" "tap=[]" "$(cat "$W/ssh/out.3")"
+expect_eq "VMNET_TAP with vmnetd absent" "tap=[]" "$(cat "$W/ssh/out.4")"
 echo "ok"

@@ -12,6 +12,8 @@
 #include "json_string.h"
 #include "vmnet.h"
 
+#define VM_NAME_MAX (DNS_LABEL_MAX + 1 + HOSTS_USER_MAX + 1 + VMNET_DOMAIN_MAX + 1)
+
 /* The caller's VMs: the leases vmnetd's snapshot attributes to our uid. */
 struct my_vms {
         struct hosts_snapshot_file file; /* zeroed when there is no snapshot */
@@ -47,16 +49,24 @@ static const struct hosts_snapshot_entry *my_vm(const struct my_vms *v, size_t i
         return &v->file.view.entries[v->idx[i]];
 }
 
+/* NAME.USER.DOMAIN: the name that means this VM to anyone (libnss_vmnet),
+ * even when another student's VM is also called NAME. */
+static void format_vm_name(const struct hosts_snapshot_entry *e, const struct vmnet_reply *st,
+                           char *ret, size_t size) {
+        snprintf(ret, size, "%s.%s%s%s", e->name, e->owner[0] ? e->owner : st->user,
+                 st->domain[0] ? "." : "", st->domain);
+}
+
 static void format_mac(const uint8_t mac[6], char ret[18]) {
         snprintf(ret, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
                  mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
 
-/* s as a JSON string literal on stdout.  Every string vmnetd sends is at
- * most VMNET_DOMAIN_MAX bytes (the protocol's longest field), and one
- * byte escapes to at most 6. */
+/* s as a JSON string literal on stdout.  Every string printed is at most
+ * VM_NAME_MAX bytes (a VM's full name; the protocol's fields are shorter),
+ * and one byte escapes to at most 6. */
 static void put_json(const char *s) {
-        char buf[6 * VMNET_DOMAIN_MAX + 3];
+        char buf[6 * VM_NAME_MAX + 3];
         json_string(s, buf, sizeof buf);
         fputs(buf, stdout);
 }
@@ -86,11 +96,14 @@ static void print_json(const struct vmnet_reply *st, const struct my_vms *vms) {
         printf("], \"vms\": [");
         for (size_t i = 0; i < vms->n; i++) {
                 const struct hosts_snapshot_entry *e = my_vm(vms, i);
-                char addr[INET_ADDRSTRLEN], mac[18];
+                char addr[INET_ADDRSTRLEN], mac[18], fqdn[VM_NAME_MAX];
                 inet_ntop(AF_INET, &e->addr, addr, sizeof addr);
                 format_mac(e->mac, mac);
+                format_vm_name(e, st, fqdn, sizeof fqdn);
                 printf("%s{\"name\": ", i ? ", " : "");
                 put_json(e->name);
+                printf(", \"fqdn\": ");
+                put_json(fqdn);
                 printf(", \"address\": ");
                 put_json(addr);
                 printf(", \"mac\": ");
@@ -134,10 +147,10 @@ static void print_text(const struct vmnet_reply *st, const struct my_vms *vms) {
         printf("VMs       %s\n", vms->n ? "(named leases from the lab's DHCP)" : "none with a lease and a name");
         for (size_t i = 0; i < vms->n; i++) {
                 const struct hosts_snapshot_entry *e = my_vm(vms, i);
-                char addr[INET_ADDRSTRLEN], mac[18], fqdn[2 * VMNET_DOMAIN_MAX + 2];
+                char addr[INET_ADDRSTRLEN], mac[18], fqdn[VM_NAME_MAX];
                 inet_ntop(AF_INET, &e->addr, addr, sizeof addr);
                 format_mac(e->mac, mac);
-                snprintf(fqdn, sizeof fqdn, "%s%s%s", e->name, st->domain[0] ? "." : "", st->domain);
+                format_vm_name(e, st, fqdn, sizeof fqdn);
                 printf("  %-24s  %-15s  %s\n", fqdn, addr, mac);
         }
         if (vms->more)

@@ -77,9 +77,9 @@ static int hint_virtualbox(const struct vmnet_reply *st) {
                "     Bridged Adapter > Name: %s > OK.\n"
                "\n"
                "All your VMs may use %s at once.  They get addresses from the lab's\n"
-               "DHCP on %s (%s); each resolves as NAME.%s.%s ('vmnet status' lists them).\n",
+               "DHCP on %s (%s); each resolves as NAME.%s%s%s ('vmnet status' lists them).\n",
                t->name, t->name, t->name, t->name, t->name, st->bridge, st->address,
-               st->user, st->domain);
+               st->user, st->domain[0] ? "." : "", st->domain);
         return EXIT_OK;
 }
 

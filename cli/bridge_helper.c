@@ -160,19 +160,15 @@ static int send_fd(int sock, int tap_fd) {
 }
 
 static int report_status(const struct vmnet_reply *rep, const char *bridge) {
-        switch (rep->status) {
-        case VMNET_ERR_REFUSED:
+        char msg[256];
+
+        if (rep->status == VMNET_ERR_REFUSED) {
                 fprintf(stderr, PROG ": vmnetd refused a tap on bridge '%s' (it serves only the "
                         "lab bridge, to users the lab admits; 'vmnet status' names the bridge)\n", bridge);
-                break;
-        case VMNET_ERR_QUOTA:
-                fprintf(stderr, PROG ": tap quota reached (max_taps): 'vmnet status' lists "
-                        "your taps, 'vmnet tap del NAME' frees one\n");
-                break;
-        default:
-                fprintf(stderr, PROG ": vmnetd: %s\n", vmnet_status_string(rep->status));
-                break;
+                return EXIT_ERROR;
         }
+        vmnet_client_status_message(rep->status, msg, sizeof msg);
+        fprintf(stderr, PROG ": %s\n", msg);
         return EXIT_ERROR;
 }
 

@@ -1,7 +1,6 @@
 /* vmnet status: the caller's taps and the lab, as text or JSON. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,10 +27,8 @@ static void my_vms_load(struct my_vms *v) {
 
         memset(v, 0, sizeof *v);
         /* No snapshot (vmnetd not publishing, or no lease yet) is no VM. */
-        if (hosts_snapshot_file_open(HOSTS_SNAPSHOT_PATH, &v->file) < 0) {
-                memset(&v->file, 0, sizeof v->file);
+        if (hosts_snapshot_file_open(HOSTS_SNAPSHOT_PATH, &v->file) < 0)
                 return;
-        }
         const struct hosts_snapshot *s = &v->file.view;
         for (uint32_t i = 0; i < s->n_entries; i++) {
                 const struct hosts_snapshot_entry *e = &s->entries[s->by_name[i]];

@@ -53,13 +53,12 @@ int cli_call(const struct vmnet_request *req, struct vmnet_reply *ret, const cha
                         return CLI_REFUSED;
                 fprintf(stderr, "vmnet: %s\n", refused);
                 return EXIT_ERROR;
-        case VMNET_ERR_QUOTA:
-                fprintf(stderr, "vmnet: tap quota reached (max_taps): 'vmnet status' lists "
-                        "your taps, 'vmnet tap del NAME' frees one\n");
+        default: {
+                char msg[256];
+                vmnet_client_status_message(rep.status, msg, sizeof msg);
+                fprintf(stderr, "vmnet: %s\n", msg);
                 return EXIT_ERROR;
-        default:
-                fprintf(stderr, "vmnet: vmnetd: %s\n", vmnet_status_string(rep.status));
-                return EXIT_ERROR;
+        }
         }
 }
 

@@ -67,3 +67,13 @@ void vmnet_client_error_message(int r, const char *path, char *buf, size_t size)
                 break;
         }
 }
+
+void vmnet_client_status_message(uint16_t status, char *buf, size_t size) {
+        if (size == 0)
+                return;
+        if (status == VMNET_ERR_QUOTA)
+                snprintf(buf, size, "tap quota reached (max_taps): 'vmnet status' lists "
+                         "your taps, 'vmnet tap del NAME' frees one");
+        else
+                snprintf(buf, size, "vmnetd: %s", vmnet_status_string(status));
+}

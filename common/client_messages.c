@@ -75,5 +75,5 @@ void vmnet_client_status_message(uint16_t status, char *buf, size_t size) {
                 snprintf(buf, size, "tap quota reached (max_taps): 'vmnet status' lists "
                          "your taps, 'vmnet tap del NAME' frees one");
         else
-                snprintf(buf, size, "vmnetd: %s", vmnet_status_string(status));
+                snprintf(buf, size, "%s", vmnet_status_string(status));
 }

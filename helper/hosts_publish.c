@@ -101,23 +101,34 @@ static int read_stable(const char *path, char **ret_data, size_t *ret_size) {
         return -EAGAIN;
 }
 
-static uint64_t previous_generation(const char *snapshot_path) {
-        struct hosts_snapshot_file f;
-        uint64_t g = 0;
+/* The name the previous snapshot gave the lease with this MAC and address,
+ * or NULL.  dnsmasq lets only one lease hold a host name: when a second
+ * guest claims "vm1", the first one's lease shows "*" from then on.  Two
+ * students naming their VMs alike is what the per-student rule is for, so
+ * a lease keeps the name it was published with as long as its MAC and
+ * address stay and the lease file names it nothing else. */
+static const char *previous_name(const struct hosts_snapshot_file *prev, const struct lease *l) {
+        size_t first, n;
 
-        if (hosts_snapshot_file_open(snapshot_path, &f) >= 0) {
-                g = f.view.header->generation;
-                hosts_snapshot_file_close(&f);
+        if (!prev->map)
+                return NULL;
+        n = hosts_snapshot_find_addr(&prev->view, l->addr, &first);
+        for (size_t i = first; i < first + n; i++) {
+                const struct hosts_snapshot_entry *e = &prev->view.entries[prev->view.by_addr[i]];
+                if (memcmp(e->mac, l->mac, sizeof(e->mac)) == 0)
+                        return e->name;
         }
-        return g;
+        return NULL;
 }
 
 int hosts_publish(const char *leases_path, const char *snapshot_path, const char *domain,
                   hosts_owner_of_mac_t owner_of_mac, void *userdata) {
+        struct hosts_snapshot_file prev = {};
         struct hosts_snapshot_entry *entries = NULL;
         struct lease *leases = NULL;
         char *text = NULL;
         size_t text_size, n_leases, n = 0;
+        uint64_t generation = 1;
         bool complete;
         int r;
 
@@ -134,12 +145,17 @@ int hosts_publish(const char *leases_path, const char *snapshot_path, const char
                 free(leases);
                 return -ENOMEM;
         }
+        /* No previous snapshot (or a broken one): generation 1, no names to keep. */
+        if (hosts_snapshot_file_open(snapshot_path, &prev) >= 0)
+                generation = prev.view.header->generation + 1;
+
         for (size_t i = 0; i < n_leases; i++) {
                 const struct lease *l = &leases[i];
+                const char *name = l->hostname[0] ? l->hostname : previous_name(&prev, l);
                 char user[HOSTS_USER_MAX + 1] = "";
                 uid_t uid = (uid_t) -1;
 
-                if (l->hostname[0] == '\0')
+                if (!name)
                         continue; /* nothing to resolve it by */
                 if (!owner_of_mac || owner_of_mac(l->mac, &uid, user, userdata) < 0) {
                         uid = (uid_t) -1;
@@ -147,12 +163,13 @@ int hosts_publish(const char *leases_path, const char *snapshot_path, const char
                 }
                 user[HOSTS_USER_MAX] = '\0'; /* whatever the callback did */
                 if (hosts_snapshot_entry_init(&entries[n], l->addr, l->mac, l->expiry,
-                                              (uint32_t) uid, user, l->hostname) >= 0)
+                                              (uint32_t) uid, user, name) >= 0)
                         n++;
         }
+        hosts_snapshot_file_close(&prev);
         free(leases);
 
-        r = hosts_snapshot_write(snapshot_path, domain, previous_generation(snapshot_path) + 1, entries, n);
+        r = hosts_snapshot_write(snapshot_path, domain, generation, entries, n);
         free(entries);
         return r;
 }

@@ -16,9 +16,15 @@ typedef int (*hosts_owner_of_mac_t)(const uint8_t mac[6], uid_t *ret_uid,
  * its file in place, so the file is read until two reads in a row agree
  * and end with a whole line, a few bounded times (about 50 ms at most).
  * A missing lease file is no leases.  owner_of_mac may be NULL or fail:
- * that lease is published with owner (uid_t) -1 and no user name.  Leases
- * without a valid host name are not published.  The generation is the
- * previous snapshot's plus one.  Returns 0, -EAGAIN when the lease file
- * never held still, or another negative errno. */
+ * that lease is published with owner (uid_t) -1 and no user name.
+ *
+ * dnsmasq lets one lease at a time hold a host name (a second guest calling
+ * itself "vm1" takes the name from the first, whose lease then shows "*"),
+ * but two students may well both have a "vm1".  So a lease the file names
+ * nothing keeps the name the previous snapshot gave it, as long as its MAC
+ * and address are the same.  Other leases without a valid host name are
+ * not published.  The generation is the previous snapshot's plus one.
+ * Returns 0, -EAGAIN when the lease file never held still, or another
+ * negative errno. */
 int hosts_publish(const char *leases_path, const char *snapshot_path, const char *domain,
                   hosts_owner_of_mac_t owner_of_mac, void *userdata);

@@ -151,12 +151,77 @@ static void test_bad_domain(void **state) {
         assert_int_equal(hosts_publish(leases_path, "/nonexistent-dir/hosts", "lab", NULL, NULL), -ENOENT);
 }
 
+/* The entries named name, as "OWNER@ADDRESS ...", in snapshot order. */
+static void expect_owners_of(const char *name, const char *want) {
+        struct hosts_snapshot_file f;
+        char got[128] = "";
+        size_t first, n;
+
+        assert_int_equal(hosts_snapshot_file_open(snapshot_path, &f), 0);
+        n = hosts_snapshot_find_name(&f.view, name, &first);
+        for (size_t i = first; i < first + n; i++) {
+                const struct hosts_snapshot_entry *e = &f.view.entries[f.view.by_name[i]];
+                char one[48];
+                snprintf(one, sizeof one, "%s%s@%s", got[0] ? " " : "", e->owner, inet_ntoa((struct in_addr) { e->addr }));
+                strncat(got, one, sizeof got - strlen(got) - 1);
+        }
+        hosts_snapshot_file_close(&f);
+        assert_string_equal(got, want);
+}
+
+/* dnsmasq gives a claimed name to the newest claimant and shows "*" for the
+ * older lease: both students' vm1 must stay published. */
+static void test_name_taken_by_another_lease_is_kept(void **state) {
+        (void) state;
+        unsigned calls = 0;
+        unlink(snapshot_path);
+        write_leases("0 52:54:00:00:00:01 10.77.0.101 vm1 *\n");
+        assert_int_equal(hosts_publish(leases_path, snapshot_path, "lab", owner_of_mac, &calls), 0);
+        expect_owners_of("vm1", "stu1@10.77.0.101");
+
+        write_leases("0 52:54:00:00:00:02 10.77.0.102 vm1 *\n"
+                     "0 52:54:00:00:00:01 10.77.0.101 * *\n");
+        assert_int_equal(hosts_publish(leases_path, snapshot_path, "lab", owner_of_mac, &calls), 0);
+        expect_owners_of("vm1", "stu2@10.77.0.102 stu1@10.77.0.101"); /* lease file order */
+
+        /* the name moves back and forth as the guests renew: both stay */
+        write_leases("0 52:54:00:00:00:01 10.77.0.101 vm1 *\n"
+                     "0 52:54:00:00:00:02 10.77.0.102 * *\n");
+        assert_int_equal(hosts_publish(leases_path, snapshot_path, "lab", owner_of_mac, &calls), 0);
+        expect_owners_of("vm1", "stu1@10.77.0.101 stu2@10.77.0.102");
+
+        /* the other lease gone: the name stays with its lease */
+        write_leases("0 52:54:00:00:00:02 10.77.0.102 * *\n");
+        assert_int_equal(hosts_publish(leases_path, snapshot_path, "lab", owner_of_mac, &calls), 0);
+        expect_owners_of("vm1", "stu2@10.77.0.102");
+
+        /* a new name replaces it */
+        write_leases("0 52:54:00:00:00:02 10.77.0.102 web *\n");
+        assert_int_equal(hosts_publish(leases_path, snapshot_path, "lab", owner_of_mac, &calls), 0);
+        expect_owners_of("vm1", "");
+        expect_owners_of("web", "stu2@10.77.0.102");
+
+        /* another address (or MAC) is another lease: nothing carried over */
+        write_leases("0 52:54:00:00:00:02 10.77.0.112 * *\n"
+                     "0 52:54:00:00:00:01 10.77.0.102 * *\n");
+        assert_int_equal(hosts_publish(leases_path, snapshot_path, "lab", owner_of_mac, &calls), 0);
+        expect_owners_of("web", "");
+
+        /* an expired lease is gone, name and all */
+        write_leases("0 52:54:00:00:00:01 10.77.0.101 vm1 *\n");
+        assert_int_equal(hosts_publish(leases_path, snapshot_path, "lab", owner_of_mac, &calls), 0);
+        write_leases("1 52:54:00:00:00:01 10.77.0.101 * *\n");
+        assert_int_equal(hosts_publish(leases_path, snapshot_path, "lab", owner_of_mac, &calls), 0);
+        expect_owners_of("vm1", "");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_publish),
                 cmocka_unit_test(test_half_written_is_not_published),
                 cmocka_unit_test(test_missing_or_empty_lease_file),
                 cmocka_unit_test(test_bad_domain),
+                cmocka_unit_test(test_name_taken_by_another_lease_is_kept),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

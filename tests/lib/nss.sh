@@ -5,14 +5,14 @@
 #   nss_publish DOMAIN <<< "NAME IPV4 UID USER EXPIRY"   # /run/vmnet/hosts
 #   "$NSS_WRITER" PATH DOMAIN < LINES                     # anywhere
 #
-# Tools come from $BUILD/tests/ when the Makefile built them, else they are
+# Tools come from $BUILD/tests/tools/ when the Makefile built them, else they are
 # compiled here from tests/tools/NAME.c against the common sources.
 
 # nss_build_tool NAME [CFLAGS...]: prints the path of the built tool.
 nss_build_tool() {
         local name=$1; shift
-        if [ -x "$BUILD/tests/$name" ]; then
-                echo "$BUILD/tests/$name"
+        if [ -x "$BUILD/tests/tools/$name" ] && [ "$BUILD/tests/tools/$name" -nt "$ROOT/tests/tools/$name.c" ]; then
+                echo "$BUILD/tests/tools/$name"
                 return
         fi
         mkdir -p "$W/tools"

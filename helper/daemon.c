@@ -22,7 +22,8 @@
 #include "log.h"
 #include "server.h"
 
-#define MAX_CLIENTS        256
+#define MAX_CLIENTS        1024
+#define MAX_CLIENTS_PER_UID 16  /* one student cannot crowd out the others' logins */
 #define CLIENT_IDLE_MS     5000 /* a connection that says nothing is dropped */
 #define DELETE_IDLE_MS     20   /* batch deletions once requests pause this long */
 #define DELETE_MAX_WAIT_MS 500  /* ... or once the oldest waited this long */
@@ -38,6 +39,7 @@ struct vmnetd {
         struct client *clients[MAX_CLIENTS];
         size_t n_clients;
         long long deletions_since_ms;
+        long long flood_logged_ms;
         struct dnsmasq dnsmasq;
         int inotify_fd;
         long long publish_at_ms; /* 0: the hosts snapshot is up to date */
@@ -80,6 +82,13 @@ static void drop_client(struct vmnetd *d, size_t i) {
         }
 }
 
+static size_t clients_of_uid(const struct vmnetd *d, uid_t uid) {
+        size_t n = 0;
+        for (size_t i = 0; i < d->n_clients; i++)
+                n += d->clients[i]->peer.uid == uid;
+        return n;
+}
+
 static void accept_clients(struct vmnetd *d) {
         while (d->n_clients < MAX_CLIENTS) {
                 struct client *c = malloc(sizeof *c);
@@ -88,6 +97,19 @@ static void accept_clients(struct vmnetd *d) {
                 if (server_accept(d->listen_fd, c) < 0) {
                         free(c);
                         return;
+                }
+                /* root (PAM) is never turned away; a user with too many open
+                 * connections is, at once, so the others keep being served */
+                if (c->peer.uid != 0 && clients_of_uid(d, c->peer.uid) >= MAX_CLIENTS_PER_UID) {
+                        long long now = now_ms();
+                        if (now - d->flood_logged_ms >= 1000) { /* a flood must not flood the log */
+                                log_warn("uid %u has %d connections open; closing new ones",
+                                         (unsigned)c->peer.uid, MAX_CLIENTS_PER_UID);
+                                d->flood_logged_ms = now;
+                        }
+                        client_close(c);
+                        free(c);
+                        continue;
                 }
                 c->last_active_ms = now_ms();
                 d->clients[d->n_clients++] = c;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <string.h>
@@ -93,6 +94,12 @@ int main(int argc, char **argv) {
                 return 1;
         }
         log_open(foreground || down, debug);
+        /* a held tap and a pidfd per student: far more than 1024 fds in a big lab */
+        struct rlimit nofile;
+        if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+                nofile.rlim_cur = nofile.rlim_max;
+                (void)setrlimit(RLIMIT_NOFILE, &nofile);
+        }
         if (down)
                 return down_everything(&config);
         return daemon_run(config_path, &config);

@@ -1,6 +1,7 @@
 /* The control socket (see server.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -45,6 +46,10 @@ int server_listen(const char *path, bool *ret_activated) {
                         log_error("the socket systemd passed is not a listening SOCK_SEQPACKET unix socket");
                         return -EINVAL;
                 }
+                /* systemd may pass it blocking; accept loops until EAGAIN */
+                int flags = fcntl(SD_LISTEN_FDS_START, F_GETFL);
+                if (flags < 0 || fcntl(SD_LISTEN_FDS_START, F_SETFL, flags | O_NONBLOCK) < 0)
+                        return -errno;
                 *ret_activated = true;
                 return SD_LISTEN_FDS_START;
         }

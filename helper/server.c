@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -155,6 +156,13 @@ int server_serve(struct lab *lab, struct client *c) {
                 if (rep.type)
                         (void)send_reply(c->fd, &rep, -1);
                 return r;
+        }
+        /* a client that gave up (a login past its timeout) gets nothing done:
+         * it would never learn of the tap, nor close the session */
+        struct pollfd p = { .fd = c->fd, .events = POLLRDHUP };
+        if (poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP))) {
+                log_info("pid %d hung up before its request was served; dropped", (int)c->peer.pid);
+                return -ECONNRESET;
         }
         request_handle(lab, &c->peer, &req, &rep, &pass_fd);
         r = send_reply(c->fd, &rep, pass_fd);

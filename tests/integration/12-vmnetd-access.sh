@@ -60,4 +60,27 @@ log "OPEN during a flood of 200 idle connections: $ms ms"
 runuser -u stu1 -- "$CTL" status >/dev/null || fail "another student is not served during a flood"
 grep -q "uid 61002 has 16 connections open; closing new ones" "$W/vmnetd.log" || fail "the flood was not limited per uid"
 kill -0 "$VMNETD_PID" || fail "vmnetd died"
+kill "$FLOOD"
+
+# a login that gave up waiting (vmnetd stopped) gets no tap when vmnetd
+# comes back, even though its process lives on
+"$CTL" close stu1 >/dev/null
+wait_until 3 test ! -e /sys/class/net/tap-stu1 || fail "tap-stu1 stayed after close"
+kill -STOP "$VMNETD_PID"
+python3 - > "$W/gaveup.out" <<'PY' &
+import socket, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect("/run/vmnet/vmnetd.sock")
+s.send(bytes([1, 1, 0, 0, 4]) + b"stu1")   # OPEN stu1, then give up
+s.close()
+print("gave up", flush=True)
+time.sleep(20)
+PY
+WORLD_PIDS+=("$!")
+wait_until 5 test -s "$W/gaveup.out" || fail "the impatient client did not run"
+kill -CONT "$VMNETD_PID"
+sleep 0.5
+"$CTL" status >/dev/null || fail "vmnetd does not answer after SIGCONT"
+[ ! -e /sys/class/net/tap-stu1 ] || fail "vmnetd opened a session for a client that had hung up"
+grep -q "hung up before its request was served" "$W/vmnetd.log" || fail "no log of the dropped request"
 echo ok

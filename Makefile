@@ -59,6 +59,9 @@ TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/t
 .PHONY: all check check-unit check-integration check-sanitize fuzz bench demo deb install clean deps
 all: $(PROGRAMS) $(TOOL_BIN)
 
+# Where the packages install the bridge helper, for `vmnet hint`.
+$(BUILD)/obj/cli/%.o: CFLAGS += -DVMNET_BRIDGE_HELPER_PATH='"$(PKGLIBDIR)/vmnet-bridge-helper"'
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@

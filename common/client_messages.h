@@ -1,6 +1,7 @@
-/* What an unprivileged client (vmnet, vmnet-bridge-helper) tells its user
- * about reaching vmnetd.  Never used by pam_vmnet: it runs inside
- * privileged processes and takes its socket from its own options. */
+/* What a client tells its user (or its log) about reaching vmnetd.
+ * pam_vmnet shares the wording but never vmnet_client_socket_path(): it
+ * runs inside privileged processes and takes its socket from its options,
+ * never from the environment. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>

@@ -141,9 +141,11 @@ static void drop_idle_clients(struct vmnetd *d) {
 
 static void publish_hosts(struct vmnetd *d) {
         int r = hosts_publish(d->leases_path, d->hosts_path, d->lab.config.domain, lab_owner_of_mac, &d->lab);
-        if (r < 0)
-                log_warn("cannot publish %s: %s", d->hosts_path, strerror(-r));
         d->publish_at_ms = 0;
+        if (r == -EAGAIN) /* dnsmasq was still writing: look again shortly */
+                d->publish_at_ms = now_ms() + 4 * PUBLISH_DELAY_MS;
+        else if (r < 0)
+                log_warn("cannot publish %s: %s", d->hosts_path, strerror(-r));
 }
 
 static void handle_inotify(struct vmnetd *d) {

@@ -91,34 +91,38 @@ static int write_file(const char *path, const char *text, size_t len) {
         return rename(tmp, path) < 0 ? -errno : 0;
 }
 
+/* Reads a small file whole, NUL-terminated; its length or -errno. */
+static ssize_t read_small_file(const char *path, char *buf, size_t size) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n;
+
+        if (fd < 0)
+                return -errno;
+        n = read(fd, buf, size - 1);
+        close(fd);
+        if (n < 0)
+                return -errno;
+        buf[n] = 0;
+        return n;
+}
+
 /* A dnsmasq of ours that outlived a crashed vmnetd still holds the bridge's
  * DHCP port: end it.  Only a process named dnsmasq whose command line names
  * our config file is touched. */
 static void end_leftover(const char *pid_path, const char *conf_path) {
         char buf[4096], path[64];
-        int fd, pid;
         ssize_t n;
+        int pid;
 
-        fd = open(pid_path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
+        if (read_small_file(pid_path, buf, sizeof buf) <= 0)
                 return;
-        n = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        if (n <= 0)
-                return;
-        buf[n] = 0;
         pid = atoi(buf);
         if (pid <= 1)
                 return;
         snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return;
-        n = read(fd, buf, sizeof buf - 1);
-        close(fd);
+        n = read_small_file(path, buf, sizeof buf);
         if (n <= 0)
                 return;
-        buf[n] = 0;
         for (ssize_t i = 0; i < n; i++)
                 if (buf[i] == 0)
                         buf[i] = ' ';

@@ -109,7 +109,7 @@ static ssize_t read_small_file(const char *path, char *buf, size_t size) {
 /* A dnsmasq of ours that outlived a crashed vmnetd still holds the bridge's
  * DHCP port: end it.  Only a process named dnsmasq whose command line names
  * our config file is touched. */
-static void end_leftover(const char *pid_path, const char *conf_path) {
+static void end_leftover_at(const char *pid_path, const char *conf_path) {
         char buf[4096], path[64];
         ssize_t n;
         int pid;
@@ -140,6 +140,14 @@ static void end_leftover(const char *pid_path, const char *conf_path) {
         close(pidfd);
 }
 
+void dnsmasq_end_leftover(const struct vmnet_config *c) {
+        char conf_path[PATH_MAX + 32], pid_path[PATH_MAX + 32];
+
+        snprintf(conf_path, sizeof conf_path, "%s/dnsmasq.conf", c->run_dir);
+        snprintf(pid_path, sizeof pid_path, "%s/dnsmasq.pid", c->run_dir);
+        end_leftover_at(pid_path, conf_path);
+}
+
 static long long now_ms(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -147,7 +155,7 @@ static long long now_ms(void) {
 }
 
 int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c) {
-        char conf_path[PATH_MAX + 32], pid_path[PATH_MAX + 32], arg[PATH_MAX + 64], text[8192];
+        char conf_path[PATH_MAX + 32], arg[PATH_MAX + 64], text[8192];
         posix_spawnattr_t attr;
         sigset_t none;
         pid_t pid;
@@ -155,7 +163,6 @@ int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c) {
 
         d->restart_at_ms = 0;
         snprintf(conf_path, sizeof conf_path, "%s/dnsmasq.conf", c->run_dir);
-        snprintf(pid_path, sizeof pid_path, "%s/dnsmasq.pid", c->run_dir);
         n = dnsmasq_config_text(c, text, sizeof text);
         if (n < 0)
                 return n;
@@ -164,7 +171,7 @@ int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c) {
                 log_error("cannot write %s: %s", conf_path, strerror(-r));
                 return r;
         }
-        end_leftover(pid_path, conf_path);
+        dnsmasq_end_leftover(c);
         snprintf(arg, sizeof arg, "--conf-file=%s", conf_path);
         char *argv[] = { (char *)c->dnsmasq, "--keep-in-foreground", arg, NULL };
         /* the child starts with no signal blocked, whatever vmnetd blocks */

@@ -29,5 +29,9 @@ int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c);
  * doubling to 60 s while it keeps dying within 10 s of its start). */
 void dnsmasq_exited(struct dnsmasq *d, long long now_ms);
 
+/* Ends a dnsmasq of ours that a killed vmnetd left running (its pid file
+ * in run_dir, and its command line naming our config, prove it ours). */
+void dnsmasq_end_leftover(const struct vmnet_config *c);
+
 /* SIGTERM, then SIGKILL after 2 s. */
 void dnsmasq_stop(struct dnsmasq *d);

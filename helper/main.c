@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "dnsmasq.h"
 #include "firewall.h"
 #include "lab.h"
 #include "log.h"
@@ -23,7 +24,10 @@ static int down_everything(const struct vmnet_config *config) {
                 "state", "dnsmasq.conf", "dnsmasq.pid", "dnsmasq.leases", "hosts",
         };
         char path[PATH_MAX + 32];
-        int r = lab_down(config);
+        int r;
+
+        dnsmasq_end_leftover(config);
+        r = lab_down(config);
 
         if (config->uplink != VMNET_UPLINK_EXTERNAL && firewall_remove() < 0)
                 r = -EIO;

@@ -81,8 +81,12 @@ wait_until 5 sh -c "! kill -0 $VMNETD_PID" || fail "vmnetd ignored SIGTERM"
 [ -e /sys/class/net/vmnet0 ] || fail "SIGTERM removed the bridge"
 ! kill -0 "$(cat /run/vmnet/dnsmasq.pid 2>/dev/null || echo 0)" 2>/dev/null || fail "SIGTERM left dnsmasq running"
 
-# --down: nothing of ours left
+# --down after a kill -9: nothing of ours left, the orphaned dnsmasq included
+world_start_vmnetd "$W/vmnet.conf"
+orphan_dnsmasq=$(cat /run/vmnet/dnsmasq.pid)
+kill -KILL "$VMNETD_PID"
 "$VMNETD" -c "$W/vmnet.conf" --down
+wait_until 3 sh -c "! kill -0 $orphan_dnsmasq 2>/dev/null" || fail "--down left the dnsmasq of a killed vmnetd"
 [ "$(ip -o link show | grep -c -E 'vmnet0|tap-')" = 0 ] || fail "--down left: $(ip -o link show)"
 nft list table inet vmnet >/dev/null 2>&1 && fail "--down left the nft table"
 [ -z "$(ls /run/vmnet 2>/dev/null)" ] || fail "--down left run files: $(ls /run/vmnet)"

@@ -60,10 +60,10 @@ guide_qemu() {
         if guest_qemu_pid "$name" > /dev/null; then WORLD_PIDS+=("$(guest_qemu_pid "$name")"); fi
 }
 
-# status_lists NAME IP: alice's "vmnet status" shows NAME.lab at IP.
+# status_lists NAME IP: alice's "vmnet status" shows NAME.alice.lab at IP.
 status_lists() {
         as_alice "vmnet status"
-        grep -Eq "^  $1\.lab +$2 " "$W/out"
+        grep -Eq "^  $1\.alice\.lab +$2 " "$W/out"
 }
 
 # --- step 1: vmnet status, as the guide shows it --------------------------
@@ -94,14 +94,14 @@ expect_eq "commands of step 2" 1 "${#cmds[@]}"
 guide_qemu vm1 "${cmds[0]}"
 ip1=$(guest_wait_ready vm1 120)
 log "step 2: vm1 leased $ip1 in $(guest_boot_seconds vm1) s"
-wait_until 10 status_lists vm1 "$ip1" || fail "vmnet status does not list vm1.lab at $ip1: $(cat "$W/out")"
+wait_until 10 status_lists vm1 "$ip1" || fail "vmnet status does not list vm1.alice.lab at $ip1: $(cat "$W/out")"
 grep -Eq '^  [^ ]+ +vm +in use by a VM$' "$W/out" || fail "no VM tap in use in vmnet status: $(cat "$W/out")"
 vmtap=$(awk '$2 == "vm" { print $1 }' "$W/out")
 
 # --- step 4: the checks --------------------------------------------------
 mapfile -t cmds < <(guide_commands "$DOC" qemu-check)
 expect_eq "first check of step 4" "vmnet status" "${cmds[0]}"
-wait_until 10 status_lists vm2 "$ip2" || fail "vmnet status does not list vm2.lab at $ip2: $(cat "$W/out")"
+wait_until 10 status_lists vm2 "$ip2" || fail "vmnet status does not list vm2.alice.lab at $ip2: $(cat "$W/out")"
 status_lists vm1 "$ip1" || fail "vm1 left vmnet status: $(cat "$W/out")"
 # the guide's picture, with this run's tap and lease put in
 as_alice "vmnet status"
@@ -119,6 +119,7 @@ expect_eq "getent hosts vm1 as alice" "$ip1" "$(awk '{ print $1 }' "$W/out")"
 busybox ping -c 3 -W 1 vm1 > "$W/ping" 2>&1 || fail "ping vm1 failed: $(cat "$W/ping")"
 grep -q "3 packets received" "$W/ping" || fail "ping vm1 lost packets: $(cat "$W/ping")"
 busybox ping -c 1 -W 1 vm2.lab > "$W/ping" 2>&1 || fail "ping vm2.lab failed: $(cat "$W/ping")"
+busybox ping -c 1 -W 1 vm2.alice.lab > "$W/ping" 2>&1 || fail "ping vm2.alice.lab failed: $(cat "$W/ping")"
 
 # --- the tap of step 2 goes with QEMU, the one of step 3 stays -------------
 guest_stop vm1

@@ -23,7 +23,6 @@ world_add_user alice 61001
 world_config bridge=vmnet0 address=10.77.0.1/24 domain=lab uplink=isolated max_taps=4 \
         > "$W/vmnet.conf"
 world_start_vmnetd "$W/vmnet.conf"
-guest_allow_tun         # step 3 opens /dev/net/tun as alice, as on a desktop
 mkdir -p "$W/bin"
 ln -s "$BUILD/vmnet" "$W/bin/vmnet"
 export PATH="$W/bin:$PATH"
@@ -83,6 +82,13 @@ expect_eq "first command of step 3" "vmnet tap add" "${cmds[0]}"
 as_alice "${cmds[0]}"
 expect_eq "exit of vmnet tap add" 0 "$RC"
 expect_eq "name vmnet tap add printed (the guide's)" "$(guide_output "$DOC" qemu-tap)" "$(cat "$W/out")"
+# /dev/net/tun 0600, as here without udev: the error step 3 names
+as_alice "${cmds[1]/ ... / -accel tcg -nographic -m 64 -kernel $W/guest/vmlinuz }"
+[ "$RC" -ne 0 ] || fail "QEMU opened /dev/net/tun 0600 as alice"
+grep -Fq "could not open /dev/net/tun: Permission denied" "$W/err" ||
+        fail "QEMU without access to /dev/net/tun says '$(cat "$W/err")', not what step 3 quotes"
+grep -Fq 'could not open /dev/net/tun: Permission' "$DOC" || fail "step 3 no longer quotes the error"
+guest_allow_tun         # 0666, as on a desktop
 guide_qemu vm2 "${cmds[1]}"
 ip2=$(guest_wait_ready vm2 120)
 log "step 3: vm2 leased $ip2 on tap-alice+1 in $(guest_boot_seconds vm2) s"
@@ -135,6 +141,14 @@ as_alice "${cmds[0]/ ... / -accel tcg -nographic -m 64 -kernel $W/guest/vmlinuz 
 [ "$RC" -ne 0 ] || fail "QEMU on the login tap did not fail"
 grep -Fxq "$said" "$W/err" || fail "QEMU on the login tap says '$(cat "$W/err")', the guide '$said'"
 expect_eq "tap-alice still forwarding" 3 "$(brport_state tap-alice)"
+
+# --- pitfall: no helper= runs QEMU's own, which needs root ---------------------
+mapfile -t cmds < <(guide_commands "$DOC" qemu-default-helper)
+expect_eq "commands of the default helper pitfall" 1 "${#cmds[@]}"
+said=$(guide_output "$DOC" qemu-default-helper)
+as_alice "${cmds[0]/ ... / -accel tcg -nographic -m 64 -kernel $W/guest/vmlinuz }"
+[ "$RC" -ne 0 ] || fail "QEMU's own bridge helper worked for alice"
+grep -Fxq "$said" "$W/err" || fail "QEMU's own helper says '$(cat "$W/err")', the guide '$said'"
 
 # --- the hint and the guide agree ----------------------------------------------
 # same lines up to alice's MAC series and the "..." of the command

@@ -3,9 +3,11 @@
 # systemd-socket-activate standing in for systemd (no systemd as PID 1
 # here): the socket path and mode come from etc/systemd/vmnetd.socket, the
 # command line from vmnetd.service's ExecStart, and NOTIFY_SOCKET from a
-# listener of ours, as for Type=notify.  Nothing runs before the first
+# listener of ours, as for Type=notify; the capability bounding set and
+# no_new_privs from the service, through setpriv.  Nothing runs before the first
 # client; a student's "vmnet status" starts vmnetd, which takes the socket
-# (no second bind), says READY=1 and builds the bridge.  SIGTERM, as
+# (no second bind), says READY=1, builds the bridge and runs a dnsmasq that
+# gives a DHCP client a lease.  SIGTERM, as
 # KillMode=mixed sends it to vmnetd alone, stops vmnetd and its dnsmasq but
 # keeps bridge and taps; the next activation adopts the taps of the
 # student's live session;
@@ -14,11 +16,12 @@
 
 command -v systemd-socket-activate >/dev/null || skip "systemd-socket-activate is not installed"
 command -v python3 >/dev/null || skip "python3 is missing"
+command -v busybox >/dev/null || skip "busybox (udhcpc) is missing"
 VMNET=$BUILD/vmnet
 CTL=$BUILD/tests/tools/vmnetctl
 [ -x "$VMNET" ] || fail "$VMNET missing: run make"
 [ -x "$CTL" ] || fail "$CTL missing: run make check"
-UNITS=$ROOT/etc/systemd
+UNITS=${VMNET_UNITS:-$ROOT/etc/systemd}
 
 unit_value() { sed -n "s/^$2=//p" "$UNITS/$1"; }
 sock=$(unit_value vmnetd.socket ListenSequentialPacket)
@@ -27,6 +30,16 @@ exec_start=$(unit_value vmnetd.service ExecStart)
 expect_eq "service type" notify "$(unit_value vmnetd.service Type)"
 expect_eq "kill mode" mixed "$(unit_value vmnetd.service KillMode)"
 if [ -z "$sock" ] || [ -z "$mode" ] || [ -z "$exec_start" ]; then fail "cannot read the units in $UNITS"; fi
+# The unit's capability bounding set and NoNewPrivileges, applied with
+# setpriv: vmnetd and its dnsmasq must do their work within them.
+caps=$(unit_value vmnetd.service CapabilityBoundingSet)
+[ -n "$caps" ] || fail "vmnetd.service sets no CapabilityBoundingSet"
+bounding=-all
+for c in $caps; do
+        c=${c#CAP_}
+        bounding+=",+${c,,}"
+done
+expect_eq NoNewPrivileges yes "$(unit_value vmnetd.service NoNewPrivileges)"
 # ExecStart=/usr/sbin/vmnetd ARGS: the same ARGS for the vmnetd we built.
 read -r -a exec_args <<<"${exec_start#* }"
 [ "${exec_start%% *}" = /usr/sbin/vmnetd ] || fail "ExecStart runs ${exec_start%% *}, not /usr/sbin/vmnetd"
@@ -63,7 +76,8 @@ activate() {
         mkdir -p "$(dirname "$sock")"
         notify_listener "$W/notify$n.sock" "$W/notify$n.log"
         world_spawn systemd-socket-activate --seqpacket -l "$sock" -E "NOTIFY_SOCKET=$W/notify$n.sock" \
-                -- "$BUILD/vmnetd" "${exec_args[@]}" -c "$W/vmnet.conf"
+                -- setpriv --no-new-privs --bounding-set="$bounding" \
+                "$BUILD/vmnetd" "${exec_args[@]}" -c "$W/vmnet.conf"
         ACTIVATOR=$SPAWNED
         wait_until 5 test -S "$sock" || fail "systemd-socket-activate made no $sock"
         chmod "$mode" "$sock"
@@ -89,16 +103,30 @@ tr '\0' ' ' < "/proc/$VMNETD_PID/environ" | grep -q 'LISTEN_FDS=1' || fail "vmne
 # does), and an extra tap of theirs.
 world_spawn "$CTL" -s "$sock" hold stu1 60
 wait_until 10 test -e /sys/class/net/tap-stu1 || fail "no login tap tap-stu1 for the session"
+# dnsmasq runs and leases an address within the unit's capabilities: a
+# DHCP client in a namespace of its own, on a veth port of the bridge.
+# shellcheck disable=SC2016 # expanded by sh -c
+wait_until 10 sh -c 'kill -0 "$(cat /run/vmnet/dnsmasq.pid)"' || fail "dnsmasq is not running"
+dnsmasq_pid=$(cat /run/vmnet/dnsmasq.pid)
+ip netns add dhcpc
+ip link add vc0 type veth peer name vc1 netns dhcpc
+ip link set vc0 master vmnet0 up
+ip -n dhcpc link set vc1 up
+# shellcheck disable=SC2016 # a script for udhcpc
+printf '#!/bin/sh\n[ "$1" = bound ] && echo "$ip" > %s/lease.ip\nexit 0\n' "$W" > "$W/dhcp.sh"
+chmod +x "$W/dhcp.sh"
+ip netns exec dhcpc busybox udhcpc -i vc1 -n -q -t 5 -T 1 -s "$W/dhcp.sh" -x hostname:pc1 >/dev/null 2>&1 ||
+        fail "no DHCP lease from dnsmasq under the unit's capabilities"
+lease=$(cat "$W/lease.ip")
+[[ "$lease" == 10.77.0.* ]] || fail "odd lease '$lease'"
+ip netns del dhcpc
 tap=$(as_stu1 "$VMNET" tap add) || fail "vmnet tap add failed"
 [ -e "/sys/class/net/$tap" ] || fail "tap $tap from vmnet tap add does not exist"
-dnsmasq_pid=$(cat /run/vmnet/dnsmasq.pid 2>/dev/null || true)
 
 # SIGTERM to vmnetd alone (KillMode=mixed): it stops dnsmasq, keeps the lab.
 kill -TERM "$VMNETD_PID"
 wait_until 30 sh -c "! kill -0 $VMNETD_PID" || fail "vmnetd still runs 30 s (TimeoutStopSec) after SIGTERM"
-if [ -n "$dnsmasq_pid" ]; then
-        wait_until 5 sh -c "! kill -0 $dnsmasq_pid" || fail "dnsmasq ($dnsmasq_pid) outlived vmnetd's SIGTERM"
-fi
+wait_until 5 sh -c "! kill -0 $dnsmasq_pid" || fail "dnsmasq ($dnsmasq_pid) outlived vmnetd's SIGTERM"
 [ -d /sys/class/net/vmnet0/bridge ] || fail "SIGTERM removed the bridge"
 for t in tap-stu1 "$tap"; do
         [ -e "/sys/class/net/$t" ] || fail "SIGTERM removed $t"

@@ -114,6 +114,13 @@ status_lists() { # status_lists NAME IP
 
 interface_xml() { guide_block "$DOC" "$1" | sed 's/^/    /'; }
 
+# libvirt itself, before vmnet is involved: session mode must work here
+as_alice "virsh -c qemu:///session version"
+[ "$RC" -eq 0 ] || skip "libvirt session mode does not work here (nothing of vmnet's): $(head -n 3 "$W/err")"
+libvirt_cleanup
+set -e
+wait_until 10 libvirt_gone || fail "alice's first libvirtd did not end"
+
 # --- without step 1: QEMU's own helper, refused ---------------------------------
 domain_xml vm0 "$(interface_xml libvirt-interface)" > "$W/vm0.xml"
 as_alice "virsh -c qemu:///session define $W/vm0.xml"

@@ -14,6 +14,9 @@
 # behind on the host; the EXIT trap unmounts and removes $CHROOT_TMP anyway.
 # The network namespace is the host's: debootstrap and apt need the archive.
 # Nothing inside the chroot starts a daemon (policy-rc.d answers 101).
+#
+# CHROOT_MIRROR=URI overrides the mirror (default: the host's apt sources);
+# CHROOT_CACHE=DIR the cache folder; CHROOT_KEEP=1 keeps the work folder.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -47,10 +50,11 @@ chroot_cleanup() {
         exit "$rc"
 }
 
-# The host's Debian mirror (first non-security URI), else deb.debian.org.
+# $CHROOT_MIRROR, else the host's Debian mirror (first non-security URI),
+# else deb.debian.org.
 chroot_mirror() {
-        local uri=""
-        if [ -r /etc/apt/sources.list.d/debian.sources ]; then
+        local uri=${CHROOT_MIRROR:-}
+        if [ -z "$uri" ] && [ -r /etc/apt/sources.list.d/debian.sources ]; then
                 uri=$(awk 'tolower($1) == "uris:" { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' \
                         /etc/apt/sources.list.d/debian.sources)
         fi

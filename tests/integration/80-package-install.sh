@@ -64,6 +64,32 @@ offline() {
                 DEBIAN_FRONTEND=noninteractive chroot "$dir" "$@"
 }
 
+# with_lab DIR LOG CMD...: CMD in the chroot, in a network namespace of its
+# own that holds a lab as vmnetd leaves it behind (bridge vmnet0 with a
+# student's tap, no state file) and a sysfs of that namespace, as on a real
+# host.  Sets LAB_LEFT to what is left afterwards: "bridge tap", "bridge",
+# "tap" or "".  Fails the test if CMD fails.
+with_lab() {
+        local dir=$1 logf=$2 rc=0; shift 2
+        # shellcheck disable=SC2016 # $1, $2 expand in the inner shell
+        unshare --net -- bash -c '
+                set -e
+                dir=$1 left=$2; shift 2
+                mount -t sysfs sysfs "$dir/sys"
+                trap "umount \"$dir/sys\"" EXIT
+                ip link add vmnet0 type bridge
+                ip tuntap add dev tap-stu1 mode tap
+                ip link set tap-stu1 master vmnet0
+                env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+                        DEBIAN_FRONTEND=noninteractive chroot "$dir" "$@" || exit 10
+                : > "$left"
+                if ip link show dev vmnet0 >/dev/null 2>&1; then echo bridge >> "$left"; fi
+                if ip link show dev tap-stu1 >/dev/null 2>&1; then echo tap >> "$left"; fi
+        ' with_lab "$dir" "$CHROOT_TMP/lab-left" "$@" > "$logf" 2>&1 || rc=$?
+        [ "$rc" = 0 ] || { tail -n 30 "$logf" >&2; fail "$* failed ($rc)"; }
+        LAB_LEFT=$(paste -sd' ' "$CHROOT_TMP/lab-left")
+}
+
 hosts_line() { sed -n 's/^hosts:[[:space:]]*//p' "$1/etc/nsswitch.conf"; }
 
 check_installed() {
@@ -161,37 +187,18 @@ run_suite() {
         cmp -s "$CHROOT_TMP/$suite.before.etc" "$CHROOT_TMP/$suite.installed.etc" &&
                 fail "$suite: installing changed no file in /etc (nsswitch.conf, pam.d?)"
 
+        # A reinstall runs the maintainer scripts as an upgrade does (prerm
+        # upgrade, postinst configure VERSION): the lab must stay.
         # shellcheck disable=SC2086
-        offline "$dir" apt-get -q -y install --reinstall $names > "$CHROOT_TMP/$suite-reinstall.log" 2>&1 ||
-                { tail -n 30 "$CHROOT_TMP/$suite-reinstall.log" >&2; fail "$suite: reinstall failed"; }
+        with_lab "$dir" "$CHROOT_TMP/$suite-reinstall.log" apt-get -q -y install --reinstall $names
+        expect_eq "$suite: what is left of the lab after a reinstall (upgrade)" "bridge tap" "$LAB_LEFT"
         check_installed "$dir" "$suite"
 
-        # Purge in a network namespace that holds a lab as vmnetd leaves it
-        # (bridge vmnet0 with a student's tap, no state file): prerm's
-        # "vmnetd --down" must take both away, and the run files with them.
+        # Removal runs "vmnetd --down" in prerm: the lab and the run files go.
         mkdir -p "$dir/run/vmnet"
         : > "$dir/run/vmnet/hosts"
-        local rc=0
-        # shellcheck disable=SC2016 # $1 expands in the inner shell
-        unshare --net -- bash -c '
-                set -e
-                # A sysfs of this namespace, as vmnetd sees on a real host.
-                mount -t sysfs sysfs "$1/sys"
-                trap "umount \"\$1/sys\"" EXIT
-                ip link add vmnet0 type bridge
-                ip tuntap add dev tap-stu1 mode tap
-                ip link set tap-stu1 master vmnet0
-                env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-                        DEBIAN_FRONTEND=noninteractive chroot "$1" apt-get -q -y purge vmnet libpam-vmnet libnss-vmnet || exit 10
-                ! ip link show dev tap-stu1 >/dev/null 2>&1 || exit 11
-                ! ip link show dev vmnet0 >/dev/null 2>&1 || exit 12
-        ' purge "$dir" > "$CHROOT_TMP/$suite-purge.log" 2>&1 || rc=$?
-        case $rc in
-        0) ;;
-        11) fail "$suite: the tap survived removing vmnet (prerm's vmnetd --down)" ;;
-        12) fail "$suite: the bridge survived removing vmnet (prerm's vmnetd --down)" ;;
-        *) tail -n 30 "$CHROOT_TMP/$suite-purge.log" >&2; fail "$suite: purge failed ($rc)" ;;
-        esac
+        with_lab "$dir" "$CHROOT_TMP/$suite-purge.log" apt-get -q -y purge "${PACKAGES[@]}"
+        expect_eq "$suite: what is left of the lab after purge (prerm's vmnetd --down)" "" "$LAB_LEFT"
         [ ! -e "$dir/run/vmnet/hosts" ] || fail "$suite: /run/vmnet/hosts survived removing vmnet"
         grep -q vmnet "$dir/etc/nsswitch.conf" && fail "$suite: vmnet left in nsswitch.conf: $(hosts_line "$dir")"
         grep -rq vmnet "$dir/etc/pam.d" && fail "$suite: vmnet left in /etc/pam.d: $(grep -rl vmnet "$dir/etc/pam.d")"

@@ -19,13 +19,10 @@
 # CHROOT_CACHE=DIR the cache folder; CHROOT_KEEP=1 keeps the work folder.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
+# ROOT, BUILD, log, fail, skip, wait_until, expect_eq (world_enter is not used).
+# shellcheck source=tests/lib/world.sh
+. "$(dirname "${BASH_SOURCE[0]}")/world.sh"
 CHROOT_CACHE=${CHROOT_CACHE:-$BUILD/chroot}
-
-log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
-fail() { log "FAIL: $*"; exit 1; }
-skip() { log "SKIP: $*"; echo "$*"; exit 77; }
 
 chroot_enter() {
         if [ "${VMNET_CHROOT_INSIDE:-}" != 1 ]; then

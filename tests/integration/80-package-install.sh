@@ -23,9 +23,7 @@ PACKAGES=(vmnet libpam-vmnet libnss-vmnet)
 debs=${VMNET_DEBS:-}
 if [ -z "$debs" ]; then
         log "building the packages from a copy of the tree"
-        mkdir -p "$CHROOT_TMP/src"
-        tar -C "$ROOT" --exclude=./build --exclude=./dist --exclude=./.git \
-                --exclude=./debian/build --exclude=./debian/tmp -cf - . | tar -C "$CHROOT_TMP/src" -xf -
+        copy_tree "$CHROOT_TMP/src"
         (cd "$CHROOT_TMP/src" && LINTIAN=0 ./tools/make-deb) > "$CHROOT_TMP/make-deb.log" 2>&1 ||
                 { tail -n 30 "$CHROOT_TMP/make-deb.log" >&2; fail "tools/make-deb failed"; }
         debs=$CHROOT_TMP/src/dist
@@ -57,13 +55,6 @@ snapshot() {
         (cd "$dir" && find ./etc -xdev -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) > "$out.etc"
 }
 
-# offline DIR CMD...: CMD in the chroot, in an empty network namespace.
-offline() {
-        local dir=$1; shift
-        unshare --net -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-                DEBIAN_FRONTEND=noninteractive chroot "$dir" "$@"
-}
-
 # with_lab DIR LOG CMD...: CMD in the chroot, in a network namespace of its
 # own that holds a lab as vmnetd leaves it behind (bridge vmnet0 with a
 # student's tap, no state file) and a sysfs of that namespace, as on a real
@@ -80,12 +71,11 @@ with_lab() {
                 ip link add vmnet0 type bridge
                 ip tuntap add dev tap-stu1 mode tap
                 ip link set tap-stu1 master vmnet0
-                env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-                        DEBIAN_FRONTEND=noninteractive chroot "$dir" "$@" || exit 10
+                "$@" || exit 10
                 : > "$left"
                 if ip link show dev vmnet0 >/dev/null 2>&1; then echo bridge >> "$left"; fi
                 if ip link show dev tap-stu1 >/dev/null 2>&1; then echo tap >> "$left"; fi
-        ' with_lab "$dir" "$CHROOT_TMP/lab-left" "$@" > "$logf" 2>&1 || rc=$?
+        ' with_lab "$dir" "$CHROOT_TMP/lab-left" "${CHROOT_ENV[@]}" chroot "$dir" "$@" > "$logf" 2>&1 || rc=$?
         [ "$rc" = 0 ] || { tail -n 30 "$logf" >&2; fail "$* failed ($rc)"; }
         LAB_LEFT=$(paste -sd' ' "$CHROOT_TMP/lab-left")
 }
@@ -107,18 +97,19 @@ check_installed() {
         ! grep -q pam_vmnet "$dir/etc/pam.d/common-session-noninteractive" ||
                 fail "$suite: pam_vmnet is in common-session-noninteractive (the profile is interactive-only)"
 
-        offline "$dir" vmnetd --check-config /etc/security/vmnet.conf ||
+        chroot_offline "$dir" vmnetd --check-config /etc/security/vmnet.conf ||
                 fail "$suite: vmnetd --check-config rejects the shipped /etc/security/vmnet.conf"
         # The check can fail: a key given twice is refused with FILE:LINE.
         printf 'bridge = vmnet0\nbridge = vmnet1\n' > "$dir/tmp/twice.conf"
         local out rc=0
-        out=$(offline "$dir" vmnetd --check-config /tmp/twice.conf 2>&1) || rc=$?
+        out=$(chroot_offline "$dir" vmnetd --check-config /tmp/twice.conf 2>&1) || rc=$?
         [ "$rc" = 1 ] || fail "$suite: vmnetd --check-config on a bad file exited $rc, not 1"
         [[ "$out" == */tmp/twice.conf:2:* ]] || fail "$suite: no FILE:LINE in '$out'"
 
         # shellcheck disable=SC2016 # a dpkg-query format, not a shell expansion
-        offline "$dir" dpkg-query -W -f='${Conffiles}\n' vmnet | grep -q ' /etc/security/vmnet.conf ' ||
-                fail "$suite: /etc/security/vmnet.conf is not a conffile of vmnet"
+        out=$(chroot_offline "$dir" dpkg-query -W -f='${Conffiles}\n' vmnet)
+        grep -q ' /etc/security/vmnet.conf ' <<<"$out" ||
+                fail "$suite: /etc/security/vmnet.conf is not a conffile of vmnet: $out"
         ! grep -q -v -E '^[[:space:]]*(#|$)' "$dir/etc/security/vmnet.conf" ||
                 fail "$suite: the shipped vmnet.conf sets something"
 
@@ -137,7 +128,7 @@ check_installed() {
         done
         # The units are valid for this suite's systemd, with the programs they
         # run in place.  (The man pages are checked as files above.)
-        offline "$dir" systemd-analyze verify --man=no vmnetd.socket vmnetd.service > "$CHROOT_TMP/$suite-verify.log" 2>&1 ||
+        chroot_offline "$dir" systemd-analyze verify --man=no vmnetd.socket vmnetd.service > "$CHROOT_TMP/$suite-verify.log" 2>&1 ||
                 { cat "$CHROOT_TMP/$suite-verify.log" >&2; fail "$suite: systemd-analyze verify rejects the units"; }
         # Enabled, as deb-systemd-helper does without a running systemd.
         [ -L "$dir/etc/systemd/system/sockets.target.wants/vmnetd.socket" ] ||
@@ -147,7 +138,7 @@ check_installed() {
         # glibc finds the module by its name in nsswitch.conf and loads it
         # (a name "files" does not know; dns after it has no network here).
         local trace
-        trace=$(offline "$dir" env LD_DEBUG=files getent hosts vmnet-test-no-such-name 2>&1 || true)
+        trace=$(chroot_offline "$dir" env LD_DEBUG=files getent hosts vmnet-test-no-such-name 2>&1 || true)
         grep -q "calling init: .*/libnss_vmnet\.so\.2" <<<"$trace" ||
                 fail "$suite: getent does not load libnss_vmnet.so.2"
 }
@@ -175,7 +166,7 @@ run_suite() {
 
         # Offline from here on.  Absolute paths tell apt these are files.
         # shellcheck disable=SC2086 # $names is a list of file names without spaces
-        offline "$dir" apt-get -q -y install $names > "$CHROOT_TMP/$suite-install.log" 2>&1 ||
+        chroot_offline "$dir" apt-get -q -y install $names > "$CHROOT_TMP/$suite-install.log" 2>&1 ||
                 { tail -n 30 "$CHROOT_TMP/$suite-install.log" >&2; fail "$suite: install failed"; }
         check_installed "$dir" "$suite"
         log "$suite: installed: hosts: $(hosts_line "$dir")"

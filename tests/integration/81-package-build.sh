@@ -20,10 +20,7 @@ build_in() {
         chroot_make "$suite" "$dir"
         chroot_mount_proc "$dir"
         in_chroot "$dir" useradd --create-home --shell /bin/sh builder
-        mkdir -p "$dir/home/builder/src/vmnet"
-        tar -C "$ROOT" --exclude=./build --exclude=./dist --exclude=./.git \
-                --exclude=./debian/build --exclude=./debian/tmp -cf - . |
-                tar -C "$dir/home/builder/src/vmnet" -xf -
+        copy_tree "$dir/home/builder/src/vmnet"
         in_chroot "$dir" chown -R builder:builder /home/builder/src
 
         in_chroot "$dir" apt-get -q update > "$CHROOT_TMP/$suite-update.log" 2>&1 ||

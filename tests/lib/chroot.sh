@@ -8,7 +8,7 @@
 #   chroot_enter "$@"          # re-runs the script in a private mount namespace
 #   chroot_make bookworm "$DIR" # unpacks (making the cache if needed)
 #   chroot_mount_proc "$DIR"    # /proc inside; unmounted at exit
-#   in_chroot "$DIR" apt-get ...
+#   in_chroot "$DIR" apt-get ...       # chroot_offline: the same without network
 #
 # The mount namespace is private, so even a killed test leaves no mount
 # behind on the host; the EXIT trap unmounts and removes $CHROOT_TMP anyway.
@@ -107,9 +107,25 @@ chroot_mount_proc() {
         CHROOT_MOUNTS+=("$dir/proc")
 }
 
-# in_chroot DIR CMD...: runs CMD inside with a clean, non-interactive environment.
+# The environment of commands inside: clean and non-interactive.
+CHROOT_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive)
+
+# in_chroot DIR CMD...: runs CMD inside (in the host's network namespace).
 in_chroot() {
         local dir=$1; shift
-        env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-                DEBIAN_FRONTEND=noninteractive chroot "$dir" "$@"
+        "${CHROOT_ENV[@]}" chroot "$dir" "$@"
+}
+
+# chroot_offline DIR CMD...: runs CMD inside, in an empty network namespace.
+chroot_offline() {
+        local dir=$1; shift
+        unshare --net -- "${CHROOT_ENV[@]}" chroot "$dir" "$@"
+}
+
+# copy_tree DEST: the source tree as it is now (edits not yet committed
+# included), without build outputs and .git.
+copy_tree() {
+        mkdir -p "$1"
+        tar -C "$ROOT" --exclude=./build --exclude=./dist --exclude=./.git \
+                --exclude=./debian/build --exclude=./debian/tmp -cf - . | tar -C "$1" -xf -
 }

@@ -8,6 +8,7 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
+#include <netlink/route/link/veth.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -239,4 +240,50 @@ int link_master(int ifindex) {
         if (sysfs_read_int(name, "brport/bridge/ifindex", &master) < 0)
                 return 0;
         return master;
+}
+
+int veth_peer_name(const char *name, char ret[IFNAMSIZ]) {
+        char peer[IF_NAMESIZE];
+        int ifindex, iflink;
+
+        /* a veth's iflink is its peer; any other link's is itself */
+        if (sysfs_read_int(name, "ifindex", &ifindex) < 0 || sysfs_read_int(name, "iflink", &iflink) < 0)
+                return -ENODEV;
+        if (iflink == ifindex || !if_indextoname(iflink, peer))
+                return -ENODEV;
+        strcpy(ret, peer);
+        return 0;
+}
+
+int login_link_plug(struct nl_sock *sk, const char *name, int bridge_ifindex) {
+        char peer[IFNAMSIZ];
+        int r;
+
+        if (veth_peer_name(name, peer) < 0 || strncmp(peer, LOGIN_PEER_PREFIX, strlen(LOGIN_PEER_PREFIX)) != 0)
+                return -ENODEV;
+        r = link_plug(sk, (int)if_nametoindex(peer), bridge_ifindex, 0);
+        if (r < 0)
+                return r;
+        return link_set_up(sk, (int)if_nametoindex(name));
+}
+
+int login_link_create(struct nl_sock *sk, const char *name, int bridge_ifindex) {
+        struct rtnl_link *link = rtnl_link_veth_alloc(), *peer;
+        int r;
+
+        if (!link)
+                return -ENOMEM;
+        peer = rtnl_link_veth_get_peer(link);
+        rtnl_link_set_name(link, name);
+        rtnl_link_set_name(peer, LOGIN_PEER_PREFIX "%d"); /* the kernel picks the number */
+        r = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
+        rtnl_link_veth_release(link);
+        if (r < 0)
+                return errno_from_nl(r);
+        r = login_link_plug(sk, name, bridge_ifindex);
+        if (r < 0) {
+                (void)link_delete_by_name(sk, name); /* takes the peer along */
+                return r;
+        }
+        return 0;
 }

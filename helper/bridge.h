@@ -1,6 +1,7 @@
 /* Everything vmnetd asks the kernel over rtnetlink (libnl-route-3): the lab
  * bridge, its address, plugging taps into it, deleting links in batches. */
 #pragma once
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,6 +34,22 @@ int links_delete(struct nl_sock *sk, const int *ifindexes, size_t n);
 
 /* Deletes one link by name; -ENODEV if there is none. */
 int link_delete_by_name(struct nl_sock *sk, const char *name);
+
+/* The prefix of the bridge-side names of login links ("vmnp0", "vmnp1"...):
+ * vmnetd deletes only veths of its own, never LXC's or anyone else's. */
+#define LOGIN_PEER_PREFIX "vmnp"
+
+/* Makes the veth pair of a login link: `name` for the student's hypervisor
+ * to bridge to, its peer (named by the kernel, LOGIN_PEER_PREFIX + number)
+ * plugged into the bridge; both up.  -EEXIST if name exists.  Returns 0. */
+int login_link_create(struct nl_sock *sk, const char *name, int bridge_ifindex);
+
+/* For an existing login link: plugs its peer into the bridge (again) and
+ * brings both ends up.  -ENODEV if name is not a veth of ours. */
+int login_link_plug(struct nl_sock *sk, const char *name, int bridge_ifindex);
+
+/* The name of the other end of veth `name`; -ENODEV if it is no veth. */
+int veth_peer_name(const char *name, char ret[IFNAMSIZ]);
 
 /* The bridge that link ifindex is plugged into (its ifindex), 0 for none. */
 int link_master(int ifindex);

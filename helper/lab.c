@@ -21,9 +21,6 @@
 #include "tap.h"
 #include "tap_name.h"
 
-/* A login tap is held but never read: one queued frame at most. */
-#define HELD_TAP_TXQUEUELEN 1
-
 static void save_state(struct lab *lab) {
         int r = state_save(lab->state_path, lab->config.bridge, lab->bridge_created, &lab->students);
         if (r < 0)
@@ -81,45 +78,45 @@ static bool tap_is_owned_by(const char *name, uid_t uid, bool *ret_persistent) {
 }
 
 /* Plugs an existing link into the lab bridge. */
-static int plug(struct lab *lab, const char *name, unsigned txqueuelen) {
+static int plug(struct lab *lab, const char *name) {
         int ifindex = (int)if_nametoindex(name);
         if (ifindex <= 0)
                 return -ENODEV;
-        return link_plug(lab->nl, ifindex, lab->bridge_ifindex, txqueuelen);
+        return link_plug(lab->nl, ifindex, lab->bridge_ifindex, 0);
 }
 
-/* Holds the login tap of st, making it if needed.  Returns 0 or -errno. */
-static int hold_login_tap(struct lab *lab, struct student *st) {
-        int fd, r, ifindex;
+/* The login link of st, made if needed: a veth pair, the student's end
+ * named st->login_tap, the other end on the bridge.  VirtualBox and VMware
+ * hook the student's end in the kernel; what they send "to the wire" is
+ * what that end transmits, so it crosses into the bridge whatever its
+ * destination.  (A tap would hand those frames to whoever holds its queue,
+ * and only broadcasts and frames for its own MAC would reach the lab.)
+ * Nothing needs to hold it open: both ends up means carrier. */
+static int ensure_login_link(struct lab *lab, struct student *st) {
+        int ifindex = (int)if_nametoindex(st->login_tap), r;
 
-        if (st->holder_fd >= 0)
-                return 0;
-        r = tap_create(st->login_tap, st->user.uid, true, &fd);
-        if (r == -EEXIST) {
+        if (ifindex > 0) {
                 /* left by a previous vmnetd, or still waiting for deletion */
-                if (!tap_is_owned_by(st->login_tap, st->user.uid, NULL)) {
-                        log_error("%s exists but is not a tap of %s: not touching it",
-                                  st->login_tap, st->user.name);
+                r = login_link_plug(lab->nl, st->login_tap, lab->bridge_ifindex);
+                if (r < 0) {
+                        log_error("%s exists but is not a login link of vmnet: not touching it", st->login_tap);
                         return -EEXIST;
                 }
-                ifindex = (int)if_nametoindex(st->login_tap);
-                if (ifindex > 0)
-                        unqueue_deletion(lab, ifindex);
-                r = tap_attach(st->login_tap, &fd);
+                unqueue_deletion(lab, ifindex);
+                return 0;
         }
-        if (r < 0) {
-                log_error("cannot make tap %s for %s: %s", st->login_tap, st->user.name, strerror(-r));
-                return r;
-        }
-        r = plug(lab, st->login_tap, HELD_TAP_TXQUEUELEN);
-        if (r < 0) {
-                log_error("cannot plug %s into %s: %s", st->login_tap, lab->config.bridge, strerror(-r));
-                (void)tap_unpersist(fd);
-                close(fd);
-                return r;
-        }
-        st->holder_fd = fd;
-        return 0;
+        r = login_link_create(lab->nl, st->login_tap, lab->bridge_ifindex);
+        if (r < 0)
+                log_error("cannot make %s for %s: %s", st->login_tap, st->user.name, strerror(-r));
+        return r;
+}
+
+/* Is name the login link of a student with a session? */
+static bool is_live_login_link(struct lab *lab, const char *name) {
+        for (size_t i = 0; i < lab->students.n; i++)
+                if (strcmp(lab->students.v[i]->login_tap, name) == 0)
+                        return true;
+        return false;
 }
 
 /* Queues the deletion of every persistent tap of user (login and extra). */
@@ -139,10 +136,12 @@ static void retire_taps(struct lab *lab, const struct user_info *user) {
 
 /* The last session of st ended: its taps go (batched), the entry too. */
 static void retire_student(struct lab *lab, struct student *st) {
-        if (st->holder_fd >= 0) {
-                close(st->holder_fd);
-                st->holder_fd = -1;
-        }
+        char peer[IFNAMSIZ];
+        int ifindex = (int)if_nametoindex(st->login_tap);
+
+        if (ifindex > 0 && veth_peer_name(st->login_tap, peer) == 0 &&
+            strncmp(peer, LOGIN_PEER_PREFIX, strlen(LOGIN_PEER_PREFIX)) == 0)
+                queue_deletion(lab, ifindex); /* the peer goes with it */
         retire_taps(lab, &st->user);
         log_info("last session of %s ended: %s goes", st->user.name, st->login_tap);
         students_remove(&lab->students, st);
@@ -167,7 +166,7 @@ int lab_open_session(struct lab *lab, const char *name, pid_t pid, int peer_pidf
                 if (!st)
                         return VMNET_ERR_INTERNAL;
         }
-        r = hold_login_tap(lab, st);
+        r = st->n_sessions > 0 ? 0 : ensure_login_link(lab, st);
         if (r < 0) {
                 if (st->n_sessions == 0)
                         students_remove(&lab->students, st);
@@ -240,7 +239,7 @@ static unsigned count_taps(struct lab *lab, const struct user_info *user, unsign
                 if (tap_name_for_user(lab->config.tap_name, user->name, i, name) < 0)
                         break;
                 if (if_nametoindex(name) > 0) {
-                        if (tap_is_owned_by(name, user->uid, NULL))
+                        if (i == 0 ? is_live_login_link(lab, name) : tap_is_owned_by(name, user->uid, NULL))
                                 count++;
                 } else if (i > 0 && free_index == 0) {
                         free_index = i;
@@ -269,7 +268,7 @@ static int new_extra_tap(struct lab *lab, const struct user_info *user, bool per
                 log_error("cannot make tap %s for %s: %s", name, user->name, strerror(-r));
                 return VMNET_ERR_INTERNAL;
         }
-        r = plug(lab, name, 0);
+        r = plug(lab, name);
         if (r < 0) {
                 log_error("cannot plug %s into %s: %s", name, lab->config.bridge, strerror(-r));
                 if (persistent)
@@ -332,7 +331,8 @@ int lab_status(struct lab *lab, const struct user_info *user, struct vmnet_reply
                 int carrier = 0, flags = 0;
                 if (tap_name_for_user(lab->config.tap_name, user->name, i, t->name) < 0)
                         break;
-                if (!tap_is_owned_by(t->name, user->uid, &persistent))
+                if (i == 0 ? !(is_live_login_link(lab, t->name) && if_nametoindex(t->name) > 0)
+                           : !tap_is_owned_by(t->name, user->uid, &persistent))
                         continue;
                 t->kind = i == 0 ? VMNET_TAP_LOGIN : persistent ? VMNET_TAP_PERSISTENT : VMNET_TAP_VM;
                 (void)sysfs_read_int(t->name, "carrier", &carrier);
@@ -343,8 +343,8 @@ int lab_status(struct lab *lab, const struct user_info *user, struct vmnet_reply
         return VMNET_OK;
 }
 
-/* The names of the tun devices plugged into the bridge. */
-static size_t bridge_taps(const char *bridge, char (*ret)[IFNAMSIZ], size_t max) {
+/* The names of the links plugged into the bridge. */
+static size_t bridge_ports(const char *bridge, char (*ret)[IFNAMSIZ], size_t max) {
         char path[128];
         struct dirent *e;
         size_t n = 0;
@@ -354,24 +354,36 @@ static size_t bridge_taps(const char *bridge, char (*ret)[IFNAMSIZ], size_t max)
         d = opendir(path);
         if (!d)
                 return 0;
-        while ((e = readdir(d)) && n < max) {
-                uid_t owner;
-                bool persistent;
-                if (e->d_name[0] == '.' || strlen(e->d_name) >= IFNAMSIZ)
-                        continue;
-                if (tap_info(e->d_name, &owner, &persistent) < 0)
-                        continue; /* not a tap: an uplink, a veth of LXC... never ours to delete */
-                strcpy(ret[n++], e->d_name);
-        }
+        while ((e = readdir(d)) && n < max)
+                if (e->d_name[0] != '.' && strlen(e->d_name) < IFNAMSIZ)
+                        strcpy(ret[n++], e->d_name);
         closedir(d);
         return n;
 }
 
-/* Is name a persistent tap that a live student owns (login or extra)? */
+/* Did vmnet make this bridge port?  A tap named by tap_name for the user
+ * who owns it, or the bridge end of a login link.  Anything else — the
+ * admin's uplink and taps, LXC's veths, another hypervisor's — is never
+ * ours to delete.  ret_login_link gets a login link's student end. */
+static bool made_by_vmnet(const char *pattern, const char *port, bool *ret_persistent,
+                          char ret_login_link[IFNAMSIZ]) {
+        struct user_info owner;
+        uid_t uid;
+
+        ret_login_link[0] = 0;
+        *ret_persistent = false;
+        if (tap_info(port, &uid, ret_persistent) == 0)
+                return uid != (uid_t)-1 && user_by_uid(uid, &owner) == 0 &&
+                       tap_name_index(pattern, owner.name, port) >= 0;
+        return strncmp(port, LOGIN_PEER_PREFIX, strlen(LOGIN_PEER_PREFIX)) == 0 &&
+               veth_peer_name(port, ret_login_link) == 0;
+}
+
+/* Is name a persistent tap that a live student owns? */
 static bool owned_by_live_student(struct lab *lab, const char *name) {
         for (size_t i = 0; i < lab->students.n; i++) {
                 const struct student *st = lab->students.v[i];
-                if (tap_name_index(lab->config.tap_name, st->user.name, name) >= 0 &&
+                if (tap_name_index(lab->config.tap_name, st->user.name, name) >= 1 &&
                     tap_is_owned_by(name, st->user.uid, NULL))
                         return true;
         }
@@ -397,7 +409,7 @@ static void adopt_state(struct lab *lab, struct saved_state *saved) {
                         if (lab->watch_pidfd)
                                 lab->watch_pidfd(lab->watch_ctx, pidfd, true);
                 }
-                if (st->n_sessions == 0 || hold_login_tap(lab, st) < 0) {
+                if (st->n_sessions == 0 || ensure_login_link(lab, st) < 0) {
                         log_info("%s has no live session any more", st->user.name);
                         retire_student(lab, st);
                         continue;
@@ -407,17 +419,18 @@ static void adopt_state(struct lab *lab, struct saved_state *saved) {
 }
 
 static void remove_orphans(struct lab *lab) {
-        static char names[1024][IFNAMSIZ];
-        size_t n = bridge_taps(lab->config.bridge, names, 1024);
+        static char names[4096][IFNAMSIZ];
+        size_t n = bridge_ports(lab->config.bridge, names, 4096);
 
         for (size_t i = 0; i < n; i++) {
-                uid_t owner;
+                char login_link[IFNAMSIZ];
                 bool persistent;
-                if (tap_info(names[i], &owner, &persistent) < 0 || !persistent)
-                        continue; /* a VM's tap lives as long as its VM */
-                if (owned_by_live_student(lab, names[i]))
+                if (!made_by_vmnet(lab->config.tap_name, names[i], &persistent, login_link))
                         continue;
-                log_info("removing orphan tap %s", names[i]);
+                if (login_link[0] ? is_live_login_link(lab, login_link)
+                                  : !persistent || owned_by_live_student(lab, names[i]))
+                        continue; /* a live student's, or a VM's tap that lives with its VM */
+                log_info("removing %s, which no session owns", login_link[0] ? login_link : names[i]);
                 int ifindex = (int)if_nametoindex(names[i]);
                 if (ifindex > 0)
                         queue_deletion(lab, ifindex);
@@ -488,7 +501,7 @@ void lab_reload(struct lab *lab, const struct vmnet_config *config) {
 void lab_stop(struct lab *lab) {
         lab_flush_deletions(lab);
         save_state(lab);
-        students_clear(&lab->students); /* closes holders: the taps stay */
+        students_clear(&lab->students); /* the links stay for the next vmnetd */
         free(lab->dying);
         lab->dying = NULL;
         lab->n_dying = lab->cap_dying = 0;
@@ -497,11 +510,12 @@ void lab_stop(struct lab *lab) {
 }
 
 int lab_down(const struct vmnet_config *config) {
-        static char names[1024][IFNAMSIZ];
+        static char names[4096][IFNAMSIZ];
+        static int ifindexes[4096];
         struct saved_state saved = {};
         struct nl_sock *nl;
         char path[PATH_MAX];
-        size_t n;
+        size_t n, m = 0;
         int r;
 
         r = netlink_open(&nl);
@@ -515,16 +529,16 @@ int lab_down(const struct vmnet_config *config) {
         bool created = r == -ENOENT ? config->uplink != VMNET_UPLINK_EXTERNAL
                                     : r >= 0 && saved.bridge_created;
         saved_state_clear(&saved);
-        n = bridge_taps(config->bridge, names, 1024);
-        int ifindexes[1024];
-        size_t m = 0;
+        n = bridge_ports(config->bridge, names, 4096);
         for (size_t i = 0; i < n; i++) {
+                char login_link[IFNAMSIZ];
+                bool persistent;
                 int ifindex = (int)if_nametoindex(names[i]);
-                if (ifindex > 0)
+                if (ifindex > 0 && made_by_vmnet(config->tap_name, names[i], &persistent, login_link))
                         ifindexes[m++] = ifindex;
         }
         if (m > 0)
-                log_info("removing %zu taps", m);
+                log_info("removing %zu taps and login links", m);
         links_delete(nl, ifindexes, m);
         if (created && config->uplink != VMNET_UPLINK_EXTERNAL && bridge_exists(nl, config->bridge)) {
                 r = link_delete_by_name(nl, config->bridge);
@@ -544,8 +558,20 @@ int lab_owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char ret_user[VMNET_U
         uid_t owner;
         bool persistent;
 
+        char login_link[IFNAMSIZ];
+
         if (fdb_port_of_mac(lab->config.bridge, mac, port) < 0)
                 return -ENOENT;
+        if (made_by_vmnet(lab->config.tap_name, port, &persistent, login_link) && login_link[0]) {
+                /* behind a login link: its student's */
+                for (size_t i = 0; i < lab->students.n; i++)
+                        if (strcmp(lab->students.v[i]->login_tap, login_link) == 0) {
+                                *ret_uid = lab->students.v[i]->user.uid;
+                                strcpy(ret_user, lab->students.v[i]->user.name);
+                                return 0;
+                        }
+                return -ENOENT;
+        }
         if (tap_info(port, &owner, &persistent) < 0 || owner == (uid_t)-1)
                 return -ENOENT;
         if (user_by_uid(owner, &user) < 0)

@@ -28,16 +28,17 @@ struct lab {
 };
 
 /* Opens netlink, makes or adopts the bridge, and adopts what run_dir/state
- * says is alive (taps re-held, sessions re-watched); removes persistent
- * taps on the bridge that no live session owns. */
+ * says is alive (login links re-plugged, sessions re-watched); removes the
+ * login links and persistent taps of vmnet's on the bridge that no live
+ * session owns (never a link vmnet did not make). */
 int lab_start(struct lab *lab, const struct vmnet_config *config);
 /* Applies a reloaded config: keys that need a restart keep their old value
  * (logged). */
 void lab_reload(struct lab *lab, const struct vmnet_config *config);
-/* SIGTERM: state saved, taps of live sessions stay (carrier off until the
- * next vmnetd re-holds them). */
+/* SIGTERM: state saved, the links of live sessions stay and keep working. */
 void lab_stop(struct lab *lab);
-/* --down: removes every tap on the bridge, and the bridge if we made it. */
+/* --down: removes every tap and login link vmnet made on the bridge, and
+ * the bridge if we made it. */
 int lab_down(const struct vmnet_config *config);
 
 /* Each returns an enum vmnet_status. */

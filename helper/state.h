@@ -16,7 +16,7 @@
 struct saved_state {
         char bridge[IFNAMSIZ];
         bool bridge_created;
-        struct students students; /* holder_fd and pidfds are -1 */
+        struct students students; /* pidfds are -1 */
 };
 
 /* Parses text; 0 or -EBADMSG with the first bad line number in *ret_line.

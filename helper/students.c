@@ -37,7 +37,6 @@ struct student *students_add(struct students *s, const struct user_info *user, c
         }
         st->user = *user;
         strcpy(st->login_tap, login_tap);
-        st->holder_fd = -1;
         s->v = v;
         s->v[s->n++] = st;
         return st;
@@ -51,8 +50,6 @@ void students_remove(struct students *s, struct student *st) {
                 for (size_t j = 0; j < st->n_sessions; j++)
                         if (st->sessions[j].pidfd >= 0)
                                 close(st->sessions[j].pidfd);
-                if (st->holder_fd >= 0)
-                        close(st->holder_fd);
                 free(st->sessions);
                 free(st);
                 return;

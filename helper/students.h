@@ -17,7 +17,6 @@ struct session {
 struct student {
         struct user_info user;
         char login_tap[IFNAMSIZ];
-        int holder_fd;                 /* our queue on the login tap, -1 if none */
         struct session *sessions;
         size_t n_sessions;
 };

@@ -32,7 +32,7 @@ static int tun_open(const char *name, short flags, int *ret_fd) {
 }
 
 int tap_create(const char *name, uid_t owner, bool persistent, int *ret_fd) {
-        int fd, r;
+        int fd = -1, r;
 
         /* IFF_TUN_EXCL: never silently attach to a device that exists */
         r = tun_open(name, IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL, &fd);
@@ -48,17 +48,6 @@ int tap_create(const char *name, uid_t owner, bool persistent, int *ret_fd) {
         }
         *ret_fd = fd;
         return 0;
-}
-
-int tap_attach(const char *name, int *ret_fd) {
-        uid_t owner;
-        bool persistent;
-        int r;
-
-        r = tap_info(name, &owner, &persistent);
-        if (r < 0)
-                return r == -ENOENT ? -ENODEV : r;
-        return tun_open(name, IFF_TAP | IFF_NO_PI, ret_fd);
 }
 
 int tap_unpersist(int fd) {

@@ -1,5 +1,5 @@
-/* Tap devices through /dev/net/tun: create, attach to an existing one,
- * and what the kernel says about one (owner, persistence, carrier). */
+/* Tap devices through /dev/net/tun: create one, and what the kernel says
+ * about one (owner, persistence). */
 #pragma once
 #include <stdbool.h>
 #include <sys/types.h>
@@ -9,11 +9,6 @@
  * in ret_fd (CLOEXEC, non-blocking): a non-persistent tap lives as long as
  * that fd.  Returns 0 or -errno. */
 int tap_create(const char *name, uid_t owner, bool persistent, int *ret_fd);
-
-/* Attaches a queue to the existing tap `name` and returns that fd: while
- * it is held the tap has carrier and a bridge port forwards.  -ENODEV if
- * there is no such tap. */
-int tap_attach(const char *name, int *ret_fd);
 
 /* Drops persistence on the tap behind fd (it goes when fd is closed). */
 int tap_unpersist(int fd);

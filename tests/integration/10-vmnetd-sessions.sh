@@ -19,15 +19,20 @@ hold() {
         wait_until 5 test -s "$W/hold.$1.$2" || fail "no answer to OPEN for $1"
 }
 
-# OPEN as root: the login tap, owned by the student, forwarding
+# OPEN as root: the login link, its bridge end forwarding with no hypervisor
 hold stu1 a
 expect_eq "open" tap-stu1 "$(cat "$W/hold.stu1.a")"
-expect_eq "owner" 61001 "$(cat /sys/class/net/tap-stu1/owner)"
-expect_eq "master" vmnet0 "$(basename "$(readlink /sys/class/net/tap-stu1/master)")"
-expect_eq "carrier" 1 "$(cat /sys/class/net/tap-stu1/carrier)"
-wait_until 5 brport_is_forwarding tap-stu1 || fail "port state $(brport_state tap-stu1), expected 3 (forwarding)"
-expect_eq "txqueuelen of a held tap" 1 "$(cat /sys/class/net/tap-stu1/tx_queue_len)"
+peer=$(login_peer tap-stu1) || fail "tap-stu1 is not a veth pair"
+expect_eq "the bridge end is on the bridge" vmnet0 "$(basename "$(readlink "/sys/class/net/$peer/master")")"
+[ ! -e /sys/class/net/tap-stu1/master ] || fail "the student's end must not be a bridge port itself"
+wait_until 5 login_link_is_forwarding tap-stu1 ||
+        fail "carrier $(cat /sys/class/net/tap-stu1/carrier), port state $(brport_state "$peer"), expected 1 and 3"
 ip -4 addr show vmnet0 | grep -q "10.77.0.1/24" || fail "bridge has no address"
+# What a bridged VirtualBox/VMware guest sends "to the wire" is transmitted on
+# tap-stu1; unicast to the host (not only broadcast) must cross into the lab.
+ip neigh replace 10.77.0.50 lladdr 52:54:00:aa:00:50 dev vmnet0
+python3 "$ROOT/tests/lib/wire_standin.py" tap-stu1 52:54:00:aa:00:50 10.77.0.50 \
+        "$(cat /sys/class/net/vmnet0/address)" 10.77.0.1 || fail "a guest's unicast frame did not reach the host"
 
 # counted: two opens, one tap; it stays after the first close
 hold stu1 b
@@ -57,7 +62,7 @@ expect_eq "non-root CLOSE" $((10 + 1)) "$rc"
 rc=0; "$CTL" open nosuchuser >/dev/null || rc=$?
 expect_eq "unknown user" $((10 + 6)) "$rc"
 
-# extra taps: own ones only, within max_taps (login tap included)
+# extra taps: own ones only, within max_taps (login link included)
 extra=$(runuser -u stu2 -- "$CTL" tap-add)
 expect_eq "tap-add" "tap-stu2+1" "$extra"
 expect_eq "extra owner" 61002 "$(cat /sys/class/net/$extra/owner)"

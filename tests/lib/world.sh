@@ -138,3 +138,18 @@ world_start_vmnetd() {
 # brport_state DEV: the bridge port state (3 = forwarding).
 brport_state() { cat "/sys/class/net/$1/brport/state"; }
 brport_is_forwarding() { [ "$(brport_state "$1" 2>/dev/null)" = 3 ]; }
+# login_peer DEV: the bridge end of the login link DEV (a veth pair).
+login_peer() {
+        local want f
+        want=$(cat "/sys/class/net/$1/iflink")
+        for f in /sys/class/net/*/ifindex; do
+                if [ "$(cat "$f")" = "$want" ]; then basename "$(dirname "$f")"; return 0; fi
+        done
+        return 1
+}
+# login_link_is_forwarding DEV: DEV is up with carrier, its bridge end forwards.
+login_link_is_forwarding() {
+        local peer
+        peer=$(login_peer "$1") || return 1
+        [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" = 1 ] && brport_is_forwarding "$peer"
+}

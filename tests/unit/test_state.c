@@ -49,7 +49,6 @@ static void test_round_trip(void **state) {
         assert_int_equal(ra->sessions[1].pid, 200);
         assert_int_equal(ra->sessions[1].start_time, 6666);
         assert_int_equal(ra->sessions[0].pidfd, -1);
-        assert_int_equal(ra->holder_fd, -1);
         saved_state_clear(&back);
         students_clear(&s);
 

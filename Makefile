@@ -124,10 +124,13 @@ check-integration: $(PROGRAMS) $(TOOL_BIN) guest
 guest:
 	@tests/guest/build; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 
-# Everything: unit tests, the same under ASan+UBSan (with vmnetd's own
+# Everything, after installing what the tests need (idempotent, asks apt
+# only for what is missing): unit tests, the same under ASan+UBSan (with vmnetd's own
 # integration tests driving a sanitized vmnetd), a short fuzzing pass, then
 # every integration test.  Needs root for the integration part.
-check: check-unit check-sanitize fuzz check-integration
+check:
+	tools/install-deps --tests
+	$(MAKE) check-unit check-sanitize fuzz check-integration
 
 check-sanitize:
 	$(MAKE) BUILD=$(BUILD)/sanitize SANITIZE=1 check-unit

@@ -16,7 +16,8 @@
 # Nothing inside the chroot starts a daemon (policy-rc.d answers 101).
 #
 # CHROOT_MIRROR=URI overrides the mirror (default: the host's apt sources);
-# CHROOT_CACHE=DIR the cache folder; CHROOT_KEEP=1 keeps the work folder.
+# CHROOT_CACHE=DIR the cache folder; CHROOT_KEEP=1 keeps the work folder;
+# VMNET_SRC=DIR builds from that tree (e.g. a git archive) instead of this one.
 set -euo pipefail
 
 # ROOT, BUILD, log, fail, skip, wait_until, expect_eq (world_enter is not used).
@@ -123,9 +124,9 @@ chroot_offline() {
 }
 
 # copy_tree DEST: the source tree as it is now (edits not yet committed
-# included), without build outputs and .git.
+# included), or the one in $VMNET_SRC, without build outputs and .git.
 copy_tree() {
         mkdir -p "$1"
-        tar -C "$ROOT" --exclude=./build --exclude=./dist --exclude=./.git \
+        tar -C "${VMNET_SRC:-$ROOT}" --exclude=./build --exclude=./dist --exclude=./.git \
                 --exclude=./debian/build --exclude=./debian/tmp -cf - . | tar -C "$1" -xf -
 }

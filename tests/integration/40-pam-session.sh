@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pam_vmnet through real PAM (pamtester, service files in the test's own
 # /etc/pam.d naming build/pam_vmnet.so) against the real vmnetd: a session
-# gets tap-USER, owned by the user and forwarding on the bridge, and
+# gets tap-USER, a login link forwarding into the bridge, and
 # VMNET_TAP in its environment; two sessions share the tap, which goes at
 # the last close; vmnetd absent or stopped (SIGSTOP) never fails or holds
 # up the session (timeout=300 returns in well under 1.5 s); a non-root
@@ -87,10 +87,12 @@ A=$HOLDER
 expect_eq "the service file used" a "$(env_of PAM_SERVICE a | sed 's/vmnet-hold-//')"
 expect_eq "VMNET_TAP" tap-stu1 "$(env_of VMNET_TAP a)"
 expect_eq "tap exists during open" yes "$(cat "$OUT/tap.a")"
-expect_eq "owner" 61001 "$(cat /sys/class/net/tap-stu1/owner)"
-expect_eq "master" vmnet0 "$(basename "$(readlink /sys/class/net/tap-stu1/master)")"
-wait_until 5 test "$(brport_state tap-stu1)" = 3 ||
-        fail "port state $(brport_state tap-stu1), expected 3 (forwarding)"
+# the login link: tap-stu1 is the student's end, its peer the bridge port
+peer=$(login_peer tap-stu1) || fail "tap-stu1 is not a veth pair"
+expect_eq "master of the bridge end $peer" vmnet0 "$(basename "$(readlink "/sys/class/net/$peer/master")")"
+[ ! -e /sys/class/net/tap-stu1/master ] || fail "tap-stu1 itself is a bridge port (a tap, not a login link?)"
+wait_until 5 login_link_is_forwarding tap-stu1 ||
+        fail "carrier $(cat /sys/class/net/tap-stu1/carrier), port state $(brport_state "$peer"), expected 1 and 3"
 # nothing of pam_vmnet stays open in the login process
 sockets=$(find "/proc/$(cat "$OUT/held.a")/fd" -lname 'socket:*' | wc -l)
 expect_eq "sockets left open in pamtester" 0 "$sockets"
@@ -103,7 +105,7 @@ expect_eq "one tap for two sessions" 1 "$(find /sys/class/net -maxdepth 1 -name 
 release a "$A"
 sleep 0.3
 [ -e /sys/class/net/tap-stu1 ] || fail "the tap went at the first of two closes"
-expect_eq "port still forwarding" 3 "$(brport_state tap-stu1)"
+login_link_is_forwarding tap-stu1 || fail "tap-stu1 stopped forwarding at the first of two closes"
 release b "$B"
 wait_until 3 tap_gone || fail "tap-stu1 still there after the last close"
 

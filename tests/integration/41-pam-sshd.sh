@@ -2,7 +2,7 @@
 # A real login: sshd (key authentication, UsePAM yes) in the test's netns
 # on 127.0.0.1, with a PAM service of its own whose session stack has
 # pam_vmnet as the admin installs it.  The student's shell sees
-# VMNET_TAP=tap-stu1, the tap exists and is theirs while the session lives,
+# VMNET_TAP=tap-stu1, that login link exists and is up while the session lives,
 # and it is gone soon after the client leaves.  With vmnetd stopped
 # (SIGSTOP) or absent the login still works, within the module's timeout.
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
@@ -61,7 +61,7 @@ login() {
 }
 tap_gone() { test ! -e /sys/class/net/tap-stu1; }
 
-# --- a session: the tap is there and the student's while it lives ---
+# --- a session: the login link is there and forwards while it lives ---
 # shellcheck disable=SC2016
 login 1 'echo "$VMNET_TAP"; sleep 2' &
 CLIENT=$!
@@ -69,10 +69,11 @@ WORLD_PIDS+=("$CLIENT")
 wait_until 10 test -s "$W/ssh/out.1" || fail "no output from the login: $(cat "$W/ssh/err.1")"
 expect_eq "VMNET_TAP in the login shell" tap-stu1 "$(head -n 1 "$W/ssh/out.1")"
 [ -e /sys/class/net/tap-stu1 ] || fail "no tap-stu1 while the session lives"
-expect_eq "owner" 61001 "$(cat /sys/class/net/tap-stu1/owner)"
-expect_eq "master" vmnet0 "$(basename "$(readlink /sys/class/net/tap-stu1/master)")"
-wait_until 5 test "$(brport_state tap-stu1)" = 3 ||
-        fail "port state $(brport_state tap-stu1), expected 3 (forwarding)"
+peer=$(login_peer tap-stu1) || fail "tap-stu1 is not a veth pair"
+expect_eq "master of the bridge end $peer" vmnet0 "$(basename "$(readlink "/sys/class/net/$peer/master")")"
+[ ! -e /sys/class/net/tap-stu1/master ] || fail "tap-stu1 itself is a bridge port (a tap, not a login link?)"
+wait_until 5 login_link_is_forwarding tap-stu1 ||
+        fail "carrier $(cat /sys/class/net/tap-stu1/carrier), port state $(brport_state "$peer"), expected 1 and 3"
 wait "$CLIENT" || fail "the ssh session failed: $(cat "$W/ssh/err.1")"
 t0=$(date +%s%N)
 # a bounded poll: 1 s at most (close_session runs after sshd notices the
@@ -82,10 +83,11 @@ log "tap gone $(( ($(date +%s%N) - t0) / 1000000 )) ms after the client left"
 
 # --- again, as the student sees it from the shell ---
 # shellcheck disable=SC2016
-login 2 'echo "$VMNET_TAP"; cat "/sys/class/net/$VMNET_TAP/owner"; id -u' ||
+login 2 'echo "$VMNET_TAP"; cat "/sys/class/net/$VMNET_TAP/operstate" "/sys/class/net/$VMNET_TAP/carrier"; id -u' ||
         fail "second login failed: $(cat "$W/ssh/err.2")"
 expect_eq "second login" "tap-stu1
-61001
+up
+1
 61001" "$(cat "$W/ssh/out.2")"
 # (before vmnetd stops below: sshd closes the session just after the client
 # has its exit status, and a vmnetd stopping keeps the taps of live sessions)

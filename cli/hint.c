@@ -51,8 +51,10 @@ static const struct vmnet_tap_info *persistent_tap(const struct vmnet_reply *st)
         return NULL;
 }
 
-/* VirtualBox and VMware bridge to a device without opening it: only the
- * login tap, which vmnetd holds open, forwards. */
+/* VirtualBox and VMware bridge to a device without opening it, and send
+ * what the VM sends "to the wire" by transmitting on that device: the
+ * login tap (a veth whose other end is on the bridge) carries it into the
+ * lab.  A tap would hand those frames to whoever holds it, not the bridge. */
 static const struct vmnet_tap_info *need_login_tap(const struct vmnet_reply *st, const char *who) {
         const struct vmnet_tap_info *t = cli_login_tap(st);
         if (!t)
@@ -110,36 +112,41 @@ static int hint_vmware(const struct vmnet_reply *st) {
 }
 
 static int hint_qemu(const struct vmnet_reply *st) {
-        const struct vmnet_tap_info *t = persistent_tap(st);
+        const struct vmnet_tap_info *t = persistent_tap(st), *login = cli_login_tap(st);
         /* QEMU gives every VM 52:54:00:12:34:56 unless told otherwise, and
          * libvirt picks 52:54:00:xx:xx:xx; on a shared segment each VM needs
          * its own.  Ours: locally administered 52:55, the uid, the VM. */
         uint32_t u = (uint32_t)getuid() & 0xffffff;
         char mac[18];
 
-        snprintf(mac, sizeof mac, "52:55:%02x:%02x:%02x:01", u >> 16, (u >> 8) & 0xff, u & 0xff);
+        /* the prefix, 15 characters; :01 for the helper's VM, :02 for the
+         * kept tap's, so that running both examples gives two MACs */
+        snprintf(mac, sizeof mac, "52:55:%02x:%02x:%02x:", u >> 16, (u >> 8) & 0xff, u & 0xff);
         printf("QEMU, a fresh tap for each VM (nothing to set up; the tap goes when QEMU exits):\n"
                "\n"
-               "  qemu-system-x86_64 ... -nic bridge,br=%s,helper=%s,model=virtio-net-pci,mac=%s\n"
+               "  qemu-system-x86_64 ... -nic bridge,br=%s,helper=%s,model=virtio-net-pci,mac=%s01\n"
                "\n"
-               "Give every VM its own MAC address: %.15s02, %.15s03, ... are yours.\n"
+               "Give every VM its own MAC address: %s01, %s02, %s03, ... are yours.\n"
                "(-netdev bridge,id=n0,br=%s,helper=%s with -device virtio-net-pci,netdev=n0\n"
                "is the same in the long form.)\n"
                "\n",
-               st->bridge, VMNET_BRIDGE_HELPER_PATH, mac, mac, mac, st->bridge,
+               st->bridge, VMNET_BRIDGE_HELPER_PATH, mac, mac, mac, mac, st->bridge,
                VMNET_BRIDGE_HELPER_PATH);
         if (t)
                 printf("A tap you keep, opened by name (needs /dev/net/tun readable and writable\n"
                        "by you, as it is on desktops):\n"
                        "\n"
-                       "  qemu-system-x86_64 ... -nic tap,ifname=%s,script=no,downscript=no,model=virtio-net-pci,mac=%s\n",
+                       "  qemu-system-x86_64 ... -nic tap,ifname=%s,script=no,downscript=no,model=virtio-net-pci,mac=%s02\n",
                        t->name, mac);
         else
                 printf("A tap you keep, opened by name: run 'vmnet tap add' first (it prints the\n"
                        "tap's name), then 'vmnet hint qemu' again for the exact line:\n"
                        "\n"
-                       "  qemu-system-x86_64 ... -nic tap,ifname=TAP,script=no,downscript=no,model=virtio-net-pci,mac=%s\n",
+                       "  qemu-system-x86_64 ... -nic tap,ifname=TAP,script=no,downscript=no,model=virtio-net-pci,mac=%s02\n",
                        mac);
+        if (login)
+                printf("\n(Not %s, your login tap: it is for VirtualBox and VMware and is no tap\n"
+                       "QEMU can open.)\n", login->name);
         printf("\nVMs get addresses from the lab's DHCP on %s (%s).\n", st->bridge, st->address);
         return EXIT_OK;
 }

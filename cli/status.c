@@ -117,8 +117,8 @@ static const char *tap_state(const struct vmnet_tap_info *t) {
                 return "down";
         switch (t->kind) {
         case VMNET_TAP_LOGIN:
-                /* vmnetd holds it, so carrier only says vmnetd is doing its job */
-                return carrier ? "ready for VirtualBox/VMware" : "no carrier (vmnetd lost it?)";
+                /* a veth: carrier while its other end, the bridge port, is up */
+                return carrier ? "ready for VirtualBox/VMware" : "no carrier (its bridge end is down)";
         case VMNET_TAP_PERSISTENT:
                 return carrier ? "in use by a VM" : "free (no VM has it open)";
         default:

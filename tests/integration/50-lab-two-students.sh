@@ -59,12 +59,11 @@ wait_until 5 grep -q " $mac1 $ip1 vm1 " "$LEASES" || fail "lease file lacks vm1:
 wait_until 5 grep -q " $mac2 $ip2 vm2 " "$LEASES" || fail "lease file lacks vm2: $(cat "$LEASES")"
 
 # Each VM tap is on the lab bridge and owned by the student whose QEMU has it.
-vmtap_of() { # vmtap_of UID: the non-login tap on vmnet0 owned by UID
+vmtap_of() { # vmtap_of UID: the tap on vmnet0 owned by UID (login links are veths)
         local d
         for d in /sys/class/net/vmnet0/brif/*; do
                 d=${d##*/}
-                case $d in tap-stu1|tap-stu2) continue ;; esac
-                [ "$(cat "/sys/class/net/$d/owner")" = "$1" ] && { echo "$d"; return 0; }
+                [ "$(cat "/sys/class/net/$d/owner" 2>/dev/null)" = "$1" ] && { echo "$d"; return 0; }
         done
         return 1
 }
@@ -89,7 +88,11 @@ for g in "vm1 $ip1" "vm2 $ip2"; do
 done
 
 # --- a student cannot use another student's tap --------------------------
-for victim in tap-stu1 "$tap1"; do
+# (stu1's extra tap and VM tap: real taps stu1 owns; the login link tap-stu1
+# is no tap at all, QEMU cannot open it for anyone)
+extra1=$(runuser -u stu1 -- "$CTL" tap-add) || fail "stu1 could not add a tap"
+expect_eq "owner of stu1's extra tap $extra1" 61001 "$(cat "/sys/class/net/$extra1/owner")"
+for victim in "$extra1" "$tap1"; do
         guest_start "intruder-$victim" stu2 52:54:00:77:01:66 \
                 "tap,id=n0,ifname=$victim,script=no,downscript=no"
         wait_until 20 guest_exited "intruder-$victim" || fail "stu2's QEMU on $victim still runs"

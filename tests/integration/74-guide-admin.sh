@@ -4,8 +4,8 @@
 # configuration passes --check-config; uplink = external without the
 # admin's bridge stops vmnetd with the message the guide quotes, and with
 # it vmnetd runs no dnsmasq, adds no address and no nftables table, puts
-# the login tap on the admin's bridge, and --down leaves that bridge and
-# its port; the guide's lxc-usernet lines (a user, a @group) let
+# the login tap's bridge end on the admin's bridge, and --down leaves that
+# bridge and its port; the guide's lxc-usernet lines (a user, a @group) let
 # lxc-user-nic plug a veth into the bridge.
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
 # shellcheck source=../lib/guide.sh
@@ -62,8 +62,10 @@ addrs_before=$(ip -4 -o addr show dev vmnet0 | awk '{ print $4 }')
 world_start_vmnetd "$W/external.conf"
 world_spawn "$BUILD/tests/tools/vmnetctl" hold alice 300
 wait_until 10 test -e /sys/class/net/tap-alice || fail "no tap-alice on the admin's bridge"
-expect_eq "bridge of tap-alice" vmnet0 "$(basename "$(readlink /sys/class/net/tap-alice/master)")"
-wait_until 5 brport_is_forwarding tap-alice || fail "tap-alice does not forward on the admin's bridge"
+peer=$(login_peer tap-alice) || fail "tap-alice is not a veth pair"
+expect_eq "bridge of tap-alice's other end $peer" vmnet0 "$(basename "$(readlink "/sys/class/net/$peer/master")")"
+[ ! -e /sys/class/net/tap-alice/master ] || fail "tap-alice itself is a bridge port (a tap, not a login link?)"
+wait_until 5 login_link_is_forwarding tap-alice || fail "tap-alice does not forward on the admin's bridge"
 expect_eq "addresses of the admin's bridge" "$addrs_before" "$(ip -4 -o addr show dev vmnet0 | awk '{ print $4 }')"
 [ -z "$(pgrep -P "$VMNETD_PID" -x dnsmasq || true)" ] || fail "vmnetd runs a dnsmasq with uplink = external"
 [ ! -e /run/vmnet/dnsmasq.conf ] || fail "vmnetd wrote a dnsmasq.conf with uplink = external"

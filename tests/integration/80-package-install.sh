@@ -2,7 +2,10 @@
 # The three .debs install, reinstall and purge cleanly in fresh Debian
 # chroots (bookworm and trixie, minbase): nsswitch.conf gets "vmnet" before
 # dns, common-session gets pam_vmnet, the installed vmnetd accepts the
-# shipped config, units and man pages are where they belong; after purge no
+# shipped config, units and man pages are where they belong; a reinstall
+# (the upgrade path of the maintainer scripts) keeps the lab and restarts
+# only vmnetd.service (seen through a recording systemctl); removal stops
+# the units and "vmnetd --down" takes away what vmnetd made; after purge no
 # file of ours is left and no other file in /etc has changed.
 #
 # Only debootstrap and the dependencies come from the archive (in the host's
@@ -56,10 +59,11 @@ snapshot() {
 }
 
 # with_lab DIR LOG CMD...: CMD in the chroot, in a network namespace of its
-# own that holds a lab as vmnetd leaves it behind (bridge vmnet0 with a
-# student's tap, no state file) and a sysfs of that namespace, as on a real
-# host.  Sets LAB_LEFT to what is left afterwards: "bridge tap", "bridge",
-# "tap" or "".  Fails the test if CMD fails.
+# own that holds a lab as vmnetd leaves it behind (bridge vmnet0, no state
+# file) with a tap vmnetd would have made (tap-nobody, owned by nobody, who
+# is in the chroot's passwd) and one it did not (foreign0, no owner), and a
+# sysfs of that namespace, as on a real host.  Sets LAB_LEFT to what is left
+# afterwards, e.g. "bridge tap foreign".  Fails the test if CMD fails.
 with_lab() {
         local dir=$1 logf=$2 rc=0; shift 2
         # shellcheck disable=SC2016 # $1, $2 expand in the inner shell
@@ -69,15 +73,38 @@ with_lab() {
                 mount -t sysfs sysfs "$dir/sys"
                 trap "umount \"$dir/sys\"" EXIT
                 ip link add vmnet0 type bridge
-                ip tuntap add dev tap-stu1 mode tap
-                ip link set tap-stu1 master vmnet0
+                ip tuntap add dev tap-nobody mode tap user 65534
+                ip tuntap add dev foreign0 mode tap
+                ip link set tap-nobody master vmnet0
+                ip link set foreign0 master vmnet0
                 "$@" || exit 10
                 : > "$left"
                 if ip link show dev vmnet0 >/dev/null 2>&1; then echo bridge >> "$left"; fi
-                if ip link show dev tap-stu1 >/dev/null 2>&1; then echo tap >> "$left"; fi
+                if ip link show dev tap-nobody >/dev/null 2>&1; then echo tap >> "$left"; fi
+                if ip link show dev foreign0 >/dev/null 2>&1; then echo foreign >> "$left"; fi
         ' with_lab "$dir" "$CHROOT_TMP/lab-left" "${CHROOT_ENV[@]}" chroot "$dir" "$@" > "$logf" 2>&1 || rc=$?
         [ "$rc" = 0 ] || { tail -n 30 "$logf" >&2; fail "$* failed ($rc)"; }
         LAB_LEFT=$(paste -sd' ' "$CHROOT_TMP/lab-left")
+}
+
+# fake_systemd DIR on|off: makes the maintainer scripts believe systemd
+# runs (/run/systemd/system) and lets policy-rc.d allow actions, with a
+# systemctl that only records its arguments in /tmp/systemctl.log; "off"
+# puts the real systemctl and the deny-all policy back.
+fake_systemd() {
+        local dir=$1
+        if [ "$2" = on ]; then
+                mv "$dir/usr/bin/systemctl" "$dir/usr/bin/systemctl.real"
+                printf '#!/bin/sh\necho "$*" >> /tmp/systemctl.log\nexit 0\n' > "$dir/usr/bin/systemctl"
+                chmod 0755 "$dir/usr/bin/systemctl"
+                printf '#!/bin/sh\nexit 0\n' > "$dir/usr/sbin/policy-rc.d"
+                mkdir -p "$dir/run/systemd/system"
+                : > "$dir/tmp/systemctl.log"
+        else
+                mv "$dir/usr/bin/systemctl.real" "$dir/usr/bin/systemctl"
+                printf '#!/bin/sh\nexit 101\n' > "$dir/usr/sbin/policy-rc.d"
+                rmdir "$dir/run/systemd/system"
+        fi
 }
 
 hosts_line() { sed -n 's/^hosts:[[:space:]]*//p' "$1/etc/nsswitch.conf"; }
@@ -184,17 +211,33 @@ run_suite() {
                 fail "$suite: installing changed no file in /etc (nsswitch.conf, pam.d?)"
 
         # A reinstall runs the maintainer scripts as an upgrade does (prerm
-        # upgrade, postinst configure VERSION): the lab must stay.
+        # upgrade, postinst configure VERSION): the lab must stay, and of the
+        # units only vmnetd.service is restarted, after the files are in
+        # place; nothing is stopped, and the socket stays open.
+        fake_systemd "$dir" on
         # shellcheck disable=SC2086
         with_lab "$dir" "$CHROOT_TMP/$suite-reinstall.log" apt-get -q -y install --reinstall $names
-        expect_eq "$suite: what is left of the lab after a reinstall (upgrade)" "bridge tap" "$LAB_LEFT"
+        expect_eq "$suite: what is left of the lab after a reinstall (upgrade)" "bridge tap foreign" "$LAB_LEFT"
+        local calls
+        calls=$(grep -E '(start|stop|restart) ' "$dir/tmp/systemctl.log" | sed 's/--[a-z-]* //g' | paste -sd';' -)
+        grep -q -E '(^|;)restart vmnetd\.service(;|$)' <<<"$calls" ||
+                fail "$suite: an upgrade must restart vmnetd.service alone (systemctl calls: $calls)"
+        ! grep -q -E 'stop|restart[^;]*vmnetd\.socket' <<<"$calls" ||
+                fail "$suite: an upgrade stops or restarts something (systemctl calls: $calls)"
         check_installed "$dir" "$suite"
 
         # Removal runs "vmnetd --down" in prerm: the lab and the run files go.
         mkdir -p "$dir/run/vmnet"
         : > "$dir/run/vmnet/hosts"
+        : > "$dir/tmp/systemctl.log"
         with_lab "$dir" "$CHROOT_TMP/$suite-purge.log" apt-get -q -y purge "${PACKAGES[@]}"
-        expect_eq "$suite: what is left of the lab after purge (prerm's vmnetd --down)" "" "$LAB_LEFT"
+        # (The admin's foreign0 is not vmnet's to delete.)
+        expect_eq "$suite: what is left of the lab after purge (prerm's vmnetd --down)" "foreign" "$LAB_LEFT"
+        calls=$(grep -E 'stop ' "$dir/tmp/systemctl.log" | paste -sd';' -)
+        if ! grep -q 'vmnetd\.socket' <<<"$calls" || ! grep -q 'vmnetd\.service' <<<"$calls"; then
+                fail "$suite: removal does not stop vmnetd.socket and vmnetd.service (systemctl calls: $calls)"
+        fi
+        fake_systemd "$dir" off
         [ ! -e "$dir/run/vmnet/hosts" ] || fail "$suite: /run/vmnet/hosts survived removing vmnet"
         grep -q vmnet "$dir/etc/nsswitch.conf" && fail "$suite: vmnet left in nsswitch.conf: $(hosts_line "$dir")"
         grep -rq vmnet "$dir/etc/pam.d" && fail "$suite: vmnet left in /etc/pam.d: $(grep -rl vmnet "$dir/etc/pam.d")"

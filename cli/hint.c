@@ -126,12 +126,13 @@ static int hint_qemu(const struct vmnet_reply *st) {
                "\n"
                "  qemu-system-x86_64 ... -nic bridge,br=%s,helper=%s,model=virtio-net-pci,mac=%s01\n"
                "\n"
-               "Give every VM its own MAC address: %s01, %s02, %s03, ... are yours.\n"
                "(-netdev bridge,id=n0,br=%s,helper=%s with -device virtio-net-pci,netdev=n0\n"
                "is the same in the long form.)\n"
+               "\n"
+               "Give every VM its own MAC address: yours are %sXX for any XX (01 above,\n"
+               "02 for a tap you keep, below).\n"
                "\n",
-               st->bridge, VMNET_BRIDGE_HELPER_PATH, mac, mac, mac, mac, st->bridge,
-               VMNET_BRIDGE_HELPER_PATH);
+               st->bridge, VMNET_BRIDGE_HELPER_PATH, mac, st->bridge, VMNET_BRIDGE_HELPER_PATH, mac);
         if (t)
                 printf("A tap you keep, opened by name (needs /dev/net/tun readable and writable\n"
                        "by you, as it is on desktops):\n"

@@ -7,7 +7,8 @@
 # The archive is reached (host network namespace) only to install the build
 # dependencies and lintian; the build itself runs in an empty network
 # namespace.  Nothing outside $BUILD is written.
-# BUILD_SUITES="trixie bookworm" chooses the suites.
+# BUILD_SUITES="trixie bookworm" chooses the suites; KEEP_DEBS=DIR keeps
+# the .debs in DIR/SUITE (for 80-package-install: VMNET_DEBS=DIR/SUITE).
 # shellcheck source=tests/lib/chroot.sh
 . "$(dirname "$0")/../lib/chroot.sh"
 chroot_enter "$@"
@@ -46,6 +47,10 @@ build_in() {
         f=$(find "$dir/home/builder/src/vmnet" ! -user "$(stat -c %u "$dir/home/builder")" -print -quit)
         [ -z "$f" ] || fail "$suite: $f does not belong to the builder"
         log "$suite: built and lintian clean as a normal user in $(( $(date +%s) - t0 )) s"
+        if [ -n "${KEEP_DEBS:-}" ]; then
+                mkdir -p "$KEEP_DEBS/$suite"
+                cp "$dir/home/builder/src/vmnet/dist/"*.deb "$KEEP_DEBS/$suite/"
+        fi
         umount "$dir/proc"
         rm -rf "$dir"
 }

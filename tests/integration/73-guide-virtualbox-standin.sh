@@ -11,7 +11,8 @@
 # and the DHCP broadcast of another student's booting guest.  A made-up
 # guest behind tap-alice resolves and pings, by unicast, the host
 # (10.77.0.1, vmnet0's MAC) and that other student's guest.  Then the
-# commands the two guides show are the ones "vmnet hint" prints.
+# commands the two guides show are the ones "vmnet hint" prints, and a
+# guest behind tap-alice that takes a lease shows in alice's vmnet status.
 #
 # Root runs the stand-in (AF_PACKET needs CAP_NET_RAW; the hypervisors'
 # kernel drivers have it), but it binds to alice's tap only.
@@ -89,6 +90,9 @@ login_link_is_forwarding tap-alice || fail "tap-alice stopped forwarding"
 # (52:55:00:ee:49:01, 10.77.0.66) asks for the host and for bobvm by ARP
 # and pings each at the MAC it was told (tests/lib/wire_standin.py).
 standin() { python3 "$ROOT/tests/lib/wire_standin.py" tap-alice 52:55:00:ee:49:01 10.77.0.66 arp "$1"; }
+# (vmnet0's MAC now: a bridge takes the lowest MAC of its ports, and bob's
+# VM tap came since)
+brmac=$(cat /sys/class/net/vmnet0/address)
 out=$(standin 10.77.0.1) || fail "a guest behind tap-alice cannot ping the host: $out"
 grep -qx "10.77.0.1 is-at $brmac" <<< "$out" || fail "the host's ARP reply is not vmnet0's MAC $brmac: $out"
 out=$(standin "$ip") || fail "a guest behind tap-alice cannot ping bobvm at $ip: $out"
@@ -116,4 +120,16 @@ for tag in vmware-networking vmware-vmx; do
                         fail "docs/vmware.md ($tag) says '$line', vmnet hint vmware does not: $(cat "$W/out")"
         done < <(guide_block "$ROOT/docs/vmware.md" "$tag")
 done
-log "PASS: tap-alice forwards with nothing holding it; lab broadcasts reach it, its unicast reaches the lab"
+
+# --- a guest behind tap-alice is alice's (docs/virtualbox.md, step 3) -------
+# The stand-in guest asks DHCP through tap-alice (busybox udhcpc on the
+# device, with its MAC, naming itself vbox1); alice's status lists it.
+# shellcheck disable=SC2016 # a script for udhcpc
+printf '#!/bin/sh\n[ "$1" = bound ] && echo "$ip" > %s/vbox1.ip\nexit 0\n' "$W" > "$W/dhcp.sh"
+chmod +x "$W/dhcp.sh"
+busybox udhcpc -i tap-alice -n -q -t 5 -T 1 -s "$W/dhcp.sh" -x hostname:vbox1 > "$W/udhcpc.log" 2>&1 ||
+        fail "no lease for a guest behind tap-alice: $(cat "$W/udhcpc.log")"
+vip=$(cat "$W/vbox1.ip") vmac=$(cat /sys/class/net/tap-alice/address)
+lists_vbox1() { as_alice status && grep -Eq "^  vbox1\.alice\.lab +$vip +$vmac\$" "$W/out"; }
+wait_until 10 lists_vbox1 || fail "alice's status does not list vbox1.alice.lab at $vip ($vmac): $(cat "$W/out")"
+log "PASS: tap-alice forwards with nothing holding it; lab broadcasts reach it, its unicast reaches the lab; its guest is alice's"

@@ -2,7 +2,7 @@
 # The source builds into three lintian-clean packages in a throwaway Debian
 # chroot (trixie by default) as a normal user: "apt-get build-dep ./" from
 # debian/control alone, then tools/make-deb (dpkg-buildpackage, the unit
-# tests, lintian --fail-on warning with that suite's lintian).
+# tests, lintian --fail-on warning and mandoc -Tlint with that suite's tools).
 #
 # The archive is reached (host network namespace) only to install the build
 # dependencies and lintian; the build itself runs in an empty network
@@ -26,7 +26,7 @@ build_in() {
 
         in_chroot "$dir" apt-get -q update > "$CHROOT_TMP/$suite-update.log" 2>&1 ||
                 { tail -n 5 "$CHROOT_TMP/$suite-update.log" >&2; skip "$suite: apt-get update cannot reach the archive"; }
-        in_chroot "$dir" sh -c 'cd /home/builder/src/vmnet && apt-get -q -y build-dep ./ && apt-get -q -y install lintian' \
+        in_chroot "$dir" sh -c 'cd /home/builder/src/vmnet && apt-get -q -y build-dep ./ && apt-get -q -y install lintian mandoc' \
                 > "$CHROOT_TMP/$suite-build-dep.log" 2>&1 ||
                 { tail -n 30 "$CHROOT_TMP/$suite-build-dep.log" >&2; fail "$suite: apt-get build-dep ./ failed"; }
         log "$suite: build dependencies installed in $(( $(date +%s) - t0 )) s"
@@ -38,6 +38,7 @@ build_in() {
                 fail "$suite: make deb as a normal user failed (above)"
         fi
         grep -q '^make-deb: lintian clean$' "$CHROOT_TMP/$suite-make-deb.log" || fail "$suite: lintian did not run"
+        grep -q '^make-deb: mandoc -Tlint clean$' "$CHROOT_TMP/$suite-make-deb.log" || fail "$suite: mandoc -Tlint did not run"
         grep -E '^unit: [0-9]+ passed, 0 failed$' "$CHROOT_TMP/$suite-make-deb.log" >&2 ||
                 fail "$suite: the unit tests did not run in the build"
         for f in vmnet libpam-vmnet libnss-vmnet; do

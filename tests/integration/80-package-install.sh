@@ -110,7 +110,7 @@ fake_systemd() {
 hosts_line() { sed -n 's/^hosts:[[:space:]]*//p' "$1/etc/nsswitch.conf"; }
 
 check_installed() {
-        local dir=$1 suite=$2 line f multiarch
+        local dir=$1 suite=$2 line f multiarch trace
         line=$(hosts_line "$dir")
         # vmnet exactly once, and before dns.
         awk -v l="$line" 'BEGIN { n = split(l, w, /[[:space:]]+/); v = 0; d = 0
@@ -167,9 +167,23 @@ check_installed() {
                 fail "$suite: vmnetd.socket is not enabled"
         [ -L "$dir/etc/systemd/system/multi-user.target.wants/vmnetd.service" ] ||
                 fail "$suite: vmnetd.service is not enabled"
+        # A session through the stack pam-auth-update wrote (a service of
+        # the test's that includes common-session, removed right after)
+        # loads pam_vmnet.so and, with no vmnetd running, still opens and
+        # closes, at once.
+        local t0 t1
+        printf 'auth required pam_permit.so\n@include common-session\n' > "$dir/etc/pam.d/vmnet-test"
+        t0=$(date +%s%N)
+        trace=$(chroot_offline "$dir" env LD_DEBUG=files pamtester vmnet-test root open_session close_session 2>&1) ||
+                { rm -f "$dir/etc/pam.d/vmnet-test"
+                  fail "$suite: a PAM session fails with pam_vmnet and no vmnetd: $(grep -v '^ *[0-9]*:' <<<"$trace")"; }
+        t1=$(date +%s%N)
+        rm -f "$dir/etc/pam.d/vmnet-test"
+        grep -q "calling init: .*/security/pam_vmnet\.so" <<<"$trace" ||
+                fail "$suite: the PAM session did not load pam_vmnet.so"
+        (( (t1 - t0) / 1000000 < 3000 )) || fail "$suite: the PAM session took $(( (t1 - t0) / 1000000 )) ms"
         # glibc finds the module by its name in nsswitch.conf and loads it
         # (a name "files" does not know; dns after it has no network here).
-        local trace
         trace=$(chroot_offline "$dir" env LD_DEBUG=files getent hosts vmnet-test-no-such-name 2>&1 || true)
         grep -q "calling init: .*/libnss_vmnet\.so\.2" <<<"$trace" ||
                 fail "$suite: getent does not load libnss_vmnet.so.2"
@@ -188,8 +202,9 @@ run_suite() {
         in_chroot "$dir" apt-get -q update > "$CHROOT_TMP/$suite-update.log" 2>&1 ||
                 { tail -n 5 "$CHROOT_TMP/$suite-update.log" >&2; skip "$suite: apt-get update cannot reach the archive"; }
         # systemd too: its systemd-analyze checks our units against the
-        # suite's own systemd, and deb-systemd-helper meets a real one.
-        deps="$(foreign_depends), systemd"
+        # suite's own systemd, and deb-systemd-helper meets a real one;
+        # pamtester runs a session through the installed PAM stack.
+        deps="$(foreign_depends), systemd, pamtester"
         log "$suite: dependencies from the archive: $deps"
         in_chroot "$dir" apt-get -q -y satisfy "$deps" > "$CHROOT_TMP/$suite-deps.log" 2>&1 ||
                 { tail -n 20 "$CHROOT_TMP/$suite-deps.log" >&2; fail "$suite: apt-get satisfy '$deps' failed"; }

@@ -2,7 +2,8 @@
 # The three .debs install, reinstall and purge cleanly in fresh Debian
 # chroots (bookworm and trixie, minbase): nsswitch.conf gets "vmnet" before
 # dns, common-session gets pam_vmnet, the installed vmnetd accepts the
-# shipped config, units and man pages are where they belong; a reinstall
+# shipped config, units and man pages are where they belong, getent loads
+# the NSS module and a PAM session (pamtester) loads pam_vmnet; a reinstall
 # (the upgrade path of the maintainer scripts) keeps the lab and restarts
 # only vmnetd.service (seen through a recording systemctl); removal stops
 # the units and "vmnetd --down" takes away what vmnetd made; after purge no

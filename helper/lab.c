@@ -56,13 +56,19 @@ bool lab_has_deletions(const struct lab *lab) {
         return lab->n_dying > 0;
 }
 
+/* One kernel operation deletes at most this many links: a mass logout is
+ * worked off between requests, never making one request wait for all. */
+#define DELETE_BATCH_MAX 64
+
 void lab_flush_deletions(struct lab *lab) {
-        if (lab->n_dying == 0)
+        size_t n = lab->n_dying < DELETE_BATCH_MAX ? lab->n_dying : DELETE_BATCH_MAX;
+
+        if (n == 0)
                 return;
-        int n = links_delete(lab->nl, lab->dying, lab->n_dying);
-        if (n >= 0)
-                log_debug("deleted %d taps", n);
-        lab->n_dying = 0;
+        int r = links_delete(lab->nl, lab->dying + lab->n_dying - n, n);
+        if (r >= 0)
+                log_debug("deleted %d links", r);
+        lab->n_dying -= n;
 }
 
 /* The tap `name` exists, is a tap and belongs to uid. */
@@ -473,7 +479,8 @@ int lab_start(struct lab *lab, const struct vmnet_config *config) {
         adopt_state(lab, &saved);
         saved_state_clear(&saved);
         remove_orphans(lab);
-        lab_flush_deletions(lab);
+        while (lab_has_deletions(lab))
+                lab_flush_deletions(lab);
         save_state(lab);
         return 0;
 }
@@ -499,7 +506,8 @@ void lab_reload(struct lab *lab, const struct vmnet_config *config) {
 }
 
 void lab_stop(struct lab *lab) {
-        lab_flush_deletions(lab);
+        while (lab_has_deletions(lab))
+                lab_flush_deletions(lab);
         save_state(lab);
         students_clear(&lab->students); /* the links stay for the next vmnetd */
         free(lab->dying);

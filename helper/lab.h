@@ -51,7 +51,8 @@ int lab_status(struct lab *lab, const struct user_info *user, struct vmnet_reply
 
 /* The process behind a watched pidfd ended. */
 void lab_session_died(struct lab *lab, int pidfd);
-/* Deletes the links waiting for deletion, all in one kernel operation. */
+/* Deletes links waiting for deletion, a batch of them in one kernel
+ * operation; call again while lab_has_deletions(). */
 void lab_flush_deletions(struct lab *lab);
 bool lab_has_deletions(const struct lab *lab);
 

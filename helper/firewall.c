@@ -20,15 +20,18 @@ int firewall_ruleset(const struct vmnet_config *c, char *buf, size_t size) {
         inet_ntop(AF_INET, &net, subnet, sizeof subnet);
         switch (c->uplink) {
         case VMNET_UPLINK_NAT:
-                /* out through whatever interface routes there, as the host's address */
+                /* out as the host's address: through uplink_interface only when
+                 * the admin named one, else through whatever routes there */
                 n = snprintf(buf, size,
                              "table inet vmnet {\n"
                              "  chain postrouting {\n"
                              "    type nat hook postrouting priority srcnat; policy accept;\n"
-                             "    ip saddr %s/%u ip daddr != %s/%u oifname != \"%s\" masquerade\n"
+                             "    ip saddr %s/%u ip daddr != %s/%u oifname %s\"%s\" masquerade\n"
                              "  }\n"
                              "}\n",
-                             subnet, c->prefix_len, subnet, c->prefix_len, c->bridge);
+                             subnet, c->prefix_len, subnet, c->prefix_len,
+                             c->uplink_interface[0] ? "" : "!= ",
+                             c->uplink_interface[0] ? c->uplink_interface : c->bridge);
                 break;
         case VMNET_UPLINK_ISOLATED:
                 /* VMs and host only: nothing is forwarded into or out of the lab */

@@ -168,6 +168,11 @@ int lab_open_session(struct lab *lab, const char *name, pid_t pid, int peer_pidf
         if (!st) {
                 if (tap_name_for_user(lab->config.tap_name, user.name, 0, tap) < 0)
                         return VMNET_ERR_INTERNAL;
+                if (is_live_login_link(lab, tap)) {
+                        /* two long names whose 40-bit hashes meet: never share a link */
+                        log_error("%s's login link would be %s, which another student has", user.name, tap);
+                        return VMNET_ERR_INTERNAL;
+                }
                 st = students_add(&lab->students, &user, tap);
                 if (!st)
                         return VMNET_ERR_INTERNAL;
@@ -188,7 +193,7 @@ int lab_open_session(struct lab *lab, const char *name, pid_t pid, int peer_pidf
                 pidfd = -1;
         }
         if (student_add_session(st, pid, start_time, pidfd) < 0) {
-                if (pidfd >= 0)
+                if (pidfd >= 0 && pidfd != peer_pidfd) /* the caller closes its own */
                         close(pidfd);
                 return VMNET_ERR_INTERNAL;
         }

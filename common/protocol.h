@@ -43,7 +43,7 @@ enum vmnet_status {
 };
 
 enum vmnet_tap_kind {
-        VMNET_TAP_LOGIN      = 1, /* tap-USER, held by vmnetd, lives with the sessions */
+        VMNET_TAP_LOGIN      = 1, /* tap-USER, a veth end for VirtualBox/VMware, lives with the sessions */
         VMNET_TAP_PERSISTENT = 2, /* made by TAP_ADD, opened by name by a hypervisor */
         VMNET_TAP_VM         = 3, /* handed over as an fd, gone when the VM exits */
 };
@@ -55,7 +55,7 @@ enum vmnet_uplink {
         VMNET_UPLINK_EXTERNAL = 3,
 };
 
-#define VMNET_TAP_FLAG_CARRIER 0x01 /* some process holds the tap's queue */
+#define VMNET_TAP_FLAG_CARRIER 0x01 /* a tap: some process holds it; a login link: its bridge end is up */
 #define VMNET_TAP_FLAG_UP      0x02
 
 /* Decoded request.  Fields a type does not carry are left empty.

@@ -11,6 +11,7 @@
 #include <netlink/route/link/veth.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "bridge.h"
@@ -125,6 +126,17 @@ int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
                 if (!br)
                         return -ENOMEM;
                 rtnl_link_set_name(br, name);
+                /* A MAC of its own: a bridge without one takes its lowest
+                 * port's, so it would change as students come and go, and the
+                 * guests' ARP entry for the host would go stale for seconds. */
+                uint8_t mac[6] = { 0x02, 0x76, 0x6d }; /* locally administered, "vm" */
+                if (getrandom(mac + 3, 3, 0) != 3)
+                        memcpy(mac + 3, (uint8_t[]) { 0x00, 0x00, 0x01 }, 3);
+                struct nl_addr *lladdr = nl_addr_build(AF_LLC, mac, sizeof mac);
+                if (lladdr) {
+                        rtnl_link_set_addr(br, lladdr);
+                        nl_addr_put(lladdr);
+                }
                 r = rtnl_link_add(sk, br, NLM_F_CREATE | NLM_F_EXCL);
                 rtnl_link_put(br);
                 if (r < 0) {

@@ -162,6 +162,8 @@ brport_is_forwarding() { [ "$(brport_state "$1" 2>/dev/null)" = 3 ]; }
 login_peer() {
         local want f
         want=$(cat "/sys/class/net/$1/iflink")
+        # any link but a veth is its own iflink: no peer
+        [ "$want" != "$(cat "/sys/class/net/$1/ifindex")" ] || return 1
         for f in /sys/class/net/*/ifindex; do
                 if [ "$(cat "$f")" = "$want" ]; then basename "$(dirname "$f")"; return 0; fi
         done

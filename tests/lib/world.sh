@@ -115,18 +115,30 @@ world_spawn() {
         WORLD_PIDS+=("$SPAWNED")
 }
 
+# world_etc_edit FILE SED-SCRIPT: edits the world's copy of /etc/FILE in
+# place (sed -i would rename over the bind mount and fail with EBUSY).
+world_etc_edit() {
+        local out
+        findmnt -n --mountpoint "/etc/$1" > /dev/null || fail "/etc/$1 is not the world's copy"
+        out=$(sed "$2" "/etc/$1")
+        if [ -n "$out" ]; then printf '%s\n' "$out" > "/etc/$1"; else : > "/etc/$1"; fi
+}
+
 # world_add_user NAME UID [GROUP...]: a user with a home under $W.
 world_add_user() {
         local name=$1 uid=$2 g
         shift 2
         mkdir -p "$W/home/$name"
+        # A user or group of that name on this machine (its first user may
+        # well be alice) would win every lookup: the world's copies drop it.
+        for g in passwd group shadow; do world_etc_edit "$g" "/^$name:/d"; done
         echo "$name:x:$uid:$uid::$W/home/$name:/bin/sh" >> /etc/passwd
         echo "$name:x:$uid:" >> /etc/group
         echo "$name:*:19000:0:99999:7:::" >> /etc/shadow
         chown "$uid:$uid" "$W/home/$name"
         for g in "$@"; do
                 if grep -q "^$g:" /etc/group; then
-                        sed -i "/^$g:/ s/\$/,$name/; s/:,$name\$/:$name/" /etc/group
+                        world_etc_edit group "/^$g:/ s/\$/,$name/; s/:,$name\$/:$name/"
                 else
                         echo "$g:x:$(( uid + 5000 )):$name" >> /etc/group
                 fi

@@ -311,6 +311,7 @@ int login_link_create(struct nl_sock *sk, const char *name, int bridge_ifindex) 
                 snprintf(peer_name, sizeof peer_name, LOGIN_PEER_PREFIX "%u", next_peer_number++ % 100000000u);
                 rtnl_link_set_name(peer, peer_name);
                 r = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
+                rtnl_link_put(peer); /* get_peer gave us a reference of our own */
                 rtnl_link_veth_release(link);
                 if (r < 0)
                         r = errno_from_nl(r);

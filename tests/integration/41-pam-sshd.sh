@@ -17,7 +17,8 @@ world_add_user stu1 61001
 world_config uplink=isolated > "$W/vmnet.conf"
 world_start_vmnetd "$W/vmnet.conf"
 
-# sshd takes its PAM service name from the name it is run by.
+# sshd takes its PAM service name from the name it is run by (OpenSSH 9.2,
+# Debian 12) or from PAMServiceName (OpenSSH 9.8 and later, Debian 13).
 SERVICE=vmnet-test-sshd
 PORT=2222
 mkdir -p "$W/ssh"
@@ -47,6 +48,9 @@ PrintMotd no
 PrintLastLog no
 LogLevel VERBOSE
 EOF
+if "$W/ssh/$SERVICE" -t -f "$W/ssh/sshd_config" -o PAMServiceName="$SERVICE" 2>/dev/null; then
+        echo "PAMServiceName $SERVICE" >> "$W/ssh/sshd_config"
+fi
 "$W/ssh/$SERVICE" -t -f "$W/ssh/sshd_config" || fail "sshd refuses its config"
 world_spawn "$W/ssh/$SERVICE" -D -e -f "$W/ssh/sshd_config"
 wait_until 10 test -s "$W/ssh/sshd.pid" || fail "sshd did not start"

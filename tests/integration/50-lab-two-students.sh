@@ -10,22 +10,17 @@
 # shellcheck source=../lib/guest.sh
 . "$ROOT/tests/lib/guest.sh"
 
-HELPER=$BUILD/vmnet-bridge-helper
+guest_lab_ready
 CTL=$BUILD/tests/tools/vmnetctl
 LEASES=/run/vmnet/dnsmasq.leases
-[ -x "$HELPER" ] || fail "build/vmnet-bridge-helper is not built"
 [ -x "$CTL" ] || fail "build/tests/tools/vmnetctl is not built"
-guest_build
-command -v dnsmasq >/dev/null || skip "dnsmasq is missing: run tools/install-deps"
 world_add_user stu1 61001
 world_add_user stu2 61002
-guest_allow_tun
 world_config bridge=vmnet0 address=10.77.0.1/24 uplink=isolated domain=lab max_taps=4 \
         > "$W/vmnet.conf"
 world_start_vmnetd "$W/vmnet.conf" 2> "$W/vmnetd.log"
 
 as() { local u=$1; shift; runuser -u "$u" -- env LD_LIBRARY_PATH="$LD_LIBRARY_PATH" "$@"; }
-NETDEV="bridge,id=n0,br=vmnet0,helper=$HELPER"
 
 # Both students log in (a session held by a process that stays, as sshd).
 for u in stu1 stu2; do

@@ -7,12 +7,8 @@
 # shellcheck source=../lib/lan.sh
 . "$ROOT/tests/lib/lan.sh"
 
-HELPER=$BUILD/vmnet-bridge-helper
-[ -x "$HELPER" ] || fail "build/vmnet-bridge-helper is not built"
-guest_build
-command -v dnsmasq >/dev/null || skip "dnsmasq is missing: run tools/install-deps"
+guest_lab_ready
 world_add_user stu1 61001
-guest_allow_tun
 lan_up
 lan_serve
 world_config bridge=vmnet0 address=10.77.0.1/24 uplink=nat uplink_interface=lan0 domain=lab \
@@ -22,7 +18,7 @@ nft list table inet vmnet > "$W/nft.txt" || fail "no nftables table inet vmnet i
 grep -q masquerade "$W/nft.txt" || fail "no masquerade in nat mode: $(cat "$W/nft.txt")"
 
 url="http://$LAN_PEER:$LAN_PORT/"
-guest_start vm1 stu1 52:54:00:77:51:01 "bridge,id=n0,br=vmnet0,helper=$HELPER" \
+guest_start vm1 stu1 52:54:00:77:51:01 "$NETDEV" \
         vmping="$LAN_PEER" vmwget="$url"
 ip=$(guest_wait_ready vm1 120)
 log "vm1 leased $ip in $(guest_boot_seconds vm1) s"

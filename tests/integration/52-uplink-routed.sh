@@ -8,12 +8,8 @@
 # shellcheck source=../lib/lan.sh
 . "$ROOT/tests/lib/lan.sh"
 
-HELPER=$BUILD/vmnet-bridge-helper
-[ -x "$HELPER" ] || fail "build/vmnet-bridge-helper is not built"
-guest_build
-command -v dnsmasq >/dev/null || skip "dnsmasq is missing: run tools/install-deps"
+guest_lab_ready
 world_add_user stu1 61001
-guest_allow_tun
 lan_up
 lan_serve
 lan ip route add 10.77.0.0/24 via "$LAN_HOST"
@@ -24,7 +20,7 @@ expect_eq "IPv4 forwarding in routed mode" 1 "$(cat /proc/sys/net/ipv4/ip_forwar
 ! nft list ruleset | grep -q masquerade || fail "routed mode masquerades: $(nft list ruleset)"
 
 url="http://$LAN_PEER:$LAN_PORT/"
-guest_start vm1 stu1 52:54:00:77:52:01 "bridge,id=n0,br=vmnet0,helper=$HELPER" vmwget="$url"
+guest_start vm1 stu1 52:54:00:77:52:01 "$NETDEV" vmwget="$url"
 ip=$(guest_wait_ready vm1 120)
 log "vm1 leased $ip in $(guest_boot_seconds vm1) s"
 

@@ -12,12 +12,8 @@
 # shellcheck source=../lib/lan.sh
 . "$ROOT/tests/lib/lan.sh"
 
-HELPER=$BUILD/vmnet-bridge-helper
-[ -x "$HELPER" ] || fail "build/vmnet-bridge-helper is not built"
-guest_build
-command -v dnsmasq >/dev/null || skip "dnsmasq is missing: run tools/install-deps"
+guest_lab_ready
 world_add_user stu1 61001
-guest_allow_tun
 
 # The admin's LAN bridge, with the host's address, the uplink veth and a
 # tap of the admin's own (say, another hypervisor's) as ports.

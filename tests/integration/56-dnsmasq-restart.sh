@@ -7,17 +7,12 @@
 # shellcheck source=../lib/guest.sh
 . "$ROOT/tests/lib/guest.sh"
 
-HELPER=$BUILD/vmnet-bridge-helper
+guest_lab_ready
 LEASES=/run/vmnet/dnsmasq.leases
-[ -x "$HELPER" ] || fail "build/vmnet-bridge-helper is not built"
-guest_build
-command -v dnsmasq >/dev/null || skip "dnsmasq is missing: run tools/install-deps"
 world_add_user stu1 61001
 world_add_user stu2 61002
-guest_allow_tun
 world_config bridge=vmnet0 address=10.77.0.1/24 uplink=isolated domain=lab > "$W/vmnet.conf"
 world_start_vmnetd "$W/vmnet.conf" 2> "$W/vmnetd.log"
-NETDEV="bridge,id=n0,br=vmnet0,helper=$HELPER"
 
 mac1=52:54:00:77:56:01
 guest_start vm1 stu1 "$mac1" "$NETDEV"

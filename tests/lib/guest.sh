@@ -142,3 +142,17 @@ guest_stop() {
         kill -TERM "$(cat "$(guest_dir "$1")/runuser.pid")" 2>/dev/null || true
         wait_until 10 guest_exited "$1" || fail "guest $1 still running 10 s after SIGTERM"
 }
+
+# guest_lab_ready: what a test that boots guests through vmnet's bridge
+# helper needs first — the helper built, the guest, dnsmasq, /dev/net/tun
+# for the students.  Sets HELPER, and NETDEV (the -netdev value for a VM
+# tap on the lab bridge vmnet0).
+guest_lab_ready() {
+        HELPER=$BUILD/vmnet-bridge-helper
+        [ -x "$HELPER" ] || fail "build/vmnet-bridge-helper is not built"
+        guest_build
+        command -v dnsmasq >/dev/null || skip "dnsmasq is missing: run tools/install-deps"
+        guest_allow_tun
+        # shellcheck disable=SC2034  # read by the tests that source this
+        NETDEV="bridge,id=n0,br=vmnet0,helper=$HELPER"
+}

@@ -68,6 +68,14 @@ static void put_json(const char *s) {
         fputs(buf, stdout);
 }
 
+/* The address, MAC and full name of a VM, as both outputs show them. */
+static void describe_vm(const struct hosts_snapshot_entry *e, const struct vmnet_reply *st,
+                        char addr[INET_ADDRSTRLEN], char mac[18], char fqdn[VM_NAME_MAX]) {
+        inet_ntop(AF_INET, &e->addr, addr, INET_ADDRSTRLEN);
+        format_mac(e->mac, mac);
+        format_vm_name(e, st, fqdn, VM_NAME_MAX);
+}
+
 static void print_json(const struct vmnet_reply *st, const struct my_vms *vms) {
         printf("{\"user\": ");
         put_json(st->user);
@@ -94,9 +102,7 @@ static void print_json(const struct vmnet_reply *st, const struct my_vms *vms) {
         for (size_t i = 0; i < vms->n; i++) {
                 const struct hosts_snapshot_entry *e = my_vm(vms, i);
                 char addr[INET_ADDRSTRLEN], mac[18], fqdn[VM_NAME_MAX];
-                inet_ntop(AF_INET, &e->addr, addr, sizeof addr);
-                format_mac(e->mac, mac);
-                format_vm_name(e, st, fqdn, sizeof fqdn);
+                describe_vm(e, st, addr, mac, fqdn);
                 printf("%s{\"name\": ", i ? ", " : "");
                 put_json(e->name);
                 printf(", \"fqdn\": ");
@@ -145,9 +151,7 @@ static void print_text(const struct vmnet_reply *st, const struct my_vms *vms) {
         for (size_t i = 0; i < vms->n; i++) {
                 const struct hosts_snapshot_entry *e = my_vm(vms, i);
                 char addr[INET_ADDRSTRLEN], mac[18], fqdn[VM_NAME_MAX];
-                inet_ntop(AF_INET, &e->addr, addr, sizeof addr);
-                format_mac(e->mac, mac);
-                format_vm_name(e, st, fqdn, sizeof fqdn);
+                describe_vm(e, st, addr, mac, fqdn);
                 printf("  %-24s  %-15s  %s\n", fqdn, addr, mac);
         }
         if (vms->more)

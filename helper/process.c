@@ -46,7 +46,6 @@ int process_pidfd(pid_t pid, unsigned long long start_time, unsigned long long *
         pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
         if (pidfd < 0)
                 return -errno;
-        (void)fcntl(pidfd, F_SETFD, FD_CLOEXEC); /* pidfds are CLOEXEC already; be explicit */
         r = process_start_time(pid, &now);
         if (r < 0 || (start_time != 0 && now != start_time)) {
                 close(pidfd);

@@ -37,12 +37,16 @@ expect_eq() { # expect_eq WHAT EXPECTED ACTUAL
         [ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
 }
 
+# start_time PID: when it started, in clock ticks since boot (stat field 22).
+start_time() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $20 }'; }
+
 world_enter() {
         if [ "${VMNET_WORLD_INSIDE:-}" != 1 ]; then
                 [ "$(id -u)" -eq 0 ] || skip "needs root"
                 export VMNET_WORLD_INSIDE=1
                 exec unshare --mount --net --propagation private -- bash "$0" "$@"
         fi
+        WORLD_T0=$(start_time $$)
         W=$(mktemp -d /tmp/vmnet-test.XXXXXX)
         chmod 0755 "$W"
         export W
@@ -104,6 +108,15 @@ world_cleanup() {
                 for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
                 kill -KILL "$pid" 2>/dev/null
         done
+        # a vmnetd the test killed -9 leaves its dnsmasq behind: the world's
+        # private /run says which one it is
+        pid=$(cat /run/vmnet/dnsmasq.pid 2>/dev/null)
+        # (its namespaces are not readable once it dropped root: the proof
+        # is its command line and that it started after this world)
+        if [ -n "$pid" ] && [ "$(start_time "$pid")" -ge "$WORLD_T0" ] 2>/dev/null &&
+           tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "conf-file=/run/vmnet/dnsmasq.conf"; then
+                kill -TERM "$pid" 2>/dev/null
+        fi
         if [ -n "${WORLD_KEEP:-}" ]; then log "kept $W"; else rm -rf "$W"; fi
         exit "$rc"
 }

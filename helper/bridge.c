@@ -244,17 +244,6 @@ int link_delete_by_name(struct nl_sock *sk, const char *name) {
         return r < 0 ? errno_from_nl(r) : 0;
 }
 
-int link_master(int ifindex) {
-        char name[IF_NAMESIZE];
-        int master = 0;
-
-        if (!if_indextoname(ifindex, name))
-                return 0;
-        if (sysfs_read_int(name, "brport/bridge/ifindex", &master) < 0)
-                return 0;
-        return master;
-}
-
 int veth_peer_name(const char *name, char ret[IFNAMSIZ]) {
         char peer[IF_NAMESIZE];
         int ifindex, iflink;
@@ -268,11 +257,20 @@ int veth_peer_name(const char *name, char ret[IFNAMSIZ]) {
         return 0;
 }
 
+bool is_login_peer_name(const char *name) {
+        return strncmp(name, LOGIN_PEER_PREFIX, strlen(LOGIN_PEER_PREFIX)) == 0;
+}
+
+bool is_login_link(const char *name) {
+        char peer[IFNAMSIZ];
+        return veth_peer_name(name, peer) == 0 && is_login_peer_name(peer);
+}
+
 int login_link_plug(struct nl_sock *sk, const char *name, int bridge_ifindex) {
         char peer[IFNAMSIZ];
         int r;
 
-        if (veth_peer_name(name, peer) < 0 || strncmp(peer, LOGIN_PEER_PREFIX, strlen(LOGIN_PEER_PREFIX)) != 0)
+        if (veth_peer_name(name, peer) < 0 || !is_login_peer_name(peer))
                 return -ENODEV;
         r = link_plug(sk, (int)if_nametoindex(peer), bridge_ifindex, 0);
         if (r < 0)

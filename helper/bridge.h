@@ -40,7 +40,7 @@ int link_delete_by_name(struct nl_sock *sk, const char *name);
 #define LOGIN_PEER_PREFIX "vmnp"
 
 /* Makes the veth pair of a login link: `name` for the student's hypervisor
- * to bridge to, its peer (named by the kernel, LOGIN_PEER_PREFIX + number)
+ * to bridge to, its peer (LOGIN_PEER_PREFIX + a number vmnetd takes in turn)
  * plugged into the bridge; both up.  -EEXIST if name exists.  Returns 0. */
 int login_link_create(struct nl_sock *sk, const char *name, int bridge_ifindex);
 
@@ -51,5 +51,7 @@ int login_link_plug(struct nl_sock *sk, const char *name, int bridge_ifindex);
 /* The name of the other end of veth `name`; -ENODEV if it is no veth. */
 int veth_peer_name(const char *name, char ret[IFNAMSIZ]);
 
-/* The bridge that link ifindex is plugged into (its ifindex), 0 for none. */
-int link_master(int ifindex);
+/* Is name a login link's bridge end (by its prefix)?  Is name the student's
+ * end of a login link (a veth whose peer is such a bridge end)? */
+bool is_login_peer_name(const char *name);
+bool is_login_link(const char *name);

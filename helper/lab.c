@@ -117,12 +117,16 @@ static int ensure_login_link(struct lab *lab, struct student *st) {
         return r;
 }
 
-/* Is name the login link of a student with a session? */
-static bool is_live_login_link(struct lab *lab, const char *name) {
+/* The student with a session whose login link is name, or NULL. */
+static struct student *student_of_login_link(struct lab *lab, const char *name) {
         for (size_t i = 0; i < lab->students.n; i++)
                 if (strcmp(lab->students.v[i]->login_tap, name) == 0)
-                        return true;
-        return false;
+                        return lab->students.v[i];
+        return NULL;
+}
+
+static bool is_live_login_link(struct lab *lab, const char *name) {
+        return student_of_login_link(lab, name) != NULL;
 }
 
 /* Queues the deletion of every persistent tap of user (login and extra). */
@@ -142,11 +146,9 @@ static void retire_taps(struct lab *lab, const struct user_info *user) {
 
 /* The last session of st ended: its taps go (batched), the entry too. */
 static void retire_student(struct lab *lab, struct student *st) {
-        char peer[IFNAMSIZ];
         int ifindex = (int)if_nametoindex(st->login_tap);
 
-        if (ifindex > 0 && veth_peer_name(st->login_tap, peer) == 0 &&
-            strncmp(peer, LOGIN_PEER_PREFIX, strlen(LOGIN_PEER_PREFIX)) == 0)
+        if (ifindex > 0 && is_login_link(st->login_tap))
                 queue_deletion(lab, ifindex); /* the peer goes with it */
         retire_taps(lab, &st->user);
         log_info("last session of %s ended: %s goes", st->user.name, st->login_tap);
@@ -386,8 +388,7 @@ static bool made_by_vmnet(const char *pattern, const char *port, bool *ret_persi
         if (tap_info(port, &uid, ret_persistent) == 0)
                 return uid != (uid_t)-1 && user_by_uid(uid, &owner) == 0 &&
                        tap_name_index(pattern, owner.name, port) >= 0;
-        return strncmp(port, LOGIN_PEER_PREFIX, strlen(LOGIN_PEER_PREFIX)) == 0 &&
-               veth_peer_name(port, ret_login_link) == 0;
+        return is_login_peer_name(port) && veth_peer_name(port, ret_login_link) == 0;
 }
 
 /* Is name a persistent tap that a live student owns? */
@@ -577,13 +578,12 @@ int lab_owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char ret_user[VMNET_U
                 return -ENOENT;
         if (made_by_vmnet(lab->config.tap_name, port, &persistent, login_link) && login_link[0]) {
                 /* behind a login link: its student's */
-                for (size_t i = 0; i < lab->students.n; i++)
-                        if (strcmp(lab->students.v[i]->login_tap, login_link) == 0) {
-                                *ret_uid = lab->students.v[i]->user.uid;
-                                strcpy(ret_user, lab->students.v[i]->user.name);
-                                return 0;
-                        }
-                return -ENOENT;
+                const struct student *st = student_of_login_link(lab, login_link);
+                if (!st)
+                        return -ENOENT;
+                *ret_uid = st->user.uid;
+                strcpy(ret_user, st->user.name);
+                return 0;
         }
         if (tap_info(port, &owner, &persistent) < 0 || owner == (uid_t)-1)
                 return -ENOENT;

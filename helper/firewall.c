@@ -2,13 +2,13 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "firewall.h"
+#include "forwarding.h"
 #include "log.h"
 
 int firewall_ruleset(const struct vmnet_config *c, char *buf, size_t size) {
@@ -73,15 +73,6 @@ static int run(const char *commands) {
         return r != 0 ? -EIO : 0;
 }
 
-static int set_forwarding(int on) {
-        int fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        int r = write(fd, on ? "1\n" : "0\n", 2) == 2 ? 0 : -errno;
-        close(fd);
-        return r;
-}
-
 int firewall_apply(const struct vmnet_config *c) {
         char rules[2048], commands[2200];
         int r, n;
@@ -97,9 +88,12 @@ int firewall_apply(const struct vmnet_config *c) {
         if (r < 0)
                 return r;
         if (c->uplink == VMNET_UPLINK_NAT || c->uplink == VMNET_UPLINK_ROUTED) {
-                r = set_forwarding(1);
+                char saved[PATH_MAX + sizeof(FORWARDING_SAVED)];
+                snprintf(saved, sizeof saved, "%s/" FORWARDING_SAVED, c->run_dir);
+                r = forwarding_enable(FORWARDING_SYSCTL, saved);
                 if (r < 0)
-                        log_warn("cannot turn on IPv4 forwarding: %s", strerror(-r));
+                        log_warn("cannot turn on IPv4 forwarding or record in %s what it was: %s",
+                                 saved, strerror(-r));
         }
         log_info("firewall table inet vmnet set for uplink %s", vmnet_uplink_string(c->uplink));
         return 0;

@@ -15,6 +15,7 @@
 #include "daemon.h"
 #include "dnsmasq.h"
 #include "firewall.h"
+#include "forwarding.h"
 #include "lab.h"
 #include "log.h"
 
@@ -31,6 +32,13 @@ static int down_everything(const struct vmnet_config *config) {
 
         if (config->uplink != VMNET_UPLINK_EXTERNAL && firewall_remove() < 0)
                 r = -EIO;
+        /* ip_forward as it was before vmnetd turned it on */
+        snprintf(path, sizeof path, "%s/" FORWARDING_SAVED, config->run_dir);
+        int rf = forwarding_restore(FORWARDING_SYSCTL, path);
+        if (rf < 0) {
+                log_warn("cannot put IPv4 forwarding back as recorded in %s: %s", path, strerror(-rf));
+                r = rf;
+        }
         for (size_t i = 0; i < sizeof run_files / sizeof run_files[0]; i++) {
                 snprintf(path, sizeof path, "%s/%s", config->run_dir, run_files[i]);
                 if (unlink(path) < 0 && errno != ENOENT)

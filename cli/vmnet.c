@@ -4,6 +4,7 @@
  *
  * Environment: VMNET_SOCKET overrides the path of vmnetd's socket (tests). */
 #define _GNU_SOURCE
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,7 +22,9 @@ static void usage(FILE *f) {
                 "Your virtual machines' place on the lab network, through vmnetd.\n"
                 "\n"
                 "  status [--json]   your taps, the lab bridge and your VMs' addresses\n"
-                "  tap add           a new tap of yours on the lab bridge; prints its name\n"
+                "  tap add [--multi-queue]\n"
+                "                    a new tap of yours on the lab bridge; prints its name\n"
+                "                    (--multi-queue: for QEMU's queues=N, libvirt's <driver queues='N'/>)\n"
                 "  tap del NAME      delete one of the taps 'tap add' made\n"
                 "  hint HYPERVISOR   how to attach a VM, with your names filled in:\n"
                 "                    virtualbox, vmware, qemu, libvirt, lxc\n"
@@ -75,11 +78,13 @@ const struct vmnet_tap_info *cli_login_tap(const struct vmnet_reply *status) {
         return NULL;
 }
 
-static int cmd_tap_add(void) {
+static int cmd_tap_add(bool multi_queue) {
         struct vmnet_request req = { .type = VMNET_MSG_TAP_ADD };
         struct vmnet_reply rep;
         int r;
 
+        if (multi_queue)
+                req.want = VMNET_TAP_WANT_MULTI_QUEUE;
         r = cli_call(&req, &rep, "vmnetd refused a new tap (is your account "
                      "admitted to the lab? see allow_groups in vmnet.conf)");
         if (r != EXIT_OK)
@@ -124,10 +129,12 @@ static int cmd_tap_del(const char *name) {
 
 static int cmd_tap(int argc, char **argv) {
         if (argc == 2 && strcmp(argv[1], "add") == 0)
-                return cmd_tap_add();
+                return cmd_tap_add(false);
+        if (argc == 3 && strcmp(argv[1], "add") == 0 && strcmp(argv[2], "--multi-queue") == 0)
+                return cmd_tap_add(true);
         if (argc == 3 && strcmp(argv[1], "del") == 0)
                 return cmd_tap_del(argv[2]);
-        fprintf(stderr, "usage: vmnet tap add | vmnet tap del NAME\n");
+        fprintf(stderr, "usage: vmnet tap add [--multi-queue] | vmnet tap del NAME\n");
         return EXIT_USAGE;
 }
 

@@ -112,6 +112,28 @@ static int type_is_known(uint8_t type) {
         return type >= VMNET_MSG_OPEN && type <= VMNET_MSG_VM_TAP;
 }
 
+/* The tap wishes: sent only when there are any, so that a request without
+ * them is what an older client sends, and a message has one spelling (a
+ * present byte of 0 is malformed); unknown bits are refused both ways. */
+static void put_want(struct writer *w, uint8_t want) {
+        if (want & ~VMNET_TAP_WANT_ALL) {
+                if (!w->error)
+                        w->error = -EINVAL;
+                return;
+        }
+        if (want)
+                put_u8(w, want);
+}
+
+static uint8_t get_want(struct reader *r) {
+        if (r->error || r->pos == r->len)
+                return 0;
+        uint8_t want = get_u8(r);
+        if (want == 0 || want & ~VMNET_TAP_WANT_ALL)
+                r->error = -EBADMSG;
+        return want;
+}
+
 int vmnet_request_encode(const struct vmnet_request *req, uint8_t *buf, size_t size) {
         struct writer w = { .buf = buf, .size = size };
 
@@ -131,6 +153,10 @@ int vmnet_request_encode(const struct vmnet_request *req, uint8_t *buf, size_t s
                 break;
         case VMNET_MSG_VM_TAP:
                 put_string(&w, req->bridge, IFNAMSIZ - 1);
+                put_want(&w, req->want);
+                break;
+        case VMNET_MSG_TAP_ADD:
+                put_want(&w, req->want);
                 break;
         default:
                 break;
@@ -161,6 +187,10 @@ int vmnet_request_decode(const uint8_t *buf, size_t len, struct vmnet_request *r
                 break;
         case VMNET_MSG_VM_TAP:
                 get_string(&r, req.bridge, sizeof req.bridge);
+                req.want = get_want(&r);
+                break;
+        case VMNET_MSG_TAP_ADD:
+                req.want = get_want(&r);
                 break;
         default:
                 break;

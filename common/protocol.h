@@ -58,13 +58,22 @@ enum vmnet_uplink {
 #define VMNET_TAP_FLAG_CARRIER 0x01 /* a tap: some process holds it; a login link: its bridge end is up */
 #define VMNET_TAP_FLAG_UP      0x02
 
+/* What a client asks of a new tap (TAP_ADD, VM_TAP: a u8 after the other
+ * fields, sent only when not 0; absent means none, as older clients send
+ * it).  A 0 byte or unknown bits are a malformed request. */
+#define VMNET_TAP_WANT_VNET_HDR    0x01 /* VM_TAP: the fd speaks virtio's vnet header (offloads) */
+#define VMNET_TAP_WANT_MULTI_QUEUE 0x02 /* TAP_ADD: a multi-queue tap, for queues=N openers */
+#define VMNET_TAP_WANT_ALL         0x03
+
 /* Decoded request.  Fields a type does not carry are left empty.
- *   OPEN, CLOSE: user.   TAP_DEL: tap.   VM_TAP: bridge.   STATUS, TAP_ADD: none. */
+ *   OPEN, CLOSE: user.   TAP_DEL: tap.   VM_TAP: bridge, want.   TAP_ADD: want.
+ *   STATUS: none. */
 struct vmnet_request {
         uint8_t type;
         char user[VMNET_USER_MAX + 1];
         char tap[IFNAMSIZ];
         char bridge[IFNAMSIZ];
+        uint8_t want;    /* VMNET_TAP_WANT_* */
 };
 
 struct vmnet_tap_info {

@@ -170,15 +170,15 @@ int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
         return ifindex;
 }
 
-int link_plug(struct nl_sock *sk, int ifindex, int bridge_ifindex, unsigned txqueuelen) {
+int link_plug(struct nl_sock *sk, int ifindex, int bridge_ifindex, unsigned mtu) {
         struct rtnl_link *change = rtnl_link_alloc();
         int r;
 
         if (!change)
                 return -ENOMEM;
         rtnl_link_set_master(change, bridge_ifindex);
-        if (txqueuelen > 0)
-                rtnl_link_set_txqlen(change, txqueuelen);
+        if (mtu > 0)
+                rtnl_link_set_mtu(change, mtu);
         rtnl_link_set_flags(change, IFF_UP);
         r = link_change(sk, ifindex, change);
         rtnl_link_put(change);

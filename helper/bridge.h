@@ -22,9 +22,9 @@ int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
 /* True if `name` exists and is a bridge. */
 bool bridge_exists(struct nl_sock *sk, const char *name);
 
-/* Plugs link ifindex into the bridge, sets txqueuelen (when > 0) and
- * brings it up.  Returns 0 or -errno. */
-int link_plug(struct nl_sock *sk, int ifindex, int bridge_ifindex, unsigned txqueuelen);
+/* Plugs link ifindex into the bridge, sets its MTU (when > 0) and brings
+ * it up, in one request.  Returns 0 or -errno. */
+int link_plug(struct nl_sock *sk, int ifindex, int bridge_ifindex, unsigned mtu);
 
 /* Deletes the links in one kernel operation: they are moved into a device
  * group of ours and the group is deleted at once, so the deletions share

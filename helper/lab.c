@@ -83,12 +83,16 @@ static bool tap_is_owned_by(const char *name, uid_t uid, bool *ret_persistent) {
         return true;
 }
 
-/* Plugs an existing link into the lab bridge. */
+/* Plugs an existing tap into the lab bridge, with the bridge's MTU: a
+ * bridge of jumbo frames (an external uplink) keeps them, and a port with
+ * a smaller MTU would silently drop the guests' big frames. */
 static int plug(struct lab *lab, const char *name) {
-        int ifindex = (int)if_nametoindex(name);
+        int ifindex = (int)if_nametoindex(name), mtu = 0;
         if (ifindex <= 0)
                 return -ENODEV;
-        return link_plug(lab->nl, ifindex, lab->bridge_ifindex, 0);
+        if (sysfs_read_int(lab->config.bridge, "mtu", &mtu) < 0 || mtu <= 0)
+                mtu = 0; /* the kernel's default then */
+        return link_plug(lab->nl, ifindex, lab->bridge_ifindex, (unsigned)mtu);
 }
 
 /* The login link of st, made if needed: a veth pair, the student's end
@@ -264,8 +268,12 @@ static unsigned count_taps(struct lab *lab, const struct user_info *user, unsign
 }
 
 /* Makes a new extra tap for user; persistent ones stay, a VM's goes with its fd. */
-static int new_extra_tap(struct lab *lab, const struct user_info *user, bool persistent,
+static int new_extra_tap(struct lab *lab, const struct user_info *user, bool persistent, uint8_t want,
                          char ret_tap[IFNAMSIZ], int *ret_fd) {
+        const struct tap_features features = {
+                .vnet_hdr = want & VMNET_TAP_WANT_VNET_HDR,
+                .multi_queue = want & VMNET_TAP_WANT_MULTI_QUEUE,
+        };
         unsigned index;
         char name[IFNAMSIZ];
         int fd, r;
@@ -276,7 +284,7 @@ static int new_extra_tap(struct lab *lab, const struct user_info *user, bool per
                 return VMNET_ERR_QUOTA;
         if (index == 0 || tap_name_for_user(lab->config.tap_name, user->name, index, name) < 0)
                 return VMNET_ERR_QUOTA;
-        r = tap_create(name, user->uid, persistent, &fd);
+        r = tap_create(name, user->uid, persistent, &features, &fd);
         if (r < 0) {
                 log_error("cannot make tap %s for %s: %s", name, user->name, strerror(-r));
                 return VMNET_ERR_INTERNAL;
@@ -294,19 +302,23 @@ static int new_extra_tap(struct lab *lab, const struct user_info *user, bool per
         else
                 close(fd);
         strcpy(ret_tap, name);
-        log_info("%s tap %s for %s", persistent ? "persistent" : "VM", name, user->name);
+        log_info("%s tap %s for %s%s%s", persistent ? "persistent" : "VM", name, user->name,
+                 features.vnet_hdr ? ", vnet header" : "", features.multi_queue ? ", multi-queue" : "");
         return VMNET_OK;
 }
 
-int lab_tap_add(struct lab *lab, const struct user_info *user, char ret_tap[IFNAMSIZ]) {
-        return new_extra_tap(lab, user, true, ret_tap, NULL);
+int lab_tap_add(struct lab *lab, const struct user_info *user, uint8_t want, char ret_tap[IFNAMSIZ]) {
+        /* whoever opens a kept tap decides its vnet header: only the queues
+         * are fixed at creation */
+        return new_extra_tap(lab, user, true, want & VMNET_TAP_WANT_MULTI_QUEUE, ret_tap, NULL);
 }
 
-int lab_vm_tap(struct lab *lab, const struct user_info *user, const char *bridge, char ret_tap[IFNAMSIZ],
-               int *ret_fd) {
+int lab_vm_tap(struct lab *lab, const struct user_info *user, const char *bridge, uint8_t want,
+               char ret_tap[IFNAMSIZ], int *ret_fd) {
         if (strcmp(bridge, lab->config.bridge) != 0)
                 return VMNET_ERR_REFUSED;
-        return new_extra_tap(lab, user, false, ret_tap, ret_fd);
+        /* one fd goes back, so one queue: a multi-queue tap would gain nothing */
+        return new_extra_tap(lab, user, false, want & VMNET_TAP_WANT_VNET_HDR, ret_tap, ret_fd);
 }
 
 int lab_tap_del(struct lab *lab, const struct user_info *user, const char *tap) {

@@ -44,9 +44,11 @@ int lab_down(const struct vmnet_config *config);
 /* Each returns an enum vmnet_status. */
 int lab_open_session(struct lab *lab, const char *user, pid_t pid, int peer_pidfd, char ret_tap[IFNAMSIZ]);
 int lab_close_session(struct lab *lab, const char *user, pid_t pid);
-int lab_tap_add(struct lab *lab, const struct user_info *user, char ret_tap[IFNAMSIZ]);
+/* want: VMNET_TAP_WANT_* bits; each takes the ones that mean something for it. */
+int lab_tap_add(struct lab *lab, const struct user_info *user, uint8_t want, char ret_tap[IFNAMSIZ]);
 int lab_tap_del(struct lab *lab, const struct user_info *user, const char *tap);
-int lab_vm_tap(struct lab *lab, const struct user_info *user, const char *bridge, char ret_tap[IFNAMSIZ], int *ret_fd);
+int lab_vm_tap(struct lab *lab, const struct user_info *user, const char *bridge, uint8_t want,
+               char ret_tap[IFNAMSIZ], int *ret_fd);
 int lab_status(struct lab *lab, const struct user_info *user, struct vmnet_reply *ret);
 
 /* The process behind a watched pidfd ended. */

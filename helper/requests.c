@@ -31,8 +31,8 @@ static int handle_status(struct lab *lab, struct peer *peer, const struct user_i
 
 static int handle_tap_add(struct lab *lab, struct peer *peer, const struct user_info *caller,
                           const struct vmnet_request *req, struct vmnet_reply *rep, int *ret_fd) {
-        (void)peer, (void)req, (void)ret_fd;
-        return lab_tap_add(lab, caller, rep->tap);
+        (void)peer, (void)ret_fd;
+        return lab_tap_add(lab, caller, req->want, rep->tap);
 }
 
 static int handle_tap_del(struct lab *lab, struct peer *peer, const struct user_info *caller,
@@ -44,7 +44,7 @@ static int handle_tap_del(struct lab *lab, struct peer *peer, const struct user_
 static int handle_vm_tap(struct lab *lab, struct peer *peer, const struct user_info *caller,
                          const struct vmnet_request *req, struct vmnet_reply *rep, int *ret_fd) {
         (void)peer;
-        return lab_vm_tap(lab, caller, req->bridge, rep->tap, ret_fd);
+        return lab_vm_tap(lab, caller, req->bridge, req->want, rep->tap, ret_fd);
 }
 
 static const struct {

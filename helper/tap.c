@@ -31,11 +31,17 @@ static int tun_open(const char *name, short flags, int *ret_fd) {
         return 0;
 }
 
-int tap_create(const char *name, uid_t owner, bool persistent, int *ret_fd) {
+int tap_create(const char *name, uid_t owner, bool persistent, const struct tap_features *features,
+               int *ret_fd) {
+        /* IFF_TUN_EXCL: never silently attach to a device that exists */
+        short flags = IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL;
         int fd = -1, r;
 
-        /* IFF_TUN_EXCL: never silently attach to a device that exists */
-        r = tun_open(name, IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL, &fd);
+        if (features && features->vnet_hdr)
+                flags |= IFF_VNET_HDR;
+        if (features && features->multi_queue)
+                flags |= IFF_MULTI_QUEUE;
+        r = tun_open(name, flags, &fd);
         if (r == -EBUSY)
                 r = -EEXIST;
         if (r < 0)

@@ -4,11 +4,23 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-/* Creates the tap `name` (IFF_TAP | IFF_NO_PI, failing with -EEXIST if it
- * exists), owned by owner, persistent or not.  The creating fd is returned
- * in ret_fd (CLOEXEC, non-blocking): a non-persistent tap lives as long as
- * that fd.  Returns 0 or -errno. */
-int tap_create(const char *name, uid_t owner, bool persistent, int *ret_fd);
+/* What a tap is made with, besides IFF_TAP | IFF_NO_PI. */
+struct tap_features {
+        /* the creating fd reads and writes virtio's vnet header
+         * (IFF_VNET_HDR): QEMU then hands checksum and TSO/GSO offloads
+         * to the guest instead of cutting every stream into MTU frames */
+        bool vnet_hdr;
+        /* IFF_MULTI_QUEUE: every opener must ask for it too (QEMU's and
+         * libvirt's queues=N), each open is one more queue */
+        bool multi_queue;
+};
+
+/* Creates the tap `name` (failing with -EEXIST if it exists), owned by
+ * owner, persistent or not, with features (NULL: none).  The creating fd is
+ * returned in ret_fd (CLOEXEC, non-blocking): a non-persistent tap lives as
+ * long as that fd.  Returns 0 or -errno. */
+int tap_create(const char *name, uid_t owner, bool persistent, const struct tap_features *features,
+               int *ret_fd);
 
 /* Drops persistence on the tap behind fd (it goes when fd is closed). */
 int tap_unpersist(int fd);

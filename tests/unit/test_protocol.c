@@ -32,6 +32,10 @@ static struct vmnet_request full_request(uint8_t type) {
                 break;
         case VMNET_MSG_VM_TAP:
                 memset(req.bridge, 'b', IFNAMSIZ - 1);
+                req.want = VMNET_TAP_WANT_ALL;
+                break;
+        case VMNET_MSG_TAP_ADD:
+                req.want = VMNET_TAP_WANT_ALL;
                 break;
         }
         return req;
@@ -66,6 +70,7 @@ static void assert_request_eq(const struct vmnet_request *a, const struct vmnet_
         assert_string_equal(a->user, b->user);
         assert_string_equal(a->tap, b->tap);
         assert_string_equal(a->bridge, b->bridge);
+        assert_int_equal(a->want, b->want);
 }
 
 static void assert_reply_eq(const struct vmnet_reply *a, const struct vmnet_reply *b) {
@@ -255,8 +260,55 @@ static void test_request_truncated_everywhere(void **state) {
                 uint8_t buf[VMNET_MSG_MAX];
                 int n = vmnet_request_encode(&req, buf, sizeof buf);
                 assert_true(n > 0);
-                for (int len = 0; len < n; len++)
+                /* the tap wishes are the last byte and may be absent */
+                int optional_tail = req.want ? 1 : 0;
+                for (int len = 0; len < n - optional_tail; len++)
                         assert_request_refused(buf, len, -EBADMSG);
+        }
+}
+
+/* A TAP_ADD or VM_TAP without the wishes byte is an older client's: no
+ * wishes.  Each bit round trips, unknown bits are refused both ways. */
+static void test_request_tap_wishes(void **state) {
+        (void)state;
+        uint8_t m[32];
+        struct vmnet_request out;
+
+        const uint8_t add_old[] = { 1, VMNET_MSG_TAP_ADD, 0, 0 };
+        assert_int_equal(vmnet_request_decode(add_old, sizeof add_old, &out), 0);
+        assert_int_equal(out.want, 0);
+        size_t len = make_string_request(m, VMNET_MSG_VM_TAP, 6, 'b');
+        assert_int_equal(vmnet_request_decode(m, len, &out), 0);
+        assert_int_equal(out.want, 0);
+
+        /* pinned: the byte follows the bridge */
+        struct vmnet_request vm = { .type = VMNET_MSG_VM_TAP, .want = VMNET_TAP_WANT_VNET_HDR };
+        strcpy(vm.bridge, "br");
+        const uint8_t vm_bytes[] = { 1, 6, 0, 0, 2, 'b', 'r', VMNET_TAP_WANT_VNET_HDR };
+        assert_int_equal(vmnet_request_encode(&vm, m, sizeof m), sizeof vm_bytes);
+        assert_memory_equal(m, vm_bytes, sizeof vm_bytes);
+        assert_int_equal(vmnet_request_decode(m, sizeof vm_bytes, &out), 0);
+        assert_int_equal(out.want, VMNET_TAP_WANT_VNET_HDR);
+
+        /* no wishes: nothing is sent, as an older client does; one spelling,
+         * so a 0 byte is malformed */
+        vm.want = 0;
+        assert_int_equal(vmnet_request_encode(&vm, m, sizeof m), sizeof vm_bytes - 1);
+        const uint8_t add_zero[] = { 1, VMNET_MSG_TAP_ADD, 0, 0, 0 };
+        assert_request_refused(add_zero, sizeof add_zero, -EBADMSG);
+
+        for (unsigned bit = 0; bit < 8; bit++) {
+                uint8_t want = (uint8_t)(1u << bit);
+                struct vmnet_request add = { .type = VMNET_MSG_TAP_ADD, .want = want };
+                uint8_t a[] = { 1, VMNET_MSG_TAP_ADD, 0, 0, want };
+                if (want & VMNET_TAP_WANT_ALL) {
+                        assert_int_equal(vmnet_request_encode(&add, m, sizeof m), 5);
+                        assert_int_equal(vmnet_request_decode(a, sizeof a, &out), 0);
+                        assert_int_equal(out.want, want);
+                } else {
+                        assert_int_equal(vmnet_request_encode(&add, m, sizeof m), -EINVAL);
+                        assert_request_refused(a, sizeof a, -EBADMSG);
+                }
         }
 }
 
@@ -566,6 +618,7 @@ int main(void) {
                 cmocka_unit_test(test_request_trailing_bytes),
                 cmocka_unit_test(test_request_truncated_everywhere),
                 cmocka_unit_test(test_request_encode_errors),
+                cmocka_unit_test(test_request_tap_wishes),
                 cmocka_unit_test(test_request_encode_empty_user),
                 cmocka_unit_test(test_reply_round_trip_every_type),
                 cmocka_unit_test(test_reply_status_tap_counts),

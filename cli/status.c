@@ -9,6 +9,7 @@
 
 #include "hosts_snapshot.h"
 #include "json_string.h"
+#include "mac_address.h"
 #include "vmnet.h"
 
 #define VM_NAME_MAX (DNS_LABEL_MAX + 1 + HOSTS_USER_MAX + 1 + VMNET_DOMAIN_MAX + 1)
@@ -54,11 +55,6 @@ static void format_vm_name(const struct hosts_snapshot_entry *e, const struct vm
                  st->domain[0] ? "." : "", st->domain);
 }
 
-static void format_mac(const uint8_t mac[6], char ret[18]) {
-        snprintf(ret, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
-                 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-}
-
 /* s as a JSON string literal on stdout.  Every string printed is at most
  * VM_NAME_MAX bytes (a VM's full name; the protocol's fields are shorter),
  * and one byte escapes to at most 6. */
@@ -72,7 +68,7 @@ static void put_json(const char *s) {
 static void describe_vm(const struct hosts_snapshot_entry *e, const struct vmnet_reply *st,
                         char addr[INET_ADDRSTRLEN], char mac[18], char fqdn[VM_NAME_MAX]) {
         inet_ntop(AF_INET, &e->addr, addr, INET_ADDRSTRLEN);
-        format_mac(e->mac, mac);
+        mac_address_format(e->mac, mac);
         format_vm_name(e, st, fqdn, VM_NAME_MAX);
 }
 

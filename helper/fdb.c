@@ -5,56 +5,111 @@
 #include <fcntl.h>
 #include <linux/if_bridge.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "fdb.h"
 #include "sysfs.h"
 
-/* The port number of each port is in brif/PORT/port_no. */
-static int port_name(const char *bridge, int port_no, char ret[IFNAMSIZ]) {
+#define FDB_ENTRIES_MAX 65536 /* the kernel's default max_learned is unlimited: bound our reading */
+
+struct port_names {
+        char (*name)[IFNAMSIZ]; /* indexed by port number */
+        size_t n;
+};
+
+/* The port number of each port is in brif/PORT/brport/port_no. */
+static int read_port_names(const char *bridge, struct port_names *ret) {
         char path[128];
         struct dirent *e;
         DIR *d;
-        int r = -ENOENT;
 
         snprintf(path, sizeof path, "/sys/class/net/%s/brif", bridge);
         d = opendir(path);
         if (!d)
                 return -errno;
+        /* port numbers are 10 bits (BR_MAX_PORTS) */
+        ret->n = 1024;
+        ret->name = calloc(ret->n, sizeof *ret->name);
+        if (!ret->name) {
+                closedir(d);
+                return -ENOMEM;
+        }
         while ((e = readdir(d))) {
                 int no;
                 if (e->d_name[0] == '.' || strlen(e->d_name) >= IFNAMSIZ)
                         continue;
-                if (sysfs_read_int(e->d_name, "brport/port_no", &no) == 0 && no == port_no) {
-                        strcpy(ret, e->d_name);
-                        r = 0;
-                        break;
-                }
+                if (sysfs_read_int(e->d_name, "brport/port_no", &no) == 0 && no >= 0 && (size_t)no < ret->n)
+                        strcpy(ret->name[no], e->d_name);
         }
         closedir(d);
-        return r;
+        return 0;
+}
+
+int fdb_read(const char *bridge, struct fdb_sighting **ret, size_t *ret_n) {
+        struct __fdb_entry entries[128];
+        struct port_names ports = {};
+        struct fdb_sighting *v = NULL;
+        size_t n = 0, cap = 0;
+        char path[128];
+        ssize_t k;
+        int fd, r;
+
+        r = read_port_names(bridge, &ports);
+        if (r < 0)
+                return r;
+        snprintf(path, sizeof path, "/sys/class/net/%s/brforward", bridge);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+                free(ports.name);
+                return -errno;
+        }
+        r = 0;
+        while (r == 0 && n < FDB_ENTRIES_MAX && (k = read(fd, entries, sizeof entries)) > 0) {
+                for (size_t i = 0; i < (size_t)k / sizeof entries[0] && n < FDB_ENTRIES_MAX; i++) {
+                        size_t port = entries[i].port_no | (size_t)entries[i].port_hi << 8;
+                        if (entries[i].is_local || port >= ports.n || !ports.name[port][0])
+                                continue;
+                        if (n == cap) {
+                                size_t want = cap ? cap * 2 : 64;
+                                struct fdb_sighting *w = realloc(v, want * sizeof *w);
+                                if (!w) {
+                                        r = -ENOMEM;
+                                        break;
+                                }
+                                v = w;
+                                cap = want;
+                        }
+                        memcpy(v[n].mac, entries[i].mac_addr, 6);
+                        strcpy(v[n].port, ports.name[port]);
+                        n++;
+                }
+        }
+        close(fd);
+        free(ports.name);
+        if (r < 0) {
+                free(v);
+                return r;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
 }
 
 int fdb_port_of_mac(const char *bridge, const uint8_t mac[6], char ret_port[IFNAMSIZ]) {
-        struct __fdb_entry entries[128];
-        char path[128];
-        ssize_t n;
-        int fd, port = -1;
+        struct fdb_sighting *v;
+        size_t n;
+        int r = fdb_read(bridge, &v, &n);
 
-        snprintf(path, sizeof path, "/sys/class/net/%s/brforward", bridge);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        while (port < 0 && (n = read(fd, entries, sizeof entries)) > 0) {
-                for (size_t i = 0; i < (size_t)n / sizeof entries[0]; i++)
-                        if (!entries[i].is_local && memcmp(entries[i].mac_addr, mac, 6) == 0) {
-                                port = entries[i].port_no | entries[i].port_hi << 8;
-                                break;
-                        }
-        }
-        close(fd);
-        if (port < 0)
-                return -ENOENT;
-        return port_name(bridge, port, ret_port);
+        if (r < 0)
+                return r;
+        r = -ENOENT;
+        for (size_t i = 0; i < n && r < 0; i++)
+                if (memcmp(v[i].mac, mac, 6) == 0) {
+                        strcpy(ret_port, v[i].port);
+                        r = 0;
+                }
+        free(v);
+        return r;
 }

@@ -1,8 +1,15 @@
-/* Which bridge port a MAC address was last seen on (the bridge's
- * forwarding database), to tell whose tap a guest sits on. */
+/* The bridge's forwarding database through sysfs: which port each MAC
+ * address was last seen on, to tell whose link or tap a guest sits on. */
 #pragma once
 #include <net/if.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "vm_sightings.h"
+
+/* Every learned (not local) entry of bridge, with its port's name, in one
+ * pass: *ret is malloc'ed (NULL when there are none).  -errno. */
+int fdb_read(const char *bridge, struct fdb_sighting **ret, size_t *ret_n);
 
 /* Fills ret_port with the name of the port of bridge behind which mac was
  * learned.  Returns 0, or -ENOENT when the bridge has not seen it. */

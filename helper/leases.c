@@ -6,33 +6,7 @@
 
 #include "dns_name.h"
 #include "leases.h"
-
-static int hex_digit(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
-/* "aa:bb:cc:dd:ee:ff" only: dnsmasq prefixes other hardware types with
- * "TYPE-", and a guest on our bridge is always Ethernet. */
-static bool parse_mac(const char *s, size_t len, uint8_t ret[6]) {
-        uint8_t mac[6];
-
-        if (len != 17)
-                return false;
-        for (size_t i = 0; i < 6; i++) {
-                int hi = hex_digit(s[3 * i]), lo = hex_digit(s[3 * i + 1]);
-                if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
-                        return false;
-                mac[i] = (uint8_t) (hi << 4 | lo);
-        }
-        memcpy(ret, mac, 6);
-        return true;
-}
+#include "mac_address.h"
 
 static bool parse_expiry(const char *s, size_t len, int64_t *ret) {
         int64_t v = 0;
@@ -89,7 +63,9 @@ static bool parse_line(const char *line, size_t len, int64_t now, struct lease *
         size_t n = split_fields(line, len, f, fl, LEASE_FIELDS_MAX);
         if (n < 4 || n > LEASE_FIELDS_MAX)
                 return false;
-        if (!parse_expiry(f[0], fl[0], &l.expiry) || !parse_mac(f[1], fl[1], l.mac) ||
+        /* "aa:bb:cc:dd:ee:ff" only: dnsmasq prefixes other hardware types with
+         * "TYPE-", and a guest on our bridge is always Ethernet */
+        if (!parse_expiry(f[0], fl[0], &l.expiry) || mac_address_parse(f[1], fl[1], l.mac) < 0 ||
             !parse_ipv4(f[2], fl[2], &l.addr))
                 return false;
         if (l.expiry != 0 && l.expiry <= now)

@@ -33,6 +33,9 @@ enum key {
         KEY_ALLOW_GROUPS,
         KEY_RESOLV_FILE,
         KEY_DNSMASQ,
+        KEY_GUARD,
+        KEY_MAX_MACS,
+        KEY_ISOLATION,
         _KEY_COUNT,
 };
 
@@ -51,6 +54,9 @@ static const char *const key_names[_KEY_COUNT] = {
         [KEY_ALLOW_GROUPS]     = "allow_groups",
         [KEY_RESOLV_FILE]      = "resolv_file",
         [KEY_DNSMASQ]          = "dnsmasq",
+        [KEY_GUARD]            = "guard",
+        [KEY_MAX_MACS]         = "max_macs",
+        [KEY_ISOLATION]        = "isolation",
 };
 
 struct parser {
@@ -219,13 +225,20 @@ static int parse_domain(struct parser *p, unsigned line, const char *value, char
         return 0;
 }
 
-static int parse_uplink(struct parser *p, unsigned line, const char *value, enum vmnet_uplink *ret) {
-        for (unsigned u = VMNET_UPLINK_NAT; u <= VMNET_UPLINK_EXTERNAL; u++)
-                if (strcmp(value, vmnet_uplink_string((uint8_t)u)) == 0) {
-                        *ret = (enum vmnet_uplink)u;
+/* value is one of the n words (a key like guard = on | off): *ret gets
+ * its index. */
+static int parse_word(struct parser *p, unsigned line, const char *key, const char *value,
+                      const char *const *words, unsigned n, unsigned *ret) {
+        char list[64] = "";
+
+        for (unsigned i = 0; i < n; i++) {
+                if (strcmp(value, words[i]) == 0) {
+                        *ret = i;
                         return 0;
                 }
-        return fail(p, line, "uplink: '%s' is not one of nat, routed, isolated, external", SHOW(value));
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", words[i]);
+        }
+        return fail(p, line, "%s: '%s' is not one of %s", key, SHOW(value), list);
 }
 
 static int parse_tap_name(struct parser *p, unsigned line, const char *value, char ret[IFNAMSIZ]) {
@@ -295,8 +308,16 @@ static int parse_value(struct parser *p, unsigned line, enum key key, char *valu
                 return parse_unsigned(p, line, "lease_time", value, 120, 604800, &c->lease_seconds);
         case KEY_DOMAIN:
                 return parse_domain(p, line, value, c->domain, sizeof c->domain);
-        case KEY_UPLINK:
-                return parse_uplink(p, line, value, &c->uplink);
+        case KEY_UPLINK: {
+                static const char *const modes[] = {
+                        [VMNET_UPLINK_NAT] = "nat", [VMNET_UPLINK_ROUTED] = "routed",
+                        [VMNET_UPLINK_ISOLATED] = "isolated", [VMNET_UPLINK_EXTERNAL] = "external",
+                };
+                unsigned mode;
+                int r = parse_word(p, line, "uplink", value, modes, 4, &mode);
+                c->uplink = (enum vmnet_uplink)mode;
+                return r;
+        }
         case KEY_UPLINK_INTERFACE:
                 c->uplink_interface[0] = '\0';
                 return value[0] ? parse_ifname(p, line, "uplink_interface", value, c->uplink_interface) : 0;
@@ -315,6 +336,25 @@ static int parse_value(struct parser *p, unsigned line, enum key key, char *valu
                 return parse_path(p, line, "resolv_file", value, c->resolv_file, sizeof c->resolv_file);
         case KEY_DNSMASQ:
                 return parse_path(p, line, "dnsmasq", value, c->dnsmasq, sizeof c->dnsmasq);
+        case KEY_GUARD: {
+                static const char *const off_on[] = { "off", "on" };
+                unsigned on;
+                int r = parse_word(p, line, "guard", value, off_on, 2, &on);
+                c->guard = on;
+                return r;
+        }
+        case KEY_MAX_MACS:
+                return parse_unsigned(p, line, "max_macs", value, 1, CONFIG_MAX_MACS_MAX, &c->max_macs);
+        case KEY_ISOLATION: {
+                static const char *const modes[] = {
+                        [VMNET_ISOLATION_NONE] = "none",
+                        [VMNET_ISOLATION_STUDENTS] = "students",
+                };
+                unsigned mode;
+                int r = parse_word(p, line, "isolation", value, modes, 2, &mode);
+                c->isolation = (enum vmnet_isolation)mode;
+                return r;
+        }
         case _KEY_COUNT:
                 break;
         }
@@ -423,6 +463,9 @@ void config_defaults(struct vmnet_config *ret) {
                 .max_taps = 4,
                 .resolv_file = "/etc/resolv.conf",
                 .dnsmasq = "/usr/sbin/dnsmasq",
+                .guard = true,
+                .max_macs = 16,
+                .isolation = VMNET_ISOLATION_NONE,
         };
 }
 

@@ -16,6 +16,12 @@
 
 #define VMNET_DEFAULT_CONFIG "/etc/security/vmnet.conf"
 #define CONFIG_GROUPS_MAX 32
+#define CONFIG_MAX_MACS_MAX 1024
+
+enum vmnet_isolation {
+        VMNET_ISOLATION_NONE     = 0, /* students' VMs reach each other */
+        VMNET_ISOLATION_STUDENTS = 1, /* exam mode: only their own, the host and the uplink */
+};
 
 struct vmnet_config {
         char socket_path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* socket = /run/vmnet/vmnetd.sock */
@@ -38,6 +44,10 @@ struct vmnet_config {
         char resolv_file[PATH_MAX];              /* resolv_file = /etc/resolv.conf; "none": VMs get no
                                                   *   upstream DNS (absolute path or none) */
         char dnsmasq[PATH_MAX];                  /* dnsmasq = /usr/sbin/dnsmasq (absolute path) */
+        bool guard;                              /* guard = on | off: the lab segment's port guard */
+        unsigned max_macs;                       /* max_macs = 16 (1..CONFIG_MAX_MACS_MAX): source MACs,
+                                                  *   and as many IPv4 addresses, per student */
+        enum vmnet_isolation isolation;          /* isolation = none | students */
 };
 
 /* Fills *ret with the defaults above. */

@@ -72,6 +72,9 @@ static void test_defaults(void **state) {
         assert_int_equal(d.n_allow_groups, 0);
         assert_string_equal(d.resolv_file, "/etc/resolv.conf");
         assert_string_equal(d.dnsmasq, "/usr/sbin/dnsmasq");
+        assert_true(d.guard);
+        assert_int_equal(d.max_macs, 16);
+        assert_int_equal(d.isolation, VMNET_ISOLATION_NONE);
 
         /* an empty file, or one with only comments, gives the defaults */
         struct vmnet_config c = parse_ok("");
@@ -96,7 +99,10 @@ static void test_every_key(void **state) {
                 "max_taps = 100\n"
                 "allow_groups = students, staff  lab_2,x-y\n"
                 "resolv_file = /tmp/x/resolv.conf\n"
-                "dnsmasq = /opt/dnsmasq/bin/dnsmasq\n");
+                "dnsmasq = /opt/dnsmasq/bin/dnsmasq\n"
+                "guard = off\n"
+                "max_macs = 3\n"
+                "isolation = students\n");
         assert_string_equal(c.socket_path, "/tmp/x/vmnetd.sock");
         assert_string_equal(c.run_dir, "/tmp/x/run");
         assert_string_equal(c.bridge, "labbr0");
@@ -117,6 +123,9 @@ static void test_every_key(void **state) {
         assert_string_equal(c.allow_groups[3], "x-y");
         assert_string_equal(c.resolv_file, "/tmp/x/resolv.conf");
         assert_string_equal(c.dnsmasq, "/opt/dnsmasq/bin/dnsmasq");
+        assert_false(c.guard);
+        assert_int_equal(c.max_macs, 3);
+        assert_int_equal(c.isolation, VMNET_ISOLATION_STUDENTS);
 
         assert_int_equal(parse_ok("uplink = nat").uplink, VMNET_UPLINK_NAT);
         assert_int_equal(parse_ok("uplink = isolated").uplink, VMNET_UPLINK_ISOLATED);
@@ -168,7 +177,8 @@ static void test_syntax_errors(void **state) {
         expect_error("x=1\n", "t.conf:1: unknown key 'x'");
         static const char *const required[] = {
                 "socket", "run_dir", "bridge", "address", "dhcp_range", "lease_time", "domain",
-                "uplink", "tap_name", "max_taps", "resolv_file", "dnsmasq",
+                "uplink", "tap_name", "max_taps", "resolv_file", "dnsmasq", "guard", "max_macs",
+                "isolation",
         };
         for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
                 char text[64], message[128];
@@ -368,6 +378,19 @@ static void test_uplink(void **state) {
         expect_error("uplink = nat routed", "t.conf:1: uplink: 'nat routed' is not one of nat, routed, isolated, external");
 }
 
+static void test_guard_keys(void **state) {
+        (void)state;
+        assert_true(parse_ok("guard = on").guard);
+        assert_int_equal(parse_ok("isolation = none").isolation, VMNET_ISOLATION_NONE);
+        assert_int_equal(parse_ok("max_macs = 1").max_macs, 1);
+        assert_int_equal(parse_ok("max_macs = 1024").max_macs, 1024);
+        expect_error("guard = yes", "t.conf:1: guard: 'yes' is not one of off, on");
+        expect_error("guard = On", "t.conf:1: guard: 'On' is not one of off, on");
+        expect_error("isolation = exam", "t.conf:1: isolation: 'exam' is not one of none, students");
+        expect_error("max_macs = 0", "t.conf:1: max_macs: 0 is out of range (expected 1..1024)");
+        expect_error("max_macs = 1025", "t.conf:1: max_macs: 1025 is out of range (expected 1..1024)");
+        expect_error("max_macs = many", "t.conf:1: max_macs: 'many' is not a number (expected 1..1024)");
+}
 
 static void test_tap_name_patterns(void **state) {
         (void)state;
@@ -507,6 +530,7 @@ int main(void) {
                 cmocka_unit_test(test_dhcp_range),
                 cmocka_unit_test(test_domain),
                 cmocka_unit_test(test_uplink),
+                cmocka_unit_test(test_guard_keys),
                 cmocka_unit_test(test_tap_name_patterns),
                 cmocka_unit_test(test_allow_groups),
                 cmocka_unit_test(test_error_buffer),

@@ -59,6 +59,10 @@ int forwarding_enable(const char *sysctl_path, const char *saved_path) {
         return r_save;
 }
 
+int forwarding_saved(const char *saved_path, char *ret) {
+        return read_flag(saved_path, ret);
+}
+
 int forwarding_restore(const char *sysctl_path, const char *saved_path) {
         char before;
         int r = read_flag(saved_path, &before);

@@ -12,6 +12,10 @@
  * 0 or -errno. */
 int forwarding_enable(const char *sysctl_path, const char *saved_path);
 
+/* The value recorded in saved_path, '0' or '1', into *ret; -ENOENT when
+ * there is no record. */
+int forwarding_saved(const char *saved_path, char *ret);
+
 /* Writes the recorded value back and removes the record; 0 when there is
  * none (vmnetd never turned forwarding on).  0 or -errno. */
 int forwarding_restore(const char *sysctl_path, const char *saved_path);

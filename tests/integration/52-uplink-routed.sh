@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # uplink = routed: no NAT.  A LAN peer with a route to the lab via the host
 # reaches a guest's TCP ports directly (no port forwarding), and the guest's
-# own address is what the peer sees when the guest connects out.
+# own address is what the peer sees when the guest connects out.  The host
+# routes the lab, not the LAN on to its other networks (forwarding was off
+# before vmnetd turned it on).
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
 # shellcheck source=../lib/guest.sh
 . "$ROOT/tests/lib/guest.sh"
@@ -13,6 +15,8 @@ world_add_user stu1 61001
 lan_up
 lan_serve
 lan ip route add 10.77.0.0/24 via "$LAN_HOST"
+lan_far_up
+echo 0 > /proc/sys/net/ipv4/ip_forward   # this test's own namespace
 world_config bridge=vmnet0 address=10.77.0.1/24 uplink=routed uplink_interface=lan0 domain=lab \
         > "$W/vmnet.conf"
 world_start_vmnetd "$W/vmnet.conf" 2> "$W/vmnetd.log"
@@ -36,4 +40,6 @@ line=$(guest_wait_line vm1 '^VMNET-GUEST-WGET ' 30) || fail "vm1 did not report 
 expect_eq "vm1 fetching from the lan peer" "VMNET-GUEST-WGET name=vm1 ok=1 url=$url" "$line"
 wait_until 5 test -s "$W/lan-http.log" || fail "the lan peer's server logged no request"
 expect_eq "source address the lan peer saw" "$ip" "$(lan_clients | sort -u | tr '\n' ' ' | sed 's/ $//')"
+busybox ping -c 1 -W 2 "$FAR_PEER" > /dev/null || fail "the host cannot reach its far network"
+! lan busybox ping -c 1 -W 2 "$FAR_PEER" > /dev/null || fail "the host routed the LAN to its far network"
 log "PASS: the lan peer reached vm1 at $ip (ports 80 and 7); vm1 reached it as $ip"

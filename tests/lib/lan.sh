@@ -9,10 +9,13 @@
 #   lan_up_bridged br-lan      # host side a port of br-lan, no address
 #   lan_serve                  # HTTP server on 192.0.2.2:8000 in the peer
 #   lan_clients                # source addresses of the requests it saw
+#   lan_far_up                 # another network of the host's, routed to from the LAN
 #   lan ping -c1 10.77.0.100   # a command in the peer namespace
 LAN_HOST=192.0.2.1
 LAN_PEER=192.0.2.2
 LAN_PORT=8000
+FAR_HOST=198.51.100.1
+FAR_PEER=198.51.100.2
 
 lan() { ip netns exec lan "$@"; }
 
@@ -51,3 +54,18 @@ lan_serve() {
 
 # lan_clients: the source address of each request the peer's server saw.
 lan_clients() { awk '/ "GET / { print $1 }' "$W/lan-http.log"; }
+
+# lan_far_up: a namespace "far" on another network of the host's (far0
+# $FAR_HOST/24, peer $FAR_PEER/24 routing back through the host), and the
+# LAN peer's route to it via the host: what a LAN machine would use to have
+# the lab host route it on.  Call after lan_up.
+lan_far_up() {
+        ip netns add far
+        ip link add far0 type veth peer name eth0 netns far
+        ip addr add "$FAR_HOST/24" dev far0
+        ip link set far0 up
+        ip -n far addr add "$FAR_PEER/24" dev eth0
+        ip -n far link set eth0 up
+        ip -n far route add default via "$FAR_HOST"
+        lan ip route add "${FAR_PEER%.*}.0/24" via "$LAN_HOST"
+}

@@ -63,8 +63,12 @@ static void test_off_before(void **state) {
         assert_string_equal(get(p->saved), "0\n");
         assert_int_equal(forwarding_enable(p->sysctl, p->saved), 0);
         assert_string_equal(get(p->saved), "0\n");
+        char before = 'x';
+        assert_int_equal(forwarding_saved(p->saved, &before), 0);   /* the lab's forwarding */
+        assert_int_equal(before, '0');
         assert_int_equal(forwarding_restore(p->sysctl, p->saved), 0);
         assert_string_equal(get(p->sysctl), "0\n");
+        assert_int_equal(forwarding_saved(p->saved, &before), -ENOENT);
         assert_int_equal(access(p->saved, F_OK), -1);
 }
 
@@ -74,6 +78,9 @@ static void test_on_before(void **state) {
         put(p->sysctl, "1\n");
         assert_int_equal(forwarding_enable(p->sysctl, p->saved), 0);
         assert_string_equal(get(p->saved), "1\n");
+        char before = 'x';
+        assert_int_equal(forwarding_saved(p->saved, &before), 0);   /* the admin's */
+        assert_int_equal(before, '1');
         assert_int_equal(forwarding_restore(p->sysctl, p->saved), 0);
         assert_string_equal(get(p->sysctl), "1\n");
 }

@@ -1,0 +1,280 @@
+/* The guard's nftables commands (see guard_rules.h).
+ *
+ * MAC sets are keyed by the raw 48 bits of the source address
+ * (`@ll,48,48`, typeof a raw payload) rather than `ether saddr`: a DHCP
+ * request's client hardware address (`@th,288,48`: UDP header, then 28
+ * bytes of BOOTP header) and an ARP sender hardware address (`@nh,64,48`)
+ * are raw 48 bits too, and only keys of the same type can be looked up in
+ * the same set. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "guard_drop.h"
+#include "guard_rules.h"
+#include "mac_address.h"
+
+#define T "bridge " GUARD_TABLE
+
+bool guard_port_name_ok(const char *name) {
+        return name[0] && strnlen(name, IFNAMSIZ) < IFNAMSIZ && !strpbrk(name, "\"\\");
+}
+
+static bool uid_listed(uint32_t uid, const uint32_t *uids, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (uids[i] == uid)
+                        return true;
+        return false;
+}
+
+static void add_set(struct strbuf *b, const char *name, const char *key, const char *flags, bool timeout,
+                    unsigned size, const char *extra) {
+        strbuf_printf(b, "add set " T " %s { %s;%s%s%s", name, key, flags[0] ? " flags " : "", flags,
+                      flags[0] ? ";" : "");
+        if (timeout)
+                strbuf_printf(b, " timeout %us;", GUARD_FORGET_SECONDS);
+        if (size)
+                strbuf_printf(b, " size %u;", size);
+        strbuf_printf(b, "%s }\n", extra);
+}
+
+/* The sets every student shares; made once, never emptied by a rebuild. */
+static void shared_sets(struct strbuf *b) {
+        add_set(b, "macs", "typeof @ll,48,48", "dynamic,timeout", true, GUARD_SET_MAX, "");
+        add_set(b, "addrs", "type ipv4_addr", "dynamic,timeout", true, GUARD_SET_MAX, "");
+        add_set(b, "leased", "type ipv4_addr", "timeout", false, GUARD_SET_MAX, "");
+        add_set(b, "trusted_macs", "typeof @ll,48,48", "dynamic,timeout", true, GUARD_TRUSTED_MAX, "");
+        add_set(b, "trusted_addrs", "type ipv4_addr", "dynamic,timeout", true, GUARD_TRUSTED_MAX, "");
+        add_set(b, "student_ports", "type ifname", "", false, 0, "");
+        strbuf_printf(b, "add map " T " in_ports { type ifname : verdict; }\n");
+        strbuf_printf(b, "add map " T " out_ports { type ifname : verdict; }\n");
+        /* student (in the mark the dropping rule sets) . MAC . kind, counted */
+        strbuf_printf(b, "add set " T " drops { typeof meta mark . ether saddr . meta mark; "
+                         "flags dynamic,timeout; timeout %us; size %u; counter; }\n",
+                      GUARD_DROPS_SECONDS, GUARD_DROPS_MAX);
+}
+
+/* One chain per kind: count the drop under the student the mark names and
+ * the frame's MAC (no MAC for a flood of them: one counter, not thousands),
+ * then drop.  When the counters are full, the count is lost, not the drop. */
+static void drop_chains(struct strbuf *b) {
+        for (unsigned k = GUARD_DROP_FIRST; k < _GUARD_DROP_END; k++) {
+                const char *name = guard_drop_name((uint8_t)k);
+                bool per_mac = k != GUARD_DROP_TOO_MANY_MACS;
+                strbuf_printf(b, "add chain " T " drop_%s\n", name);
+                strbuf_printf(b, "add rule " T " drop_%s update @drops { meta mark . %s . %u } drop\n", name,
+                              per_mac ? "ether saddr" : "00:00:00:00:00:00", k);
+                strbuf_printf(b, "add rule " T " drop_%s drop\n", name);
+        }
+}
+
+/* "..., then drop as KIND": the student goes into the mark for the count
+ * (set only on the way to a drop: nothing the guard lets through is
+ * marked). */
+#define DROP_AS(kind) "meta mark set %u goto drop_" kind
+
+#define ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const student_chains[] = { "in", "l3", "out", "exam" };
+/* A student's sets: learned ones forget and hold at most max_macs. */
+static const struct set_kind {
+        const char *name, *key, *flags;
+        bool learned;
+} student_sets[] = {
+        { "macs", "typeof @ll,48,48", "dynamic,timeout", true },
+        { "addrs", "type ipv4_addr", "dynamic,timeout", true },
+        { "leased", "type ipv4_addr", "timeout", false },
+        { "ports", "type ifname", "", false },
+};
+
+/* exam_UID: what the student's frames to another student's VM meet. */
+static void student_isolation(struct strbuf *b, uint32_t uid, bool on) {
+        strbuf_printf(b, "flush chain " T " exam_%u\n", (unsigned)uid);
+        if (on)
+                strbuf_printf(b, "add rule " T " exam_%u " DROP_AS("exam") "\n", (unsigned)uid, (unsigned)uid);
+}
+
+void guard_rules_student(struct strbuf *b, const struct guard_params *p, uint32_t uid) {
+        uint32_t mask = p->prefix_len ? htonl(~0u << (32 - p->prefix_len)) : 0;
+        struct in_addr net = { p->address.s_addr & mask };
+        char host[INET_ADDRSTRLEN], subnet[INET_ADDRSTRLEN], host_mac[MAC_ADDRESS_STRLEN];
+        unsigned u = uid;
+
+        inet_ntop(AF_INET, &p->address, host, sizeof host);
+        inet_ntop(AF_INET, &net, subnet, sizeof subnet);
+        mac_address_format(p->host_mac, host_mac);
+
+        for (unsigned i = 0; i < ELEMENTS(student_chains); i++)
+                strbuf_printf(b, "add chain " T " %s_%u\nflush chain " T " %s_%u\n", student_chains[i], u,
+                              student_chains[i], u);
+        for (unsigned i = 0; i < ELEMENTS(student_sets); i++) {
+                const struct set_kind *k = &student_sets[i];
+                char name[32];
+                snprintf(name, sizeof name, "%s_%u", k->name, u);
+                add_set(b, name, k->key, k->flags, k->learned, k->learned ? p->max_macs : 0, "");
+        }
+
+#define R(chain, ...) strbuf_printf(b, "add rule " T " " chain "_%u " __VA_ARGS__)
+        /* layer 2: whose MAC is it? */
+        R("in", "ether saddr & 01:00:00:00:00:00 == 01:00:00:00:00:00 " DROP_AS("host_mac") "\n", u, u);
+        R("in", "ether saddr %s " DROP_AS("host_mac") "\n", u, host_mac, u);
+        R("in", "@ll,48,48 @macs_%u update @macs_%u { @ll,48,48 } update @macs { @ll,48,48 } goto l3_%u\n",
+          u, u, u, u);
+        R("in", "@ll,48,48 @macs " DROP_AS("mac_taken") "\n", u, u);
+        R("in", "@ll,48,48 @trusted_macs " DROP_AS("mac_taken") "\n", u, u);
+        /* a new one: the student's while they have fewer than max_macs */
+        R("in", "add @macs_%u { @ll,48,48 } add @macs { @ll,48,48 } goto l3_%u\n", u, u, u);
+        R("in", DROP_AS("too_many_macs") "\n", u, u);
+
+        /* servers only the host may be */
+        R("l3", "udp sport 67 " DROP_AS("dhcp_server") "\n", u, u);
+        R("l3", "udp dport 68 " DROP_AS("dhcp_server") "\n", u, u);
+        R("l3", "udp sport 547 " DROP_AS("dhcpv6_server") "\n", u, u);
+        R("l3", "udp dport 546 " DROP_AS("dhcpv6_server") "\n", u, u);
+        R("l3", "icmpv6 type { nd-router-advert, nd-redirect } " DROP_AS("ipv6_router") "\n", u, u);
+        R("l3", "icmp type redirect " DROP_AS("redirect") "\n", u, u);
+        /* the host's services: for the student's own MACs, at a rate */
+        R("l3", "udp dport 67 @th,288,48 != @macs_%u " DROP_AS("dhcp_foreign") "\n", u, u, u);
+        R("l3", "udp dport 67 limit rate over %u/second burst %u packets " DROP_AS("dhcp_rate") "\n", u,
+          GUARD_DHCP_RATE, GUARD_DHCP_BURST, u);
+        R("l3", "ip daddr %s meta l4proto { tcp, udp } th dport 53 limit rate over %u/second burst %u packets "
+          DROP_AS("dns_rate") "\n", u, host, GUARD_DNS_RATE, GUARD_DNS_BURST, u);
+        R("l3", "ether type arp @nh,64,48 != @macs_%u " DROP_AS("arp_foreign") "\n", u, u, u);
+        /* exam mode: not to another student's VM, not even round through
+         * the host's routing (broadcasts are stopped in out_UID) */
+        R("l3", "@ll,0,48 @macs @ll,0,48 != @macs_%u jump exam_%u\n", u, u, u);
+        R("l3", "ether daddr %s ip daddr %s/%u ip daddr != %s jump exam_%u\n", u, host_mac, subnet,
+          p->prefix_len, host, u);
+        /* addresses: never the host's; the student's own (leased, then seen);
+         * free ones become theirs; another student's never */
+        R("l3", "arp saddr ip %s " DROP_AS("host_address") "\n", u, host, u);
+        R("l3", "ip saddr %s " DROP_AS("host_address") "\n", u, host, u);
+        R("l3", "arp saddr ip 0.0.0.0 accept\n", u);
+        R("l3", "ip saddr 0.0.0.0 accept\n", u);
+        static const char *const sources[] = { "arp saddr ip", "ip saddr" };
+        for (unsigned i = 0; i < 2; i++)
+                R("l3", "%s @leased_%u accept\n", u, sources[i], u);
+        for (unsigned i = 0; i < 2; i++)
+                R("l3", "%s @leased " DROP_AS("address_taken") "\n", u, sources[i], u);
+        for (unsigned i = 0; i < 2; i++)
+                R("l3", "%s @addrs_%u update @addrs_%u { %s } update @addrs { %s } accept\n", u, sources[i], u, u,
+                  sources[i], sources[i]);
+        for (unsigned i = 0; i < 2; i++) {
+                R("l3", "%s @addrs " DROP_AS("address_taken") "\n", u, sources[i], u);
+                R("l3", "%s @trusted_addrs " DROP_AS("address_taken") "\n", u, sources[i], u);
+        }
+        R("l3", "ether type arp add @addrs_%u { arp saddr ip } add @addrs { arp saddr ip } accept\n", u, u);
+        R("l3", "ether type ip add @addrs_%u { ip saddr } add @addrs { ip saddr } accept\n", u, u);
+        R("l3", "ether type { arp, ip } " DROP_AS("too_many_addresses") "\n", u, u);
+
+        /* leaving through the student's port */
+        R("out", "@ll,0,48 @macs @ll,0,48 != @macs_%u drop\n", u, u);
+        R("out", "iifname @student_ports iifname != @ports_%u jump exam\n", u, u);
+#undef R
+        student_isolation(b, uid, p->isolation);
+}
+
+void guard_rules_student_delete(struct strbuf *b, uint32_t uid) {
+        /* rules go before the chains and sets they name */
+        for (unsigned i = 0; i < ELEMENTS(student_chains); i++)
+                strbuf_printf(b, "flush chain " T " %s_%u\n", student_chains[i], (unsigned)uid);
+        for (unsigned i = 0; i < ELEMENTS(student_chains); i++)
+                strbuf_printf(b, "delete chain " T " %s_%u\n", student_chains[i], (unsigned)uid);
+        for (unsigned i = 0; i < ELEMENTS(student_sets); i++)
+                strbuf_printf(b, "delete set " T " %s_%u\n", student_sets[i].name, (unsigned)uid);
+}
+
+void guard_rules_port(struct strbuf *b, const struct guard_port *port, bool add) {
+        const char *op = add ? "add" : "delete";
+        unsigned u = port->uid;
+
+        if (!guard_port_name_ok(port->name))
+                return;
+        if (add) {
+                strbuf_printf(b, "add element " T " in_ports { \"%s\" : goto in_%u }\n", port->name, u);
+                strbuf_printf(b, "add element " T " out_ports { \"%s\" : jump out_%u }\n", port->name, u);
+        } else {
+                strbuf_printf(b, "delete element " T " in_ports { \"%s\" }\n", port->name);
+                strbuf_printf(b, "delete element " T " out_ports { \"%s\" }\n", port->name);
+        }
+        strbuf_printf(b, "%s element " T " student_ports { \"%s\" }\n", op, port->name);
+        strbuf_printf(b, "%s element " T " ports_%u { \"%s\" }\n", op, u, port->name);
+}
+
+void guard_rules_ports_refresh(struct strbuf *b, const struct guard_port *ports, size_t n_ports,
+                               const uint32_t *uids, size_t n_uids) {
+        strbuf_printf(b, "flush map " T " in_ports\nflush map " T " out_ports\nflush set " T " student_ports\n");
+        for (size_t i = 0; i < n_uids; i++)
+                strbuf_printf(b, "flush set " T " ports_%u\n", (unsigned)uids[i]);
+        for (size_t i = 0; i < n_ports; i++)
+                if (uid_listed(ports[i].uid, uids, n_uids))
+                        guard_rules_port(b, &ports[i], true);
+}
+
+void guard_rules_isolation(struct strbuf *b, bool on, const uint32_t *uids, size_t n_uids) {
+        /* frames another student's port floods to this one: dropped, not
+         * counted (the sender's count is kept by exam_UID, for unicast) */
+        strbuf_printf(b, "flush chain " T " exam\n");
+        if (on)
+                strbuf_printf(b, "add rule " T " exam drop\n");
+        for (size_t i = 0; i < n_uids; i++)
+                student_isolation(b, uids[i], on);
+}
+
+void guard_rules_table(struct strbuf *b, const struct guard_params *p, const struct guard_port *ports,
+                       size_t n_ports, const uint32_t *uids, size_t n_uids) {
+        /* rules only: `flush table` leaves every set and its elements */
+        strbuf_printf(b, "add table " T "\nflush table " T "\n");
+        shared_sets(b);
+        strbuf_printf(b, "add chain " T " exam\n");
+        drop_chains(b);
+        guard_rules_isolation(b, p->isolation, NULL, 0);
+        for (size_t i = 0; i < n_uids; i++)
+                guard_rules_student(b, p, uids[i]);
+        /* owners of ports that uids forgot get chains too */
+        for (size_t i = 0; i < n_ports; i++) {
+                bool seen = uid_listed(ports[i].uid, uids, n_uids);
+                for (size_t j = 0; j < i && !seen; j++)
+                        seen = ports[j].uid == ports[i].uid;
+                if (!seen)
+                        guard_rules_student(b, p, ports[i].uid);
+        }
+        strbuf_printf(b, "flush map " T " in_ports\nflush map " T " out_ports\nflush set " T " student_ports\n");
+        for (size_t i = 0; i < n_ports; i++) {
+                strbuf_printf(b, "flush set " T " ports_%u\n", (unsigned)ports[i].uid);
+                guard_rules_port(b, &ports[i], true);
+        }
+        /* early, so that nothing of the host's (priority 0 and later) sees a
+         * frame the guard drops; learning in the FDB comes after this hook */
+        strbuf_printf(b, "add chain " T " prerouting { type filter hook prerouting priority -200; policy accept; }\n");
+        strbuf_printf(b, "add rule " T " prerouting iifname vmap @in_ports\n");
+        strbuf_printf(b, "add rule " T " prerouting update @trusted_macs { @ll,48,48 }\n");
+        strbuf_printf(b, "add rule " T " prerouting arp saddr ip != 0.0.0.0 update @trusted_addrs { arp saddr ip }\n");
+        strbuf_printf(b, "add chain " T " forward { type filter hook forward priority -200; policy accept; }\n");
+        strbuf_printf(b, "add rule " T " forward oifname vmap @out_ports\n");
+        strbuf_printf(b, "add chain " T " output { type filter hook output priority -200; policy accept; }\n");
+        strbuf_printf(b, "add rule " T " output oifname vmap @out_ports\n");
+}
+
+void guard_rules_leases(struct strbuf *b, const struct guard_lease *leases, size_t n_leases,
+                        const uint32_t *uids, size_t n_uids, int64_t now) {
+        strbuf_printf(b, "flush set " T " leased\n");
+        for (size_t i = 0; i < n_uids; i++)
+                strbuf_printf(b, "flush set " T " leased_%u\n", (unsigned)uids[i]);
+        for (size_t i = 0; i < n_leases; i++) {
+                const struct guard_lease *l = &leases[i];
+                char addr[INET_ADDRSTRLEN], timeout[32] = "";
+                if (!uid_listed(l->uid, uids, n_uids) || (l->expiry != 0 && l->expiry <= now))
+                        continue;
+                inet_ntop(AF_INET, &l->addr, addr, sizeof addr);
+                if (l->expiry != 0)
+                        snprintf(timeout, sizeof timeout, " timeout %llds", (long long)(l->expiry - now));
+                strbuf_printf(b, "add element " T " leased { %s%s }\n", addr, timeout);
+                strbuf_printf(b, "add element " T " leased_%u { %s%s }\n", (unsigned)l->uid, addr, timeout);
+        }
+}
+
+void guard_rules_delete_table(struct strbuf *b) {
+        strbuf_printf(b, "add table " T "\ndelete table " T "\n");
+}

@@ -12,10 +12,9 @@
 #include <cmocka.h>
 
 #include "guard_rules.h"
+#include "text_asserts.h"
 #include "throwaway_netns.h"
 
-#define HAS(r, s) assert_non_null(strstr((r), (s)))
-#define LACKS(r, s) assert_null(strstr((r), (s)))
 
 static struct guard_params params(bool isolation) {
         struct guard_params p = {
@@ -97,14 +96,11 @@ static void test_student(void **state) {
         /* addresses: the host's never; leased before seen; the student's own first */
         HAS(r, "l3_61001 arp saddr ip 10.77.0.1 meta mark set 61001 goto drop_host_address");
         HAS(r, "l3_61001 ip saddr 10.77.0.1 meta mark set 61001 goto drop_host_address");
-        const char *own_lease = strstr(r, "ip saddr @leased_61001 accept");
-        const char *others_lease = strstr(r, "ip saddr @leased meta mark set 61001 goto drop_address_taken");
-        const char *own_seen = strstr(r, "ip saddr @addrs_61001 update");
-        const char *others_seen = strstr(r, "ip saddr @addrs meta mark set 61001 goto drop_address_taken");
-        const char *learn = strstr(r, "ether type ip add @addrs_61001 { ip saddr }");
-        assert_true(own_lease && others_lease && own_seen && others_seen && learn);
-        assert_true(own_lease < others_lease && others_lease < own_seen && own_seen < others_seen &&
-                    others_seen < learn);
+        assert_in_order(r, "ip saddr @leased_61001 accept",
+                        "ip saddr @leased meta mark set 61001 goto drop_address_taken",
+                        "ip saddr @addrs_61001 update",
+                        "ip saddr @addrs meta mark set 61001 goto drop_address_taken",
+                        "ether type ip add @addrs_61001 { ip saddr }");
         /* exam mode, through the host too */
         HAS(r, "ether daddr 02:76:6d:01:02:03 ip daddr 10.77.0.0/24 ip daddr != 10.77.0.1 jump exam_61001");
         /* leaving: a frame for another student's MAC never goes down this port */
@@ -112,8 +108,7 @@ static void test_student(void **state) {
         HAS(r, "out_61001 iifname @student_ports iifname != @ports_61001 jump exam");
 
         r = TEXT(guard_rules_student_delete(b, 61001));
-        assert_true(strstr(r, "flush chain bridge vmnet_guard out_61001") <
-                    strstr(r, "delete chain bridge vmnet_guard in_61001"));
+        assert_in_order(r, "flush chain bridge vmnet_guard out_61001", "delete chain bridge vmnet_guard in_61001");
         HAS(r, "delete set bridge vmnet_guard macs_61001\n");
 }
 

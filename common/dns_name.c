@@ -17,6 +17,20 @@ bool dns_label_is_valid(const char *s, size_t len) {
         return true;
 }
 
+bool dns_label_lowercase(char *dst, const char *src, size_t len) {
+        if (len == 0 || len > DNS_LABEL_MAX || src[0] == '-' || src[len - 1] == '-')
+                return false;
+        for (size_t i = 0; i < len; i++) {
+                char c = src[i];
+                if (c >= 'A' && c <= 'Z')
+                        c = (char) (c - 'A' + 'a');
+                else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+                        return false;
+                dst[i] = c;
+        }
+        return true;
+}
+
 void dns_lowercase(char *dst, const char *src, size_t len) {
         for (size_t i = 0; i < len; i++)
                 dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? (char) (src[i] - 'A' + 'a') : src[i];

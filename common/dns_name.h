@@ -13,6 +13,10 @@ bool dns_label_is_valid(const char *s, size_t len);
  * case-insensitively; the snapshot holds them lowercase). */
 void dns_lowercase(char *dst, const char *src, size_t len);
 
+/* dns_label_is_valid() and dns_lowercase() in one pass: returns false
+ * (dst then holds garbage) when src is no label. */
+bool dns_label_lowercase(char *dst, const char *src, size_t len);
+
 /* True if s (len bytes) holds an ASCII capital letter. */
 bool dns_has_uppercase(const char *s, size_t len);
 

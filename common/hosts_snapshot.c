@@ -22,18 +22,44 @@ static bool field_is_string(const char *field, size_t size, size_t *ret_len) {
         return true;
 }
 
+/* [a-z0-9-], 1..63 bytes, no '-' first or last: one pass, no call (it
+ * runs for every entry when a process maps the snapshot). */
 static bool name_is_lowercase_label(const char *name, size_t len) {
-        return dns_label_is_valid(name, len) && !dns_has_uppercase(name, len);
+        if (len == 0 || len > DNS_LABEL_MAX || name[0] == '-' || name[len - 1] == '-')
+                return false;
+        for (size_t i = 0; i < len; i++) {
+                char c = name[i];
+                if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+                        return false;
+        }
+        return true;
 }
 
 static bool domain_is_valid_or_empty(const char *domain, size_t len) {
         return len == 0 || (dns_domain_is_valid(domain, len) && !dns_has_uppercase(domain, len));
 }
 
+/* Nothing but zeros after the len bytes of the name field: names compare
+ * as whole fields.  Bytes up to a word boundary, then whole words. */
+static bool name_is_zero_padded(const char *name, size_t len) {
+        uint64_t rest = 0;
+        size_t i = len;
+
+        for (; i % 8 != 0 && i < DNS_LABEL_MAX + 1; i++)
+                rest |= (uint8_t) name[i];
+        for (; i < DNS_LABEL_MAX + 1; i += 8) {
+                uint64_t w;
+                memcpy(&w, name + i, 8);
+                rest |= w;
+        }
+        return rest == 0;
+}
+
 static bool entry_is_valid(const struct hosts_snapshot_entry *e) {
         size_t len;
 
-        if (!field_is_string(e->name, sizeof(e->name), &len) || !name_is_lowercase_label(e->name, len))
+        if (!field_is_string(e->name, sizeof(e->name), &len) || !name_is_lowercase_label(e->name, len) ||
+            !name_is_zero_padded(e->name, len))
                 return false;
         if (!field_is_string(e->owner, sizeof(e->owner), &len))
                 return false;
@@ -45,9 +71,8 @@ int hosts_snapshot_entry_init(struct hosts_snapshot_entry *ret, struct in_addr a
         struct hosts_snapshot_entry e = {};
         size_t name_len = strlen(name), owner_len = owner ? strlen(owner) : 0;
 
-        if (!dns_label_is_valid(name, name_len) || owner_len > HOSTS_USER_MAX || expiry < 0)
+        if (!dns_label_lowercase(e.name, name, name_len) || owner_len > HOSTS_USER_MAX || expiry < 0)
                 return -EINVAL;
-        dns_lowercase(e.name, name, name_len);
         if (owner_len > 0)
                 memcpy(e.owner, owner, owner_len);
         e.expiry = expiry;
@@ -56,6 +81,29 @@ int hosts_snapshot_entry_init(struct hosts_snapshot_entry *ret, struct in_addr a
         memcpy(e.mac, mac, sizeof(e.mac));
         *ret = e;
         return 0;
+}
+
+/* Where the name hash table goes: 8-aligned right after by_addr. */
+static size_t name_hash_offset(size_t by_addr_offset, size_t n) {
+        return (by_addr_offset + n * sizeof(uint32_t) + 7) & ~(size_t) 7;
+}
+
+/* The table for n entries in name order (by_name is the identity): the
+ * first entry of each name, at its hash, probing linearly. */
+static void name_hash_fill(uint8_t *at, uint32_t n_slots, const struct hosts_snapshot_entry *e, uint32_t n) {
+        struct hosts_snapshot_name_hash h = { .n_slots = n_slots };
+        uint32_t *slots = (uint32_t *) (void *) (at + sizeof(h));
+
+        memcpy(h.magic, HOSTS_SNAPSHOT_NAME_HASH_MAGIC, sizeof(h.magic));
+        memcpy(at, &h, sizeof(h));
+        for (uint32_t i = 0; i < n; i++) {
+                if (i > 0 && strcmp(e[i - 1].name, e[i].name) == 0)
+                        continue;
+                uint32_t slot = hosts_snapshot_name_hash(e[i].name, strlen(e[i].name)) & (n_slots - 1);
+                while (slots[slot] != 0)
+                        slot = (slot + 1) & (n_slots - 1);
+                slots[slot] = i + 1;
+        }
 }
 
 /* Total orders of the two indexes; the entry index breaks ties, so a valid
@@ -99,7 +147,12 @@ int hosts_snapshot_build(const char *domain, uint64_t generation,
         size_t entries_offset = sizeof(h);
         size_t by_name_offset = entries_offset + n * sizeof(*entries);
         size_t by_addr_offset = by_name_offset + n * sizeof(uint32_t);
-        size_t size = by_addr_offset + n * sizeof(uint32_t);
+        size_t hash_offset = name_hash_offset(by_addr_offset, n);
+        /* at least twice the names, distinct or not: a probe seldom goes on */
+        size_t n_slots = 2;
+        while (n_slots < 2 * n)
+                n_slots *= 2;
+        size_t size = hash_offset + sizeof(struct hosts_snapshot_name_hash) + n_slots * sizeof(uint32_t);
 
         uint8_t *data = calloc(1, size);
         if (!data)
@@ -131,6 +184,7 @@ int hosts_snapshot_build(const char *domain, uint64_t generation,
                 by_name[i] = by_addr[i] = (uint32_t) i;
         }
         qsort_r(by_addr, n, sizeof(*by_addr), qsort_by_addr, e);
+        name_hash_fill(data + hash_offset, (uint32_t) n_slots, e, (uint32_t) n);
 
         *ret_data = data;
         *ret_size = size;
@@ -241,6 +295,30 @@ static bool region_fits(uint64_t offset, uint64_t count, uint64_t elem_size, uin
         return count * elem_size <= size - offset;
 }
 
+/* The optional name hash table at offset: absent (a file of the first
+ * layout) leaves s without one; present, it must fit the file exactly,
+ * and every slot must name a position in by_name, so that a lookup needs
+ * no check of its own. */
+static int parse_name_hash(const uint8_t *base, size_t size, size_t offset, struct hosts_snapshot *s) {
+        const struct hosts_snapshot_name_hash *h = (const void *) (base + offset);
+
+        if (offset >= size)
+                return 0;
+        if (size - offset < sizeof(*h) ||
+            memcmp(h->magic, HOSTS_SNAPSHOT_NAME_HASH_MAGIC, sizeof(h->magic)) != 0 || h->reserved != 0 ||
+            h->n_slots == 0 || (h->n_slots & (h->n_slots - 1)) != 0 ||
+            h->n_slots > 4 * (uint64_t) HOSTS_SNAPSHOT_ENTRIES_MAX ||
+            (uint64_t) h->n_slots * sizeof(uint32_t) != size - offset - sizeof(*h))
+                return -EBADMSG;
+        const uint32_t *slots = (const void *) (h + 1);
+        for (uint32_t i = 0; i < h->n_slots; i++)
+                if (slots[i] > s->n_entries)
+                        return -EBADMSG;
+        s->name_slots = slots;
+        s->name_slot_mask = h->n_slots - 1;
+        return 0;
+}
+
 int hosts_snapshot_parse(const void *data, size_t size, struct hosts_snapshot *ret) {
         const struct hosts_snapshot_header *h = data;
         size_t len;
@@ -289,7 +367,8 @@ int hosts_snapshot_parse(const void *data, size_t size, struct hosts_snapshot *r
                 .by_addr = by_addr,
                 .n_entries = n,
         };
-        return 0;
+        ret->domain_len = len; /* the domain's, checked above */
+        return parse_name_hash(base, size, name_hash_offset(h->by_addr_offset, n), ret);
 }
 
 int hosts_snapshot_file_open(const char *path, struct hosts_snapshot_file *ret) {
@@ -308,7 +387,9 @@ int hosts_snapshot_file_open(const char *path, struct hosts_snapshot_file *ret) 
         if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
             (uint64_t) st.st_size > sizeof(struct hosts_snapshot_header) +
                                     (uint64_t) HOSTS_SNAPSHOT_ENTRIES_MAX *
-                                    (sizeof(struct hosts_snapshot_entry) + 2 * sizeof(uint32_t))) {
+                                    (sizeof(struct hosts_snapshot_entry) + 2 * sizeof(uint32_t)) +
+                                    8 + sizeof(struct hosts_snapshot_name_hash) +
+                                    4 * (uint64_t) HOSTS_SNAPSHOT_ENTRIES_MAX * sizeof(uint32_t)) {
                 close(fd);
                 return -EBADMSG;
         }
@@ -347,23 +428,73 @@ bool hosts_snapshot_file_is_current(const struct hosts_snapshot_file *f, const s
                f->mtime.tv_sec == st->st_mtim.tv_sec && f->mtime.tv_nsec == st->st_mtim.tv_nsec;
 }
 
-/* Lower bound in a sorted index: the first position whose entry is not
- * below the key, per cmp(entry, key). */
-size_t hosts_snapshot_find_name(const struct hosts_snapshot *s, const char *name, size_t *ret_first) {
-        size_t lo = 0, hi = s->n_entries;
+bool hosts_name_key_init(struct hosts_name_key *ret, const char *name, size_t len) {
+        memset(ret->name, 0, sizeof(ret->name));
+        if (!dns_label_lowercase(ret->name, name, len))
+                return false;
+        ret->len = len;
+        ret->hash = hosts_snapshot_name_hash(ret->name, len);
+        return true;
+}
 
+/* Two zero-padded name fields are equal: whole words, no call, no branch per byte. */
+static bool name_field_eq(const char *a, const char *b) {
+        uint64_t diff = 0;
+        for (size_t i = 0; i < DNS_LABEL_MAX + 1; i += 8) {
+                uint64_t x, y;
+                memcpy(&x, a + i, 8);
+                memcpy(&y, b + i, 8);
+                diff |= x ^ y;
+        }
+        return diff == 0;
+}
+
+/* How many entries from by_name position first on carry the key's name. */
+static size_t name_run(const struct hosts_snapshot *s, size_t first, const struct hosts_name_key *key) {
+        size_t end = first;
+        while (end < s->n_entries && name_field_eq(s->entries[s->by_name[end]].name, key->name))
+                end++;
+        return end - first;
+}
+
+size_t hosts_snapshot_find_key(const struct hosts_snapshot *s, const struct hosts_name_key *key, size_t *ret_first) {
+        *ret_first = 0;
+        if (s->name_slots) {
+                uint32_t mask = s->name_slot_mask, slot = key->hash & mask;
+                /* bounded: a table with no empty slot (a hostile file) ends too */
+                for (uint32_t probes = 0; probes <= mask; probes++, slot = (slot + 1) & mask) {
+                        uint32_t v = s->name_slots[slot];
+                        if (v == 0)
+                                return 0;
+                        if (name_field_eq(s->entries[s->by_name[v - 1]].name, key->name)) {
+                                *ret_first = v - 1;
+                                return name_run(s, v - 1, key);
+                        }
+                }
+                return 0;
+        }
+        /* Lower bound in the sorted index: the first position whose entry
+         * is not below the name. */
+        size_t lo = 0, hi = s->n_entries;
         while (lo < hi) {
                 size_t mid = lo + (hi - lo) / 2;
-                if (strcmp(s->entries[s->by_name[mid]].name, name) < 0)
+                if (strcmp(s->entries[s->by_name[mid]].name, key->name) < 0)
                         lo = mid + 1;
                 else
                         hi = mid;
         }
-        size_t end = lo;
-        while (end < s->n_entries && strcmp(s->entries[s->by_name[end]].name, name) == 0)
-                end++;
         *ret_first = lo;
-        return end - lo;
+        return name_run(s, lo, key);
+}
+
+size_t hosts_snapshot_find_name(const struct hosts_snapshot *s, const char *name, size_t *ret_first) {
+        struct hosts_name_key key;
+
+        if (!hosts_name_key_init(&key, name, strnlen(name, sizeof(key.name)))) {
+                *ret_first = 0;
+                return 0;
+        }
+        return hosts_snapshot_find_key(s, &key, ret_first);
 }
 
 size_t hosts_snapshot_find_addr(const struct hosts_snapshot *s, struct in_addr addr, size_t *ret_first) {

@@ -6,8 +6,12 @@
  *   n_entries struct hosts_snapshot_entry              at entries_offset (8-aligned)
  *   n_entries uint32_t entry indexes sorted by (name, index)       at by_name_offset
  *   n_entries uint32_t entry indexes sorted by (address, index)    at by_addr_offset
- * Every string sits NUL-terminated in a fixed field, so a lookup is a
- * binary search over an index array and a copy.
+ *   optionally, 8-aligned right after by_addr and up to file_size: a hash
+ *   table of the names (struct hosts_snapshot_name_hash and its slots)
+ * Every string sits NUL-terminated in a fixed field, so a lookup by name is
+ * one probe of the hash table (a binary search of by_name without it) and
+ * a copy.  The table came after the first layout: a reader of that one
+ * never reads past by_addr, so it reads the new files as it did the old.
  *
  * The writer builds the whole file in memory, writes it to a temporary
  * file in the same directory and renames it over the old one: a reader
@@ -66,6 +70,39 @@ struct hosts_snapshot_entry {
 };
 static_assert(sizeof(struct hosts_snapshot_entry) == 120, "snapshot entry layout");
 
+#define HOSTS_SNAPSHOT_NAME_HASH_MAGIC "VMNETNH\n"
+
+/* The names' hash table: n_slots (a power of two, at least twice the
+ * number of distinct names) uint32_t slots follow it.  A slot is 0 (empty)
+ * or 1 + the position in by_name of the first entry of one name, placed by
+ * hosts_snapshot_name_hash() with linear probing. */
+struct hosts_snapshot_name_hash {
+        char magic[8];                   /* HOSTS_SNAPSHOT_NAME_HASH_MAGIC, no NUL */
+        uint32_t n_slots;
+        uint32_t reserved;               /* 0 */
+};
+static_assert(sizeof(struct hosts_snapshot_name_hash) == 16, "snapshot name hash layout");
+
+/* FNV-1a of the len bytes of a (lowercase) name. */
+static inline uint32_t hosts_snapshot_name_hash(const char *name, size_t len) {
+        uint32_t h = 2166136261u;
+        for (size_t i = 0; i < len; i++)
+                h = (h ^ (uint8_t) name[i]) * 16777619u;
+        return h;
+}
+
+/* A name to look up, laid out as an entry's name field (lowercase, zero
+ * after it: the writer zero-fills the fields and the reader checks it), so
+ * that comparing is comparing two fixed fields. */
+struct hosts_name_key {
+        char name[DNS_LABEL_MAX + 1];
+        size_t len;
+        uint32_t hash;
+};
+
+/* Makes the key for the len bytes at name; false if they are no DNS label. */
+bool hosts_name_key_init(struct hosts_name_key *ret, const char *name, size_t len);
+
 /* A validated view of a snapshot in memory; points into the data it was
  * parsed from. */
 struct hosts_snapshot {
@@ -74,6 +111,9 @@ struct hosts_snapshot {
         const uint32_t *by_name;
         const uint32_t *by_addr;
         uint32_t n_entries;
+        const uint32_t *name_slots;      /* NULL when the file has no hash table */
+        uint32_t name_slot_mask;         /* n_slots - 1 */
+        size_t domain_len;               /* strlen(header->domain) */
 };
 
 /* Fills *ret with one entry; name is lowercased.  Returns -EINVAL (and
@@ -122,8 +162,10 @@ bool hosts_snapshot_file_is_current(const struct hosts_snapshot_file *f, const s
  * place by other means is noticed only by hosts_snapshot_file_is_current). */
 bool hosts_snapshot_file_is_superseded(const struct hosts_snapshot_file *f);
 
-/* Entries whose name equals name (lowercase, NUL-terminated): returns how
- * many, and where the first is in s->by_name in *ret_first. */
+/* Entries whose name is key's: returns how many, and where the first is
+ * in s->by_name in *ret_first. */
+size_t hosts_snapshot_find_key(const struct hosts_snapshot *s, const struct hosts_name_key *key, size_t *ret_first);
+/* The same for a NUL-terminated name (none when it is no DNS label). */
 size_t hosts_snapshot_find_name(const struct hosts_snapshot *s, const char *name, size_t *ret_first);
 /* The same for an address, in s->by_addr. */
 size_t hosts_snapshot_find_addr(const struct hosts_snapshot *s, struct in_addr addr, size_t *ret_first);

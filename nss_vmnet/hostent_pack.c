@@ -13,8 +13,8 @@ static size_t pad_for(const char *p, size_t a) {
 }
 
 int hostent_pack(const struct hosts_answer *a, struct hostent *host, char *buffer, size_t buflen) {
-        size_t canonical_len = strlen(a->canonical) + 1;
-        size_t alias_len = a->alias[0] ? strlen(a->alias) + 1 : 0;
+        size_t canonical_len = a->canonical_len + 1;
+        size_t alias_len = a->alias_len ? a->alias_len + 1 : 0;
         size_t pad = pad_for(buffer, alignof(char *));
         /* pointer arrays first (aligned), then the address, then the strings */
         size_t need = pad + 2 * sizeof(char *) + 2 * sizeof(char *) + sizeof(a->addr) + canonical_len + alias_len;
@@ -48,7 +48,7 @@ int hostent_pack(const struct hosts_answer *a, struct hostent *host, char *buffe
 }
 
 int addrtuple_pack(const struct hosts_answer *a, char *buffer, size_t buflen, struct gaih_addrtuple **ret_tuple) {
-        size_t canonical_len = strlen(a->canonical) + 1;
+        size_t canonical_len = a->canonical_len + 1;
         size_t pad = pad_for(buffer, alignof(struct gaih_addrtuple));
         size_t need = pad + sizeof(struct gaih_addrtuple) + canonical_len;
 

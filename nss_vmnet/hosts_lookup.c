@@ -2,52 +2,67 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
-#include <strings.h>
 
 #include "hosts_lookup.h"
 
 struct query {
-        char name[DNS_LABEL_MAX + 1];   /* lowercase */
+        struct hosts_name_key key;
         const char *user;               /* NULL: any owner */
         size_t user_len;
 };
 
-/* Splits query into NAME[.USER][.DOMAIN] as described in the header. */
-static int parse_query(const char *query, const char *domain, struct query *ret) {
-        size_t len = strnlen(query, HOSTS_ANSWER_NAME_MAX + 1);
-        size_t domain_len = strlen(domain);
-        struct query q = {};
+/* The n bytes at a and b are equal but for ASCII case (no locale). */
+static bool equal_ignoring_case(const char *a, const char *b, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                char x = a[i], y = b[i];
+                if (x >= 'A' && x <= 'Z')
+                        x = (char) (x - 'A' + 'a');
+                if (y >= 'A' && y <= 'Z')
+                        y = (char) (y - 'A' + 'a');
+                if (x != y)
+                        return false;
+        }
+        return true;
+}
 
+/* Splits query into NAME[.USER][.DOMAIN] as described in the header. */
+static int parse_query(const char *query, const char *domain, size_t domain_len, struct query *ret) {
+        size_t len = 0, name_len = 0;
+
+        /* strnlen() and memchr() as loops: a lookup calls nothing (see
+         * tests/bench/nss, where each call into libc showed) */
+        while (len <= HOSTS_ANSWER_NAME_MAX && query[len] != '\0')
+                len++;
         if (len > 0 && query[len - 1] == '.')
                 len--; /* an absolute name */
         if (len == 0 || len >= HOSTS_ANSWER_NAME_MAX)
                 return -ENOENT;
-
-        const char *dot = memchr(query, '.', len);
-        size_t name_len = dot ? (size_t) (dot - query) : len;
-        if (!dns_label_is_valid(query, name_len))
+        while (name_len < len && query[name_len] != '.')
+                name_len++;
+        bool dot = name_len < len;
+        if (!hosts_name_key_init(&ret->key, query, name_len))
                 return -ENOENT;
-        dns_lowercase(q.name, query, name_len);
+        ret->user = NULL;
+        ret->user_len = 0;
 
         if (dot) {
-                const char *rest = dot + 1;
+                const char *rest = query + name_len + 1;
                 size_t rest_len = len - name_len - 1;
 
                 if (domain_len == 0) {
-                        q.user = rest;              /* NAME.USER */
-                        q.user_len = rest_len;
-                } else if (rest_len == domain_len && strncasecmp(rest, domain, domain_len) == 0) {
-                        q.user = NULL;              /* NAME.DOMAIN */
+                        ret->user = rest;           /* NAME.USER */
+                        ret->user_len = rest_len;
+                } else if (rest_len == domain_len && equal_ignoring_case(rest, domain, domain_len)) {
+                        ret->user = NULL;           /* NAME.DOMAIN */
                 } else if (rest_len > domain_len + 1 && rest[rest_len - domain_len - 1] == '.' &&
-                           strncasecmp(rest + rest_len - domain_len, domain, domain_len) == 0) {
-                        q.user = rest;              /* NAME.USER.DOMAIN */
-                        q.user_len = rest_len - domain_len - 1;
+                           equal_ignoring_case(rest + rest_len - domain_len, domain, domain_len)) {
+                        ret->user = rest;           /* NAME.USER.DOMAIN */
+                        ret->user_len = rest_len - domain_len - 1;
                 } else
                         return -ENOENT;
-                if (q.user && (q.user_len == 0 || q.user_len > HOSTS_USER_MAX))
+                if (ret->user && (ret->user_len == 0 || ret->user_len > HOSTS_USER_MAX))
                         return -ENOENT;
         }
-        *ret = q;
         return 0;
 }
 
@@ -62,43 +77,62 @@ static bool is_newer(const struct hosts_snapshot_entry *a, const struct hosts_sn
         return ea > eb;
 }
 
-/* Appends n bytes of src at *pos in dst (size bytes); false if it would not fit. */
-static bool append(char *dst, size_t size, size_t *pos, const char *src, size_t n) {
-        if (n >= size - *pos)
-                return false;
-        memcpy(dst + *pos, src, n);
-        *pos += n;
-        dst[*pos] = '\0';
-        return true;
+/* Appends a fixed field (a NUL-terminated string of len bytes in size
+ * bytes) at *p: the whole field is copied, a move of constant size the
+ * compiler does inline, and *p moves on by len only.  The destination has
+ * room for the whole field (see answer_for). */
+#define PUT_FIELD(p, field, len)                                        \
+        do {                                                            \
+                memcpy(*(p), (field), sizeof(field));                   \
+                *(p) += (len);                                          \
+        } while (0)
+
+/* Fills *ret for entry e, whose name is name_len bytes long.  Every part
+ * is copied as its whole field: the last copy, the domain, ends at most at
+ * 63 + 1 + 32 + 1 + 64 bytes, which the answer's arrays hold. */
+static void answer_for(const struct hosts_snapshot_entry *e, size_t name_len, const struct hosts_snapshot *s,
+                       struct hosts_answer *ret) {
+        size_t domain_len = s->domain_len, owner_len = 0;
+        char *p = ret->alias;
+
+        static_assert(DNS_LABEL_MAX + 1 + HOSTS_USER_MAX + 1 + sizeof(s->header->domain) <= HOSTS_ANSWER_NAME_MAX,
+                      "the whole domain field fits after NAME.USER.");
+        static_assert(sizeof(e->name) <= HOSTS_ANSWER_NAME_MAX, "the whole name field fits");
+        while (owner_len < HOSTS_USER_MAX && e->owner[owner_len] != '\0')
+                owner_len++;
+        ret->addr.s_addr = e->addr;
+        /* NAME[.DOMAIN] */
+        PUT_FIELD(&p, e->name, name_len);
+        if (domain_len > 0) {
+                *p++ = '.';
+                PUT_FIELD(&p, s->header->domain, domain_len);
+        }
+        *p = '\0';
+        ret->alias_len = (size_t) (p - ret->alias);
+        if (owner_len == 0) {
+                memcpy(ret->canonical, ret->alias, sizeof(ret->canonical));
+                ret->canonical_len = ret->alias_len;
+                ret->alias[0] = '\0';
+                ret->alias_len = 0;
+                return;
+        }
+        /* NAME.OWNER[.DOMAIN] */
+        p = ret->canonical;
+        PUT_FIELD(&p, e->name, name_len);
+        *p++ = '.';
+        PUT_FIELD(&p, e->owner, owner_len);
+        if (domain_len > 0) {
+                *p++ = '.';
+                PUT_FIELD(&p, s->header->domain, domain_len);
+        }
+        *p = '\0';
+        ret->canonical_len = (size_t) (p - ret->canonical);
 }
 
-static int answer_for(const struct hosts_snapshot *s, const struct hosts_snapshot_entry *e,
-                      struct hosts_answer *ret) {
-        const char *domain = s->header->domain;
-        size_t name_len = strlen(e->name), owner_len = strlen(e->owner), domain_len = strlen(domain);
-        struct hosts_answer a = { .addr.s_addr = e->addr };
-        size_t pos = 0;
-
-        /* NAME[.DOMAIN]; the field sizes make it fit, the checks keep it so. */
-        if (!append(a.alias, sizeof(a.alias), &pos, e->name, name_len) ||
-            (domain_len > 0 && (!append(a.alias, sizeof(a.alias), &pos, ".", 1) ||
-                                !append(a.alias, sizeof(a.alias), &pos, domain, domain_len))))
-                return -ENOENT;
-        if (owner_len == 0) {
-                memcpy(a.canonical, a.alias, pos + 1);
-                a.alias[0] = '\0';
-        } else {
-                /* NAME.OWNER[.DOMAIN] */
-                pos = 0;
-                if (!append(a.canonical, sizeof(a.canonical), &pos, e->name, name_len) ||
-                    !append(a.canonical, sizeof(a.canonical), &pos, ".", 1) ||
-                    !append(a.canonical, sizeof(a.canonical), &pos, e->owner, owner_len) ||
-                    (domain_len > 0 && (!append(a.canonical, sizeof(a.canonical), &pos, ".", 1) ||
-                                        !append(a.canonical, sizeof(a.canonical), &pos, domain, domain_len))))
-                        return -ENOENT;
-        }
-        *ret = a;
-        return 0;
+/* e's owner is the user of the query (ASCII case ignored). */
+static bool owner_is(const struct hosts_snapshot_entry *e, const struct query *q) {
+        return q->user_len < sizeof(e->owner) && e->owner[q->user_len] == '\0' &&
+               equal_ignoring_case(e->owner, q->user, q->user_len);
 }
 
 int hosts_lookup_name(const struct hosts_snapshot *s, const char *query, uid_t (*caller_uid)(void),
@@ -109,15 +143,15 @@ int hosts_lookup_name(const struct hosts_snapshot *s, const char *query, uid_t (
         struct query q;
         size_t first, n;
 
-        if (parse_query(query, s->header->domain, &q) < 0)
+        if (parse_query(query, s->header->domain, s->domain_len, &q) < 0)
                 return -ENOENT;
-        n = hosts_snapshot_find_name(s, q.name, &first);
+        n = hosts_snapshot_find_key(s, &q.key, &first);
         for (size_t i = first; i < first + n; i++) {
                 const struct hosts_snapshot_entry *e = &s->entries[s->by_name[i]];
 
                 if (!is_live(e, now))
                         continue;
-                if (q.user && (strlen(e->owner) != q.user_len || strncasecmp(e->owner, q.user, q.user_len) != 0))
+                if (q.user && !owner_is(e, &q))
                         continue;
                 if (!best) {
                         best = e;
@@ -138,7 +172,8 @@ int hosts_lookup_name(const struct hosts_snapshot *s, const char *query, uid_t (
         }
         if (!best)
                 return -ENOENT;
-        return answer_for(s, best, ret);
+        answer_for(best, q.key.len, s, ret);
+        return 0;
 }
 
 int hosts_lookup_addr(const struct hosts_snapshot *s, struct in_addr addr, int64_t now,
@@ -154,5 +189,6 @@ int hosts_lookup_addr(const struct hosts_snapshot *s, struct in_addr addr, int64
         }
         if (!best)
                 return -ENOENT;
-        return answer_for(s, best, ret);
+        answer_for(best, strnlen(best->name, sizeof(best->name)), s, ret);
+        return 0;
 }

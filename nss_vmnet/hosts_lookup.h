@@ -23,11 +23,12 @@ struct hosts_answer {
         char canonical[HOSTS_ANSWER_NAME_MAX];
         /* NAME.DOMAIN (or NAME) when it differs from canonical, else "". */
         char alias[HOSTS_ANSWER_NAME_MAX];
+        size_t canonical_len, alias_len; /* strlen() of each */
 };
 
-/* Returns 0 and fills *ret, or -ENOENT.  caller_uid() tells who asks; it
- * is called only when several leases carry the name (getuid() is a
- * system call, and most names are unique). */
+/* Returns 0 and fills *ret, or -ENOENT (*ret untouched).  caller_uid()
+ * tells who asks; it is called only when several leases carry the name
+ * (getuid() is a system call, and most names are unique). */
 int hosts_lookup_name(const struct hosts_snapshot *s, const char *query, uid_t (*caller_uid)(void),
                       int64_t now, struct hosts_answer *ret);
 int hosts_lookup_addr(const struct hosts_snapshot *s, struct in_addr addr, int64_t now,

@@ -39,37 +39,34 @@ EXPORT enum nss_status _nss_vmnet_gethostbyaddr2_r(const void *addr, socklen_t l
 EXPORT enum nss_status _nss_vmnet_gethostbyaddr_r(const void *addr, socklen_t len, int af, struct hostent *host,
                                                   char *buffer, size_t buflen, int *errnop, int *h_errnop);
 
+/* The answer is written straight into the caller's struct (only on
+ * success); the caller's buffer is filled afterwards, outside the lock. */
 struct name_request {
         const char *name;
         int64_t now;
-        struct hosts_answer answer;
+        struct hosts_answer *answer;
 };
 
 static int lookup_name_locked(const struct hosts_snapshot *s, void *userdata) {
         struct name_request *req = userdata;
-        return hosts_lookup_name(s, req->name, getuid, req->now, &req->answer);
+        return hosts_lookup_name(s, req->name, getuid, req->now, req->answer);
 }
 
 struct addr_request {
         struct in_addr addr;
         int64_t now;
-        struct hosts_answer answer;
+        struct hosts_answer *answer;
 };
 
 static int lookup_addr_locked(const struct hosts_snapshot *s, void *userdata) {
         struct addr_request *req = userdata;
-        return hosts_lookup_addr(s, req->addr, req->now, &req->answer);
+        return hosts_lookup_addr(s, req->addr, req->now, req->answer);
 }
 
-/* Copies the answer out under the snapshot lock; the caller's buffer is
- * filled afterwards, without it. */
 static int lookup_name(const char *name, struct hosts_answer *ret) {
-        struct name_request req = { .name = name, .now = (int64_t) time(NULL) };
-        int r = snapshot_cache_run(HOSTS_SNAPSHOT_PATH, lookup_name_locked, &req);
-        if (r < 0)
-                return r;
-        *ret = req.answer;
-        return 0;
+        time_t now = time(NULL);
+        struct name_request req = { .name = name, .now = (int64_t) now, .answer = ret };
+        return snapshot_cache_run(HOSTS_SNAPSHOT_PATH, now, lookup_name_locked, &req);
 }
 
 static enum nss_status not_found(int *errnop, int *h_errnop) {
@@ -146,7 +143,9 @@ enum nss_status _nss_vmnet_gethostbyname_r(const char *name, struct hostent *hos
 enum nss_status _nss_vmnet_gethostbyaddr2_r(const void *addr, socklen_t len, int af, struct hostent *host,
                                             char *buffer, size_t buflen, int *errnop, int *h_errnop,
                                             int32_t *ttlp) {
-        struct addr_request req = { .now = (int64_t) time(NULL) };
+        struct hosts_answer a;
+        time_t now = time(NULL);
+        struct addr_request req = { .now = (int64_t) now, .answer = &a };
 
         if (af == AF_INET6)
                 return not_found(errnop, h_errnop);
@@ -161,9 +160,9 @@ enum nss_status _nss_vmnet_gethostbyaddr2_r(const void *addr, socklen_t len, int
                 return NSS_STATUS_UNAVAIL;
         }
         memcpy(&req.addr, addr, sizeof(req.addr));
-        if (snapshot_cache_run(HOSTS_SNAPSHOT_PATH, lookup_addr_locked, &req) < 0)
+        if (snapshot_cache_run(HOSTS_SNAPSHOT_PATH, now, lookup_addr_locked, &req) < 0)
                 return not_found(errnop, h_errnop);
-        if (hostent_pack(&req.answer, host, buffer, buflen) < 0)
+        if (hostent_pack(&a, host, buffer, buflen) < 0)
                 return buffer_too_small(errnop, h_errnop);
         if (ttlp)
                 *ttlp = 0;

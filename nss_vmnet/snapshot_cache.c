@@ -10,8 +10,8 @@ static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hosts_snapshot_file cache; /* guarded by cache_lock */
 static time_t cache_checked_at;          /* when the path was last stat()ed */
 
-int snapshot_cache_run(const char *path, int (*fn)(const struct hosts_snapshot *s, void *userdata), void *userdata) {
-        time_t now = time(NULL);
+int snapshot_cache_run(const char *path, time_t now, int (*fn)(const struct hosts_snapshot *s, void *userdata),
+                       void *userdata) {
         struct stat st;
         int r;
 

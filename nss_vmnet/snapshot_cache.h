@@ -7,10 +7,14 @@
  * backstop for a file replaced by other means (or a writer that died
  * between rename and flag), the path is also stat()ed once a second. */
 #pragma once
+#include <time.h>
+
 #include "hosts_snapshot.h"
 
 /* Calls fn on the current snapshot at path, under a lock held until fn
- * returns, and returns what fn returns.  Returns -ENOENT when the file is
- * missing, -EBADMSG when it is malformed, another negative errno when it
- * cannot be mapped; fn is not called then. */
-int snapshot_cache_run(const char *path, int (*fn)(const struct hosts_snapshot *s, void *userdata), void *userdata);
+ * returns, and returns what fn returns; now is the caller's time(NULL)
+ * (one clock read per lookup).  Returns -ENOENT when the file is missing,
+ * -EBADMSG when it is malformed, another negative errno when it cannot be
+ * mapped; fn is not called then. */
+int snapshot_cache_run(const char *path, time_t now, int (*fn)(const struct hosts_snapshot *s, void *userdata),
+                       void *userdata);

@@ -111,6 +111,31 @@ static void test_round_trip(void **state) {
         free(data);
 }
 
+/* A file of the first layout (no name hash table after by_addr) still
+ * reads, and finds by binary search what the table finds. */
+static void test_without_name_hash(void **state) {
+        (void) state;
+        size_t size, first, first2;
+        uint8_t *data = sample_bytes(&size);
+        struct hosts_snapshot_header *h = (struct hosts_snapshot_header *) data;
+        struct hosts_snapshot s, t;
+
+        assert_int_equal(hosts_snapshot_parse(data, size, &s), 0);
+        assert_non_null(s.name_slots);
+        size_t old_size = h->by_addr_offset + 4 * (size_t) h->n_entries;
+        h->file_size = old_size;
+        assert_int_equal(hosts_snapshot_parse(data, old_size, &t), 0);
+        assert_null(t.name_slots);
+        const char *names[] = { "vm1", "db", "web-1", "vm", "vm10", "zzz", "", "0", "VM1" };
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+                size_t n = hosts_snapshot_find_name(&s, names[i], &first);
+                assert_int_equal(hosts_snapshot_find_name(&t, names[i], &first2), n);
+                if (n > 0)
+                        assert_int_equal(first, first2);
+        }
+        free(data);
+}
+
 static void test_empty_snapshot(void **state) {
         (void) state;
         void *data;
@@ -211,6 +236,20 @@ static void m_name_dot(uint8_t *d, struct hosts_snapshot_header *h) { strcpy(ent
 static void m_owner_unterminated(uint8_t *d, struct hosts_snapshot_header *h) {
         memset(entry(d, h, 0)->owner, 'u', sizeof entry(d, h, 0)->owner);
 }
+/* names compare as whole fields: anything after the NUL is refused */
+static void m_name_padding(uint8_t *d, struct hosts_snapshot_header *h) { entry(d, h, 2)->name[60] = 'x'; }
+/* the name hash table after by_addr */
+static struct hosts_snapshot_name_hash *name_hash(uint8_t *d, struct hosts_snapshot_header *h) {
+        return (struct hosts_snapshot_name_hash *) (d + (h->by_addr_offset + 4 * h->n_entries + 7) / 8 * 8);
+}
+static void m_hash_magic(uint8_t *d, struct hosts_snapshot_header *h) { name_hash(d, h)->magic[3] ^= 1; }
+static void m_hash_reserved(uint8_t *d, struct hosts_snapshot_header *h) { name_hash(d, h)->reserved = 1; }
+static void m_hash_slots_odd(uint8_t *d, struct hosts_snapshot_header *h) { name_hash(d, h)->n_slots -= 1; }
+static void m_hash_slots_more(uint8_t *d, struct hosts_snapshot_header *h) { name_hash(d, h)->n_slots *= 2; }
+static void m_hash_slot_out_of_range(uint8_t *d, struct hosts_snapshot_header *h) {
+        uint32_t *slots = (uint32_t *) (name_hash(d, h) + 1);
+        slots[0] = h->n_entries + 1;
+}
 static void m_expiry_negative(uint8_t *d, struct hosts_snapshot_header *h) { entry(d, h, 1)->expiry = -1; }
 static void m_index_out_of_range(uint8_t *d, struct hosts_snapshot_header *h) { by_name(d, h)[3] = h->n_entries; }
 static void m_index_huge(uint8_t *d, struct hosts_snapshot_header *h) { by_addr(d, h)[0] = UINT32_MAX; }
@@ -238,7 +277,8 @@ static void test_hostile_headers_and_entries(void **state) {
                 m_domain_unterminated, m_domain_bad, m_domain_upper, m_name_unterminated,
                 m_name_empty, m_name_upper, m_name_dot, m_owner_unterminated, m_expiry_negative,
                 m_index_out_of_range, m_index_huge, m_by_name_swapped, m_by_name_repeat,
-                m_by_addr_swapped, m_name_changed, m_addr_changed,
+                m_by_addr_swapped, m_name_changed, m_addr_changed, m_name_padding, m_hash_magic,
+                m_hash_reserved, m_hash_slots_odd, m_hash_slots_more, m_hash_slot_out_of_range,
         };
         for (size_t i = 0; i < sizeof mutations / sizeof mutations[0]; i++) {
                 int r = parse_mutated(mutations[i]);
@@ -412,6 +452,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_entry_init),
                 cmocka_unit_test(test_round_trip),
+                cmocka_unit_test(test_without_name_hash),
                 cmocka_unit_test(test_empty_snapshot),
                 cmocka_unit_test(test_build_refuses),
                 cmocka_unit_test(test_truncated_at_every_offset),

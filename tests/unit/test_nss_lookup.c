@@ -82,6 +82,9 @@ static void expect_name(const struct fixture *f, const char *query, uid_t caller
                 fail_msg("%s as %u: got %s, expected %s", query, (unsigned) caller, buf, ip);
         assert_string_equal(a.canonical, canonical);
         assert_string_equal(a.alias, alias);
+        /* the packers trust the lengths */
+        assert_int_equal(a.canonical_len, strlen(canonical));
+        assert_int_equal(a.alias_len, strlen(alias));
 }
 
 static void expect_no_name(const struct fixture *f, const char *query, uid_t caller) {
@@ -250,12 +253,16 @@ static void test_pack(void **state) {
         struct hosts_answer a = {};
         inet_pton(AF_INET, "10.77.0.101", &a.addr);
         strcpy(a.canonical, "vm1.stu1.lab");
+        a.canonical_len = strlen(a.canonical);
         strcpy(a.alias, "vm1.lab");
+        a.alias_len = strlen(a.alias);
         check_pack(&a);
         a.alias[0] = '\0';
+        a.alias_len = 0;
         check_pack(&a);
         memset(a.canonical, 'x', sizeof a.canonical - 1);
         a.canonical[sizeof a.canonical - 1] = '\0';
+        a.canonical_len = sizeof a.canonical - 1;
         check_pack(&a);
 }
 

@@ -9,12 +9,7 @@
 #include <unistd.h>
 
 #include "client.h"
-
-static long long now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
+#include "clock.h"
 
 /* Waits for events on fd until deadline (CLOCK_MONOTONIC ms). */
 static int wait_fd(int fd, short events, long long deadline) {

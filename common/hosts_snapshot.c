@@ -8,6 +8,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cleanup.h"
+#include "files.h"
 #include "hosts_snapshot.h"
 
 static_assert(sizeof(struct hosts_snapshot_header) % 8 == 0, "entries follow the header 8-aligned");
@@ -18,7 +20,7 @@ static bool field_is_string(const char *field, size_t size, size_t *ret_len) {
         const char *nul = memchr(field, '\0', size);
         if (!nul)
                 return false;
-        *ret_len = (size_t) (nul - field);
+        *ret_len = (size_t)(nul - field);
         return true;
 }
 
@@ -46,7 +48,7 @@ static bool name_is_zero_padded(const char *name, size_t len) {
         size_t i = len;
 
         for (; i % 8 != 0 && i < DNS_LABEL_MAX + 1; i++)
-                rest |= (uint8_t) name[i];
+                rest |= (uint8_t)name[i];
         for (; i < DNS_LABEL_MAX + 1; i += 8) {
                 uint64_t w;
                 memcpy(&w, name + i, 8);
@@ -58,10 +60,10 @@ static bool name_is_zero_padded(const char *name, size_t len) {
 static bool entry_is_valid(const struct hosts_snapshot_entry *e) {
         size_t len;
 
-        if (!field_is_string(e->name, sizeof(e->name), &len) || !name_is_lowercase_label(e->name, len) ||
+        if (!field_is_string(e->name, sizeof e->name, &len) || !name_is_lowercase_label(e->name, len) ||
             !name_is_zero_padded(e->name, len))
                 return false;
-        if (!field_is_string(e->owner, sizeof(e->owner), &len))
+        if (!field_is_string(e->owner, sizeof e->owner, &len))
                 return false;
         return e->expiry >= 0;
 }
@@ -78,24 +80,24 @@ int hosts_snapshot_entry_init(struct hosts_snapshot_entry *ret, struct in_addr a
         e.expiry = expiry;
         e.addr = addr.s_addr;
         e.owner_uid = owner_uid;
-        memcpy(e.mac, mac, sizeof(e.mac));
+        memcpy(e.mac, mac, sizeof e.mac);
         *ret = e;
         return 0;
 }
 
 /* Where the name hash table goes: 8-aligned right after by_addr. */
 static size_t name_hash_offset(size_t by_addr_offset, size_t n) {
-        return (by_addr_offset + n * sizeof(uint32_t) + 7) & ~(size_t) 7;
+        return (by_addr_offset + n * sizeof(uint32_t) + 7) & ~(size_t)7;
 }
 
 /* The table for n entries in name order (by_name is the identity): the
  * first entry of each name, at its hash, probing linearly. */
 static void name_hash_fill(uint8_t *at, uint32_t n_slots, const struct hosts_snapshot_entry *e, uint32_t n) {
         struct hosts_snapshot_name_hash h = { .n_slots = n_slots };
-        uint32_t *slots = (uint32_t *) (void *) (at + sizeof(h));
+        uint32_t *slots = (uint32_t *)(void *)(at + sizeof h);
 
-        memcpy(h.magic, HOSTS_SNAPSHOT_NAME_HASH_MAGIC, sizeof(h.magic));
-        memcpy(at, &h, sizeof(h));
+        memcpy(h.magic, HOSTS_SNAPSHOT_NAME_HASH_MAGIC, sizeof h.magic);
+        memcpy(at, &h, sizeof h);
         for (uint32_t i = 0; i < n; i++) {
                 if (i > 0 && strcmp(e[i - 1].name, e[i].name) == 0)
                         continue;
@@ -123,11 +125,11 @@ static int compare_by_addr(const struct hosts_snapshot_entry *entries, uint32_t 
 }
 
 static int qsort_by_name(const void *a, const void *b, void *userdata) {
-        return compare_by_name(userdata, *(const uint32_t *) a, *(const uint32_t *) b);
+        return compare_by_name(userdata, *(const uint32_t *)a, *(const uint32_t *)b);
 }
 
 static int qsort_by_addr(const void *a, const void *b, void *userdata) {
-        return compare_by_addr(userdata, *(const uint32_t *) a, *(const uint32_t *) b);
+        return compare_by_addr(userdata, *(const uint32_t *)a, *(const uint32_t *)b);
 }
 
 int hosts_snapshot_build(const char *domain, uint64_t generation,
@@ -144,8 +146,8 @@ int hosts_snapshot_build(const char *domain, uint64_t generation,
                 if (!entry_is_valid(&entries[i]))
                         return -EINVAL;
 
-        size_t entries_offset = sizeof(h);
-        size_t by_name_offset = entries_offset + n * sizeof(*entries);
+        size_t entries_offset = sizeof h;
+        size_t by_name_offset = entries_offset + n * sizeof *entries;
         size_t by_addr_offset = by_name_offset + n * sizeof(uint32_t);
         size_t hash_offset = name_hash_offset(by_addr_offset, n);
         /* at least twice the names, distinct or not: a probe seldom goes on */
@@ -158,52 +160,36 @@ int hosts_snapshot_build(const char *domain, uint64_t generation,
         if (!data)
                 return -ENOMEM;
 
-        memcpy(h.magic, HOSTS_SNAPSHOT_MAGIC, sizeof(h.magic));
+        memcpy(h.magic, HOSTS_SNAPSHOT_MAGIC, sizeof h.magic);
         h.version = HOSTS_SNAPSHOT_VERSION;
-        h.header_size = sizeof(h);
-        h.entry_size = sizeof(*entries);
-        h.n_entries = (uint32_t) n;
+        h.header_size = sizeof h;
+        h.entry_size = sizeof *entries;
+        h.n_entries = (uint32_t)n;
         h.generation = generation;
         h.file_size = size;
-        h.entries_offset = (uint32_t) entries_offset;
-        h.by_name_offset = (uint32_t) by_name_offset;
-        h.by_addr_offset = (uint32_t) by_addr_offset;
+        h.entries_offset = (uint32_t)entries_offset;
+        h.by_name_offset = (uint32_t)by_name_offset;
+        h.by_addr_offset = (uint32_t)by_addr_offset;
         memcpy(h.domain, domain, domain_len);
-        memcpy(data, &h, sizeof(h));
+        memcpy(data, &h, sizeof h);
 
-        struct hosts_snapshot_entry *e = (struct hosts_snapshot_entry *) (data + entries_offset);
-        uint32_t *by_name = (uint32_t *) (data + by_name_offset);
-        uint32_t *by_addr = (uint32_t *) (data + by_addr_offset);
+        struct hosts_snapshot_entry *e = (struct hosts_snapshot_entry *)(data + entries_offset);
+        uint32_t *by_name = (uint32_t *)(data + by_name_offset);
+        uint32_t *by_addr = (uint32_t *)(data + by_addr_offset);
         /* Entries in name order (the index breaks ties: the caller's order
          * stays among equal names), so that by_name is the identity. */
         for (size_t i = 0; i < n; i++)
-                by_name[i] = (uint32_t) i;
-        qsort_r(by_name, n, sizeof(*by_name), qsort_by_name, (void *) entries);
+                by_name[i] = (uint32_t)i;
+        qsort_r(by_name, n, sizeof *by_name, qsort_by_name, (void *)entries);
         for (size_t i = 0; i < n; i++) {
                 e[i] = entries[by_name[i]];
-                by_name[i] = by_addr[i] = (uint32_t) i;
+                by_name[i] = by_addr[i] = (uint32_t)i;
         }
-        qsort_r(by_addr, n, sizeof(*by_addr), qsort_by_addr, e);
-        name_hash_fill(data + hash_offset, (uint32_t) n_slots, e, (uint32_t) n);
+        qsort_r(by_addr, n, sizeof *by_addr, qsort_by_addr, e);
+        name_hash_fill(data + hash_offset, (uint32_t)n_slots, e, (uint32_t)n);
 
         *ret_data = data;
         *ret_size = size;
-        return 0;
-}
-
-static int write_all(int fd, const void *data, size_t size) {
-        const uint8_t *p = data;
-
-        while (size > 0) {
-                ssize_t k = write(fd, p, size);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += k;
-                size -= (size_t) k;
-        }
         return 0;
 }
 
@@ -219,9 +205,9 @@ static int open_replaced_snapshot(const char *path) {
         if (fd < 0)
                 return -1;
         if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-            pread(fd, &h, sizeof(h), 0) != (ssize_t) sizeof(h) ||
-            memcmp(h.magic, HOSTS_SNAPSHOT_MAGIC, sizeof(h.magic)) != 0 ||
-            h.version != HOSTS_SNAPSHOT_VERSION || h.file_size != (uint64_t) st.st_size) {
+            pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h ||
+            memcmp(h.magic, HOSTS_SNAPSHOT_MAGIC, sizeof h.magic) != 0 ||
+            h.version != HOSTS_SNAPSHOT_VERSION || h.file_size != (uint64_t)st.st_size) {
                 close(fd);
                 return -1;
         }
@@ -230,61 +216,26 @@ static int open_replaced_snapshot(const char *path) {
 
 int hosts_snapshot_write(const char *path, const char *domain, uint64_t generation,
                          const struct hosts_snapshot_entry *entries, size_t n) {
-        void *data = NULL;
+        _cleanup_free_ void *data = NULL;
+        _cleanup_close_ int old_fd = -1;
         size_t size;
-        char *tmp = NULL;
-        int fd = -1, old_fd = -1, r;
+        int r;
 
         r = hosts_snapshot_build(domain, generation, entries, n, &data, &size);
         if (r < 0)
                 return r;
-        if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
-                free(data);
-                return -ENOMEM;
-        }
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0) {
-                r = -errno;
-                goto out;
-        }
-        /* mkostemp makes it 0600; every user resolves names from it. */
-        if (fchmod(fd, 0644) < 0) {
-                r = -errno;
-                goto fail;
-        }
-        r = write_all(fd, data, size);
-        if (r < 0)
-                goto fail;
-        /* No fsync: run_dir is a tmpfs, and after a crash vmnetd writes it anew. */
-        r = close(fd);
-        fd = -1;
-        if (r < 0) {
-                r = -errno;
-                goto fail;
-        }
         old_fd = open_replaced_snapshot(path);
-        if (rename(tmp, path) < 0) {
-                r = -errno;
-                goto fail;
-        }
+        /* 0644: every user resolves names from it */
+        r = write_file_atomic(path, data, size, 0644);
+        if (r < 0)
+                return r;
         if (old_fd >= 0) {
                 static const uint32_t one = 1;
-                if (pwrite(old_fd, &one, sizeof(one), offsetof(struct hosts_snapshot_header, superseded)) < 0) {
+                if (pwrite(old_fd, &one, sizeof one, offsetof(struct hosts_snapshot_header, superseded)) < 0) {
                         /* Best effort: readers also stat() the path once a second. */
                 }
         }
-        r = 0;
-        goto out;
-fail:
-        if (fd >= 0)
-                close(fd);
-        unlink(tmp);
-out:
-        if (old_fd >= 0)
-                close(old_fd);
-        free(tmp);
-        free(data);
-        return r;
+        return 0;
 }
 
 /* offset + count * elem_size lies within size, and offset is aligned. */
@@ -300,17 +251,17 @@ static bool region_fits(uint64_t offset, uint64_t count, uint64_t elem_size, uin
  * and every slot must name a position in by_name, so that a lookup needs
  * no check of its own. */
 static int parse_name_hash(const uint8_t *base, size_t size, size_t offset, struct hosts_snapshot *s) {
-        const struct hosts_snapshot_name_hash *h = (const void *) (base + offset);
+        const struct hosts_snapshot_name_hash *h = (const void *)(base + offset);
 
         if (offset >= size)
                 return 0;
-        if (size - offset < sizeof(*h) ||
-            memcmp(h->magic, HOSTS_SNAPSHOT_NAME_HASH_MAGIC, sizeof(h->magic)) != 0 || h->reserved != 0 ||
+        if (size - offset < sizeof *h ||
+            memcmp(h->magic, HOSTS_SNAPSHOT_NAME_HASH_MAGIC, sizeof h->magic) != 0 || h->reserved != 0 ||
             h->n_slots == 0 || (h->n_slots & (h->n_slots - 1)) != 0 ||
-            h->n_slots > 4 * (uint64_t) HOSTS_SNAPSHOT_ENTRIES_MAX ||
-            (uint64_t) h->n_slots * sizeof(uint32_t) != size - offset - sizeof(*h))
+            h->n_slots > 4 * (uint64_t)HOSTS_SNAPSHOT_ENTRIES_MAX ||
+            (uint64_t)h->n_slots * sizeof(uint32_t) != size - offset - sizeof *h)
                 return -EBADMSG;
-        const uint32_t *slots = (const void *) (h + 1);
+        const uint32_t *slots = (const void *)(h + 1);
         for (uint32_t i = 0; i < h->n_slots; i++)
                 if (slots[i] > s->n_entries)
                         return -EBADMSG;
@@ -323,29 +274,29 @@ int hosts_snapshot_parse(const void *data, size_t size, struct hosts_snapshot *r
         const struct hosts_snapshot_header *h = data;
         size_t len;
 
-        if (!data || (uintptr_t) data % 8 != 0 || size < sizeof(*h))
+        if (!data || (uintptr_t)data % 8 != 0 || size < sizeof *h)
                 return -EBADMSG;
-        if (memcmp(h->magic, HOSTS_SNAPSHOT_MAGIC, sizeof(h->magic)) != 0 ||
+        if (memcmp(h->magic, HOSTS_SNAPSHOT_MAGIC, sizeof h->magic) != 0 ||
             h->version != HOSTS_SNAPSHOT_VERSION ||
-            h->header_size != sizeof(*h) ||
+            h->header_size != sizeof *h ||
             h->entry_size != sizeof(struct hosts_snapshot_entry) ||
             h->file_size != size ||
             h->n_entries > HOSTS_SNAPSHOT_ENTRIES_MAX)
                 return -EBADMSG;
-        if (!field_is_string(h->domain, sizeof(h->domain), &len) || !domain_is_valid_or_empty(h->domain, len))
+        if (!field_is_string(h->domain, sizeof h->domain, &len) || !domain_is_valid_or_empty(h->domain, len))
                 return -EBADMSG;
 
         uint32_t n = h->n_entries;
-        if (h->entries_offset < sizeof(*h) ||
+        if (h->entries_offset < sizeof *h ||
             !region_fits(h->entries_offset, n, sizeof(struct hosts_snapshot_entry), 8, size) ||
             !region_fits(h->by_name_offset, n, sizeof(uint32_t), 4, size) ||
             !region_fits(h->by_addr_offset, n, sizeof(uint32_t), 4, size))
                 return -EBADMSG;
 
         const uint8_t *base = data;
-        const struct hosts_snapshot_entry *entries = (const void *) (base + h->entries_offset);
-        const uint32_t *by_name = (const void *) (base + h->by_name_offset);
-        const uint32_t *by_addr = (const void *) (base + h->by_addr_offset);
+        const struct hosts_snapshot_entry *entries = (const void *)(base + h->entries_offset);
+        const uint32_t *by_name = (const void *)(base + h->by_name_offset);
+        const uint32_t *by_addr = (const void *)(base + h->by_addr_offset);
 
         for (uint32_t i = 0; i < n; i++)
                 if (!entry_is_valid(&entries[i]))
@@ -385,15 +336,15 @@ int hosts_snapshot_file_open(const char *path, struct hosts_snapshot_file *ret) 
                 return r;
         }
         if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
-            (uint64_t) st.st_size > sizeof(struct hosts_snapshot_header) +
-                                    (uint64_t) HOSTS_SNAPSHOT_ENTRIES_MAX *
+            (uint64_t)st.st_size > sizeof(struct hosts_snapshot_header) +
+                                    (uint64_t)HOSTS_SNAPSHOT_ENTRIES_MAX *
                                     (sizeof(struct hosts_snapshot_entry) + 2 * sizeof(uint32_t)) +
                                     8 + sizeof(struct hosts_snapshot_name_hash) +
-                                    4 * (uint64_t) HOSTS_SNAPSHOT_ENTRIES_MAX * sizeof(uint32_t)) {
+                                    4 * (uint64_t)HOSTS_SNAPSHOT_ENTRIES_MAX * sizeof(uint32_t)) {
                 close(fd);
                 return -EBADMSG;
         }
-        f.map_size = (size_t) st.st_size;
+        f.map_size = (size_t)st.st_size;
         f.map = mmap(NULL, f.map_size, PROT_READ, MAP_SHARED, fd, 0);
         r = -errno;
         close(fd);
@@ -429,7 +380,7 @@ bool hosts_snapshot_file_is_current(const struct hosts_snapshot_file *f, const s
 }
 
 bool hosts_name_key_init(struct hosts_name_key *ret, const char *name, size_t len) {
-        memset(ret->name, 0, sizeof(ret->name));
+        memset(ret->name, 0, sizeof ret->name);
         if (!dns_label_lowercase(ret->name, name, len))
                 return false;
         ret->len = len;
@@ -490,7 +441,7 @@ size_t hosts_snapshot_find_key(const struct hosts_snapshot *s, const struct host
 size_t hosts_snapshot_find_name(const struct hosts_snapshot *s, const char *name, size_t *ret_first) {
         struct hosts_name_key key;
 
-        if (!hosts_name_key_init(&key, name, strnlen(name, sizeof(key.name)))) {
+        if (!hosts_name_key_init(&key, name, strnlen(name, sizeof key.name))) {
                 *ret_first = 0;
                 return 0;
         }

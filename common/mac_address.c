@@ -4,21 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hex.h"
 #include "mac_address.h"
 
 void mac_address_format(const uint8_t mac[6], char ret[MAC_ADDRESS_STRLEN]) {
         snprintf(ret, MAC_ADDRESS_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x",
                  mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-}
-
-static int hex_digit(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
 }
 
 int mac_address_parse(const char *s, size_t len, uint8_t ret[6]) {

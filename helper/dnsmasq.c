@@ -14,7 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cleanup.h"
+#include "clock.h"
 #include "dnsmasq.h"
+#include "files.h"
 #include "log.h"
 
 extern char **environ;
@@ -72,38 +75,16 @@ int dnsmasq_config_text(const struct vmnet_config *c, char *buf, size_t size) {
         return t.full ? -ENOSPC : (int)t.len;
 }
 
-static int write_file(const char *path, const char *text, size_t len) {
-        char tmp[PATH_MAX];
-        int fd;
-
-        if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-                return -ENAMETOOLONG;
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return -errno;
-        if (write(fd, text, len) != (ssize_t)len) {
-                int e = errno ? -errno : -EIO;
-                close(fd);
-                unlink(tmp);
-                return e;
-        }
-        close(fd);
-        return rename(tmp, path) < 0 ? -errno : 0;
-}
-
-/* Reads a small file whole, NUL-terminated; its length or -errno. */
+/* Reads a small file whole, NUL-terminated, into buf; its length or -errno. */
 static ssize_t read_small_file(const char *path, char *buf, size_t size) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        ssize_t n;
+        _cleanup_free_ char *data = NULL;
+        size_t n;
+        int r = read_file_whole(path, size - 1, &data, &n);
 
-        if (fd < 0)
-                return -errno;
-        n = read(fd, buf, size - 1);
-        close(fd);
-        if (n < 0)
-                return -errno;
-        buf[n] = 0;
-        return n;
+        if (r < 0)
+                return r;
+        memcpy(buf, data, n + 1);
+        return (ssize_t)n;
 }
 
 /* A dnsmasq of ours that outlived a crashed vmnetd still holds the bridge's
@@ -148,12 +129,6 @@ void dnsmasq_end_leftover(const struct vmnet_config *c) {
         end_leftover_at(pid_path, conf_path);
 }
 
-static long long now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c) {
         char conf_path[PATH_MAX + 32], arg[PATH_MAX + 64], text[8192];
         posix_spawnattr_t attr;
@@ -166,7 +141,7 @@ int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c) {
         n = dnsmasq_config_text(c, text, sizeof text);
         if (n < 0)
                 return n;
-        r = write_file(conf_path, text, n);
+        r = write_file_atomic(conf_path, text, (size_t)n, 0644);
         if (r < 0) {
                 log_error("cannot write %s: %s", conf_path, strerror(-r));
                 return r;

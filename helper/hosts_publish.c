@@ -6,60 +6,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "hosts_publish.h"
 #include "leases.h"
 
 #define LEASES_FILE_MAX   (64u << 20) /* ~300 bytes a line: far more leases than a snapshot holds */
 #define READ_ATTEMPTS     8
 
-/* The whole file into *ret_data (malloc'ed; NULL and 0 for an empty or
- * missing file). */
+/* The whole file; an absent one reads as empty (no lease yet). */
 static int read_file(const char *path, char **ret_data, size_t *ret_size) {
-        char *data = NULL;
-        size_t size = 0, allocated = 0;
-        int fd, r;
-
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0) {
-                if (errno != ENOENT)
-                        return -errno;
+        int r = read_file_whole(path, LEASES_FILE_MAX, ret_data, ret_size);
+        if (r == -ENOENT) {
                 *ret_data = NULL;
                 *ret_size = 0;
                 return 0;
         }
-        for (;;) {
-                if (size == allocated) {
-                        size_t want = allocated ? allocated * 2 : 16384;
-                        if (want > LEASES_FILE_MAX) {
-                                r = -EFBIG;
-                                goto fail;
-                        }
-                        char *p = realloc(data, want);
-                        if (!p) {
-                                r = -ENOMEM;
-                                goto fail;
-                        }
-                        data = p;
-                        allocated = want;
-                }
-                ssize_t k = read(fd, data + size, allocated - size);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = -errno;
-                        goto fail;
-                }
-                if (k == 0)
-                        break;
-                size += (size_t) k;
-        }
-        close(fd);
-        *ret_data = data;
-        *ret_size = size;
-        return 0;
-fail:
-        close(fd);
-        free(data);
         return r;
 }
 
@@ -77,7 +38,7 @@ static int read_stable(const char *path, char **ret_data, size_t *ret_size) {
                 if (attempt > 1) {
                         /* Let dnsmasq finish its rewrite: 1, 2, 4 ... 10 ms. */
                         unsigned ms = 1u << (attempt - 2);
-                        struct timespec ts = { .tv_nsec = (long) (ms > 10 ? 10 : ms) * 1000000L };
+                        struct timespec ts = { .tv_nsec = (long)(ms > 10 ? 10 : ms) * 1000000L };
                         nanosleep(&ts, NULL);
                 }
                 r = read_file(path, &data, &size);
@@ -115,7 +76,7 @@ static const char *previous_name(const struct hosts_snapshot_file *prev, const s
         n = hosts_snapshot_find_addr(&prev->view, l->addr, &first);
         for (size_t i = first; i < first + n; i++) {
                 const struct hosts_snapshot_entry *e = &prev->view.entries[prev->view.by_addr[i]];
-                if (memcmp(e->mac, l->mac, sizeof(e->mac)) == 0)
+                if (memcmp(e->mac, l->mac, sizeof e->mac) == 0)
                         return e->name;
         }
         return NULL;
@@ -135,12 +96,12 @@ int hosts_publish(const char *leases_path, const char *snapshot_path, const char
         r = read_stable(leases_path, &text, &text_size);
         if (r < 0)
                 return r;
-        r = leases_parse(text, text_size, (int64_t) time(NULL), &leases, &n_leases, &complete);
+        r = leases_parse(text, text_size, (int64_t)time(NULL), &leases, &n_leases, &complete);
         free(text);
         if (r < 0)
                 return r;
 
-        entries = calloc(n_leases ? n_leases : 1, sizeof(*entries));
+        entries = calloc(n_leases ? n_leases : 1, sizeof *entries);
         if (!entries) {
                 free(leases);
                 return -ENOMEM;
@@ -153,17 +114,17 @@ int hosts_publish(const char *leases_path, const char *snapshot_path, const char
                 const struct lease *l = &leases[i];
                 const char *name = l->hostname[0] ? l->hostname : previous_name(&prev, l);
                 char user[HOSTS_USER_MAX + 1] = "";
-                uid_t uid = (uid_t) -1;
+                uid_t uid = (uid_t)-1;
 
                 if (!name)
                         continue; /* nothing to resolve it by */
                 if (!owner_of_mac || owner_of_mac(l->mac, &uid, user, userdata) < 0) {
-                        uid = (uid_t) -1;
+                        uid = (uid_t)-1;
                         user[0] = '\0';
                 }
                 user[HOSTS_USER_MAX] = '\0'; /* whatever the callback did */
                 if (hosts_snapshot_entry_init(&entries[n], l->addr, l->mac, l->expiry,
-                                              (uint32_t) uid, user, name) >= 0)
+                                              (uint32_t)uid, user, name) >= 0)
                         n++;
         }
         hosts_snapshot_file_close(&prev);

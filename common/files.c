@@ -1,0 +1,87 @@
+/* Whole-file reads and atomic replacement (see files.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "files.h"
+
+int read_file_whole(const char *path, size_t max, char **ret_data, size_t *ret_size) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *data = NULL;
+        size_t size = 0, allocated = 0;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        for (;;) {
+                if (size == allocated) {
+                        /* one byte beyond max tells a full file from a too big one */
+                        if (allocated > max)
+                                return -EFBIG;
+                        size_t want = allocated ? allocated * 2 : 4096;
+                        if (want > max + 1)
+                                want = max + 1;
+                        char *p = realloc(data, want + 1);
+                        if (!p)
+                                return -ENOMEM;
+                        data = p;
+                        allocated = want;
+                }
+                ssize_t k = read(fd, data + size, allocated - size);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                if (k == 0)
+                        break;
+                size += (size_t)k;
+        }
+        if (size > max)
+                return -EFBIG;
+        if (!data && !(data = malloc(1)))
+                return -ENOMEM;
+        data[size] = '\0';
+        *ret_data = TAKE_PTR(data);
+        *ret_size = size;
+        return 0;
+}
+
+static int write_all(int fd, const char *p, size_t size) {
+        while (size > 0) {
+                ssize_t k = write(fd, p, size);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                p += k;
+                size -= (size_t)k;
+        }
+        return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode) {
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+                return -ENOMEM;
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        /* mkostemp makes it 0600 whatever the umask */
+        r = fchmod(fd, mode) < 0 ? -errno : write_all(fd, data, size);
+        if (r >= 0 && close(TAKE_FD(fd)) < 0)
+                r = -errno;
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                unlink(tmp);
+        return r;
+}

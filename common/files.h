@@ -1,0 +1,16 @@
+/* Whole files: read one at once, replace one atomically. */
+#pragma once
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Reads the file at path whole into *ret_data (malloc'ed, with a NUL byte
+ * after the data that *ret_size does not count).  Returns 0, -EFBIG when it
+ * holds more than max bytes, or -errno (-ENOENT: no such file).  Outputs
+ * are written only on success. */
+int read_file_whole(const char *path, size_t max, char **ret_data, size_t *ret_size);
+
+/* Replaces path with data: written to a new file in the same directory,
+ * given mode, then renamed over path, so a reader sees the old content or
+ * the new, never half of one.  No fsync: vmnet writes such files in run_dir,
+ * a tmpfs, and writes them anew after a crash.  Returns 0 or -errno. */
+int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);

@@ -23,7 +23,7 @@ bool dns_label_lowercase(char *dst, const char *src, size_t len) {
         for (size_t i = 0; i < len; i++) {
                 char c = src[i];
                 if (c >= 'A' && c <= 'Z')
-                        c = (char) (c - 'A' + 'a');
+                        c = (char)(c - 'A' + 'a');
                 else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
                         return false;
                 dst[i] = c;
@@ -33,7 +33,7 @@ bool dns_label_lowercase(char *dst, const char *src, size_t len) {
 
 void dns_lowercase(char *dst, const char *src, size_t len) {
         for (size_t i = 0; i < len; i++)
-                dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? (char) (src[i] - 'A' + 'a') : src[i];
+                dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? (char)(src[i] - 'A' + 'a') : src[i];
 }
 
 bool dns_has_uppercase(const char *s, size_t len) {
@@ -48,7 +48,7 @@ bool dns_domain_is_valid(const char *s, size_t len) {
                 return false;
         for (size_t start = 0; start <= len;) {
                 const char *dot = memchr(s + start, '.', len - start);
-                size_t end = dot ? (size_t) (dot - s) : len;
+                size_t end = dot ? (size_t)(dot - s) : len;
                 if (!dns_label_is_valid(s + start, end - start))
                         return false;
                 start = end + 1;

@@ -87,7 +87,7 @@ static_assert(sizeof(struct hosts_snapshot_name_hash) == 16, "snapshot name hash
 static inline uint32_t hosts_snapshot_name_hash(const char *name, size_t len) {
         uint32_t h = 2166136261u;
         for (size_t i = 0; i < len; i++)
-                h = (h ^ (uint8_t) name[i]) * 16777619u;
+                h = (h ^ (uint8_t)name[i]) * 16777619u;
         return h;
 }
 

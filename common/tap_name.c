@@ -51,7 +51,7 @@ const char *tap_name_pattern_problem(const char *pattern) {
                 return "has %u more than once";
         if (fixed == 0)
                 return "has nothing besides %u";
-        /* the pattern itself is kept in IFNAMSIZ bytes (struct vmnet_config) */
+        /* the pattern itself is kept in IFNAMSIZ bytes (struct vmnet_config)*/
         if (fixed > IFNAMSIZ - 3)
                 return "is too long to leave room for a user name (at most 13 characters besides %u)";
         return NULL;

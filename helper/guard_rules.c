@@ -74,7 +74,7 @@ static void drop_chains(struct strbuf *b) {
  * marked). */
 #define DROP_AS(kind) "meta mark set %u goto drop_" kind
 
-#define ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
+#define ELEMENTS(a) (sizeof a / sizeof((a)[0]))
 
 static const char *const student_chains[] = { "in", "l3", "out", "exam" };
 /* A student's sets: learned ones forget and hold at most max_macs. */

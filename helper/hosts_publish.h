@@ -16,7 +16,7 @@ typedef int (*hosts_owner_of_mac_t)(const uint8_t mac[6], uid_t *ret_uid,
  * its file in place, so the file is read until two reads in a row agree
  * and end with a whole line, a few bounded times (about 50 ms at most).
  * A missing lease file is no leases.  owner_of_mac may be NULL or fail:
- * that lease is published with owner (uid_t) -1 and no user name.
+ * that lease is published with owner (uid_t)-1 and no user name.
  *
  * dnsmasq lets one lease at a time hold a host name (a second guest calling
  * itself "vm1" takes the name from the first, whose lease then shows "*"),

@@ -25,7 +25,7 @@ static bool parse_expiry(const char *s, size_t len, int64_t *ret) {
 static bool parse_ipv4(const char *s, size_t len, struct in_addr *ret) {
         char buf[INET_ADDRSTRLEN];
 
-        if (len == 0 || len >= sizeof(buf))
+        if (len == 0 || len >= sizeof buf)
                 return false;
         memcpy(buf, s, len);
         buf[len] = '\0';
@@ -81,12 +81,12 @@ static bool parse_line(const char *line, size_t len, int64_t now, struct lease *
 /* Sort key for finding duplicate names: name, then newest first, then file order. */
 static int compare_for_dedup(const void *a, const void *b, void *userdata) {
         const struct lease *leases = userdata;
-        size_t i = *(const size_t *) a, j = *(const size_t *) b;
+        size_t i = *(const size_t *)a, j = *(const size_t *)b;
         int r = strcmp(leases[i].hostname, leases[j].hostname);
         if (r != 0)
                 return r;
-        uint64_t ei = leases[i].expiry == 0 ? UINT64_MAX : (uint64_t) leases[i].expiry;
-        uint64_t ej = leases[j].expiry == 0 ? UINT64_MAX : (uint64_t) leases[j].expiry;
+        uint64_t ei = leases[i].expiry == 0 ? UINT64_MAX : (uint64_t)leases[i].expiry;
+        uint64_t ej = leases[j].expiry == 0 ? UINT64_MAX : (uint64_t)leases[j].expiry;
         if (ei != ej)
                 return ei > ej ? -1 : 1;
         return i < j ? -1 : i > j;
@@ -96,13 +96,13 @@ static int drop_duplicate_names(struct lease *leases, size_t n) {
         size_t n_named = 0;
         size_t *order;
 
-        order = reallocarray(NULL, n, sizeof(*order));
+        order = reallocarray(NULL, n, sizeof *order);
         if (!order)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++)
                 if (leases[i].hostname[0] != '\0')
                         order[n_named++] = i;
-        qsort_r(order, n_named, sizeof(*order), compare_for_dedup, leases);
+        qsort_r(order, n_named, sizeof *order, compare_for_dedup, leases);
         /* Backwards, so that order[k - 1] still holds its name when compared. */
         for (size_t k = n_named; k-- > 1;)
                 if (strcmp(leases[order[k]].hostname, leases[order[k - 1]].hostname) == 0)
@@ -121,13 +121,13 @@ int leases_parse(const char *text, size_t len, int64_t now,
                 const char *nl = memchr(text + pos, '\n', len - pos);
                 if (!nl)
                         break; /* half-written last line */
-                size_t line_len = (size_t) (nl - (text + pos));
+                size_t line_len = (size_t)(nl - (text + pos));
                 struct lease l;
 
                 if (parse_line(text + pos, line_len, now, &l)) {
                         if (n == allocated) {
                                 size_t want = allocated ? allocated * 2 : 16;
-                                struct lease *p = reallocarray(leases, want, sizeof(*leases));
+                                struct lease *p = reallocarray(leases, want, sizeof *leases);
                                 if (!p) {
                                         free(leases);
                                         return -ENOMEM;

@@ -16,9 +16,9 @@ static bool equal_ignoring_case(const char *a, const char *b, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 char x = a[i], y = b[i];
                 if (x >= 'A' && x <= 'Z')
-                        x = (char) (x - 'A' + 'a');
+                        x = (char)(x - 'A' + 'a');
                 if (y >= 'A' && y <= 'Z')
-                        y = (char) (y - 'A' + 'a');
+                        y = (char)(y - 'A' + 'a');
                 if (x != y)
                         return false;
         }
@@ -72,8 +72,8 @@ static bool is_live(const struct hosts_snapshot_entry *e, int64_t now) {
 
 /* True if a lease is newer than b (later expiry; 0 is infinite). */
 static bool is_newer(const struct hosts_snapshot_entry *a, const struct hosts_snapshot_entry *b) {
-        uint64_t ea = a->expiry == 0 ? UINT64_MAX : (uint64_t) a->expiry;
-        uint64_t eb = b->expiry == 0 ? UINT64_MAX : (uint64_t) b->expiry;
+        uint64_t ea = a->expiry == 0 ? UINT64_MAX : (uint64_t)a->expiry;
+        uint64_t eb = b->expiry == 0 ? UINT64_MAX : (uint64_t)b->expiry;
         return ea > eb;
 }
 
@@ -83,7 +83,7 @@ static bool is_newer(const struct hosts_snapshot_entry *a, const struct hosts_sn
  * room for the whole field (see answer_for). */
 #define PUT_FIELD(p, field, len)                                        \
         do {                                                            \
-                memcpy(*(p), (field), sizeof(field));                   \
+                memcpy(*(p), (field), sizeof field);                   \
                 *(p) += (len);                                          \
         } while (0)
 
@@ -95,9 +95,9 @@ static void answer_for(const struct hosts_snapshot_entry *e, size_t name_len, co
         size_t domain_len = s->domain_len, owner_len = 0;
         char *p = ret->alias;
 
-        static_assert(DNS_LABEL_MAX + 1 + HOSTS_USER_MAX + 1 + sizeof(s->header->domain) <= HOSTS_ANSWER_NAME_MAX,
+        static_assert(DNS_LABEL_MAX + 1 + HOSTS_USER_MAX + 1 + sizeof s->header->domain <= HOSTS_ANSWER_NAME_MAX,
                       "the whole domain field fits after NAME.USER.");
-        static_assert(sizeof(e->name) <= HOSTS_ANSWER_NAME_MAX, "the whole name field fits");
+        static_assert(sizeof e->name <= HOSTS_ANSWER_NAME_MAX, "the whole name field fits");
         while (owner_len < HOSTS_USER_MAX && e->owner[owner_len] != '\0')
                 owner_len++;
         ret->addr.s_addr = e->addr;
@@ -108,9 +108,9 @@ static void answer_for(const struct hosts_snapshot_entry *e, size_t name_len, co
                 PUT_FIELD(&p, s->header->domain, domain_len);
         }
         *p = '\0';
-        ret->alias_len = (size_t) (p - ret->alias);
+        ret->alias_len = (size_t)(p - ret->alias);
         if (owner_len == 0) {
-                memcpy(ret->canonical, ret->alias, sizeof(ret->canonical));
+                memcpy(ret->canonical, ret->alias, sizeof ret->canonical);
                 ret->canonical_len = ret->alias_len;
                 ret->alias[0] = '\0';
                 ret->alias_len = 0;
@@ -126,12 +126,12 @@ static void answer_for(const struct hosts_snapshot_entry *e, size_t name_len, co
                 PUT_FIELD(&p, s->header->domain, domain_len);
         }
         *p = '\0';
-        ret->canonical_len = (size_t) (p - ret->canonical);
+        ret->canonical_len = (size_t)(p - ret->canonical);
 }
 
 /* e's owner is the user of the query (ASCII case ignored). */
 static bool owner_is(const struct hosts_snapshot_entry *e, const struct query *q) {
-        return q->user_len < sizeof(e->owner) && e->owner[q->user_len] == '\0' &&
+        return q->user_len < sizeof e->owner && e->owner[q->user_len] == '\0' &&
                equal_ignoring_case(e->owner, q->user, q->user_len);
 }
 
@@ -159,7 +159,7 @@ int hosts_lookup_name(const struct hosts_snapshot *s, const char *query, uid_t (
                 }
                 /* A second candidate: now who asks matters. */
                 if (!have_caller) {
-                        caller = (uint32_t) caller_uid();
+                        caller = (uint32_t)caller_uid();
                         have_caller = true;
                         best_is_own = best->owner_uid != HOSTS_OWNER_UNKNOWN && best->owner_uid == caller;
                 }
@@ -189,6 +189,6 @@ int hosts_lookup_addr(const struct hosts_snapshot *s, struct in_addr addr, int64
         }
         if (!best)
                 return -ENOENT;
-        answer_for(best, strnlen(best->name, sizeof(best->name)), s, ret);
+        answer_for(best, strnlen(best->name, sizeof best->name), s, ret);
         return 0;
 }

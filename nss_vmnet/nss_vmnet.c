@@ -65,7 +65,7 @@ static int lookup_addr_locked(const struct hosts_snapshot *s, void *userdata) {
 
 static int lookup_name(const char *name, struct hosts_answer *ret) {
         time_t now = time(NULL);
-        struct name_request req = { .name = name, .now = (int64_t) now, .answer = ret };
+        struct name_request req = { .name = name, .now = (int64_t)now, .answer = ret };
         return snapshot_cache_run(HOSTS_SNAPSHOT_PATH, now, lookup_name_locked, &req);
 }
 
@@ -145,7 +145,7 @@ enum nss_status _nss_vmnet_gethostbyaddr2_r(const void *addr, socklen_t len, int
                                             int32_t *ttlp) {
         struct hosts_answer a;
         time_t now = time(NULL);
-        struct addr_request req = { .now = (int64_t) now, .answer = &a };
+        struct addr_request req = { .now = (int64_t)now, .answer = &a };
 
         if (af == AF_INET6)
                 return not_found(errnop, h_errnop);
@@ -154,12 +154,12 @@ enum nss_status _nss_vmnet_gethostbyaddr2_r(const void *addr, socklen_t len, int
                 *h_errnop = NO_RECOVERY;
                 return NSS_STATUS_UNAVAIL;
         }
-        if (!addr || len != sizeof(req.addr)) {
+        if (!addr || len != sizeof req.addr) {
                 *errnop = EINVAL;
                 *h_errnop = NO_RECOVERY;
                 return NSS_STATUS_UNAVAIL;
         }
-        memcpy(&req.addr, addr, sizeof(req.addr));
+        memcpy(&req.addr, addr, sizeof req.addr);
         if (snapshot_cache_run(HOSTS_SNAPSHOT_PATH, now, lookup_addr_locked, &req) < 0)
                 return not_found(errnop, h_errnop);
         if (hostent_pack(&a, host, buffer, buflen) < 0)

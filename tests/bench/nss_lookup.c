@@ -26,11 +26,11 @@ typedef enum nss_status (*gethostbyname2_fn)(const char *, int, struct hostent *
 static double now_ns(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double) ts.tv_sec * 1e9 + (double) ts.tv_nsec;
+        return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
 static bool answer_is(const struct hostent *he, unsigned long i) {
-        const uint8_t *a = (const uint8_t *) he->h_addr_list[0];
+        const uint8_t *a = (const uint8_t *)he->h_addr_list[0];
         return a && a[0] == 10 && a[1] == (i >> 16 & 0xff) && a[2] == (i >> 8 & 0xff) && a[3] == (i & 0xff);
 }
 
@@ -85,6 +85,6 @@ int main(int argc, char *argv[]) {
                 }
                 elapsed = now_ns() - start;
         }
-        printf("%lu %.0f %lu\n", lookups, elapsed / (double) lookups, failures);
+        printf("%lu %.0f %lu\n", lookups, elapsed / (double)lookups, failures);
         return 0;
 }

@@ -71,13 +71,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 check_pack(&a);
                         } else
                                 CHECK(e->expiry != 0 && e->expiry <= NOW);
-                        snprintf(query, sizeof(query), "%s.%s.%s", e->name, e->owner, s.header->domain);
-                        (void) hosts_lookup_name(&s, query, caller_uid, NOW, &a);
-                        (void) hosts_lookup_addr(&s, (struct in_addr) { e->addr }, NOW, &a);
+                        snprintf(query, sizeof query, "%s.%s.%s", e->name, e->owner, s.header->domain);
+                        (void)hosts_lookup_name(&s, query, caller_uid, NOW, &a);
+                        (void)hosts_lookup_addr(&s, (struct in_addr) { e->addr }, NOW, &a);
                 }
                 struct hosts_answer a;
-                (void) hosts_lookup_name(&s, "vm1", caller_uid, NOW, &a);
-                (void) hosts_lookup_addr(&s, (struct in_addr) { htonl(0x0a4d0065) }, NOW, &a);
+                (void)hosts_lookup_name(&s, "vm1", caller_uid, NOW, &a);
+                (void)hosts_lookup_addr(&s, (struct in_addr) { htonl(0x0a4d0065) }, NOW, &a);
         }
         free(copy);
         return 0;

@@ -19,7 +19,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        const char *text = (const char *) data;
+        const char *text = (const char *)data;
         struct lease *l = NULL;
         size_t n;
         bool complete;
@@ -28,12 +28,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         CHECK(complete == (size == 0 || text[size - 1] == '\n'));
         CHECK((n == 0) == (l == NULL));
 
-        struct hosts_snapshot_entry *e = calloc(n ? n : 1, sizeof(*e));
+        struct hosts_snapshot_entry *e = calloc(n ? n : 1, sizeof *e);
         size_t named = 0;
         CHECK(e);
         for (size_t i = 0; i < n; i++) {
-                size_t len = strnlen(l[i].hostname, sizeof(l[i].hostname));
-                CHECK(len < sizeof(l[i].hostname));
+                size_t len = strnlen(l[i].hostname, sizeof l[i].hostname);
+                CHECK(len < sizeof l[i].hostname);
                 CHECK(l[i].expiry == 0 || l[i].expiry > NOW);
                 if (len == 0)
                         continue;
@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (last_nl) {
                 struct lease *p = NULL;
                 size_t pn;
-                CHECK(leases_parse(text, (size_t) (last_nl - text) + 1, NOW, &p, &pn, &complete) == 0);
+                CHECK(leases_parse(text, (size_t)(last_nl - text) + 1, NOW, &p, &pn, &complete) == 0);
                 CHECK(complete);
                 CHECK(pn <= n);
                 free(p);

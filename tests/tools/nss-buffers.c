@@ -21,7 +21,7 @@ static int failures;
 #define CHECK(cond, ...) do { if (!(cond)) { fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); failures++; } } while (0)
 
 static int inside(const void *p, const char *buf, size_t len, size_t size) {
-        return (const char *) p >= buf && (const char *) p + size <= buf + len;
+        return (const char *)p >= buf && (const char *)p + size <= buf + len;
 }
 
 static void check_hostent(const char *what, const struct hostent *he, const char *buf, size_t len, struct in_addr want) {
@@ -85,10 +85,10 @@ int main(int argc, char *argv[]) {
 
         /* IPv6: not found, and not an error that would stop the chain. */
         char buf[1024];
-        struct hostent he, *result = (struct hostent *) 1;
+        struct hostent he, *result = (struct hostent *)1;
         int herr = 0;
         int r = gethostbyname2_r(argv[1], AF_INET6, &he, buf, sizeof buf, &result, &herr);
         CHECK(r == 0 || r == ENOENT, "AF_INET6: r=%d", r);
-        CHECK(result == NULL && herr == HOST_NOT_FOUND, "AF_INET6: result %p h_errno %d", (void *) result, herr);
+        CHECK(result == NULL && herr == HOST_NOT_FOUND, "AF_INET6: result %p h_errno %d", (void *)result, herr);
         return failures ? 1 : 0;
 }

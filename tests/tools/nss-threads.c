@@ -58,11 +58,11 @@ static void check_answer(const char *what, unsigned k, const char *name, const v
 }
 
 static void *resolver(void *arg) {
-        unsigned seed = (unsigned) (uintptr_t) arg;
+        unsigned seed = (unsigned)(uintptr_t)arg;
         char buf[1024], name[16];
 
         for (unsigned long i = 0; !atomic_load(&done); i++) {
-                unsigned k = (unsigned) rand_r(&seed) % NAMES;
+                unsigned k = (unsigned)rand_r(&seed) % NAMES;
                 struct hostent he, *result = NULL;
                 int herr, r;
 
@@ -82,13 +82,13 @@ static void *resolver(void *arg) {
                                 bad("getaddrinfo", name);
                         else
                                 check_answer("getaddrinfo", k, ai->ai_canonname,
-                                             &((struct sockaddr_in *) ai->ai_addr)->sin_addr);
+                                             &((struct sockaddr_in *)ai->ai_addr)->sin_addr);
                         if (ai)
                                 freeaddrinfo(ai);
                         break;
                 }
                 default: {
-                        uint8_t a[4] = { 10, (uint8_t) (rand_r(&seed) % SNAPSHOTS + 1), 0, (uint8_t) k };
+                        uint8_t a[4] = { 10, (uint8_t)(rand_r(&seed) % SNAPSHOTS + 1), 0, (uint8_t)k };
                         r = gethostbyaddr_r(a, 4, AF_INET, &he, buf, sizeof buf, &result, &herr);
                         if (r == 0 && result)
                                 check_answer("gethostbyaddr_r", k, he.h_name, he.h_addr_list[0]);
@@ -104,12 +104,12 @@ static void *resolver(void *arg) {
 
 static int publish(unsigned long generation) {
         struct hosts_snapshot_entry e[NAMES];
-        unsigned x = (unsigned) (generation % SNAPSHOTS);
+        unsigned x = (unsigned)(generation % SNAPSHOTS);
         char user[8], host[8];
 
         snprintf(user, sizeof user, "g%u", x);
         for (unsigned k = 0; k < NAMES; k++) {
-                uint8_t mac[6] = { 0x52, 0x54, 0, 0, (uint8_t) x, (uint8_t) k };
+                uint8_t mac[6] = { 0x52, 0x54, 0, 0, (uint8_t)x, (uint8_t)k };
                 struct in_addr a = { htonl(0x0a000000u | (x + 1) << 16 | k) };
                 snprintf(host, sizeof host, "vm%u", k);
                 if (hosts_snapshot_entry_init(&e[k], a, mac, 0, 70000 + x, user, host) < 0)
@@ -160,7 +160,7 @@ int main(int argc, char *argv[]) {
         unsigned fds_before = count_fds();
 
         for (unsigned i = 0; i < THREADS; i++)
-                if (pthread_create(&t[i], NULL, resolver, (void *) (uintptr_t) (i + 1)) != 0)
+                if (pthread_create(&t[i], NULL, resolver, (void *)(uintptr_t)(i + 1)) != 0)
                         return 1;
         for (unsigned long g = 1; g <= republish; g++) {
                 r = publish(g);
@@ -176,8 +176,8 @@ int main(int argc, char *argv[]) {
         for (unsigned i = 0; i < THREADS; i++)
                 pthread_join(t[i], NULL);
 
-        unsigned long seen = (unsigned long) __builtin_popcountl(atomic_load(&seen_mask_lo)) +
-                             (unsigned long) __builtin_popcountl(atomic_load(&seen_mask_hi));
+        unsigned long seen = (unsigned long)__builtin_popcountl(atomic_load(&seen_mask_lo)) +
+                             (unsigned long)__builtin_popcountl(atomic_load(&seen_mask_hi));
         unsigned fds_after = count_fds(), maps = count_snapshot_maps();
         printf("%lu republished, %lu lookups, %lu wrong, %lu of the first 128 snapshots seen, fds %u -> %u, %u snapshot mapping(s)\n",
                republish, atomic_load(&lookups), atomic_load(&wrong), seen, fds_before, fds_after, maps);

@@ -27,11 +27,11 @@ static int parse_line(const char *line, unsigned lineno, struct hosts_snapshot_e
                 return -EINVAL;
         }
         uint32_t a = ntohl(addr.s_addr);
-        uint8_t mac[6] = { 0x52, 0x54, (uint8_t) (a >> 24), (uint8_t) (a >> 16), (uint8_t) (a >> 8), (uint8_t) a };
+        uint8_t mac[6] = { 0x52, 0x54, (uint8_t)(a >> 24), (uint8_t)(a >> 16), (uint8_t)(a >> 8), (uint8_t)a };
         int64_t e = strtoll(expiry, NULL, 10);
         if (expiry[0] == '+' || expiry[0] == '-')
-                e += (int64_t) time(NULL);
-        uint32_t u = strcmp(uid, "-") == 0 ? HOSTS_OWNER_UNKNOWN : (uint32_t) strtoul(uid, NULL, 10);
+                e += (int64_t)time(NULL);
+        uint32_t u = strcmp(uid, "-") == 0 ? HOSTS_OWNER_UNKNOWN : (uint32_t)strtoul(uid, NULL, 10);
         if (hosts_snapshot_entry_init(ret, addr, mac, e, u, strcmp(user, "-") == 0 ? NULL : user, name) < 0) {
                 fprintf(stderr, "line %u: invalid entry\n", lineno);
                 return -EINVAL;
@@ -56,7 +56,7 @@ int main(int argc, char *argv[]) {
                         continue;
                 if (n == allocated) {
                         allocated = allocated ? 2 * allocated : 256;
-                        entries = reallocarray(entries, allocated, sizeof(*entries));
+                        entries = reallocarray(entries, allocated, sizeof *entries);
                         if (!entries) {
                                 perror("reallocarray");
                                 return 1;

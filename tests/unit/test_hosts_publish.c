@@ -19,7 +19,7 @@ static char dir[] = "/tmp/test-hosts-publish.XXXXXX";
 static char leases_path[64], snapshot_path[64];
 
 static int setup(void **state) {
-        (void) state;
+        (void)state;
         if (!mkdtemp(dir))
                 return -1;
         snprintf(leases_path, sizeof leases_path, "%s/dnsmasq.leases", dir);
@@ -28,7 +28,7 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
-        (void) state;
+        (void)state;
         unlink(leases_path);
         unlink(snapshot_path);
         return rmdir(dir);
@@ -44,7 +44,7 @@ static void write_leases(const char *text) {
 /* Owners by the MAC's last byte: 1 is stu1, 2 is stu2, 3 fails, 4 writes a
  * user name without a NUL. */
 static int owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char ret_user[HOSTS_USER_MAX + 1], void *userdata) {
-        (*(unsigned *) userdata)++;
+        (*(unsigned *)userdata)++;
         switch (mac[5]) {
         case 1:
                 *ret_uid = 61001;
@@ -71,7 +71,7 @@ static const struct hosts_snapshot_entry *lookup(const struct hosts_snapshot_fil
 }
 
 static void test_publish(void **state) {
-        (void) state;
+        (void)state;
         unsigned calls = 0;
         struct hosts_snapshot_file f;
         write_leases("0 52:54:00:00:00:01 10.77.0.101 vm1 *\n"
@@ -117,7 +117,7 @@ static void test_publish(void **state) {
 }
 
 static void test_half_written_is_not_published(void **state) {
-        (void) state;
+        (void)state;
         struct hosts_snapshot_file f;
         write_leases("0 52:54:00:00:00:01 10.77.0.101 vm1 *\n");
         assert_int_equal(hosts_publish(leases_path, snapshot_path, "lab", NULL, NULL), 0);
@@ -130,7 +130,7 @@ static void test_half_written_is_not_published(void **state) {
 }
 
 static void test_missing_or_empty_lease_file(void **state) {
-        (void) state;
+        (void)state;
         struct hosts_snapshot_file f;
         unlink(leases_path);
         assert_int_equal(hosts_publish(leases_path, snapshot_path, "lab", NULL, NULL), 0);
@@ -145,7 +145,7 @@ static void test_missing_or_empty_lease_file(void **state) {
 }
 
 static void test_bad_domain(void **state) {
-        (void) state;
+        (void)state;
         write_leases("");
         assert_int_equal(hosts_publish(leases_path, snapshot_path, "bad domain", NULL, NULL), -EINVAL);
         assert_int_equal(hosts_publish(leases_path, "/nonexistent-dir/hosts", "lab", NULL, NULL), -ENOENT);
@@ -172,7 +172,7 @@ static void expect_owners_of(const char *name, const char *want) {
 /* dnsmasq gives a claimed name to the newest claimant and shows "*" for the
  * older lease: both students' vm1 must stay published. */
 static void test_name_taken_by_another_lease_is_kept(void **state) {
-        (void) state;
+        (void)state;
         unsigned calls = 0;
         unlink(snapshot_path);
         write_leases("0 52:54:00:00:00:01 10.77.0.101 vm1 *\n");

@@ -49,7 +49,7 @@ static uint8_t *sample_bytes(size_t *ret_size) {
 }
 
 static void test_entry_init(void **state) {
-        (void) state;
+        (void)state;
         struct hosts_snapshot_entry e;
         memset(&e, 0x55, sizeof e);
         assert_int_equal(hosts_snapshot_entry_init(&e, ip("10.0.0.1"), mac1, 0, 1, "u", "bad.name"), -EINVAL);
@@ -66,7 +66,7 @@ static void test_entry_init(void **state) {
 }
 
 static void test_round_trip(void **state) {
-        (void) state;
+        (void)state;
         size_t size;
         uint8_t *data = sample_bytes(&size);
         struct hosts_snapshot s;
@@ -114,15 +114,15 @@ static void test_round_trip(void **state) {
 /* A file of the first layout (no name hash table after by_addr) still
  * reads, and finds by binary search what the table finds. */
 static void test_without_name_hash(void **state) {
-        (void) state;
+        (void)state;
         size_t size, first, first2;
         uint8_t *data = sample_bytes(&size);
-        struct hosts_snapshot_header *h = (struct hosts_snapshot_header *) data;
+        struct hosts_snapshot_header *h = (struct hosts_snapshot_header *)data;
         struct hosts_snapshot s, t;
 
         assert_int_equal(hosts_snapshot_parse(data, size, &s), 0);
         assert_non_null(s.name_slots);
-        size_t old_size = h->by_addr_offset + 4 * (size_t) h->n_entries;
+        size_t old_size = h->by_addr_offset + 4 * (size_t)h->n_entries;
         h->file_size = old_size;
         assert_int_equal(hosts_snapshot_parse(data, old_size, &t), 0);
         assert_null(t.name_slots);
@@ -137,7 +137,7 @@ static void test_without_name_hash(void **state) {
 }
 
 static void test_empty_snapshot(void **state) {
-        (void) state;
+        (void)state;
         void *data;
         size_t size, first;
         struct hosts_snapshot s;
@@ -151,7 +151,7 @@ static void test_empty_snapshot(void **state) {
 }
 
 static void test_build_refuses(void **state) {
-        (void) state;
+        (void)state;
         struct hosts_snapshot_entry e[6];
         size_t n = sample(e);
         void *data;
@@ -168,7 +168,7 @@ static void test_build_refuses(void **state) {
 }
 
 static void test_truncated_at_every_offset(void **state) {
-        (void) state;
+        (void)state;
         size_t size;
         uint8_t *data = sample_bytes(&size);
         for (size_t cut = 0; cut < size; cut++) {
@@ -194,39 +194,39 @@ static int parse_mutated(void (*fn)(uint8_t *data, struct hosts_snapshot_header 
         size_t size;
         uint8_t *data = sample_bytes(&size);
         struct hosts_snapshot s;
-        fn(data, (struct hosts_snapshot_header *) data);
+        fn(data, (struct hosts_snapshot_header *)data);
         int r = hosts_snapshot_parse(data, size, &s);
         free(data);
         return r;
 }
 
 static struct hosts_snapshot_entry *entry(uint8_t *data, struct hosts_snapshot_header *h, size_t i) {
-        return (struct hosts_snapshot_entry *) (data + h->entries_offset) + i;
+        return (struct hosts_snapshot_entry *)(data + h->entries_offset) + i;
 }
 static uint32_t *by_name(uint8_t *data, struct hosts_snapshot_header *h) {
-        return (uint32_t *) (data + h->by_name_offset);
+        return (uint32_t *)(data + h->by_name_offset);
 }
 static uint32_t *by_addr(uint8_t *data, struct hosts_snapshot_header *h) {
-        return (uint32_t *) (data + h->by_addr_offset);
+        return (uint32_t *)(data + h->by_addr_offset);
 }
 
-static void m_magic(uint8_t *d, struct hosts_snapshot_header *h) { (void) d; h->magic[0] ^= 1; }
-static void m_version(uint8_t *d, struct hosts_snapshot_header *h) { (void) d; h->version = 2; }
-static void m_header_size(uint8_t *d, struct hosts_snapshot_header *h) { (void) d; h->header_size += 8; }
-static void m_entry_size(uint8_t *d, struct hosts_snapshot_header *h) { (void) d; h->entry_size = 8; }
-static void m_file_size(uint8_t *d, struct hosts_snapshot_header *h) { (void) d; h->file_size -= 1; }
-static void m_count_up(uint8_t *d, struct hosts_snapshot_header *h) { (void) d; h->n_entries += 1; }
-static void m_count_huge(uint8_t *d, struct hosts_snapshot_header *h) { (void) d; h->n_entries = UINT32_MAX; }
-static void m_count_max(uint8_t *d, struct hosts_snapshot_header *h) { (void) d; h->n_entries = HOSTS_SNAPSHOT_ENTRIES_MAX; }
-static void m_entries_in_header(uint8_t *d, struct hosts_snapshot_header *h) { (void) d; h->entries_offset = 0; }
-static void m_entries_unaligned(uint8_t *d, struct hosts_snapshot_header *h) { (void) d; h->entries_offset += 4; }
-static void m_entries_past_end(uint8_t *d, struct hosts_snapshot_header *h) { (void) d; h->entries_offset = UINT32_MAX - 7; }
-static void m_by_name_past_end(uint8_t *d, struct hosts_snapshot_header *h) { (void) d; h->by_name_offset = (uint32_t) h->file_size - 4; }
-static void m_by_addr_past_end(uint8_t *d, struct hosts_snapshot_header *h) { (void) d; h->by_addr_offset = UINT32_MAX; }
-static void m_by_name_unaligned(uint8_t *d, struct hosts_snapshot_header *h) { (void) d; h->by_name_offset += 1; }
-static void m_domain_unterminated(uint8_t *d, struct hosts_snapshot_header *h) { (void) d; memset(h->domain, 'a', sizeof h->domain); }
-static void m_domain_bad(uint8_t *d, struct hosts_snapshot_header *h) { (void) d; strcpy(h->domain, "lab/../x"); }
-static void m_domain_upper(uint8_t *d, struct hosts_snapshot_header *h) { (void) d; strcpy(h->domain, "LAB"); }
+static void m_magic(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->magic[0] ^= 1; }
+static void m_version(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->version = 2; }
+static void m_header_size(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->header_size += 8; }
+static void m_entry_size(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->entry_size = 8; }
+static void m_file_size(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->file_size -= 1; }
+static void m_count_up(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->n_entries += 1; }
+static void m_count_huge(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->n_entries = UINT32_MAX; }
+static void m_count_max(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->n_entries = HOSTS_SNAPSHOT_ENTRIES_MAX; }
+static void m_entries_in_header(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->entries_offset = 0; }
+static void m_entries_unaligned(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->entries_offset += 4; }
+static void m_entries_past_end(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->entries_offset = UINT32_MAX - 7; }
+static void m_by_name_past_end(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->by_name_offset = (uint32_t)h->file_size - 4; }
+static void m_by_addr_past_end(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->by_addr_offset = UINT32_MAX; }
+static void m_by_name_unaligned(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->by_name_offset += 1; }
+static void m_domain_unterminated(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; memset(h->domain, 'a', sizeof h->domain); }
+static void m_domain_bad(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; strcpy(h->domain, "lab/../x"); }
+static void m_domain_upper(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; strcpy(h->domain, "LAB"); }
 static void m_name_unterminated(uint8_t *d, struct hosts_snapshot_header *h) {
         memset(entry(d, h, 2)->name, 'a', sizeof entry(d, h, 2)->name);
 }
@@ -240,14 +240,14 @@ static void m_owner_unterminated(uint8_t *d, struct hosts_snapshot_header *h) {
 static void m_name_padding(uint8_t *d, struct hosts_snapshot_header *h) { entry(d, h, 2)->name[60] = 'x'; }
 /* the name hash table after by_addr */
 static struct hosts_snapshot_name_hash *name_hash(uint8_t *d, struct hosts_snapshot_header *h) {
-        return (struct hosts_snapshot_name_hash *) (d + (h->by_addr_offset + 4 * h->n_entries + 7) / 8 * 8);
+        return (struct hosts_snapshot_name_hash *)(d + (h->by_addr_offset + 4 * h->n_entries + 7) / 8 * 8);
 }
 static void m_hash_magic(uint8_t *d, struct hosts_snapshot_header *h) { name_hash(d, h)->magic[3] ^= 1; }
 static void m_hash_reserved(uint8_t *d, struct hosts_snapshot_header *h) { name_hash(d, h)->reserved = 1; }
 static void m_hash_slots_odd(uint8_t *d, struct hosts_snapshot_header *h) { name_hash(d, h)->n_slots -= 1; }
 static void m_hash_slots_more(uint8_t *d, struct hosts_snapshot_header *h) { name_hash(d, h)->n_slots *= 2; }
 static void m_hash_slot_out_of_range(uint8_t *d, struct hosts_snapshot_header *h) {
-        uint32_t *slots = (uint32_t *) (name_hash(d, h) + 1);
+        uint32_t *slots = (uint32_t *)(name_hash(d, h) + 1);
         slots[0] = h->n_entries + 1;
 }
 static void m_expiry_negative(uint8_t *d, struct hosts_snapshot_header *h) { entry(d, h, 1)->expiry = -1; }
@@ -269,7 +269,7 @@ static void m_name_changed(uint8_t *d, struct hosts_snapshot_header *h) { strcpy
 static void m_addr_changed(uint8_t *d, struct hosts_snapshot_header *h) { entry(d, h, 5)->addr = 0; }
 
 static void test_hostile_headers_and_entries(void **state) {
-        (void) state;
+        (void)state;
         void (*mutations[])(uint8_t *, struct hosts_snapshot_header *) = {
                 m_magic, m_version, m_header_size, m_entry_size, m_file_size, m_count_up,
                 m_count_huge, m_count_max, m_entries_in_header, m_entries_unaligned,
@@ -288,7 +288,7 @@ static void test_hostile_headers_and_entries(void **state) {
 }
 
 static void test_every_byte_flipped(void **state) {
-        (void) state;
+        (void)state;
         /* No crash and no out-of-bounds read whatever single byte changes;
          * a byte in padding or in a harmless spot may still parse. */
         size_t size;
@@ -296,18 +296,18 @@ static void test_every_byte_flipped(void **state) {
         for (size_t i = 0; i < size; i++)
                 for (unsigned bit = 0; bit < 8; bit++) {
                         struct hosts_snapshot s;
-                        data[i] ^= (uint8_t) (1u << bit);
+                        data[i] ^= (uint8_t)(1u << bit);
                         if (hosts_snapshot_parse(data, size, &s) == 0) {
                                 size_t first, n = hosts_snapshot_find_name(&s, "vm1", &first);
                                 assert_true(first + n <= s.n_entries);
                         }
-                        data[i] ^= (uint8_t) (1u << bit);
+                        data[i] ^= (uint8_t)(1u << bit);
                 }
         free(data);
 }
 
 static void test_unaligned_buffer_refused(void **state) {
-        (void) state;
+        (void)state;
         size_t size;
         uint8_t *data = sample_bytes(&size);
         uint8_t *copy = malloc(size + 8);
@@ -322,7 +322,7 @@ static void test_unaligned_buffer_refused(void **state) {
 static char dir[] = "/tmp/test-hosts-snapshot.XXXXXX";
 
 static void test_write_and_open(void **state) {
-        (void) state;
+        (void)state;
         char path[64];
         struct hosts_snapshot_entry e[6];
         size_t n = sample(e);
@@ -388,11 +388,11 @@ static void test_write_and_open(void **state) {
         int ffd = mkstemp(foreign);
         assert_true(ffd >= 0);
         uint8_t zeros[256] = {};
-        assert_int_equal(write(ffd, zeros, sizeof zeros), (ssize_t) sizeof zeros);
+        assert_int_equal(write(ffd, zeros, sizeof zeros), (ssize_t)sizeof zeros);
         assert_int_equal(rename(foreign, path), 0);
         assert_int_equal(hosts_snapshot_write(path, "lab", 4, e + 1, 1), 0);
         uint8_t back[256];
-        assert_int_equal(pread(ffd, back, sizeof back, 0), (ssize_t) sizeof back);
+        assert_int_equal(pread(ffd, back, sizeof back, 0), (ssize_t)sizeof back);
         assert_memory_equal(back, zeros, sizeof zeros);
         close(ffd);
         /* nor into a snapshot that has another name too (a hard link) */
@@ -416,14 +416,14 @@ static void test_write_and_open(void **state) {
 }
 
 static void test_many_entries(void **state) {
-        (void) state;
+        (void)state;
         const size_t n = 10000;
         struct hosts_snapshot_entry *e = calloc(n, sizeof *e);
         for (size_t i = 0; i < n; i++) {
                 char name[16];
-                struct in_addr a = { htonl(0x0a000000u + (uint32_t) ((i * 7919) % n)) };
+                struct in_addr a = { htonl(0x0a000000u + (uint32_t)((i * 7919) % n)) };
                 snprintf(name, sizeof name, "vm%zu", i % 5000); /* every name twice */
-                assert_int_equal(hosts_snapshot_entry_init(&e[i], a, mac1, 0, (uint32_t) i, "u", name), 0);
+                assert_int_equal(hosts_snapshot_entry_init(&e[i], a, mac1, 0, (uint32_t)i, "u", name), 0);
         }
         void *data;
         size_t size, first;
@@ -440,7 +440,7 @@ static void test_many_entries(void **state) {
                 assert_int_equal(s.entries[s.by_name[first + 1]].owner_uid, i + 5000);
         }
         for (size_t i = 0; i < n; i += 101) {
-                struct in_addr a = { htonl(0x0a000000u + (uint32_t) i) };
+                struct in_addr a = { htonl(0x0a000000u + (uint32_t)i) };
                 assert_int_equal(hosts_snapshot_find_addr(&s, a, &first), 1);
                 assert_int_equal(s.entries[s.by_addr[first]].addr, a.s_addr);
         }

@@ -28,7 +28,7 @@ static void assert_addr(const struct lease *l, const char *want) {
 }
 
 static void test_typical(void **state) {
-        (void) state;
+        (void)state;
         size_t n;
         bool complete;
         struct lease *l = parse(
@@ -52,7 +52,7 @@ static void test_typical(void **state) {
 }
 
 static void test_empty(void **state) {
-        (void) state;
+        (void)state;
         size_t n = 99;
         bool complete = false;
         struct lease *l = parse("", &n, &complete);
@@ -62,7 +62,7 @@ static void test_empty(void **state) {
 }
 
 static void test_half_written_last_line(void **state) {
-        (void) state;
+        (void)state;
         const char *full = "1700003600 52:54:00:12:34:01 10.77.0.101 vm1 *\n"
                            "1700003600 52:54:00:12:34:02 10.77.0.102 vm2 *\n";
         /* Every prefix: whole lines parse, the cut line is not a lease, and
@@ -82,7 +82,7 @@ static void test_half_written_last_line(void **state) {
 }
 
 static void test_expired_dropped(void **state) {
-        (void) state;
+        (void)state;
         size_t n;
         bool complete;
         char text[256];
@@ -100,7 +100,7 @@ static void test_expired_dropped(void **state) {
 }
 
 static void test_ipv6_and_duid_skipped(void **state) {
-        (void) state;
+        (void)state;
         size_t n;
         bool complete;
         struct lease *l = parse(
@@ -116,7 +116,7 @@ static void test_ipv6_and_duid_skipped(void **state) {
 }
 
 static void test_malformed_lines_skipped(void **state) {
-        (void) state;
+        (void)state;
         size_t n;
         bool complete;
         struct lease *l = parse(
@@ -142,7 +142,7 @@ static void test_malformed_lines_skipped(void **state) {
 }
 
 static void test_hostile_hostnames(void **state) {
-        (void) state;
+        (void)state;
         const char *bad[] = {
                 "-lead", "trail-", "dot.ted", "under_score", "sp\x01" "ce", "caf\xc3\xa9",
                 "x/y", "..", "a;rm", "%s%n",
@@ -174,7 +174,7 @@ static void test_hostile_hostnames(void **state) {
 }
 
 static void test_nul_in_text(void **state) {
-        (void) state;
+        (void)state;
         const char text[] = "0 52:54:00:12:34:01 10.77.0.101 vm\0x *\n0 52:54:00:12:34:02 10.77.0.102 ok *\n";
         struct lease *l = NULL;
         size_t n;
@@ -187,7 +187,7 @@ static void test_nul_in_text(void **state) {
 }
 
 static void test_name_claimed_twice_newest_keeps_it(void **state) {
-        (void) state;
+        (void)state;
         size_t n;
         bool complete;
         struct lease *l = parse(
@@ -213,12 +213,12 @@ static void test_name_claimed_twice_newest_keeps_it(void **state) {
 }
 
 static void test_many(void **state) {
-        (void) state;
+        (void)state;
         size_t cap = 10000 * 64, len = 0;
         char *text = malloc(cap);
         assert_non_null(text);
         for (unsigned i = 0; i < 10000; i++)
-                len += (size_t) snprintf(text + len, cap - len, "0 52:54:00:00:%02x:%02x 10.%u.%u.%u vm%u *\n",
+                len += (size_t)snprintf(text + len, cap - len, "0 52:54:00:00:%02x:%02x 10.%u.%u.%u vm%u *\n",
                                          i >> 8, i & 0xff, 77, i >> 8, i & 0xff, i);
         struct lease *l = NULL;
         size_t n;

@@ -76,10 +76,10 @@ static void expect_name(const struct fixture *f, const char *query, uid_t caller
         test_caller = caller;
         int r = hosts_lookup_name(&f->s, query, caller_uid, NOW, &a);
         if (r < 0)
-                fail_msg("%s as %u: not found, expected %s", query, (unsigned) caller, ip);
+                fail_msg("%s as %u: not found, expected %s", query, (unsigned)caller, ip);
         inet_ntop(AF_INET, &a.addr, buf, sizeof buf);
         if (strcmp(buf, ip) != 0)
-                fail_msg("%s as %u: got %s, expected %s", query, (unsigned) caller, buf, ip);
+                fail_msg("%s as %u: got %s, expected %s", query, (unsigned)caller, buf, ip);
         assert_string_equal(a.canonical, canonical);
         assert_string_equal(a.alias, alias);
         /* the packers trust the lengths */
@@ -91,11 +91,11 @@ static void expect_no_name(const struct fixture *f, const char *query, uid_t cal
         struct hosts_answer a;
         test_caller = caller;
         if (hosts_lookup_name(&f->s, query, caller_uid, NOW, &a) != -ENOENT)
-                fail_msg("%s as %u: found %s, expected nothing", query, (unsigned) caller, inet_ntoa(a.addr));
+                fail_msg("%s as %u: found %s, expected nothing", query, (unsigned)caller, inet_ntoa(a.addr));
 }
 
 static void test_per_student(void **state) {
-        (void) state;
+        (void)state;
         struct fixture *f = make("lab");
         /* own first, newest of own */
         expect_name(f, "vm1", 61001, "10.77.0.103", "vm1.stu1.lab", "vm1.lab");
@@ -104,8 +104,8 @@ static void test_per_student(void **state) {
         expect_name(f, "vm1", 0, "10.77.0.104", "vm1.Stu3.lab", "vm1.lab");
         expect_name(f, "vm1", 61004, "10.77.0.104", "vm1.Stu3.lab", "vm1.lab");
         /* an unknown caller matches no unknown owner */
-        expect_name(f, "anon", (uid_t) -1, "10.77.0.130", "anon.lab", "");
-        expect_name(f, "vm1", (uid_t) -1, "10.77.0.104", "vm1.Stu3.lab", "vm1.lab");
+        expect_name(f, "anon", (uid_t)-1, "10.77.0.130", "anon.lab", "");
+        expect_name(f, "vm1", (uid_t)-1, "10.77.0.104", "vm1.Stu3.lab", "vm1.lab");
         /* infinite is the newest; a tie goes to the first in the snapshot */
         expect_name(f, "inf", 0, "10.77.0.111", "inf.stu2.lab", "inf.lab");
         expect_name(f, "inf", 61001, "10.77.0.110", "inf.stu1.lab", "inf.lab");
@@ -121,7 +121,7 @@ static void test_per_student(void **state) {
 }
 
 static void test_names(void **state) {
-        (void) state;
+        (void)state;
         struct fixture *f = make("lab.example");
         expect_name(f, "vm1.lab.example", 61002, "10.77.0.102", "vm1.stu2.lab.example", "vm1.lab.example");
         expect_name(f, "VM1.Lab.Example.", 61002, "10.77.0.102", "vm1.stu2.lab.example", "vm1.lab.example");
@@ -160,7 +160,7 @@ static void test_names(void **state) {
 }
 
 static void test_no_domain(void **state) {
-        (void) state;
+        (void)state;
         struct fixture *f = make("");
         expect_name(f, "vm1", 61001, "10.77.0.103", "vm1.stu1", "vm1");
         expect_name(f, "vm1.stu2", 61001, "10.77.0.102", "vm1.stu2", "vm1");
@@ -170,7 +170,7 @@ static void test_no_domain(void **state) {
 }
 
 static void test_addr(void **state) {
-        (void) state;
+        (void)state;
         struct fixture *f = make("lab");
         struct hosts_answer a;
         struct in_addr ip;
@@ -191,7 +191,7 @@ static void test_addr(void **state) {
 }
 
 static bool inside(const void *p, const char *buf, size_t len, size_t size) {
-        return (const char *) p >= buf && (const char *) p + size <= buf + len;
+        return (const char *)p >= buf && (const char *)p + size <= buf + len;
 }
 
 static void check_pack(const struct hosts_answer *a) {
@@ -215,7 +215,7 @@ static void check_pack(const struct hosts_answer *a) {
                                 need = len;
                         assert_true(inside(h.h_name, buf, len, strlen(a->canonical) + 1));
                         assert_string_equal(h.h_name, a->canonical);
-                        assert_int_equal((uintptr_t) h.h_aliases % sizeof(char *), 0);
+                        assert_int_equal((uintptr_t)h.h_aliases % sizeof(char *), 0);
                         assert_true(inside(h.h_aliases, buf, len, 2 * sizeof(char *)));
                         if (a->alias[0]) {
                                 assert_string_equal(h.h_aliases[0], a->alias);
@@ -233,7 +233,7 @@ static void check_pack(const struct hosts_answer *a) {
                         struct gaih_addrtuple *t = NULL;
                         if (addrtuple_pack(a, buf, len, &t) == 0) {
                                 assert_true(inside(t, buf, len, sizeof *t));
-                                assert_int_equal((uintptr_t) t % _Alignof(struct gaih_addrtuple), 0);
+                                assert_int_equal((uintptr_t)t % _Alignof(struct gaih_addrtuple), 0);
                                 assert_string_equal(t->name, a->canonical);
                                 assert_true(inside(t->name, buf, len, strlen(a->canonical) + 1));
                                 assert_int_equal(t->family, AF_INET);
@@ -249,7 +249,7 @@ static void check_pack(const struct hosts_answer *a) {
 }
 
 static void test_pack(void **state) {
-        (void) state;
+        (void)state;
         struct hosts_answer a = {};
         inet_pton(AF_INET, "10.77.0.101", &a.addr);
         strcpy(a.canonical, "vm1.stu1.lab");

@@ -4,7 +4,7 @@
 #   helper/*.c    -> $(BUILD)/vmnetd            (helper/main.c holds main())
 #   pam_vmnet/*.c -> $(BUILD)/pam_vmnet.so
 #   nss_vmnet/*.c -> $(BUILD)/libnss_vmnet.so.2
-#   cli/bridge_helper*.c -> $(BUILD)/vmnet-bridge-helper, other cli/*.c -> $(BUILD)/vmnet
+#   cli/bridge_helper*.c + cli/call.c -> $(BUILD)/vmnet-bridge-helper, other cli/*.c -> $(BUILD)/vmnet
 #   tests/unit/test_*.c  -> $(BUILD)/tests/test_* (cmocka)
 
 BUILD    ?= build
@@ -13,35 +13,54 @@ PKGS     := libnl-route-3.0 libnl-3.0 libsystemd libnftables
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
-HARDEN   := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIC
-OPT      ?= -O2 -g
-CFLAGS   ?=
-CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(HARDEN) -fvisibility=hidden -Icommon $(PKG_CFLAGS)
-LDFLAGS  += -Wl,-z,relro,-z,now -Wl,--as-needed
+# Flags are in three layers: ours (always), then the caller's CPPFLAGS,
+# CFLAGS and LDFLAGS (dpkg-buildflags, a developer's -O0), which come last
+# and so win.  -Werror is for developers and CI (WERROR=1, the default); a
+# distributor's newer compiler must not fail the build on a new warning:
+# debian/rules sets WERROR=0.
+WERROR   ?= 1
+WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral $(if $(filter 1,$(WERROR)),-Werror)
+CFLAGS   ?= -O2 -g
+# _FORTIFY_SOURCE only when neither the caller nor the compiler set it
+# (dpkg passes =2, some compilers predefine it): redefining it is an error.
+FORTIFY  := $(if $(shell echo | $(CC) $(CPPFLAGS) $(CFLAGS) -dM -E - 2>/dev/null | grep -w _FORTIFY_SOURCE),,-D_FORTIFY_SOURCE=3)
+HARDEN   := -fstack-protector-strong -fPIC
+VMNET_CPPFLAGS := $(FORTIFY) -Icommon $(PKG_CFLAGS)
+VMNET_CFLAGS   := -std=gnu11 $(WARN) $(HARDEN) -fvisibility=hidden
+VMNET_LDFLAGS  := -Wl,-z,relro,-z,now -Wl,--as-needed
+# Shared objects are loaded into other programs: every symbol they use
+# must come from a library they name.
+SO_LDFLAGS     := -shared -Wl,-z,defs
 
 ifeq ($(SANITIZE),1)
-  HARDEN   := -fPIC
-  CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-  LDFLAGS  += -fsanitize=address,undefined
+  FORTIFY  :=
+  VMNET_CPPFLAGS := -Icommon $(PKG_CFLAGS)
+  VMNET_CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+  VMNET_LDFLAGS  += -fsanitize=address,undefined
+  # the sanitizers' runtime resolves some symbols at load time
+  SO_LDFLAGS     := -shared
 endif
 
+COMPILE = $(CC) $(VMNET_CPPFLAGS) $(CPPFLAGS) $(VMNET_CFLAGS) $(CFLAGS)
+LINK    = $(CC) $(VMNET_CFLAGS) $(CFLAGS) $(VMNET_LDFLAGS) $(LDFLAGS)
+
 PREFIX   ?= /usr
-SBINDIR  ?= /usr/sbin
+SBINDIR  ?= $(PREFIX)/sbin
 BINDIR   ?= $(PREFIX)/bin
 LIBDIR   ?= $(PREFIX)/lib/$(shell $(CC) -print-multiarch 2>/dev/null)
 PKGLIBDIR?= $(PREFIX)/lib/vmnet
 MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
-UNITDIR  ?= /usr/lib/systemd/system
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+PAMCONFIGDIR ?= $(PREFIX)/share/pam-configs
 DOCDIR   ?= $(PREFIX)/share/doc/vmnet
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
 HELPER_SRC := $(sort $(filter-out helper/main.c,$(wildcard helper/*.c)))
 PAM_SRC    := $(sort $(wildcard pam_vmnet/*.c))
 NSS_SRC    := $(sort $(wildcard nss_vmnet/*.c))
-BRIDGE_HELPER_SRC := $(sort $(wildcard cli/bridge_helper*.c))
-CLI_SRC    := $(sort $(filter-out $(BRIDGE_HELPER_SRC),$(wildcard cli/*.c)))
+BRIDGE_HELPER_SRC := $(sort $(wildcard cli/bridge_helper*.c) cli/call.c)
+CLI_SRC    := $(sort $(filter-out $(wildcard cli/bridge_helper*.c),$(wildcard cli/*.c)))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -60,11 +79,11 @@ TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/t
 all: $(PROGRAMS) $(TOOL_BIN)
 
 # Where the packages install the bridge helper, for `vmnet hint`.
-$(BUILD)/obj/cli/%.o: CFLAGS += -DVMNET_BRIDGE_HELPER_PATH='"$(PKGLIBDIR)/vmnet-bridge-helper"'
+$(BUILD)/obj/cli/%.o: VMNET_CPPFLAGS += -DVMNET_BRIDGE_HELPER_PATH='"$(PKGLIBDIR)/vmnet-bridge-helper"'
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(COMPILE) -MMD -MP -c $< -o $@
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -82,35 +101,37 @@ $(BUILD)/libvmnet-pam.a: $(call obj,$(PAM_SRC))
 	ar rcs $@ $^
 
 $(BUILD)/vmnetd: $(call obj,helper/main.c) $(BUILD)/libvmnet-helper.a $(BUILD)/libvmnet-common.a
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+	$(LINK) $^ $(PKG_LIBS) -o $@
 
 $(BUILD)/pam_vmnet.so: $(call obj,$(PAM_SRC)) $(BUILD)/libvmnet-common.a pam_vmnet/pam_vmnet.map
-	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--version-script=pam_vmnet/pam_vmnet.map \
+	$(LINK) $(SO_LDFLAGS) -Wl,--version-script=pam_vmnet/pam_vmnet.map \
 	  $(call obj,$(PAM_SRC)) $(BUILD)/libvmnet-common.a -lpam -o $@
 
 $(BUILD)/libnss_vmnet.so.2: $(call obj,$(NSS_SRC)) $(BUILD)/libvmnet-common.a nss_vmnet/nss_vmnet.map
-	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libnss_vmnet.so.2 \
+	$(LINK) $(SO_LDFLAGS) -Wl,-soname,libnss_vmnet.so.2 \
 	  -Wl,--version-script=nss_vmnet/nss_vmnet.map \
 	  $(call obj,$(NSS_SRC)) $(BUILD)/libvmnet-common.a -o $@
 
 $(BUILD)/vmnet: $(call obj,$(CLI_SRC)) $(BUILD)/libvmnet-common.a
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
+	$(LINK) $^ -o $@
 
 $(BUILD)/vmnet-bridge-helper: $(call obj,$(BRIDGE_HELPER_SRC)) $(BUILD)/libvmnet-common.a
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
+	$(LINK) $^ -o $@
 
 # Unit tests link every library archive: the linker takes only what a test uses.
 TEST_ARCHIVES := $(BUILD)/libvmnet-helper.a $(if $(NSS_SRC),$(BUILD)/libvmnet-nss.a) \
                  $(if $(PAM_SRC),$(BUILD)/libvmnet-pam.a) $(BUILD)/libvmnet-common.a
+# test_lab fails allocations on purpose: every realloc goes through its own.
+$(BUILD)/tests/test_lab: TEST_LDFLAGS = -Wl,--wrap=realloc
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_ARCHIVES)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -Ihelper -Inss_vmnet -Ipam_vmnet $(LDFLAGS) $< $(TEST_ARCHIVES) \
+	$(COMPILE) -Itests/unit -Ihelper -Inss_vmnet -Ipam_vmnet $(VMNET_LDFLAGS) $(LDFLAGS) $(TEST_LDFLAGS) $< $(TEST_ARCHIVES) \
 	  $(PKG_LIBS) -lcmocka -lpam -lpthread -o $@
 
 # Test tools (tests/tools/*.c): small clients the integration tests drive.
 $(BUILD)/tests/tools/%: tests/tools/%.c $(TEST_ARCHIVES)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Ihelper -Inss_vmnet $(LDFLAGS) $< $(TEST_ARCHIVES) $(PKG_LIBS) -lpthread -o $@
+	$(COMPILE) -Ihelper -Inss_vmnet $(VMNET_LDFLAGS) $(LDFLAGS) $< $(TEST_ARCHIVES) $(PKG_LIBS) -lpthread -o $@
 
 check-unit: $(UNIT_BIN) $(PROGRAMS) $(TOOL_BIN)
 	tests/run-unit $(UNIT_BIN)
@@ -152,16 +173,24 @@ deps:
 deb:
 	./tools/make-deb
 
-install: $(PROGRAMS) $(TOOL_BIN)
+# Everything a system needs, below DESTDIR.  An existing vmnet.conf is the
+# admin's: never overwritten.
+install: $(PROGRAMS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) \
 	  $(DESTDIR)$(LIBDIR)/security $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	  $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/security
+	  $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/security $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(PAMCONFIGDIR)
 	install -m 0755 $(BUILD)/vmnetd $(DESTDIR)$(SBINDIR)/vmnetd
 	$(if $(CLI_SRC),install -m 0755 $(BUILD)/vmnet $(DESTDIR)$(BINDIR)/vmnet)
 	$(if $(BRIDGE_HELPER_SRC),install -m 0755 $(BUILD)/vmnet-bridge-helper $(DESTDIR)$(PKGLIBDIR)/vmnet-bridge-helper)
 	$(if $(PAM_SRC),install -m 0644 $(BUILD)/pam_vmnet.so $(DESTDIR)$(LIBDIR)/security/pam_vmnet.so)
 	$(if $(NSS_SRC),install -m 0644 $(BUILD)/libnss_vmnet.so.2 $(DESTDIR)$(LIBDIR)/libnss_vmnet.so.2)
-	install -m 0644 etc/vmnet.conf $(DESTDIR)$(SYSCONFDIR)/security/vmnet.conf
+	[ -e $(DESTDIR)$(SYSCONFDIR)/security/vmnet.conf ] || \
+	  install -m 0644 etc/vmnet.conf $(DESTDIR)$(SYSCONFDIR)/security/vmnet.conf
+	for u in etc/systemd/*.socket etc/systemd/*.service; do \
+	  sed 's|/usr/sbin/vmnetd|$(SBINDIR)/vmnetd|' "$$u" > "$(DESTDIR)$(UNITDIR)/$${u##*/}"; \
+	  chmod 0644 "$(DESTDIR)$(UNITDIR)/$${u##*/}"; done
+	install -m 0644 etc/pam-configs/vmnet $(DESTDIR)$(PAMCONFIGDIR)/vmnet
 	for m in man/*.[158]; do [ -e "$$m" ] || continue; \
 	  install -m 0644 "$$m" "$(DESTDIR)$(MANDIR)/man$${m##*.}/"; done
 

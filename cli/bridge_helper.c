@@ -27,16 +27,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "call.h"
 #include "client.h"
-#include "client_messages.h"
 #include "ifname.h"
 #include "protocol.h"
 
 #define PROG "vmnet-bridge-helper"
-#define VMNETD_TIMEOUT_MS 10000
 #define SEND_TIMEOUT_MS   5000
-
-enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 
 struct args {
         int fd;
@@ -163,23 +160,10 @@ static int send_fd(int sock, int tap_fd) {
         }
 }
 
-static int report_status(const struct vmnet_reply *rep, const char *bridge) {
-        char msg[256];
-
-        if (rep->status == VMNET_ERR_REFUSED) {
-                fprintf(stderr, PROG ": vmnetd refused a tap on bridge '%s' (it serves only the "
-                        "lab bridge, to users the lab admits; 'vmnet status' names the bridge)\n", bridge);
-                return EXIT_ERROR;
-        }
-        vmnet_client_status_message(rep->status, msg, sizeof msg);
-        fprintf(stderr, PROG ": %s\n", msg);
-        return EXIT_ERROR;
-}
-
 int main(int argc, char **argv) {
         struct vmnet_request req = { .type = VMNET_MSG_VM_TAP };
         struct vmnet_reply rep;
-        const char *path = vmnet_client_socket_path();
+        char refused[256];
         struct args a;
         struct stat st;
         int r, tap_fd = -1;
@@ -197,18 +181,11 @@ int main(int argc, char **argv) {
         strcpy(req.bridge, a.bridge); /* fits: ifname_problem() checked the length */
         if (a.use_vnet)
                 req.want = VMNET_TAP_WANT_VNET_HDR;
-        r = vmnet_client_request(path, &req, &rep, &tap_fd, VMNETD_TIMEOUT_MS);
-        if (r < 0) {
-                char msg[512];
-                vmnet_client_error_message(r, path, msg, sizeof msg);
-                fprintf(stderr, PROG ": %s\n", msg);
-                return vmnet_client_error_is_unreachable(r) ? EXIT_UNREACHABLE : EXIT_ERROR;
-        }
-        if (rep.status != VMNET_OK) {
-                if (tap_fd >= 0)
-                        close(tap_fd);
-                return report_status(&rep, a.bridge);
-        }
+        snprintf(refused, sizeof refused, "vmnetd refused a tap on bridge '%s' (it serves only the "
+                 "lab bridge, to users the lab admits; 'vmnet status' names the bridge)", a.bridge);
+        r = cli_call(PROG, &req, &rep, &tap_fd, refused);
+        if (r != EXIT_OK)
+                return r;
         if (tap_fd < 0) {
                 fprintf(stderr, PROG ": vmnetd answered without a tap fd (see its log)\n");
                 return EXIT_ERROR;

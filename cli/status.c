@@ -12,7 +12,7 @@
 #include "mac_address.h"
 #include "vmnet.h"
 
-#define VM_NAME_MAX (DNS_LABEL_MAX + 1 + HOSTS_USER_MAX + 1 + VMNET_DOMAIN_MAX + 1)
+#define VM_NAME_MAX (DNS_LABEL_MAX + 1 + VMNET_USER_MAX + 1 + VMNET_DOMAIN_MAX + 1)
 
 /* The caller's VMs: the leases vmnetd's snapshot attributes to our uid. */
 struct my_vms {

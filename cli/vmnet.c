@@ -9,11 +9,8 @@
 #include <string.h>
 
 #include "client.h"
-#include "client_messages.h"
 #include "ifname.h"
 #include "vmnet.h"
-
-#define VMNETD_TIMEOUT_MS 10000
 
 static void usage(FILE *f) {
         fprintf(f,
@@ -35,49 +32,6 @@ static void usage(FILE *f) {
                 VMNET_DEFAULT_SOCKET);
 }
 
-int cli_call(const struct vmnet_request *req, struct vmnet_reply *ret, const char *refused) {
-        const char *path = vmnet_client_socket_path();
-        struct vmnet_reply rep;
-        int r;
-
-        r = vmnet_client_request(path, req, &rep, NULL, VMNETD_TIMEOUT_MS);
-        if (r < 0) {
-                char msg[512];
-                vmnet_client_error_message(r, path, msg, sizeof msg);
-                fprintf(stderr, "vmnet: %s\n", msg);
-                return vmnet_client_error_is_unreachable(r) ? EXIT_UNREACHABLE : EXIT_ERROR;
-        }
-        switch (rep.status) {
-        case VMNET_OK:
-                *ret = rep;
-                return EXIT_OK;
-        case VMNET_ERR_REFUSED:
-                if (!refused)
-                        return CLI_REFUSED;
-                fprintf(stderr, "vmnet: %s\n", refused);
-                return EXIT_ERROR;
-        default: {
-                char msg[256];
-                vmnet_client_status_message(rep.status, msg, sizeof msg);
-                fprintf(stderr, "vmnet: %s\n", msg);
-                return EXIT_ERROR;
-        }
-        }
-}
-
-int cli_status(struct vmnet_reply *ret) {
-        struct vmnet_request req = { .type = VMNET_MSG_STATUS };
-        return cli_call(&req, ret, "vmnetd refused to answer (is your account "
-                        "admitted to the lab? see allow_groups in vmnet.conf)");
-}
-
-const struct vmnet_tap_info *cli_login_tap(const struct vmnet_reply *status) {
-        for (unsigned i = 0; i < status->n_taps; i++)
-                if (status->taps[i].kind == VMNET_TAP_LOGIN)
-                        return &status->taps[i];
-        return NULL;
-}
-
 static int cmd_tap_add(bool multi_queue) {
         struct vmnet_request req = { .type = VMNET_MSG_TAP_ADD };
         struct vmnet_reply rep;
@@ -85,7 +39,7 @@ static int cmd_tap_add(bool multi_queue) {
 
         if (multi_queue)
                 req.want = VMNET_TAP_WANT_MULTI_QUEUE;
-        r = cli_call(&req, &rep, "vmnetd refused a new tap (is your account "
+        r = cli_call("vmnet", &req, &rep, NULL, "vmnetd refused a new tap (is your account "
                      "admitted to the lab? see allow_groups in vmnet.conf)");
         if (r != EXIT_OK)
                 return r;
@@ -104,7 +58,7 @@ static int cmd_tap_del(const char *name) {
                 return EXIT_USAGE;
         }
         strcpy(req.tap, name); /* fits: ifname_problem() checked the length */
-        r = cli_call(&req, &rep, NULL);
+        r = cli_call("vmnet", &req, &rep, NULL, NULL);
         if (r != CLI_REFUSED)
                 return r;
         /* vmnetd says the same whatever the reason; only the user's own taps,

@@ -1,6 +1,8 @@
 /* Encoding and decoding of vmnetd's messages (see protocol.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "protocol.h"
@@ -108,93 +110,198 @@ static int get_header(struct reader *r, uint8_t *ret_type, uint16_t *ret_status)
         return 0;
 }
 
-static int type_is_known(uint8_t type) {
-        return type >= VMNET_MSG_OPEN && type <= VMNET_MSG_VM_TAP;
+/* ---- the message table ----
+ * Each type lists the fields of its request and of its successful reply, in
+ * wire order; encoder and decoder walk these lists.  Adding a message type:
+ * its value in enum vmnet_msg_type, any new field in struct vmnet_request or
+ * vmnet_reply, and one row below (then its handler in helper/requests.c). */
+
+enum field_type {
+        FIELD_STRING, /* u8 length + bytes; at most the buffer's size - 1 */
+        FIELD_U8,
+        FIELD_U16,
+        FIELD_TAPS,   /* u16 n_taps, then per tap: string name, u8 kind, u8 flags */
+        FIELD_FLAGS,  /* a u8 of bits in mask, last: sent only when not 0, so that a message
+                       * without it is what an older client sends, and has one spelling
+                       * (a present 0 is malformed); unknown bits are refused both ways */
+};
+
+struct field {
+        enum field_type type;
+        size_t offset, size; /* where it sits in the struct, and how big it is there */
+        bool required;       /* a string that may not be empty */
+        uint8_t mask;        /* FIELD_FLAGS: the bits it may hold */
+};
+
+#define REQ_STRING(f, req) { .type = FIELD_STRING, .offset = offsetof(struct vmnet_request, f), \
+                             .size = sizeof(((struct vmnet_request *)0)->f), .required = req }
+#define REP_STRING(f, req) { .type = FIELD_STRING, .offset = offsetof(struct vmnet_reply, f), \
+                             .size = sizeof(((struct vmnet_reply *)0)->f), .required = req }
+#define REP_U8(f)          { .type = FIELD_U8, .offset = offsetof(struct vmnet_reply, f), .size = 1 }
+#define REP_U16(f)         { .type = FIELD_U16, .offset = offsetof(struct vmnet_reply, f), .size = 2 }
+#define REP_TAPS           { .type = FIELD_TAPS }
+#define REQ_FLAGS(f, m)    { .type = FIELD_FLAGS, .offset = offsetof(struct vmnet_request, f), .size = 1, .mask = m }
+
+static const struct field user_field[] = { REQ_STRING(user, true) };
+static const struct field tap_field[] = { REQ_STRING(tap, false) };
+static const struct field vm_tap_fields[] = { REQ_STRING(bridge, false), REQ_FLAGS(want, VMNET_TAP_WANT_ALL) };
+static const struct field tap_add_fields[] = { REQ_FLAGS(want, VMNET_TAP_WANT_ALL) };
+static const struct field reply_tap[] = { REP_STRING(tap, true) };
+static const struct field reply_status[] = {
+        REP_STRING(user, false), REP_STRING(bridge, false), REP_STRING(address, false), REP_STRING(domain, false),
+        REP_U8(uplink), REP_U16(max_taps), REP_TAPS,
+};
+
+struct message {
+        const char *name;
+        const struct field *request, *reply; /* reply: on success */
+        size_t n_request, n_reply;
+};
+
+#define MESSAGE(n, req, rep) { .name = n, .request = req, .n_request = sizeof req / sizeof((req)[0]), \
+                               .reply = rep, .n_reply = sizeof rep / sizeof((rep)[0]) }
+#define MESSAGE_REQ(n, req)  { .name = n, .request = req, .n_request = sizeof req / sizeof((req)[0]) }
+#define MESSAGE_REP(n, rep)  { .name = n, .reply = rep, .n_reply = sizeof rep / sizeof((rep)[0]) }
+
+static const struct message messages[] = {
+        [VMNET_MSG_OPEN]    = MESSAGE("OPEN", user_field, reply_tap),
+        [VMNET_MSG_CLOSE]   = MESSAGE_REQ("CLOSE", user_field),
+        [VMNET_MSG_STATUS]  = MESSAGE_REP("STATUS", reply_status),
+        [VMNET_MSG_TAP_ADD] = MESSAGE("TAP_ADD", tap_add_fields, reply_tap),
+        [VMNET_MSG_TAP_DEL] = MESSAGE_REQ("TAP_DEL", tap_field),
+        [VMNET_MSG_VM_TAP]  = MESSAGE("VM_TAP", vm_tap_fields, reply_tap),
+};
+
+static const struct message *message_of(uint8_t type) {
+        if (type >= sizeof messages / sizeof messages[0] || !messages[type].name)
+                return NULL;
+        return &messages[type];
 }
 
-/* The tap wishes: sent only when there are any, so that a request without
- * them is what an older client sends, and a message has one spelling (a
- * present byte of 0 is malformed); unknown bits are refused both ways. */
-static void put_want(struct writer *w, uint8_t want) {
-        if (want & ~VMNET_TAP_WANT_ALL) {
-                if (!w->error)
-                        w->error = -EINVAL;
+bool vmnet_msg_type_is_known(uint8_t type) {
+        return message_of(type) != NULL;
+}
+
+const char *vmnet_msg_type_name(uint8_t type) {
+        const struct message *m = message_of(type);
+        return m ? m->name : NULL;
+}
+
+static void put_taps(struct writer *w, const struct vmnet_reply *rep) {
+        if (rep->n_taps > VMNET_TAPS_MAX) {
+                w->error = w->error ? w->error : -EINVAL;
                 return;
         }
-        if (want)
-                put_u8(w, want);
+        put_u16(w, rep->n_taps);
+        for (unsigned i = 0; i < rep->n_taps; i++) {
+                put_string(w, rep->taps[i].name, IFNAMSIZ - 1);
+                put_u8(w, rep->taps[i].kind);
+                put_u8(w, rep->taps[i].flags);
+        }
 }
 
-static uint8_t get_want(struct reader *r) {
-        if (r->error || r->pos == r->len)
-                return 0;
-        uint8_t want = get_u8(r);
-        if (want == 0 || want & ~VMNET_TAP_WANT_ALL)
+static void get_taps(struct reader *r, struct vmnet_reply *rep) {
+        rep->n_taps = get_u16(r);
+        if (rep->n_taps > VMNET_TAPS_MAX)
                 r->error = -EBADMSG;
-        return want;
+        for (unsigned i = 0; !r->error && i < rep->n_taps; i++) {
+                get_string(r, rep->taps[i].name, sizeof rep->taps[i].name);
+                rep->taps[i].kind = get_u8(r);
+                rep->taps[i].flags = get_u8(r);
+        }
+}
+
+static void put_fields(struct writer *w, const struct field *fields, size_t n, const void *base) {
+        for (size_t i = 0; i < n; i++) {
+                const struct field *f = &fields[i];
+                const uint8_t *p = (const uint8_t *)base + f->offset;
+                switch (f->type) {
+                case FIELD_STRING:
+                        /* the decoder refuses an empty required string: never send one */
+                        if (f->required && !p[0] && !w->error)
+                                w->error = -EINVAL;
+                        put_string(w, (const char *)p, f->size - 1);
+                        break;
+                case FIELD_U8:
+                        put_u8(w, *p);
+                        break;
+                case FIELD_U16: {
+                        uint16_t v;
+                        memcpy(&v, p, sizeof v);
+                        put_u16(w, v);
+                        break;
+                }
+                case FIELD_TAPS:
+                        put_taps(w, base);
+                        break;
+                case FIELD_FLAGS:
+                        if (*p & ~f->mask) {
+                                if (!w->error)
+                                        w->error = -EINVAL;
+                        } else if (*p)
+                                put_u8(w, *p);
+                        break;
+                }
+        }
+}
+
+static void get_fields(struct reader *r, const struct field *fields, size_t n, void *base) {
+        for (size_t i = 0; i < n && !r->error; i++) {
+                const struct field *f = &fields[i];
+                uint8_t *p = (uint8_t *)base + f->offset;
+                switch (f->type) {
+                case FIELD_STRING:
+                        get_string(r, (char *)p, f->size);
+                        if (!r->error && f->required && !p[0])
+                                r->error = -EBADMSG;
+                        break;
+                case FIELD_U8:
+                        *p = get_u8(r);
+                        break;
+                case FIELD_U16: {
+                        uint16_t v = get_u16(r);
+                        memcpy(p, &v, sizeof v);
+                        break;
+                }
+                case FIELD_TAPS:
+                        get_taps(r, base);
+                        break;
+                case FIELD_FLAGS:
+                        if (r->pos == r->len)
+                                break; /* absent: none */
+                        *p = get_u8(r);
+                        if (!r->error && (*p == 0 || *p & ~f->mask))
+                                r->error = -EBADMSG;
+                        break;
+                }
+        }
 }
 
 int vmnet_request_encode(const struct vmnet_request *req, uint8_t *buf, size_t size) {
+        const struct message *m = message_of(req->type);
         struct writer w = { .buf = buf, .size = size };
 
-        if (!type_is_known(req->type))
+        if (!m)
                 return -EINVAL;
         put_header(&w, req->type, 0);
-        switch (req->type) {
-        case VMNET_MSG_OPEN:
-        case VMNET_MSG_CLOSE:
-                /* the decoder refuses an empty user: never send one */
-                if (!req->user[0])
-                        return -EINVAL;
-                put_string(&w, req->user, VMNET_USER_MAX);
-                break;
-        case VMNET_MSG_TAP_DEL:
-                put_string(&w, req->tap, IFNAMSIZ - 1);
-                break;
-        case VMNET_MSG_VM_TAP:
-                put_string(&w, req->bridge, IFNAMSIZ - 1);
-                put_want(&w, req->want);
-                break;
-        case VMNET_MSG_TAP_ADD:
-                put_want(&w, req->want);
-                break;
-        default:
-                break;
-        }
+        put_fields(&w, m->request, m->n_request, req);
         return w.error ? w.error : (int)w.pos;
 }
 
 int vmnet_request_decode(const uint8_t *buf, size_t len, struct vmnet_request *ret) {
         struct reader r = { .buf = buf, .len = len };
         struct vmnet_request req = {};
+        const struct message *m;
         uint16_t status;
         int e;
 
         e = get_header(&r, &req.type, &status);
         if (e < 0)
                 return e;
-        if (!type_is_known(req.type) || status != 0)
+        m = message_of(req.type);
+        if (!m || status != 0)
                 return -EBADMSG;
-        switch (req.type) {
-        case VMNET_MSG_OPEN:
-        case VMNET_MSG_CLOSE:
-                get_string(&r, req.user, sizeof req.user);
-                if (!r.error && !req.user[0])
-                        r.error = -EBADMSG;
-                break;
-        case VMNET_MSG_TAP_DEL:
-                get_string(&r, req.tap, sizeof req.tap);
-                break;
-        case VMNET_MSG_VM_TAP:
-                get_string(&r, req.bridge, sizeof req.bridge);
-                req.want = get_want(&r);
-                break;
-        case VMNET_MSG_TAP_ADD:
-                req.want = get_want(&r);
-                break;
-        default:
-                break;
-        }
+        get_fields(&r, m->request, m->n_request, &req);
         e = reader_finish(&r);
         if (e < 0)
                 return e;
@@ -202,35 +309,15 @@ int vmnet_request_decode(const uint8_t *buf, size_t len, struct vmnet_request *r
         return 0;
 }
 
-static int reply_has_tap(uint8_t type) {
-        return type == VMNET_MSG_OPEN || type == VMNET_MSG_TAP_ADD || type == VMNET_MSG_VM_TAP;
-}
-
 int vmnet_reply_encode(const struct vmnet_reply *rep, uint8_t *buf, size_t size) {
+        const struct message *m = message_of(rep->type);
         struct writer w = { .buf = buf, .size = size };
 
-        if (!type_is_known(rep->type) || rep->n_taps > VMNET_TAPS_MAX)
-                return -EINVAL;
-        /* the decoder refuses a success without a tap name: never send one */
-        if (rep->status == VMNET_OK && reply_has_tap(rep->type) && !rep->tap[0])
+        if (!m || rep->n_taps > VMNET_TAPS_MAX)
                 return -EINVAL;
         put_header(&w, rep->type | VMNET_REPLY, rep->status);
-        if (rep->status == VMNET_OK && reply_has_tap(rep->type))
-                put_string(&w, rep->tap, IFNAMSIZ - 1);
-        if (rep->status == VMNET_OK && rep->type == VMNET_MSG_STATUS) {
-                put_string(&w, rep->user, VMNET_USER_MAX);
-                put_string(&w, rep->bridge, IFNAMSIZ - 1);
-                put_string(&w, rep->address, VMNET_ADDRESS_MAX);
-                put_string(&w, rep->domain, VMNET_DOMAIN_MAX);
-                put_u8(&w, rep->uplink);
-                put_u16(&w, rep->max_taps);
-                put_u16(&w, rep->n_taps);
-                for (unsigned i = 0; i < rep->n_taps; i++) {
-                        put_string(&w, rep->taps[i].name, IFNAMSIZ - 1);
-                        put_u8(&w, rep->taps[i].kind);
-                        put_u8(&w, rep->taps[i].flags);
-                }
-        }
+        if (rep->status == VMNET_OK)
+                put_fields(&w, m->reply, m->n_reply, rep);
         return w.error ? w.error : (int)w.pos;
 }
 
@@ -238,6 +325,7 @@ int vmnet_reply_decode(const uint8_t *buf, size_t len, struct vmnet_reply *ret) 
         struct reader r = { .buf = buf, .len = len };
         /* decoded aside, then copied: the output is untouched on error */
         struct vmnet_reply rep;
+        const struct message *m;
         uint8_t type;
         int e;
 
@@ -245,30 +333,12 @@ int vmnet_reply_decode(const uint8_t *buf, size_t len, struct vmnet_reply *ret) 
         e = get_header(&r, &type, &rep.status);
         if (e < 0)
                 return e;
-        if (!(type & VMNET_REPLY) || !type_is_known(type & ~VMNET_REPLY))
+        m = message_of(type & ~VMNET_REPLY);
+        if (!(type & VMNET_REPLY) || !m)
                 return -EBADMSG;
         rep.type = type & ~VMNET_REPLY;
-        if (rep.status == VMNET_OK && reply_has_tap(rep.type)) {
-                get_string(&r, rep.tap, sizeof rep.tap);
-                if (!r.error && !rep.tap[0])
-                        r.error = -EBADMSG;
-        }
-        if (rep.status == VMNET_OK && rep.type == VMNET_MSG_STATUS) {
-                get_string(&r, rep.user, sizeof rep.user);
-                get_string(&r, rep.bridge, sizeof rep.bridge);
-                get_string(&r, rep.address, sizeof rep.address);
-                get_string(&r, rep.domain, sizeof rep.domain);
-                rep.uplink = get_u8(&r);
-                rep.max_taps = get_u16(&r);
-                rep.n_taps = get_u16(&r);
-                if (rep.n_taps > VMNET_TAPS_MAX)
-                        r.error = -EBADMSG;
-                for (unsigned i = 0; !r.error && i < rep.n_taps; i++) {
-                        get_string(&r, rep.taps[i].name, sizeof rep.taps[i].name);
-                        rep.taps[i].kind = get_u8(&r);
-                        rep.taps[i].flags = get_u8(&r);
-                }
-        }
+        if (rep.status == VMNET_OK)
+                get_fields(&r, m->reply, m->n_reply, &rep);
         e = reader_finish(&r);
         if (e < 0)
                 return e;

@@ -7,9 +7,13 @@
  * The body is a sequence of fields fixed by the type.  A string field is
  * u8 length + bytes (no NUL, no terminator), never longer than the
  * buffer it decodes into.  Trailing bytes after the last field are an
- * error.  Replies use the request's type with VMNET_REPLY set. */
+ * error.  Replies use the request's type with VMNET_REPLY set.
+ *
+ * Which fields each type carries is one table in protocol.c (adding a
+ * message type is a row there and a handler in helper/requests.c). */
 #pragma once
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -107,6 +111,10 @@ int vmnet_request_encode(const struct vmnet_request *req, uint8_t *buf, size_t s
 int vmnet_request_decode(const uint8_t *buf, size_t len, struct vmnet_request *ret);
 int vmnet_reply_encode(const struct vmnet_reply *rep, uint8_t *buf, size_t size);
 int vmnet_reply_decode(const uint8_t *buf, size_t len, struct vmnet_reply *ret);
+
+bool vmnet_msg_type_is_known(uint8_t type);
+/* "OPEN", "STATUS"...; NULL for an unknown type. */
+const char *vmnet_msg_type_name(uint8_t type);
 
 /* A short English sentence for a status, for logs and the vmnet command. */
 const char *vmnet_status_string(uint16_t status);

@@ -19,7 +19,10 @@
 
 #define VMNET_PROTOCOL_VERSION 1
 #define VMNET_MSG_MAX          4096
-#define VMNET_USER_MAX         32      /* longest user name on the wire */
+/* The longest user name on the wire: any the u8 length can say, as
+ * directory accounts ("alice@ad.example.edu") run past the 32 bytes of
+ * local ones; glibc's LOGIN_NAME_MAX is 256 with the NUL. */
+#define VMNET_USER_MAX         255
 #define VMNET_DOMAIN_MAX       63
 #define VMNET_ADDRESS_MAX      18      /* "255.255.255.255/32" */
 #define VMNET_TAPS_MAX         64      /* taps listed in one STATUS reply */

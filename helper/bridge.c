@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -11,17 +10,18 @@
 #include <netlink/route/link/veth.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "bridge.h"
 #include "log.h"
-#include "sysfs.h"
 
 /* The device group links wait in for their batched deletion ("vmnt"). */
 #define VMNET_DYING_GROUP 0x766d6e74u
 
-static int errno_from_nl(int nlerr) {
+int errno_from_nl(int nlerr) {
         switch (-nlerr) {
         case NLE_EXIST:          return -EEXIST;
         case NLE_NODEV:
@@ -71,7 +71,7 @@ static int link_change(struct nl_sock *sk, int ifindex, struct rtnl_link *change
         return r < 0 ? errno_from_nl(r) : 0;
 }
 
-static int link_set_up(struct nl_sock *sk, int ifindex) {
+int link_set_up(struct nl_sock *sk, int ifindex) {
         struct rtnl_link *change = rtnl_link_alloc();
         int r;
 
@@ -99,17 +99,6 @@ static int address_add(struct nl_sock *sk, int ifindex, struct in_addr address, 
         nl_addr_put(local);
         rtnl_addr_put(a);
         return r;
-}
-
-bool bridge_exists(struct nl_sock *sk, const char *name) {
-        struct rtnl_link *link = NULL;
-        bool is_bridge;
-
-        if (rtnl_link_get_kernel(sk, 0, name, &link) < 0)
-                return false;
-        is_bridge = rtnl_link_is_bridge(link);
-        rtnl_link_put(link);
-        return is_bridge;
 }
 
 int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
@@ -232,102 +221,78 @@ int links_delete(struct nl_sock *sk, const int *ifindexes, size_t n) {
         return (int)grouped;
 }
 
-int link_delete_by_name(struct nl_sock *sk, const char *name) {
+int link_delete(struct nl_sock *sk, int ifindex) {
         struct rtnl_link *link = rtnl_link_alloc();
         int r;
 
         if (!link)
                 return -ENOMEM;
-        rtnl_link_set_name(link, name);
+        rtnl_link_set_ifindex(link, ifindex);
         r = rtnl_link_delete(sk, link);
         rtnl_link_put(link);
         return r < 0 ? errno_from_nl(r) : 0;
 }
 
-int veth_peer_name(const char *name, char ret[IFNAMSIZ]) {
-        char peer[IF_NAMESIZE];
-        int ifindex, iflink;
+void kernel_link_from_rtnl(struct rtnl_link *link, struct kernel_link *ret) {
+        const char *name = rtnl_link_get_name(link), *kind = rtnl_link_get_type(link);
 
-        /* a veth's iflink is its peer; any other link's is itself */
-        if (sysfs_read_int(name, "ifindex", &ifindex) < 0 || sysfs_read_int(name, "iflink", &iflink) < 0)
-                return -ENODEV;
-        if (iflink == ifindex || !if_indextoname(iflink, peer))
-                return -ENODEV;
-        strcpy(ret, peer);
+        *ret = (struct kernel_link) {
+                .ifindex = rtnl_link_get_ifindex(link),
+                .master = rtnl_link_get_master(link),
+                .link = rtnl_link_get_link(link),
+                .flags = rtnl_link_get_flags(link),
+        };
+        snprintf(ret->name, sizeof ret->name, "%s", name ? name : "");
+        snprintf(ret->kind, sizeof ret->kind, "%s", kind ? kind : "");
+}
+
+int link_get(struct nl_sock *sk, int ifindex, const char *name, struct kernel_link *ret) {
+        struct rtnl_link *link = NULL;
+        int r;
+
+        /* RTM_GETLINK by name: unlike SIOCGIFINDEX it never asks for a module */
+        r = rtnl_link_get_kernel(sk, ifindex, name, &link);
+        if (r < 0)
+                return r == -NLE_OBJ_NOTFOUND || r == -NLE_NODEV ? -ENODEV : errno_from_nl(r);
+        if (ret)
+                kernel_link_from_rtnl(link, ret);
+        rtnl_link_put(link);
         return 0;
 }
 
-bool is_login_peer_name(const char *name) {
-        return strncmp(name, LOGIN_PEER_PREFIX, strlen(LOGIN_PEER_PREFIX)) == 0;
+struct dump {
+        struct kernel_link *v;
+        size_t n, allocated;
+        int error;
+};
+
+static void dump_one(struct nl_object *obj, void *userdata) {
+        struct dump *d = userdata;
+
+        if (d->error)
+                return;
+        if (ARRAY_RESERVE(d->v, d->allocated, d->n + 1) < 0) {
+                d->error = -ENOMEM;
+                return;
+        }
+        kernel_link_from_rtnl((struct rtnl_link *)obj, &d->v[d->n++]);
 }
 
-bool is_login_link(const char *name) {
-        char peer[IFNAMSIZ];
-        return veth_peer_name(name, peer) == 0 && is_login_peer_name(peer);
-}
-
-int login_link_plug(struct nl_sock *sk, const char *name, int bridge_ifindex) {
-        char peer[IFNAMSIZ];
+int links_dump(struct nl_sock *sk, struct kernel_link **ret, size_t *ret_n) {
+        struct nl_cache *cache = NULL;
+        struct dump d = {};
         int r;
 
-        if (veth_peer_name(name, peer) < 0 || !is_login_peer_name(peer))
-                return -ENODEV;
-        r = link_plug(sk, (int)if_nametoindex(peer), bridge_ifindex, 0);
+        r = rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache);
         if (r < 0)
-                return r;
-        return link_set_up(sk, (int)if_nametoindex(name));
-}
-
-static void disable_ipv6(const char *name) {
-        char path[96];
-        int fd;
-
-        snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
-        fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return; /* a kernel without IPv6 */
-        if (write(fd, "1\n", 2) != 2)
-                log_debug("cannot turn IPv6 off on %s: %s", name, strerror(errno));
-        close(fd);
-}
-
-/* The next bridge-end name to try; names are taken in turn, so after the
- * first of a run a creation needs no search (the kernel's "%d" would scan
- * every link each time). */
-static unsigned next_peer_number;
-
-int login_link_create(struct nl_sock *sk, const char *name, int bridge_ifindex) {
-        char peer_name[IFNAMSIZ];
-        int r = -EEXIST;
-
-        for (unsigned tries = 0; tries < 100000 && r == -EEXIST; tries++) {
-                struct rtnl_link *link = rtnl_link_veth_alloc(), *peer;
-                if (!link)
-                        return -ENOMEM;
-                peer = rtnl_link_veth_get_peer(link);
-                rtnl_link_set_name(link, name);
-                snprintf(peer_name, sizeof peer_name, LOGIN_PEER_PREFIX "%u", next_peer_number++ % 100000000u);
-                rtnl_link_set_name(peer, peer_name);
-                r = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
-                rtnl_link_put(peer); /* get_peer gave us a reference of our own */
-                rtnl_link_veth_release(link);
-                if (r < 0)
-                        r = errno_from_nl(r);
-                if (r == -EEXIST && if_nametoindex(name) > 0)
-                        return -EEXIST; /* the student's end exists, not the peer's name */
+                return errno_from_nl(r);
+        nl_cache_foreach(cache, dump_one, &d);
+        nl_cache_free(cache);
+        if (d.error) {
+                free(d.v);
+                return d.error;
         }
-        if (r < 0)
-                return r;
-        /* Pure layer-2 ports: no IPv6 link-local address, DAD or MLD on either
-         * end.  Besides being noise on the lab, IPv6 on hundreds of veths made
-         * each new one cost tens of milliseconds more (measured).  Done while
-         * both are still down. */
-        disable_ipv6(name);
-        disable_ipv6(peer_name);
-        r = login_link_plug(sk, name, bridge_ifindex);
-        if (r < 0) {
-                (void)link_delete_by_name(sk, name); /* takes the peer along */
-                return r;
-        }
+        *ret = d.v;
+        *ret_n = d.n;
         return 0;
 }

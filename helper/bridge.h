@@ -1,5 +1,11 @@
 /* Everything vmnetd asks the kernel over rtnetlink (libnl-route-3): the lab
- * bridge, its address, plugging taps into it, deleting links in batches. */
+ * bridge and its address, what a link is (by index or name, or all at
+ * once), plugging links into the bridge, deleting links in batches.
+ *
+ * Names are looked up only through netlink (RTM_GETLINK), never with
+ * if_nametoindex() or a SIOCGIF* ioctl: for a name that does not exist,
+ * those make a kernel with modules run modprobe ("netdev-NAME") when the
+ * caller holds CAP_NET_ADMIN, and vmnetd does. */
 #pragma once
 #include <net/if.h>
 #include <netinet/in.h>
@@ -7,10 +13,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000 /* <linux/if.h>'s; carrier, in struct kernel_link's flags */
+#endif
+
 struct nl_sock;
+struct rtnl_link;
+
+/* What the kernel says about a link. */
+struct kernel_link {
+        int ifindex;
+        char name[IFNAMSIZ];
+        char kind[16];  /* IFLA_INFO_KIND: "veth", "tun", "bridge"...; "" when it has none */
+        int master;     /* the bridge it is a port of, 0 for none */
+        int link;       /* IFLA_LINK: a veth's peer; else 0 or itself */
+        unsigned flags; /* IFF_UP, IFF_LOWER_UP (carrier)... */
+};
 
 int netlink_open(struct nl_sock **ret);
 void netlink_close(struct nl_sock *sk);
+
+/* The kernel's link object as a struct kernel_link (link events, dumps). */
+void kernel_link_from_rtnl(struct rtnl_link *link, struct kernel_link *ret);
+
+/* The link with that index (name NULL) or that name (ifindex 0).
+ * Returns 0, -ENODEV when there is none, or -errno.  ret may be NULL. */
+int link_get(struct nl_sock *sk, int ifindex, const char *name, struct kernel_link *ret);
+
+/* Every link, in one dump: *ret (malloc'ed) and *ret_n. */
+int links_dump(struct nl_sock *sk, struct kernel_link **ret, size_t *ret_n);
 
 /* Makes sure the bridge `name` exists and is up.  When it does not exist and
  * create is true, creates it (ret_created = true).  An existing link that is
@@ -19,8 +50,8 @@ void netlink_close(struct nl_sock *sk);
 int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
                   struct in_addr address, unsigned prefix_len, bool *ret_created);
 
-/* True if `name` exists and is a bridge. */
-bool bridge_exists(struct nl_sock *sk, const char *name);
+/* Brings link ifindex up. */
+int link_set_up(struct nl_sock *sk, int ifindex);
 
 /* Plugs link ifindex into the bridge, sets its MTU (when > 0) and brings
  * it up, in one request.  Returns 0 or -errno. */
@@ -32,26 +63,8 @@ int link_plug(struct nl_sock *sk, int ifindex, int bridge_ifindex, unsigned mtu)
  * already gone are skipped.  Returns the number deleted or -errno. */
 int links_delete(struct nl_sock *sk, const int *ifindexes, size_t n);
 
-/* Deletes one link by name; -ENODEV if there is none. */
-int link_delete_by_name(struct nl_sock *sk, const char *name);
+/* Deletes one link; -ENODEV if there is none. */
+int link_delete(struct nl_sock *sk, int ifindex);
 
-/* The prefix of the bridge-side names of login links ("vmnp0", "vmnp1"...):
- * vmnetd deletes only veths of its own, never LXC's or anyone else's. */
-#define LOGIN_PEER_PREFIX "vmnp"
-
-/* Makes the veth pair of a login link: `name` for the student's hypervisor
- * to bridge to, its peer (LOGIN_PEER_PREFIX + a number vmnetd takes in turn)
- * plugged into the bridge; both up.  -EEXIST if name exists.  Returns 0. */
-int login_link_create(struct nl_sock *sk, const char *name, int bridge_ifindex);
-
-/* For an existing login link: plugs its peer into the bridge (again) and
- * brings both ends up.  -ENODEV if name is not a veth of ours. */
-int login_link_plug(struct nl_sock *sk, const char *name, int bridge_ifindex);
-
-/* The name of the other end of veth `name`; -ENODEV if it is no veth. */
-int veth_peer_name(const char *name, char ret[IFNAMSIZ]);
-
-/* Is name a login link's bridge end (by its prefix)?  Is name the student's
- * end of a login link (a veth whose peer is such a bridge end)? */
-bool is_login_peer_name(const char *name);
-bool is_login_link(const char *name);
+/* libnl's error as a negative errno. */
+int errno_from_nl(int nlerr);

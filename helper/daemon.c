@@ -14,11 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "daemon.h"
 #include "dnsmasq.h"
 #include "firewall.h"
 #include "hosts_publish.h"
 #include "lab.h"
+#include "link_events.h"
 #include "log.h"
 #include "server.h"
 
@@ -29,11 +31,17 @@
 #define DELETE_MAX_WAIT_MS 500  /* ... or once the oldest waited this long */
 #define PUBLISH_DELAY_MS   50   /* lets dnsmasq finish rewriting its lease file */
 
-enum source { SRC_LISTEN = 1, SRC_SIGNAL, SRC_CLIENT, SRC_PIDFD, SRC_DNSMASQ, SRC_INOTIFY };
+/* An epoll event names its source by kind and id, never by fd: an fd closed
+ * while handling one event of a batch may come back, by accept() or
+ * pidfd_open(), before a later event of the same batch for the old one. */
+enum source { SRC_LISTEN = 1, SRC_SIGNAL, SRC_CLIENT, SRC_PIDFD, SRC_DNSMASQ, SRC_INOTIFY, SRC_LINK_EVENTS };
+#define SOURCE_SHIFT 56
 
 struct vmnetd {
         const char *config_path;
         struct lab lab;
+        struct link_events *link_events;
+        uint64_t last_id; /* ids of clients and watched pidfds, never reused */
         int epoll_fd, listen_fd, signal_fd;
         bool listening;
         struct client *clients[MAX_CLIENTS];
@@ -47,27 +55,42 @@ struct vmnetd {
         bool stop;
 };
 
-static long long now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static uint64_t tag(enum source s, int fd) {
-        return (uint64_t)s << 32 | (uint32_t)fd;
-}
-
-static int watch(struct vmnetd *d, enum source s, int fd, bool add) {
-        struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag(s, fd) };
-        if (epoll_ctl(d->epoll_fd, add ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev) < 0) {
-                log_error("epoll: %s", strerror(errno));
-                return -errno;
-        }
+static int watch_id(struct vmnetd *d, enum source s, int fd, uint64_t id) {
+        struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)s << SOURCE_SHIFT | id };
+        if (epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
+                return log_error_errno(errno, "epoll: %m");
         return 0;
 }
 
-static void watch_pidfd(void *ctx, int pidfd, bool add) {
-        watch(ctx, SRC_PIDFD, pidfd, add);
+/* Sources of which there is only one need no id. */
+static int watch(struct vmnetd *d, enum source s, int fd, bool add) {
+        if (add)
+                return watch_id(d, s, fd, 0);
+        if (epoll_ctl(d->epoll_fd, EPOLL_CTL_DEL, fd, NULL) < 0)
+                return log_error_errno(errno, "epoll: %m");
+        return 0;
+}
+
+static uint64_t new_id(struct vmnetd *d) {
+        return ++d->last_id; /* 2^56 of them: never wraps */
+}
+
+static int watch_pidfd(void *ctx, int pidfd, uint64_t *ret_id) {
+        struct vmnetd *d = ctx;
+        uint64_t id = new_id(d);
+        int r = watch_id(d, SRC_PIDFD, pidfd, id);
+        if (r < 0)
+                return r;
+        *ret_id = id;
+        return 0;
+}
+
+static void unwatch_pidfd(void *ctx, int pidfd) {
+        watch(ctx, SRC_PIDFD, pidfd, false);
+}
+
+static void on_link_event(void *userdata, const struct kernel_link *link, bool deleted) {
+        lab_link_event(userdata, link, deleted);
 }
 
 static void drop_client(struct vmnetd *d, size_t i) {
@@ -112,8 +135,13 @@ static void accept_clients(struct vmnetd *d) {
                         continue;
                 }
                 c->last_active_ms = now_ms();
+                c->id = new_id(d);
+                if (watch_id(d, SRC_CLIENT, c->fd, c->id) < 0) {
+                        client_close(c);
+                        free(c);
+                        continue;
+                }
                 d->clients[d->n_clients++] = c;
-                watch(d, SRC_CLIENT, c->fd, true);
         }
         /* full: the kernel's backlog holds the rest until a slot frees */
         log_warn("%d clients connected at once; new ones wait", MAX_CLIENTS);
@@ -121,15 +149,18 @@ static void accept_clients(struct vmnetd *d) {
         d->listening = false;
 }
 
-static void serve_client(struct vmnetd *d, int fd) {
+static void serve_client(struct vmnetd *d, uint64_t id) {
         for (size_t i = 0; i < d->n_clients; i++) {
-                if (d->clients[i]->fd != fd)
+                if (d->clients[i]->id != id)
                         continue;
                 d->clients[i]->last_active_ms = now_ms();
+                log_set_peer(d->clients[i]->peer.uid);
                 if (server_serve(&d->lab, d->clients[i]) < 0)
                         drop_client(d, i);
+                log_clear_peer();
                 return;
         }
+        /* a client dropped earlier in this batch of events */
 }
 
 static void drop_idle_clients(struct vmnetd *d) {
@@ -237,12 +268,19 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
                 return -errno;
         }
         d->lab.watch_pidfd = watch_pidfd;
+        d->lab.unwatch_pidfd = unwatch_pidfd;
         d->lab.watch_ctx = d;
+        /* subscribed before the lab reads the kernel: no change is missed in between */
+        r = link_events_open(&d->link_events);
+        if (r < 0)
+                return log_error_errno(r, "cannot follow link events: %m");
+        r = link_events_subscribe(d->link_events, on_link_event, &d->lab);
+        if (r < 0)
+                return log_error_errno(r, "cannot follow link events: %m");
         r = lab_start(&d->lab, config);
-        if (r < 0) {
-                log_error("cannot set up the lab bridge %s: %s", config->bridge, strerror(-r));
-                return r;
-        }
+        if (r < 0)
+                return log_error_errno(r, "cannot set up the lab bridge %s: %m", config->bridge);
+        watch(d, SRC_LINK_EVENTS, link_events_fd(d->link_events), true);
         d->listen_fd = server_listen(config->socket_path, &activated);
         if (d->listen_fd < 0) {
                 log_error("cannot listen on %s: %s", config->socket_path, strerror(-d->listen_fd));
@@ -297,14 +335,15 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                         break;
                 }
                 for (int i = 0; i < n; i++) {
-                        int fd = (int)(uint32_t)events[i].data.u64;
-                        switch ((enum source)(events[i].data.u64 >> 32)) {
+                        uint64_t id = events[i].data.u64 & ((UINT64_C(1) << SOURCE_SHIFT) - 1);
+                        switch ((enum source)(events[i].data.u64 >> SOURCE_SHIFT)) {
                         case SRC_LISTEN: accept_clients(&d); break;
                         case SRC_SIGNAL: handle_signals(&d); break;
-                        case SRC_CLIENT: serve_client(&d, fd); break;
-                        case SRC_PIDFD:  lab_session_died(&d.lab, fd); break;
+                        case SRC_CLIENT: serve_client(&d, id); break;
+                        case SRC_PIDFD:  lab_session_died(&d.lab, id); break;
                         case SRC_DNSMASQ: dnsmasq_ended(&d); break;
                         case SRC_INOTIFY: handle_inotify(&d); break;
+                        case SRC_LINK_EVENTS: (void)link_events_process(d.link_events); break;
                         }
                 }
                 long long now = now_ms();
@@ -332,5 +371,6 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                 drop_client(&d, d.n_clients - 1);
         dnsmasq_stop(&d.dnsmasq);
         lab_stop(&d.lab);
+        link_events_close(d.link_events);
         return 0;
 }

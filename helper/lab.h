@@ -1,47 +1,69 @@
-/* The lab: the bridge and every student's taps, kept in step with the
+/* The lab: the bridge and every student's links, kept in step with the
  * kernel and with run_dir/state.  Each request handler in requests.c is a
- * thin layer of authorisation over one of these operations. */
+ * thin layer of authorisation over one of these operations.
+ *
+ *   lab_sessions.c   OPEN, CLOSE, a session's process dying
+ *   lab_taps.c       extra and VM taps (quota), STATUS, whose VM a MAC is
+ *   lab_lifecycle.c  start (adoption, orphans), reload, stop, --down,
+ *                    the batched deletions, the kernel's link events
+ *   link_registry.c  which links are vmnetd's and whose (the only place)
+ *   lab_ops.h        the seam to the kernel and the user databases
+ *
+ * Operations return 0 or a negative errno; requests.c maps errnos to
+ * enum vmnet_status in one table:
+ *   -ESRCH   no such user           -EACCES  user outside allow_groups
+ *   -EPERM   refused                -EDQUOT  max_taps reached
+ *   -EBUSY   too many at once       anything else: vmnetd failed (logged) */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "config.h"
+#include "link_registry.h"
 #include "students.h"
 
 struct nl_sock;
+struct kernel_link;
+struct lab_ops;
 
 struct lab {
         struct vmnet_config config;
+        const struct lab_ops *ops;
         struct nl_sock *nl;
         int bridge_ifindex;
         bool bridge_created;
         gid_t allowed_gids[CONFIG_GROUPS_MAX];
         size_t n_allowed_gids;
         struct students students;
+        struct link_registry links;
         char state_path[PATH_MAX];
-        int *dying;              /* ifindexes waiting for the batched deletion */
-        size_t n_dying, cap_dying;
-        /* called to start (add) or stop watching a session's pidfd */
-        void (*watch_pidfd)(void *ctx, int pidfd, bool add);
+        /* Starts watching a session's pidfd: the event loop's id for it
+         * (never 0, never reused) in *ret_id.  And stops watching it. */
+        int (*watch_pidfd)(void *ctx, int pidfd, uint64_t *ret_id);
+        void (*unwatch_pidfd)(void *ctx, int pidfd);
         void *watch_ctx;
 };
 
-/* Opens netlink, makes or adopts the bridge, and adopts what run_dir/state
- * says is alive (login links re-plugged, sessions re-watched); removes the
- * login links and persistent taps of vmnet's on the bridge that no live
- * session owns (never a link vmnet did not make). */
+/* The lab's tables set up for config, talking to the world through ops,
+ * nothing asked of the kernel yet.  lab_start() does that. */
+int lab_init(struct lab *lab, const struct vmnet_config *config, const struct lab_ops *ops);
+
+/* Opens netlink, makes or adopts the bridge, takes back vmnetd's records
+ * of run_dir/state that the kernel confirms, and what they say is alive
+ * (login links re-plugged, sessions re-watched); removes the links it made
+ * that no live session owns (never a link vmnetd did not make). */
 int lab_start(struct lab *lab, const struct vmnet_config *config);
 /* Applies a reloaded config: keys that need a restart keep their old value
  * (logged). */
 void lab_reload(struct lab *lab, const struct vmnet_config *config);
 /* SIGTERM: state saved, the links of live sessions stay and keep working. */
 void lab_stop(struct lab *lab);
-/* --down: removes every tap and login link vmnet made on the bridge, and
- * the bridge if we made it. */
+/* --down: removes every link vmnetd made, and the bridge if it made it. */
 int lab_down(const struct vmnet_config *config);
 
-/* Each returns an enum vmnet_status. */
+/* On success the session owns peer_pidfd (-1: none); on failure the caller
+ * still does. */
 int lab_open_session(struct lab *lab, const char *user, pid_t pid, int peer_pidfd, char ret_tap[IFNAMSIZ]);
 int lab_close_session(struct lab *lab, const char *user, pid_t pid);
 /* want: VMNET_TAP_WANT_* bits; each takes the ones that mean something for it. */
@@ -51,12 +73,24 @@ int lab_vm_tap(struct lab *lab, const struct user_info *user, const char *bridge
                char ret_tap[IFNAMSIZ], int *ret_fd);
 int lab_status(struct lab *lab, const struct user_info *user, struct vmnet_reply *ret);
 
-/* The process behind a watched pidfd ended. */
-void lab_session_died(struct lab *lab, int pidfd);
+/* The process behind the watch with this id ended. */
+void lab_session_died(struct lab *lab, uint64_t watch_id);
+
+/* The kernel says a link appeared, changed (ev_deleted false) or went;
+ * link NULL: link events were lost, the registry is checked against a
+ * fresh dump. */
+void lab_link_event(struct lab *lab, const struct kernel_link *link, bool deleted);
+
 /* Deletes links waiting for deletion, a batch of them in one kernel
  * operation; call again while lab_has_deletions(). */
 void lab_flush_deletions(struct lab *lab);
 bool lab_has_deletions(const struct lab *lab);
 
-/* For the hosts snapshot: whose tap the guest with this MAC sits on. */
-int lab_owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char ret_user[VMNET_USER_MAX + 1], void *lab);
+/* For the hosts snapshot: whose link the guest with this MAC sits behind. */
+int lab_owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char *ret_user, void *lab);
+
+/* Shared by the lab_*.c files. */
+void lab_save_state(struct lab *lab);
+/* Queues the deletion of every link of the student's (the login link and
+ * persistent taps) and drops the entry: the student's last session ended. */
+void lab_retire_student(struct lab *lab, struct student *st);

@@ -1,7 +1,10 @@
 /* The message table (see requests.h). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <string.h>
 
+#include "cleanup.h"
+#include "lab_ops.h"
 #include "log.h"
 #include "requests.h"
 
@@ -11,10 +14,10 @@ typedef int (*handler_fn)(struct lab *lab, struct peer *peer, const struct user_
 static int handle_open(struct lab *lab, struct peer *peer, const struct user_info *caller,
                        const struct vmnet_request *req, struct vmnet_reply *rep, int *ret_fd) {
         (void)caller, (void)ret_fd;
-        int status = lab_open_session(lab, req->user, peer->pid, peer->pidfd, rep->tap);
-        if (status == VMNET_OK)
+        int r = lab_open_session(lab, req->user, peer->pid, peer->pidfd, rep->tap);
+        if (r >= 0)
                 peer->pidfd = -1; /* the session keeps it */
-        return status;
+        return r;
 }
 
 static int handle_close(struct lab *lab, struct peer *peer, const struct user_info *caller,
@@ -47,45 +50,72 @@ static int handle_vm_tap(struct lab *lab, struct peer *peer, const struct user_i
         return lab_vm_tap(lab, caller, req->bridge, req->want, rep->tap, ret_fd);
 }
 
+/* Who may send what.  Adding a message type: a row here (and its fields
+ * in common/protocol.c). */
 static const struct {
         handler_fn handler;
-        bool root_only;   /* acts for any user: only uid 0 */
-        const char *name;
+        bool root_only; /* acts for any user: only uid 0 */
 } handlers[] = {
-        [VMNET_MSG_OPEN]    = { handle_open,    true,  "OPEN" },
-        [VMNET_MSG_CLOSE]   = { handle_close,   true,  "CLOSE" },
-        [VMNET_MSG_STATUS]  = { handle_status,  false, "STATUS" },
-        [VMNET_MSG_TAP_ADD] = { handle_tap_add, false, "TAP_ADD" },
-        [VMNET_MSG_TAP_DEL] = { handle_tap_del, false, "TAP_DEL" },
-        [VMNET_MSG_VM_TAP]  = { handle_vm_tap,  false, "VM_TAP" },
+        [VMNET_MSG_OPEN]    = { handle_open,    true },
+        [VMNET_MSG_CLOSE]   = { handle_close,   true },
+        [VMNET_MSG_STATUS]  = { handle_status,  false },
+        [VMNET_MSG_TAP_ADD] = { handle_tap_add, false },
+        [VMNET_MSG_TAP_DEL] = { handle_tap_del, false },
+        [VMNET_MSG_VM_TAP]  = { handle_vm_tap,  false },
 };
+
+/* What each errno of a lab operation tells the client (lab.h); any other
+ * is vmnetd's own failure, already logged. */
+static const struct {
+        int error;
+        uint16_t status;
+        bool root_only; /* a reason only root hears; others get VMNET_ERR_REFUSED */
+} statuses[] = {
+        { 0,       VMNET_OK,              false },
+        { EPERM,   VMNET_ERR_REFUSED,     false },
+        { EDQUOT,  VMNET_ERR_QUOTA,       false },
+        { EBUSY,   VMNET_ERR_BUSY,        false },
+        { EBADMSG, VMNET_ERR_BAD_REQUEST, false },
+        { EPROTO,  VMNET_ERR_VERSION,     false },
+        { ESRCH,   VMNET_ERR_NO_USER,     true },
+        { EACCES,  VMNET_ERR_NOT_ALLOWED, true },
+};
+
+uint16_t request_status_of(int r, bool to_root) {
+        int error = r < 0 ? -r : r;
+        for (size_t i = 0; i < ELEMENTSOF(statuses); i++)
+                if (statuses[i].error == error)
+                        return statuses[i].root_only && !to_root ? VMNET_ERR_REFUSED : statuses[i].status;
+        return VMNET_ERR_INTERNAL;
+}
 
 void request_handle(struct lab *lab, struct peer *peer, const struct vmnet_request *req,
                     struct vmnet_reply *rep, int *ret_fd) {
+        const char *name = vmnet_msg_type_name(req->type);
         struct user_info caller;
+        int r;
 
         memset(rep, 0, sizeof *rep);
         rep->type = req->type;
         *ret_fd = -1;
-        if (req->type >= sizeof handlers / sizeof handlers[0] || !handlers[req->type].handler) {
+        if (req->type >= ELEMENTSOF(handlers) || !handlers[req->type].handler || !name) {
                 rep->status = VMNET_ERR_BAD_REQUEST;
                 return;
         }
         if (handlers[req->type].root_only && peer->uid != 0) {
-                log_warn("%s from uid %u (pid %d) refused: only root may do that",
-                         handlers[req->type].name, (unsigned)peer->uid, (int)peer->pid);
+                log_warn("%s from uid %u (pid %d) refused: only root may do that", name, (unsigned)peer->uid,
+                         (int)peer->pid);
                 rep->status = VMNET_ERR_REFUSED;
                 return;
         }
         /* taps are always the caller's own: the kernel says who that is */
-        if (user_by_uid(peer->uid, &caller) < 0) {
-                log_warn("%s from uid %u refused: no passwd entry", handlers[req->type].name,
-                         (unsigned)peer->uid);
+        if (lab->ops->user_by_uid(peer->uid, &caller) < 0) {
+                log_warn("%s from uid %u refused: no passwd entry", name, (unsigned)peer->uid);
                 rep->status = VMNET_ERR_REFUSED;
                 return;
         }
-        rep->status = handlers[req->type].handler(lab, peer, &caller, req, rep, ret_fd);
+        r = handlers[req->type].handler(lab, peer, &caller, req, rep, ret_fd);
+        rep->status = request_status_of(r, peer->uid == 0);
         if (rep->status != VMNET_OK)
-                log_debug("%s from %s: %s", handlers[req->type].name, caller.name,
-                          vmnet_status_string(rep->status));
+                log_debug("%s from %s: %s", name, caller.name, vmnet_status_string(rep->status));
 }

@@ -1,6 +1,7 @@
 /* What each message may do and for whom: authorisation by the kernel's
  * word on the peer (SO_PEERCRED), then one lab operation. */
 #pragma once
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "lab.h"
@@ -16,3 +17,7 @@ struct peer {
  * reply (VM_TAP), else -1. */
 void request_handle(struct lab *lab, struct peer *peer, const struct vmnet_request *req,
                     struct vmnet_reply *rep, int *ret_fd);
+
+/* The status a lab operation's result r (0 or -errno) is told as; a peer
+ * other than root hears the one refusal where root would hear why. */
+uint16_t request_status_of(int r, bool to_root);

@@ -151,7 +151,7 @@ int server_serve(struct lab *lab, struct client *c) {
                 log_warn("dropping client pid %d uid %u: %s message", (int)c->peer.pid, (unsigned)c->peer.uid,
                          r == -EPROTO ? "unsupported protocol version in" : r == -EMSGSIZE ? "oversized" : "malformed");
                 memset(&rep, 0, sizeof rep);
-                rep.type = n >= 2 && buf[1] >= VMNET_MSG_OPEN && buf[1] <= VMNET_MSG_VM_TAP ? buf[1] : 0;
+                rep.type = n >= 2 && vmnet_msg_type_is_known(buf[1]) ? buf[1] : 0;
                 rep.status = r == -EPROTO ? VMNET_ERR_VERSION : VMNET_ERR_BAD_REQUEST;
                 if (rep.type)
                         (void)send_reply(c->fd, &rep, -1);

@@ -3,6 +3,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "requests.h"
 
@@ -12,6 +13,7 @@ int server_listen(const char *path, bool *ret_activated);
 
 struct client {
         int fd;
+        uint64_t id; /* the event loop's name for it: never reused, unlike fds */
         struct peer peer;
         long long last_active_ms;
 };

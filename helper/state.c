@@ -1,152 +1,248 @@
 /* The state file (see state.h). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "cleanup.h"
+#include "files.h"
+#include "hex.h"
 #include "state.h"
 
 #define STATE_MAX (16u << 20)
 
-static int parse_line(char *line, struct saved_state *st, bool *seen_header) {
-        char word[16], name[VMNET_USER_MAX + 1], tap[IFNAMSIZ], how[16];
-        unsigned long long start;
-        unsigned uid, gid;
-        int pid, n = 0;
+static bool needs_escape(unsigned char c) {
+        return c <= ' ' || c > '~' || c == '%';
+}
 
-        if (!*seen_header) {
-                if (strcmp(line, "vmnetd-state 1") != 0)
+static void put_escaped(FILE *f, const char *s) {
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+                if (needs_escape(*p))
+                        fprintf(f, "%%%02X", *p);
+                else
+                        fputc(*p, f);
+}
+
+/* Undoes put_escaped into ret (size bytes); -EBADMSG for a bad escape, an
+ * escaped NUL, a byte that should have been escaped, or too long a name. */
+static int unescape(const char *s, char *ret, size_t size) {
+        size_t n = 0;
+
+        for (; *s; s++) {
+                unsigned char c = (unsigned char)*s;
+                if (c == '%') {
+                        int hi = hex_digit(s[1]), lo = hi < 0 ? -1 : hex_digit(s[2]);
+                        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+                                return -EBADMSG;
+                        c = (unsigned char)(hi << 4 | lo);
+                        s += 2;
+                } else if (needs_escape(c))
                         return -EBADMSG;
-                *seen_header = true;
-                return 0;
+                if (n + 1 >= size)
+                        return -EBADMSG;
+                ret[n++] = (char)c;
         }
-        if (line[0] == 0)
-                return 0;
-        if (sscanf(line, "%15s%n", word, &n) != 1)
+        if (n == 0)
                 return -EBADMSG;
-        if (strcmp(word, "bridge") == 0) {
-                if (sscanf(line, "bridge %15s %15s%n", tap, how, &n) != 2 || line[n])
-                        return -EBADMSG;
-                strcpy(st->bridge, tap);
-                st->bridge_created = strcmp(how, "created") == 0;
-                return strcmp(how, "created") == 0 || strcmp(how, "adopted") == 0 ? 0 : -EBADMSG;
+        ret[n] = '\0';
+        return 0;
+}
+
+/* The words of line, split at single spaces, into w (at most max); their count. */
+static size_t split(char *line, char **w, size_t max) {
+        size_t n = 0;
+
+        for (char *p = line; n < max;) {
+                w[n++] = p;
+                p = strchr(p, ' ');
+                if (!p)
+                        return n;
+                *p++ = '\0';
         }
-        if (strcmp(word, "student") == 0) {
-                if (sscanf(line, "student %32s %u %u %15s%n", name, &uid, &gid, tap, &n) != 4 || line[n])
+        return max + 1; /* more words than any line has */
+}
+
+static bool parse_ulong(const char *s, unsigned long long max, unsigned long long *ret) {
+        char *end;
+
+        if (s[0] < '0' || s[0] > '9')
+                return false;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno || *end || v > max)
+                return false;
+        *ret = v;
+        return true;
+}
+
+static bool parse_ifname(const char *s, char ret[IFNAMSIZ]) {
+        size_t n = strlen(s);
+        if (n == 0 || n >= IFNAMSIZ)
+                return false;
+        memcpy(ret, s, n + 1);
+        return true;
+}
+
+static int parse_student(char **w, size_t n, struct saved_state *st) {
+        struct user_info u = {};
+        unsigned long long uid, gid;
+        char tap[IFNAMSIZ];
+
+        if (n != 5 || unescape(w[1], u.name, sizeof u.name) < 0 || !parse_ulong(w[2], UINT32_MAX - 1, &uid) ||
+            !parse_ulong(w[3], UINT32_MAX - 1, &gid) || !parse_ifname(w[4], tap))
+                return -EBADMSG;
+        if (students_find(&st->students, u.name))
+                return -EBADMSG;
+        u.uid = (uid_t)uid;
+        u.gid = (gid_t)gid;
+        return students_add(&st->students, &u, tap) ? 0 : -ENOMEM;
+}
+
+static int parse_session(char **w, size_t n, struct saved_state *st) {
+        char name[VMNET_USER_MAX + 1];
+        unsigned long long pid, start;
+        struct student *s;
+
+        if (n != 4 || unescape(w[1], name, sizeof name) < 0 || !parse_ulong(w[2], INT32_MAX, &pid) || pid == 0 ||
+            !parse_ulong(w[3], UINT64_MAX, &start))
+                return -EBADMSG;
+        s = students_find(&st->students, name);
+        if (!s)
+                return -EBADMSG;
+        return student_add_session(s, (pid_t)pid, start, -1, 0);
+}
+
+static int parse_link(char **w, size_t n, struct saved_state *st) {
+        struct link_record rec = {};
+        unsigned long long ifindex, owner, peer;
+
+        if (n != 6 || !parse_ulong(w[1], INT32_MAX, &ifindex) || !parse_ifname(w[2], rec.name) ||
+            !(rec.kind = link_kind_from_word(w[3])) || !parse_ulong(w[4], UINT32_MAX - 1, &owner) ||
+            !parse_ulong(w[5], INT32_MAX, &peer))
+                return -EBADMSG;
+        rec.ifindex = (int)ifindex;
+        rec.owner = (uid_t)owner;
+        rec.peer_ifindex = (int)peer;
+        int r = link_registry_add(&st->links, &rec);
+        return r == -EEXIST || r == -EINVAL ? -EBADMSG : r;
+}
+
+static int parse_line(char *line, struct saved_state *st) {
+        char *w[7];
+        size_t n = split(line, w, 6);
+
+        if (strcmp(w[0], "bridge") == 0) {
+                if (n != 3 || !parse_ifname(w[1], st->bridge))
                         return -EBADMSG;
-                if (students_find(&st->students, name))
+                if (strcmp(w[2], "created") != 0 && strcmp(w[2], "adopted") != 0)
                         return -EBADMSG;
-                struct user_info u = { .uid = uid, .gid = gid };
-                strcpy(u.name, name);
-                return students_add(&st->students, &u, tap) ? 0 : -ENOMEM;
+                st->bridge_created = strcmp(w[2], "created") == 0;
+                return 0;
         }
-        if (strcmp(word, "session") == 0) {
-                if (sscanf(line, "session %32s %d %llu%n", name, &pid, &start, &n) != 3 || line[n] || pid <= 0)
-                        return -EBADMSG;
-                struct student *s = students_find(&st->students, name);
-                if (!s)
-                        return -EBADMSG;
-                return student_add_session(s, pid, start, -1);
-        }
+        if (strcmp(w[0], "student") == 0)
+                return parse_student(w, n, st);
+        if (strcmp(w[0], "session") == 0)
+                return parse_session(w, n, st);
+        if (strcmp(w[0], "link") == 0 && st->version >= 2)
+                return parse_link(w, n, st);
         return -EBADMSG;
 }
 
-int state_parse(const char *text, size_t len, struct saved_state *ret, unsigned *ret_line) {
+int state_parse(const char *text, size_t len, struct saved_state *ret) {
         struct saved_state st = {};
-        bool seen_header = false;
         unsigned lineno = 0;
         size_t pos = 0;
-        int r = 0;
 
-        while (pos < len && r >= 0) {
+        while (pos < len) {
                 const char *nl = memchr(text + pos, '\n', len - pos);
                 size_t n = (nl ? (size_t)(nl - text) : len) - pos;
-                char line[256];
+                _cleanup_free_ char *line = strndup(text + pos, n);
+                int r;
+
                 lineno++;
-                if (n >= sizeof line || memchr(text + pos, 0, n)) {
-                        r = -EBADMSG;
-                        break;
-                }
-                memcpy(line, text + pos, n);
-                line[n] = 0;
-                r = parse_line(line, &st, &seen_header);
                 pos += n + 1;
+                if (!line) {
+                        saved_state_clear(&st);
+                        return -ENOMEM;
+                }
+                if (lineno == 1) {
+                        if (strcmp(line, "vmnetd-state 1") == 0 || strcmp(line, "vmnetd-state 2") == 0) {
+                                st.version = (unsigned)(line[13] - '0');
+                                continue;
+                        }
+                        return -EBADMSG;
+                }
+                if (line[0] == '\0' && n == 0)
+                        continue;
+                r = strlen(line) != n ? -EBADMSG : parse_line(line, &st); /* a NUL in the line is bad */
+                if (r == -ENOMEM) {
+                        saved_state_clear(&st);
+                        return r;
+                }
+                if (r < 0 && st.n_bad_lines++ == 0)
+                        st.first_bad_line = lineno;
         }
-        if (r >= 0 && !seen_header)
-                r = -EBADMSG;
-        if (r < 0) {
-                saved_state_clear(&st);
-                if (ret_line)
-                        *ret_line = lineno;
-                return r;
-        }
+        if (st.version == 0)
+                return -EBADMSG;
         *ret = st;
         return 0;
 }
 
 int state_load(const char *path, struct saved_state *ret) {
-        char *buf;
-        ssize_t n;
-        int fd, r;
+        _cleanup_free_ char *buf = NULL;
+        size_t n;
+        int r;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        buf = malloc(STATE_MAX);
-        if (!buf) {
-                close(fd);
-                return -ENOMEM;
-        }
-        n = read(fd, buf, STATE_MAX);
-        r = n < 0 ? -errno : state_parse(buf, (size_t)n, ret, NULL);
-        free(buf);
-        close(fd);
-        return r;
+        r = read_file_whole(path, STATE_MAX, &buf, &n);
+        if (r < 0)
+                return r;
+        return state_parse(buf, n, ret);
 }
 
-int state_save(const char *path, const char *bridge, bool bridge_created, const struct students *s) {
-        char tmp[PATH_MAX];
-        FILE *f;
-        int fd;
+int state_format(const char *bridge, bool bridge_created, const struct students *s,
+                 const struct link_registry *links, char **ret) {
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
 
-        if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-                return -ENAMETOOLONG;
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return -errno;
-        f = fdopen(fd, "w");
-        if (!f) {
-                close(fd);
-                return -errno;
-        }
-        fprintf(f, "vmnetd-state 1\nbridge %s %s\n", bridge, bridge_created ? "created" : "adopted");
+        if (!f)
+                return -ENOMEM;
+        fprintf(f, "vmnetd-state %d\nbridge %s %s\n", STATE_VERSION, bridge, bridge_created ? "created" : "adopted");
         for (size_t i = 0; i < s->n; i++) {
                 const struct student *st = s->v[i];
-                fprintf(f, "student %s %u %u %s\n", st->user.name, (unsigned)st->user.uid,
-                        (unsigned)st->user.gid, st->login_tap);
-                for (size_t j = 0; j < st->n_sessions; j++)
-                        fprintf(f, "session %s %d %llu\n", st->user.name, (int)st->sessions[j].pid,
-                                st->sessions[j].start_time);
+                fputs("student ", f);
+                put_escaped(f, st->user.name);
+                fprintf(f, " %u %u %s\n", (unsigned)st->user.uid, (unsigned)st->user.gid, st->login_tap);
+                for (size_t j = 0; j < st->n_sessions; j++) {
+                        fputs("session ", f);
+                        put_escaped(f, st->user.name);
+                        fprintf(f, " %d %llu\n", (int)st->sessions[j].pid, st->sessions[j].start_time);
+                }
         }
-        if (fflush(f) != 0 || ferror(f)) {
-                int e = -errno;
-                fclose(f);
-                unlink(tmp);
-                return e ? e : -EIO;
+        link_registry_foreach(rec, links)
+                fprintf(f, "link %d %s %s %u %d\n", rec->ifindex, rec->name, link_kind_info(rec->kind)->word,
+                        (unsigned)rec->owner, rec->peer_ifindex);
+        if (fclose(f) != 0) {
+                free(text);
+                return -ENOMEM;
         }
-        fclose(f);
-        if (rename(tmp, path) < 0) {
-                int e = -errno;
-                unlink(tmp);
-                return e;
-        }
-        return 0;
+        *ret = text;
+        return (int)size;
+}
+
+int state_save(const char *path, const char *bridge, bool bridge_created, const struct students *s,
+               const struct link_registry *links) {
+        _cleanup_free_ char *text = NULL;
+        int n = state_format(bridge, bridge_created, s, links, &text);
+
+        if (n < 0)
+                return n;
+        return write_file_atomic(path, text, (size_t)n, 0600);
 }
 
 void saved_state_clear(struct saved_state *st) {
         students_clear(&st->students);
+        link_registry_clear(&st->links);
 }

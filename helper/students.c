@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "students.h"
 
 struct student *students_find(const struct students *s, const char *name) {
@@ -14,10 +15,12 @@ struct student *students_find(const struct students *s, const char *name) {
         return NULL;
 }
 
-struct student *students_find_by_pidfd(const struct students *s, int pidfd) {
+struct student *students_find_by_watch(const struct students *s, uint64_t watch_id) {
+        if (watch_id == 0)
+                return NULL;
         for (size_t i = 0; i < s->n; i++)
                 for (size_t j = 0; j < s->v[i]->n_sessions; j++)
-                        if (s->v[i]->sessions[j].pidfd == pidfd)
+                        if (s->v[i]->sessions[j].watch_id == watch_id)
                                 return s->v[i];
         return NULL;
 }
@@ -63,13 +66,16 @@ void students_clear(struct students *s) {
         s->v = NULL;
 }
 
-int student_add_session(struct student *st, pid_t pid, unsigned long long start_time, int pidfd) {
-        struct session *v = realloc(st->sessions, (st->n_sessions + 1) * sizeof *v);
-        if (!v)
-                return -ENOMEM;
-        st->sessions = v;
+int student_reserve_session(struct student *st) {
+        return ARRAY_RESERVE(st->sessions, st->allocated_sessions, st->n_sessions + 1);
+}
+
+int student_add_session(struct student *st, pid_t pid, unsigned long long start_time, int pidfd, uint64_t watch_id) {
+        int r = student_reserve_session(st);
+        if (r < 0)
+                return r;
         st->sessions[st->n_sessions++] = (struct session) {
-                .pid = pid, .start_time = start_time, .pidfd = pidfd,
+                .pid = pid, .start_time = start_time, .pidfd = pidfd, .watch_id = watch_id,
         };
         return 0;
 }
@@ -79,7 +85,7 @@ static void remove_at(struct student *st, size_t i) {
         st->n_sessions--;
 }
 
-int student_remove_session(struct student *st, pid_t pid, int *ret_pidfd) {
+int student_remove_session(struct student *st, pid_t pid, struct session *ret) {
         size_t i;
 
         if (st->n_sessions == 0)
@@ -89,14 +95,15 @@ int student_remove_session(struct student *st, pid_t pid, int *ret_pidfd) {
                         break;
         if (i == st->n_sessions)
                 i = 0; /* closed by another process than the opener: the oldest goes */
-        *ret_pidfd = st->sessions[i].pidfd;
+        *ret = st->sessions[i];
         remove_at(st, i);
         return 0;
 }
 
-int student_remove_session_by_pidfd(struct student *st, int pidfd) {
+int student_remove_session_by_watch(struct student *st, uint64_t watch_id, struct session *ret) {
         for (size_t i = 0; i < st->n_sessions; i++)
-                if (st->sessions[i].pidfd == pidfd) {
+                if (watch_id != 0 && st->sessions[i].watch_id == watch_id) {
+                        *ret = st->sessions[i];
                         remove_at(st, i);
                         return 0;
                 }

@@ -1,6 +1,7 @@
 /* run_dir/state: what vmnetd reads back after a crash — round trip through
- * state_save and state_load, and refusal of every malformed form with the
- * line it is on. */
+ * state_save and state_load (user names with spaces included), and every
+ * malformed line skipped and counted with the line it is on, never the
+ * whole file. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <dirent.h>
 
 #include "state.h"
 
@@ -27,10 +29,19 @@ static void test_round_trip(void **state) {
         snprintf(path, sizeof path, "%s/state", dir);
         struct student *sa = students_add(&s, &a, "tap-alice");
         struct student *sb = students_add(&s, &b, "t~0123456789");
-        assert_int_equal(student_add_session(sa, 100, 5555, -1), 0);
-        assert_int_equal(student_add_session(sa, 200, 6666, -1), 0);
-        assert_int_equal(student_add_session(sb, 300, 7777, -1), 0);
-        assert_int_equal(state_save(path, "vmnet0", true, &s), 0);
+        struct link_registry links = {};
+        struct link_record la = { .ifindex = 7, .name = "tap-alice", .kind = LINK_LOGIN, .owner = 1001,
+                                  .peer_ifindex = 8 };
+        struct link_record lb = { .ifindex = 8, .name = "vmnp0", .kind = LINK_LOGIN_PEER, .owner = 1001,
+                                  .peer_ifindex = 7 };
+        struct link_record lc = { .ifindex = 12, .name = "tap-alice+1", .kind = LINK_VM_TAP, .owner = 1001 };
+        assert_int_equal(link_registry_add(&links, &la), 0);
+        assert_int_equal(link_registry_add(&links, &lb), 0);
+        assert_int_equal(link_registry_add(&links, &lc), 0);
+        assert_int_equal(student_add_session(sa, 100, 5555, -1, 0), 0);
+        assert_int_equal(student_add_session(sa, 200, 6666, -1, 0), 0);
+        assert_int_equal(student_add_session(sb, 300, 7777, -1, 0), 0);
+        assert_int_equal(state_save(path, "vmnet0", true, &s, &links), 0);
         assert_int_equal(access(path, F_OK), 0);
 
         assert_int_equal(state_load(path, &back), 0);
@@ -49,19 +60,34 @@ static void test_round_trip(void **state) {
         assert_int_equal(ra->sessions[1].pid, 200);
         assert_int_equal(ra->sessions[1].start_time, 6666);
         assert_int_equal(ra->sessions[0].pidfd, -1);
+        assert_int_equal(back.links.n, 3);
+        struct link_record *r7 = link_registry_by_ifindex(&back.links, 7);
+        assert_non_null(r7);
+        assert_string_equal(r7->name, "tap-alice");
+        assert_int_equal(r7->kind, LINK_LOGIN);
+        assert_int_equal(r7->owner, 1001);
+        assert_int_equal(r7->peer_ifindex, 8);
+        assert_int_equal(link_registry_by_ifindex(&back.links, 12)->kind, LINK_VM_TAP);
+        assert_int_equal(back.n_bad_lines, 0);
         saved_state_clear(&back);
         students_clear(&s);
+        link_registry_clear(&links);
 
         /* a later save replaces it whole, and no temporary file is left */
-        assert_int_equal(state_save(path, "br1", false, &s), 0);
+        assert_int_equal(state_save(path, "br1", false, &s, &links), 0);
         assert_int_equal(state_load(path, &back), 0);
         assert_string_equal(back.bridge, "br1");
         assert_false(back.bridge_created);
         assert_int_equal(back.students.n, 0);
         saved_state_clear(&back);
-        char tmp[80];
-        snprintf(tmp, sizeof tmp, "%s.tmp", path);
-        assert_int_not_equal(access(tmp, F_OK), 0);
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        size_t entries = 0;
+        assert_non_null(d);
+        while ((e = readdir(d)))
+                entries += e->d_name[0] != '.';
+        closedir(d);
+        assert_int_equal(entries, 1);
         unlink(path);
         rmdir(dir);
 }
@@ -72,44 +98,107 @@ static void test_missing(void **state) {
         assert_int_equal(state_load("/nonexistent/vmnet/state", &st), -ENOENT);
 }
 
-static void assert_bad(const char *text, unsigned want_line) {
+/* Names as directory accounts have them: spaces, '@', '%', UTF-8. */
+static void test_names_escaped(void **state) {
+        (void)state;
+        static const char *const names[] = {
+                "alice smith", "alice@ad.example.edu", "100%", "caf\xc3\xa9", "tab\there",
+                "a-very-long-directory-account-name-well-beyond-thirty-two@example.edu",
+        };
+        struct students s = {};
+        struct link_registry none = {};
+        struct saved_state back;
+        char *text;
+
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+                struct user_info u = { .uid = 2000 + (uid_t)i, .gid = 100 };
+                strcpy(u.name, names[i]);
+                struct student *st = students_add(&s, &u, "t~0123456789");
+                assert_non_null(st);
+                assert_int_equal(student_add_session(st, 40 + (pid_t)i, 9, -1, 0), 0);
+        }
+        int n = state_format("vmnet0", true, &s, &none, &text);
+        assert_true(n > 0);
+        /* one record per line, each word free of spaces */
+        assert_null(strstr(text, "alice smith"));
+        assert_non_null(strstr(text, "student alice%20smith 2000 100 t~0123456789\n"));
+        assert_int_equal(state_parse(text, (size_t)n, &back), 0);
+        assert_int_equal(back.n_bad_lines, 0);
+        assert_int_equal(back.students.n, sizeof names / sizeof names[0]);
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+                struct student *st = students_find(&back.students, names[i]);
+                assert_non_null(st);
+                assert_int_equal(st->user.uid, 2000 + i);
+                assert_int_equal(st->n_sessions, 1);
+        }
+        saved_state_clear(&back);
+        students_clear(&s);
+        free(text);
+}
+
+/* The line is skipped (counted, first one named), the rest is kept. */
+static void assert_skipped(const char *text, unsigned want_bad, unsigned want_first, size_t want_students) {
+        struct saved_state st;
+        assert_int_equal(state_parse(text, strlen(text), &st), 0);
+        assert_int_equal(st.n_bad_lines, want_bad);
+        assert_int_equal(st.first_bad_line, want_first);
+        assert_int_equal(st.students.n, want_students);
+        saved_state_clear(&st);
+}
+
+static void assert_refused(const char *text, size_t len) {
         struct saved_state st = { .bridge = "untouched" };
-        unsigned line = 0;
-        assert_int_equal(state_parse(text, strlen(text), &st, &line), -EBADMSG);
-        assert_int_equal(line, want_line);
+        assert_int_equal(state_parse(text, len, &st), -EBADMSG);
         assert_string_equal(st.bridge, "untouched");
 }
 
 static void test_malformed(void **state) {
         (void)state;
-        assert_bad("", 0);
-        assert_bad("vmnetd-state 2\n", 1);
-        assert_bad("bridge vmnet0 created\n", 1);
-        assert_bad("vmnetd-state 1\nbridge vmnet0 made\n", 2);
-        assert_bad("vmnetd-state 1\nbridge vmnet0 created extra\n", 2);
-        assert_bad("vmnetd-state 1\nstudent alice 1001 1001\n", 2);
-        assert_bad("vmnetd-state 1\nstudent alice x 1001 tap-alice\n", 2);
-        assert_bad("vmnetd-state 1\nstudent alice 1 1 tap-alice\nstudent alice 1 1 tap-alice\n", 3);
-        assert_bad("vmnetd-state 1\nsession alice 100 5\n", 2);
-        assert_bad("vmnetd-state 1\nstudent alice 1 1 tap-alice\nsession alice 0 5\n", 3);
-        assert_bad("vmnetd-state 1\nstudent alice 1 1 tap-alice\nsession alice -4 5\n", 3);
-        assert_bad("vmnetd-state 1\nstudent alice 1 1 tap-alice-is-far-too-long\n", 2);
-        assert_bad("vmnetd-state 1\nsomething else\n", 2);
-        char nul[] = "vmnetd-state 1\nstudent a\0ice 1 1 t\n";
+        /* no or an unknown header: not a state file at all */
+        assert_refused("", 0);
+        assert_refused("vmnetd-state 3\n", 15);
+        assert_refused("bridge vmnet0 created\n", 22);
+        /* each bad line is skipped, and only it */
+        const char *ok = "student bob 2 2 tap-bob\n";
+        char text[512];
+        static const char *const bad[] = {
+                "bridge vmnet0 made", "bridge vmnet0 created extra", "student alice 1001 1001",
+                "student alice x 1001 tap-alice", "student bob 1 1 tap-bob", "session alice 100 5",
+                "session bob 0 5", "session bob -4 5", "student alice 1 1 tap-alice-is-far-too-long",
+                "something else", "student al%zzce 1 1 t", "student al%00ce 1 1 t", "student alice  1 1 t",
+                "link 7 tap-x nosuchkind 1 0", "link 0 tap-x tap 1 0", "link 7 tap-x tap", "student",
+                "link 9 tap-a tap 1 0 extra",
+        };
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+                snprintf(text, sizeof text, "vmnetd-state 2\n%s%s\n%s", ok, bad[i], "student carol 3 3 tap-carol\n");
+                assert_skipped(text, 1, 3, 2);
+        }
+        /* a NUL inside a line, a line longer than any a state file has */
+        char nul[] = "vmnetd-state 1\nstudent a\0ice 1 1 t\nstudent bob 2 2 tap-bob\n";
         struct saved_state st;
-        unsigned line;
-        assert_int_equal(state_parse(nul, sizeof nul - 1, &st, &line), -EBADMSG);
-        char longline[600];
+        assert_int_equal(state_parse(nul, sizeof nul - 1, &st), 0);
+        assert_int_equal(st.n_bad_lines, 1);
+        assert_int_equal(st.first_bad_line, 2);
+        assert_int_equal(st.students.n, 1);
+        saved_state_clear(&st);
+        char longline[1200];
         memset(longline, 'x', sizeof longline);
         memcpy(longline, "vmnetd-state 1\n", 15);
-        assert_int_equal(state_parse(longline, sizeof longline, &st, &line), -EBADMSG);
+        assert_int_equal(state_parse(longline, sizeof longline, &st), 0);
+        assert_int_equal(st.n_bad_lines, 1);
+        saved_state_clear(&st);
+        /* version 1 knows no link lines */
+        assert_skipped("vmnetd-state 1\nlink 7 tap-x tap 1 0\n", 1, 2, 0);
 }
 
+/* What an older vmnetd wrote (version 1) reads as it did. */
 static void test_good_text(void **state) {
         (void)state;
         const char *text = "vmnetd-state 1\nbridge br0 adopted\n\nstudent stu 7 8 tap-stu\nsession stu 42 99\n";
         struct saved_state st;
-        assert_int_equal(state_parse(text, strlen(text), &st, NULL), 0);
+        assert_int_equal(state_parse(text, strlen(text), &st), 0);
+        assert_int_equal(st.version, 1);
+        assert_int_equal(st.n_bad_lines, 0);
         assert_int_equal(st.students.n, 1);
         assert_int_equal(st.students.v[0]->n_sessions, 1);
         assert_int_equal(st.students.v[0]->sessions[0].pid, 42);
@@ -120,6 +209,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_round_trip),
                 cmocka_unit_test(test_missing),
+                cmocka_unit_test(test_names_escaped),
                 cmocka_unit_test(test_malformed),
                 cmocka_unit_test(test_good_text),
         };

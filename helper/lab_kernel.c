@@ -1,0 +1,79 @@
+/* The lab's real world (see lab_ops.h): netlink, tun, pidfds, NSS. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fdb.h"
+#include "lab.h"
+#include "lab_ops.h"
+#include "login_link.h"
+#include "process.h"
+#include "sysfs.h"
+#include "tap.h"
+
+static int kernel_login_link_create(struct lab *lab, const char *name, struct kernel_link *ret_student_end,
+                                    struct kernel_link *ret_bridge_end) {
+        return login_link_create(lab->nl, name, lab->bridge_ifindex, ret_student_end, ret_bridge_end);
+}
+
+static int kernel_login_link_plug(struct lab *lab, int student_ifindex, int bridge_end_ifindex) {
+        return login_link_plug(lab->nl, student_ifindex, bridge_end_ifindex, lab->bridge_ifindex);
+}
+
+static int kernel_tap_create(struct lab *lab, const char *name, uid_t owner, bool persistent,
+                             const struct tap_features *features, int *ret_fd, int *ret_ifindex) {
+        _cleanup_close_ int fd = -1;
+        struct kernel_link link;
+        int r, mtu = 0;
+
+        r = tap_create(name, owner, persistent, features, &fd);
+        if (r < 0)
+                return r;
+        /* The bridge's MTU: a bridge of jumbo frames (an external uplink)
+         * keeps them, and a port with a smaller MTU would silently drop the
+         * guests' big frames. */
+        if (sysfs_read_int(lab->config.bridge, "mtu", &mtu) < 0 || mtu <= 0)
+                mtu = 0; /* the kernel's default then */
+        r = link_get(lab->nl, 0, name, &link);
+        if (r >= 0)
+                r = link_plug(lab->nl, link.ifindex, lab->bridge_ifindex, (unsigned)mtu);
+        if (r < 0) {
+                if (persistent)
+                        (void)tap_unpersist(fd); /* it goes with fd */
+                return r;
+        }
+        *ret_fd = TAKE_FD(fd);
+        *ret_ifindex = link.ifindex;
+        return 0;
+}
+
+static int kernel_links_delete(struct lab *lab, const int *ifindexes, size_t n) {
+        return links_delete(lab->nl, ifindexes, n);
+}
+
+static int kernel_link_get(struct lab *lab, int ifindex, struct kernel_link *ret) {
+        return link_get(lab->nl, ifindex, NULL, ret);
+}
+
+static int kernel_port_of_mac(struct lab *lab, const uint8_t mac[6], char ret_port[IFNAMSIZ]) {
+        return fdb_port_of_mac(lab->config.bridge, mac, ret_port);
+}
+
+static bool kernel_user_is_allowed(struct lab *lab, const struct user_info *user) {
+        return user_is_allowed(&lab->config, lab->allowed_gids, lab->n_allowed_gids, user);
+}
+
+const struct lab_ops lab_kernel_ops = {
+        .login_link_create = kernel_login_link_create,
+        .login_link_plug = kernel_login_link_plug,
+        .tap_create = kernel_tap_create,
+        .links_delete = kernel_links_delete,
+        .link_get = kernel_link_get,
+        .port_of_mac = kernel_port_of_mac,
+        .process_pidfd = process_pidfd,
+        .process_start_time = process_start_time,
+        .user_by_name = user_by_name,
+        .user_by_uid = user_by_uid,
+        .user_is_allowed = kernel_user_is_allowed,
+};

@@ -1,0 +1,43 @@
+/* The seam between the lab's logic and the world: every kernel operation
+ * and user-database lookup the lab's request paths make goes through one
+ * of these.  lab_kernel.c is the real one (netlink, tun, pidfds, NSS);
+ * the unit tests give a fake and drive sessions, taps and the
+ * authorisation table without privileges (tests/unit/test_lab.c). */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "bridge.h"
+#include "tap.h"
+#include "users.h"
+
+struct lab;
+
+struct lab_ops {
+        /* A new login link `name` on the lab bridge (login_link.h); -EEXIST if the name is taken. */
+        int (*login_link_create)(struct lab *lab, const char *name, struct kernel_link *ret_student_end,
+                                 struct kernel_link *ret_bridge_end);
+        /* An existing login link plugged into the lab bridge again, both ends up. */
+        int (*login_link_plug)(struct lab *lab, int student_ifindex, int bridge_end_ifindex);
+        /* A new tap, owned by owner, persistent or not, with features (tap.h),
+         * plugged into the lab bridge with its MTU and up; its fd and ifindex.
+         * -EEXIST if the name is taken. */
+        int (*tap_create)(struct lab *lab, const char *name, uid_t owner, bool persistent,
+                          const struct tap_features *features, int *ret_fd, int *ret_ifindex);
+        /* bridge.h's links_delete(). */
+        int (*links_delete)(struct lab *lab, const int *ifindexes, size_t n);
+        /* What the kernel says about a link now (for STATUS). */
+        int (*link_get)(struct lab *lab, int ifindex, struct kernel_link *ret);
+        /* The name of the lab bridge's port behind which mac was learnt. */
+        int (*port_of_mac)(struct lab *lab, const uint8_t mac[6], char ret_port[IFNAMSIZ]);
+        /* process.h. */
+        int (*process_pidfd)(pid_t pid, unsigned long long start_time, unsigned long long *ret_start_time);
+        int (*process_start_time)(pid_t pid, unsigned long long *ret);
+        /* users.h; user_is_allowed with the lab's allow_groups. */
+        int (*user_by_name)(const char *name, struct user_info *ret);
+        int (*user_by_uid)(uid_t uid, struct user_info *ret);
+        bool (*user_is_allowed)(struct lab *lab, const struct user_info *user);
+};
+
+extern const struct lab_ops lab_kernel_ops;

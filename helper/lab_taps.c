@@ -1,0 +1,171 @@
+/* Taps: a student's extra persistent taps and their VMs' taps within
+ * max_taps, STATUS, and whose VM sits behind a port (see lab.h).  Every
+ * answer comes from the registry, never from what the kernel's tap owner
+ * says now. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "hosts_snapshot.h"
+#include "lab.h"
+#include "lab_ops.h"
+#include "log.h"
+#include "tap_name.h"
+
+/* Links that count against max_taps: the login link, extra taps, VMs' taps. */
+#define QUOTA_KINDS (LINK_KIND_BIT(LINK_LOGIN) | LINK_KINDS_TAPS)
+
+/* Makes a new extra tap for user; persistent ones stay, a VM's goes with its fd. */
+static int new_extra_tap(struct lab *lab, const struct user_info *user, bool persistent, uint8_t want,
+                         char ret_tap[IFNAMSIZ], int *ret_fd) {
+        const struct tap_features features = {
+                .vnet_hdr = want & VMNET_TAP_WANT_VNET_HDR,
+                .multi_queue = want & VMNET_TAP_WANT_MULTI_QUEUE,
+        };
+        char name[IFNAMSIZ];
+
+        if (!lab->ops->user_is_allowed(lab, user))
+                return -EPERM;
+        if (link_registry_count(&lab->links, user->uid, QUOTA_KINDS) >= lab->config.max_taps)
+                return -EDQUOT;
+        for (unsigned i = 1; i <= TAP_INDEX_MAX; i++) {
+                _cleanup_close_ int fd = -1;
+                int ifindex, r;
+
+                if (tap_name_for_user(lab->config.tap_name, user->name, i, name) < 0)
+                        break;
+                if (link_registry_by_name(&lab->links, name, 0))
+                        continue; /* ours already, maybe on its way out */
+                r = lab->ops->tap_create(lab, name, user->uid, persistent, &features, &fd, &ifindex);
+                if (r == -EEXIST)
+                        continue; /* a link vmnetd did not make has that name */
+                if (r < 0)
+                        return log_error_errno(r, "cannot make tap %s for %s: %m", name, user->name);
+                struct link_record rec = { .ifindex = ifindex, .kind = persistent ? LINK_TAP : LINK_VM_TAP,
+                                           .owner = user->uid };
+                strcpy(rec.name, name);
+                r = link_registry_add(&lab->links, &rec);
+                if (r < 0) {
+                        (void)lab->ops->links_delete(lab, &ifindex, 1);
+                        return log_error_errno(r, "cannot record tap %s: %m", name);
+                }
+                lab_save_state(lab);
+                log_info("%s tap %s for %s%s%s", persistent ? "persistent" : "VM", name, user->name,
+                         features.vnet_hdr ? ", vnet header" : "", features.multi_queue ? ", multi-queue" : "");
+                strcpy(ret_tap, name);
+                if (ret_fd)
+                        *ret_fd = TAKE_FD(fd);
+                return 0;
+        }
+        return -EDQUOT; /* every name of the user's is taken */
+}
+
+int lab_tap_add(struct lab *lab, const struct user_info *user, uint8_t want, char ret_tap[IFNAMSIZ]) {
+        /* whoever opens a kept tap decides its vnet header: only the queues
+         * are fixed at creation */
+        return new_extra_tap(lab, user, true, want & VMNET_TAP_WANT_MULTI_QUEUE, ret_tap, NULL);
+}
+
+int lab_vm_tap(struct lab *lab, const struct user_info *user, const char *bridge, uint8_t want,
+               char ret_tap[IFNAMSIZ], int *ret_fd) {
+        if (strcmp(bridge, lab->config.bridge) != 0)
+                return -EPERM;
+        /* one fd goes back, so one queue: a multi-queue tap would gain nothing */
+        return new_extra_tap(lab, user, false, want & VMNET_TAP_WANT_VNET_HDR, ret_tap, ret_fd);
+}
+
+int lab_tap_del(struct lab *lab, const struct user_info *user, const char *tap) {
+        struct link_record *rec = link_registry_by_name(&lab->links, tap, LINK_KIND_BIT(LINK_TAP));
+        int ifindex, r;
+
+        /* only an extra persistent tap of the caller's own; any other name
+         * gets the same refusal, existing or not */
+        if (!rec || rec->owner != user->uid || rec->dying)
+                return -EPERM;
+        ifindex = rec->ifindex;
+        r = lab->ops->links_delete(lab, &ifindex, 1);
+        if (r < 0)
+                return r; /* logged by links_delete */
+        link_registry_remove(&lab->links, ifindex);
+        lab_save_state(lab);
+        log_info("tap %s of %s deleted", tap, user->name);
+        return 0;
+}
+
+struct listed {
+        const struct link_record *rec;
+        int index; /* in the user's tap names; -1 if none (a renamed link) */
+};
+
+static int by_index(const void *a, const void *b) {
+        const struct listed *x = a, *y = b;
+        unsigned ix = (unsigned)x->index, iy = (unsigned)y->index; /* -1 sorts last */
+        return ix < iy ? -1 : ix > iy;
+}
+
+int lab_status(struct lab *lab, const struct user_info *user, struct vmnet_reply *ret) {
+        struct listed listed[VMNET_TAPS_MAX];
+        char address[INET_ADDRSTRLEN];
+        size_t n = 0;
+
+        snprintf(ret->user, sizeof ret->user, "%s", user->name);
+        snprintf(ret->bridge, sizeof ret->bridge, "%s", lab->config.bridge);
+        inet_ntop(AF_INET, &lab->config.address, address, sizeof address);
+        snprintf(ret->address, sizeof ret->address, "%s/%u", address, lab->config.prefix_len);
+        snprintf(ret->domain, sizeof ret->domain, "%s", lab->config.domain);
+        ret->uplink = lab->config.uplink;
+        ret->max_taps = lab->config.max_taps;
+
+        link_registry_foreach(rec, &lab->links)
+                if (rec->owner == user->uid && !rec->dying && (QUOTA_KINDS & LINK_KIND_BIT(rec->kind)) &&
+                    n < VMNET_TAPS_MAX)
+                        listed[n++] = (struct listed) {
+                                rec, tap_name_index(lab->config.tap_name, user->name, rec->name)
+                        };
+        qsort(listed, n, sizeof listed[0], by_index);
+
+        ret->n_taps = 0;
+        for (size_t i = 0; i < n; i++) {
+                struct vmnet_tap_info *t = &ret->taps[ret->n_taps];
+                struct kernel_link link;
+
+                if (lab->ops->link_get(lab, listed[i].rec->ifindex, &link) < 0)
+                        continue; /* gone; its link event is on its way */
+                strcpy(t->name, listed[i].rec->name);
+                t->kind = listed[i].rec->kind == LINK_LOGIN ? VMNET_TAP_LOGIN
+                          : listed[i].rec->kind == LINK_TAP ? VMNET_TAP_PERSISTENT : VMNET_TAP_VM;
+                t->flags = (link.flags & IFF_LOWER_UP ? VMNET_TAP_FLAG_CARRIER : 0) |
+                           (link.flags & IFF_UP ? VMNET_TAP_FLAG_UP : 0);
+                ret->n_taps++;
+        }
+        return 0;
+}
+
+int lab_owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char *ret_user, void *userdata) {
+        struct lab *lab = userdata;
+        struct user_info user;
+        const struct link_record *rec;
+        char port[IFNAMSIZ];
+
+        if (lab->ops->port_of_mac(lab, mac, port) < 0)
+                return -ENOENT;
+        /* behind a login link (its bridge end is the port) or a tap of vmnetd's */
+        rec = link_registry_by_name(&lab->links, port, LINK_KIND_BIT(LINK_LOGIN_PEER) | LINK_KINDS_TAPS);
+        if (!rec)
+                return -ENOENT;
+        if (lab->ops->user_by_uid(rec->owner, &user) < 0)
+                return -ENOENT;
+        *ret_uid = rec->owner;
+        /* the name goes into the snapshot's owner field; one too long for it is left out */
+        size_t len = strlen(user.name);
+        if (len > HOSTS_USER_MAX)
+                len = 0;
+        memcpy(ret_user, user.name, len);
+        ret_user[len] = '\0';
+        return 0;
+}

@@ -1,0 +1,123 @@
+/* The records of the links vmnetd made (see link_registry.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "array.h"
+#include "link_registry.h"
+
+static const struct link_kind_info kinds[_LINK_KIND_COUNT] = {
+        [LINK_LOGIN]      = { "login",      "veth" },
+        [LINK_LOGIN_PEER] = { "login-peer", "veth" },
+        [LINK_TAP]        = { "tap",        "tun" },
+        [LINK_VM_TAP]     = { "vm-tap",     "tun" },
+};
+
+const struct link_kind_info *link_kind_info(enum link_kind kind) {
+        if (kind <= 0 || kind >= _LINK_KIND_COUNT || !kinds[kind].word)
+                return NULL;
+        return &kinds[kind];
+}
+
+enum link_kind link_kind_from_word(const char *word) {
+        for (int k = 1; k < _LINK_KIND_COUNT; k++)
+                if (kinds[k].word && strcmp(kinds[k].word, word) == 0)
+                        return (enum link_kind)k;
+        return 0;
+}
+
+struct link_record *link_registry_by_ifindex(const struct link_registry *reg, int ifindex) {
+        if (ifindex <= 0)
+                return NULL;
+        link_registry_foreach(rec, reg)
+                if (rec->ifindex == ifindex)
+                        return rec;
+        return NULL;
+}
+
+struct link_record *link_registry_by_name(const struct link_registry *reg, const char *name, unsigned kinds_mask) {
+        link_registry_foreach(rec, reg)
+                if ((kinds_mask == 0 || (kinds_mask & LINK_KIND_BIT(rec->kind))) && strcmp(rec->name, name) == 0)
+                        return rec;
+        return NULL;
+}
+
+int link_registry_add(struct link_registry *reg, const struct link_record *rec) {
+        if (rec->ifindex <= 0 || !rec->name[0] || strnlen(rec->name, IFNAMSIZ) >= IFNAMSIZ ||
+            !link_kind_info(rec->kind))
+                return -EINVAL;
+        if (link_registry_by_ifindex(reg, rec->ifindex))
+                return -EEXIST;
+        if (ARRAY_RESERVE(reg->v, reg->allocated, reg->n + 1) < 0)
+                return -ENOMEM;
+        reg->v[reg->n] = *rec;
+        reg->v[reg->n].dying = false;
+        reg->n++;
+        if (rec->dying)
+                link_registry_set_dying(reg, &reg->v[reg->n - 1], true);
+        return 0;
+}
+
+bool link_registry_remove(struct link_registry *reg, int ifindex) {
+        struct link_record *rec = link_registry_by_ifindex(reg, ifindex);
+
+        if (!rec)
+                return false;
+        if (rec->dying)
+                reg->n_dying--;
+        *rec = reg->v[--reg->n];
+        return true;
+}
+
+void link_registry_clear(struct link_registry *reg) {
+        free(reg->v);
+        *reg = (struct link_registry) {};
+}
+
+size_t link_registry_count(const struct link_registry *reg, uid_t owner, unsigned kinds_mask) {
+        size_t n = 0;
+
+        link_registry_foreach(rec, reg)
+                n += rec->owner == owner && !rec->dying && (kinds_mask & LINK_KIND_BIT(rec->kind));
+        return n;
+}
+
+static void mark(struct link_registry *reg, struct link_record *rec, bool dying) {
+        if (rec->dying == dying)
+                return;
+        rec->dying = dying;
+        if (dying)
+                reg->n_dying++;
+        else
+                reg->n_dying--;
+}
+
+void link_registry_set_dying(struct link_registry *reg, struct link_record *rec, bool dying) {
+        struct link_record *peer = link_registry_by_ifindex(reg, rec->peer_ifindex);
+
+        mark(reg, rec, dying);
+        if (peer)
+                mark(reg, peer, dying);
+}
+
+bool link_registry_renamed(struct link_registry *reg, int ifindex, const char *name) {
+        struct link_record *rec = link_registry_by_ifindex(reg, ifindex);
+
+        if (!rec || strcmp(rec->name, name) == 0 || strlen(name) >= IFNAMSIZ)
+                return false;
+        strcpy(rec->name, name);
+        return true;
+}
+
+bool link_registry_deleted(struct link_registry *reg, int ifindex) {
+        struct link_record *rec = link_registry_by_ifindex(reg, ifindex);
+
+        if (!rec)
+                return false;
+        /* a pair goes as one: the kernel deletes the other end along */
+        int peer = rec->peer_ifindex;
+        link_registry_remove(reg, ifindex);
+        link_registry_remove(reg, peer);
+        return true;
+}

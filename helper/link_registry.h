@@ -1,0 +1,89 @@
+/* The links vmnetd made: the one place that answers "is this link ours,
+ * and whose?".  Each record says what vmnetd made (ifindex, name, kind) and
+ * for whom (the uid it made it for — never what the kernel's tap "owner"
+ * says now: a student may hand a tap of theirs to anyone with TUNSETOWNER).
+ * Attribution (whose VM is behind a port), quota (max_taps) and cleanup
+ * (logout, restart, --down) all read these records; a link that is not
+ * recorded is not vmnetd's to touch.
+ *
+ * The records are kept in run_dir/state (state.c), reconciled with the
+ * kernel at start by ifindex + name + kind (lab_lifecycle.c), and follow
+ * the kernel's link events (a VM's tap goes when the VM closes its fd).
+ *
+ * Pure bookkeeping: no kernel calls.  Record pointers are valid until the
+ * next add or remove.
+ *
+ * Adding a kind of link (a container's veth, a segment's bridge, a capture
+ * tap): a value in enum link_kind and a row in link_kinds[] (link_registry.c)
+ * saying how it is written in the state file and which kernel link kind
+ * proves it at start.  Nothing else needs to know about the list. */
+#pragma once
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum link_kind {
+        LINK_LOGIN = 1,  /* the student's end of a login link (a veth) */
+        LINK_LOGIN_PEER, /* the bridge end of a login link, a port of the lab bridge */
+        LINK_TAP,        /* a persistent tap (TAP_ADD): goes at its owner's last logout */
+        LINK_VM_TAP,     /* a VM's tap (VM_TAP): goes when the VM closes its fd */
+        _LINK_KIND_COUNT
+};
+
+#define LINK_KIND_BIT(k) (1u << (k))
+#define LINK_KINDS_TAPS  (LINK_KIND_BIT(LINK_TAP) | LINK_KIND_BIT(LINK_VM_TAP))
+
+struct link_kind_info {
+        const char *word;        /* its name in run_dir/state and in logs */
+        const char *kernel_kind; /* the kernel's IFLA_INFO_KIND for it ("veth", "tun") */
+};
+
+/* The kind's row, or NULL for a value outside the enum. */
+const struct link_kind_info *link_kind_info(enum link_kind kind);
+/* The kind written as word, or 0. */
+enum link_kind link_kind_from_word(const char *word);
+
+struct link_record {
+        int ifindex;
+        char name[IFNAMSIZ];
+        enum link_kind kind;
+        uid_t owner;      /* whom vmnetd made it for */
+        int peer_ifindex; /* the other end of a pair (login links), else 0 */
+        bool dying;       /* waiting for the batched deletion */
+};
+
+struct link_registry {
+        struct link_record *v;
+        size_t n, allocated;
+        size_t n_dying;
+};
+
+/* Records rec (copied).  -EEXIST if its ifindex is recorded already,
+ * -EINVAL for a record without ifindex, name or kind, -ENOMEM. */
+int link_registry_add(struct link_registry *reg, const struct link_record *rec);
+/* Removes the record of ifindex; false if there was none. */
+bool link_registry_remove(struct link_registry *reg, int ifindex);
+void link_registry_clear(struct link_registry *reg);
+
+struct link_record *link_registry_by_ifindex(const struct link_registry *reg, int ifindex);
+/* By name, among the kinds in kinds (LINK_KIND_BIT()s; 0: any). */
+struct link_record *link_registry_by_name(const struct link_registry *reg, const char *name, unsigned kinds);
+
+/* The records of owner among kinds, not counting dying ones. */
+size_t link_registry_count(const struct link_registry *reg, uid_t owner, unsigned kinds);
+
+/* Marks a record (and the other end of its pair) as waiting for deletion,
+ * or takes the mark back. */
+void link_registry_set_dying(struct link_registry *reg, struct link_record *rec, bool dying);
+
+/* The kernel renamed or deleted a link: the record follows.  Returns true
+ * when a record changed (the state file is then out of date). */
+bool link_registry_renamed(struct link_registry *reg, int ifindex, const char *name);
+bool link_registry_deleted(struct link_registry *reg, int ifindex);
+
+/* Every record; the registry must not gain or lose one inside the loop. */
+#define link_registry_foreach(rec, reg)                                                        \
+        for (struct link_record *rec = (reg)->n ? (reg)->v : NULL,                             \
+                                *rec##_end = (reg)->n ? (reg)->v + (reg)->n : NULL;            \
+             rec < rec##_end; rec++)

@@ -1,0 +1,25 @@
+/* The login link: a veth pair, the student's end named by tap_name (what
+ * VirtualBox and VMware bridge to), the other end (LOGIN_PEER_PREFIX and a
+ * number) a port of the lab bridge.  Those hypervisors hook the student's
+ * end in the kernel; what they send "to the wire" is what that end
+ * transmits, so it crosses into the bridge whatever its destination.  (A
+ * tap would hand those frames to whoever holds its queue, and only
+ * broadcasts and frames for its own MAC would reach the lab.)  Nothing
+ * needs to hold it open: both ends up means carrier.
+ *
+ * Whether a login link is vmnetd's, and whose, is link_registry's to say:
+ * the prefix of the bridge end is for people reading `ip link`. */
+#pragma once
+#include "bridge.h"
+
+#define LOGIN_PEER_PREFIX "vmnp"
+
+/* Makes the pair, `name` for the student's hypervisor, the bridge end
+ * plugged into the bridge, both up.  -EEXIST if name exists.  What the
+ * kernel made is returned in ret_student_end and ret_bridge_end. */
+int login_link_create(struct nl_sock *sk, const char *name, int bridge_ifindex,
+                      struct kernel_link *ret_student_end, struct kernel_link *ret_bridge_end);
+
+/* Plugs the bridge end of an existing login link into the bridge (again)
+ * and brings both ends up. */
+int login_link_plug(struct nl_sock *sk, int student_ifindex, int bridge_end_ifindex, int bridge_ifindex);

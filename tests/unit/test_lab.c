@@ -1,0 +1,608 @@
+/* The lab's request paths without privileges: sessions, taps, STATUS and
+ * the authorisation table of requests.c, driven through request_handle()
+ * against a fake world behind lab_ops (users, links, processes).  What a
+ * student does to the kernel's own idea of a tap (TUNSETOWNER) never
+ * reaches these paths: they know only vmnetd's records.  Allocation
+ * failures are injected at every step of an OPEN: it either succeeds whole
+ * or leaves nothing (no entry, no link). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "lab.h"
+#include "lab_ops.h"
+#include "requests.h"
+#include "state.h"
+
+/* ---- allocation failures on demand ---- */
+
+void *__real_realloc(void *p, size_t size);
+static int reallocs_until_failure = -1; /* -1: never fail */
+
+void *__wrap_realloc(void *p, size_t size) {
+        if (reallocs_until_failure == 0)
+                return NULL;
+        if (reallocs_until_failure > 0)
+                reallocs_until_failure--;
+        return __real_realloc(p, size);
+}
+
+/* ---- the fake world ---- */
+
+struct fake_user {
+        const char *name;
+        uid_t uid;
+        bool allowed;
+};
+
+static const struct fake_user users[] = {
+        { "root", 0, true },
+        { "stu1", 61001, true },
+        { "stu2", 61002, true },
+        { "outsider", 61009, false },
+        /* 61777: a uid with no passwd entry */
+};
+
+#define UID_ROOT     0
+#define UID_STU1     61001
+#define UID_STU2     61002
+#define UID_OUTSIDER 61009
+#define UID_NOBODY   61777
+
+struct fake_link {
+        int ifindex, peer;
+        char name[IFNAMSIZ], kind[8];
+        uid_t kernel_owner; /* what a tap's sysfs owner says: the student may change it */
+};
+
+static struct {
+        struct fake_link links[64];
+        size_t n_links;
+        int next_ifindex;
+        int fail_login_link_create, fail_tap_create; /* an errno to fail with, or 0 */
+        unsigned watched;
+        uint64_t last_watch_id;
+        char port_of_mac[IFNAMSIZ];
+} world;
+
+static struct fake_link *link_named(const char *name) {
+        for (size_t i = 0; i < world.n_links; i++)
+                if (strcmp(world.links[i].name, name) == 0)
+                        return &world.links[i];
+        return NULL;
+}
+
+static struct fake_link *link_at(int ifindex) {
+        for (size_t i = 0; i < world.n_links; i++)
+                if (world.links[i].ifindex == ifindex)
+                        return &world.links[i];
+        return NULL;
+}
+
+static struct fake_link *add_link(const char *name, const char *kind, uid_t owner) {
+        struct fake_link *l = &world.links[world.n_links++];
+        *l = (struct fake_link) { .ifindex = world.next_ifindex++, .kernel_owner = owner };
+        strcpy(l->name, name);
+        strcpy(l->kind, kind);
+        return l;
+}
+
+static void remove_link(int ifindex) {
+        struct fake_link *l = link_at(ifindex);
+        if (!l)
+                return;
+        int peer = l->peer;
+        *l = world.links[--world.n_links];
+        if (peer)
+                remove_link(peer);
+}
+
+static void as_kernel_link(const struct fake_link *l, struct kernel_link *ret) {
+        *ret = (struct kernel_link) { .ifindex = l->ifindex, .link = l->peer, .flags = IFF_UP | IFF_LOWER_UP };
+        strcpy(ret->name, l->name);
+        strcpy(ret->kind, l->kind);
+}
+
+static int fake_login_link_create(struct lab *lab, const char *name, struct kernel_link *ret_student_end,
+                                  struct kernel_link *ret_bridge_end) {
+        char peer[IFNAMSIZ];
+        (void)lab;
+        if (world.fail_login_link_create)
+                return -world.fail_login_link_create;
+        if (link_named(name))
+                return -EEXIST;
+        snprintf(peer, sizeof peer, "vmnp%d", world.next_ifindex);
+        struct fake_link *a = add_link(name, "veth", 0), *b = add_link(peer, "veth", 0);
+        a->peer = b->ifindex;
+        b->peer = a->ifindex;
+        as_kernel_link(a, ret_student_end);
+        as_kernel_link(b, ret_bridge_end);
+        return 0;
+}
+
+static int fake_login_link_plug(struct lab *lab, int student_ifindex, int bridge_end_ifindex) {
+        (void)lab;
+        return link_at(student_ifindex) && link_at(bridge_end_ifindex) ? 0 : -ENODEV;
+}
+
+static int fake_tap_create(struct lab *lab, const char *name, uid_t owner, bool persistent,
+                           const struct tap_features *features, int *ret_fd, int *ret_ifindex) {
+        (void)lab, (void)persistent, (void)features;
+        if (world.fail_tap_create)
+                return -world.fail_tap_create;
+        if (link_named(name))
+                return -EEXIST;
+        *ret_fd = eventfd(0, EFD_CLOEXEC);
+        assert_true(*ret_fd >= 0);
+        *ret_ifindex = add_link(name, "tun", owner)->ifindex;
+        return 0;
+}
+
+static int fake_links_delete(struct lab *lab, const int *ifindexes, size_t n) {
+        (void)lab;
+        for (size_t i = 0; i < n; i++)
+                remove_link(ifindexes[i]);
+        return (int)n;
+}
+
+static int fake_link_get(struct lab *lab, int ifindex, struct kernel_link *ret) {
+        struct fake_link *l = link_at(ifindex);
+        (void)lab;
+        if (!l)
+                return -ENODEV;
+        as_kernel_link(l, ret);
+        return 0;
+}
+
+static int fake_port_of_mac(struct lab *lab, const uint8_t mac[6], char ret_port[IFNAMSIZ]) {
+        (void)lab, (void)mac;
+        if (!world.port_of_mac[0])
+                return -ENOENT;
+        strcpy(ret_port, world.port_of_mac);
+        return 0;
+}
+
+static int fake_process_pidfd(pid_t pid, unsigned long long start_time, unsigned long long *ret_start_time) {
+        (void)pid, (void)start_time;
+        if (ret_start_time)
+                *ret_start_time = 4242;
+        return eventfd(0, EFD_CLOEXEC);
+}
+
+static int fake_process_start_time(pid_t pid, unsigned long long *ret) {
+        (void)pid;
+        *ret = 4242;
+        return 0;
+}
+
+static const struct fake_user *user_named(const char *name) {
+        for (size_t i = 0; i < sizeof users / sizeof users[0]; i++)
+                if (strcmp(users[i].name, name) == 0)
+                        return &users[i];
+        return NULL;
+}
+
+static int fill_user(const struct fake_user *u, struct user_info *ret) {
+        if (!u)
+                return -ENOENT;
+        *ret = (struct user_info) { .uid = u->uid, .gid = u->uid };
+        strcpy(ret->name, u->name);
+        return 0;
+}
+
+static int fake_user_by_name(const char *name, struct user_info *ret) {
+        return fill_user(user_named(name), ret);
+}
+
+static int fake_user_by_uid(uid_t uid, struct user_info *ret) {
+        for (size_t i = 0; i < sizeof users / sizeof users[0]; i++)
+                if (users[i].uid == uid)
+                        return fill_user(&users[i], ret);
+        return -ENOENT;
+}
+
+static bool fake_user_is_allowed(struct lab *lab, const struct user_info *user) {
+        (void)lab;
+        const struct fake_user *u = user_named(user->name);
+        return u && u->allowed;
+}
+
+static const struct lab_ops fake_ops = {
+        .login_link_create = fake_login_link_create,
+        .login_link_plug = fake_login_link_plug,
+        .tap_create = fake_tap_create,
+        .links_delete = fake_links_delete,
+        .link_get = fake_link_get,
+        .port_of_mac = fake_port_of_mac,
+        .process_pidfd = fake_process_pidfd,
+        .process_start_time = fake_process_start_time,
+        .user_by_name = fake_user_by_name,
+        .user_by_uid = fake_user_by_uid,
+        .user_is_allowed = fake_user_is_allowed,
+};
+
+static int fake_watch(void *ctx, int pidfd, uint64_t *ret_id) {
+        (void)ctx, (void)pidfd;
+        world.watched++;
+        *ret_id = ++world.last_watch_id;
+        return 0;
+}
+
+static void fake_unwatch(void *ctx, int pidfd) {
+        (void)ctx, (void)pidfd;
+        world.watched--;
+}
+
+/* ---- a lab on the fake world ---- */
+
+static struct lab lab;
+static char run_dir[64];
+
+static int setup(void **state) {
+        struct vmnet_config config;
+        (void)state;
+        memset(&world, 0, sizeof world);
+        world.next_ifindex = 10;
+        reallocs_until_failure = -1;
+        strcpy(run_dir, "/tmp/vmnet-test-lab.XXXXXX");
+        assert_non_null(mkdtemp(run_dir));
+        config_defaults(&config);
+        strcpy(config.run_dir, run_dir);
+        config.max_taps = 3;
+        memset(&lab, 0, sizeof lab);
+        assert_int_equal(lab_init(&lab, &config, &fake_ops), 0);
+        lab.bridge_ifindex = add_link("vmnet0", "bridge", 0)->ifindex;
+        lab.watch_pidfd = fake_watch;
+        lab.unwatch_pidfd = fake_unwatch;
+        return 0;
+}
+
+static int teardown(void **state) {
+        char path[128];
+        (void)state;
+        students_clear(&lab.students);
+        link_registry_clear(&lab.links);
+        snprintf(path, sizeof path, "%s/state", run_dir);
+        unlink(path);
+        assert_int_equal(rmdir(run_dir), 0);
+        return 0;
+}
+
+/* Sends one request as uid; returns the status, the tap or fd in the reply. */
+static uint16_t ask(uid_t uid, uint8_t type, const char *arg, struct vmnet_reply *ret_rep, int *ret_fd) {
+        struct peer peer = { .uid = uid, .pid = 4000 + (pid_t)(uid % 1000), .pidfd = -1 };
+        struct vmnet_request req = { .type = type };
+        struct vmnet_reply rep;
+        int fd;
+
+        if (type == VMNET_MSG_OPEN || type == VMNET_MSG_CLOSE)
+                snprintf(req.user, sizeof req.user, "%s", arg);
+        else if (type == VMNET_MSG_TAP_DEL)
+                snprintf(req.tap, sizeof req.tap, "%s", arg);
+        else if (type == VMNET_MSG_VM_TAP)
+                snprintf(req.bridge, sizeof req.bridge, "%s", arg);
+        request_handle(&lab, &peer, &req, &rep, &fd);
+        if (ret_rep)
+                *ret_rep = rep;
+        if (ret_fd)
+                *ret_fd = fd;
+        else if (fd >= 0)
+                close(fd);
+        return rep.status;
+}
+
+static void flush(void) {
+        while (lab_has_deletions(&lab))
+                lab_flush_deletions(&lab);
+}
+
+/* ---- sessions ---- */
+
+static void test_sessions_counted(void **state) {
+        struct vmnet_reply rep;
+        (void)state;
+
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", &rep, NULL), VMNET_OK);
+        assert_string_equal(rep.tap, "tap-stu1");
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", &rep, NULL), VMNET_OK);
+        assert_non_null(link_named("tap-stu1"));
+        assert_int_equal(world.n_links, 3); /* bridge + one login link pair */
+        assert_int_equal(world.watched, 2);
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_CLOSE, "stu1", NULL, NULL), VMNET_OK);
+        flush();
+        assert_non_null(link_named("tap-stu1"));
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_CLOSE, "stu1", NULL, NULL), VMNET_OK);
+        flush();
+        assert_null(link_named("tap-stu1"));
+        assert_int_equal(world.n_links, 1);
+        assert_int_equal(lab.links.n, 0);
+        assert_int_equal(lab.students.n, 0);
+        assert_int_equal(world.watched, 0);
+        /* closing what is not open is no error */
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_CLOSE, "stu1", NULL, NULL), VMNET_OK);
+}
+
+static void test_session_died(void **state) {
+        (void)state;
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        uint64_t id = world.last_watch_id;
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu2", NULL, NULL), VMNET_OK);
+        /* an event for a watch that is gone (or never was) touches nothing */
+        lab_session_died(&lab, 0);
+        lab_session_died(&lab, id + 100);
+        assert_int_equal(lab.students.n, 2);
+        lab_session_died(&lab, id);
+        flush();
+        assert_null(link_named("tap-stu1"));
+        assert_non_null(link_named("tap-stu2"));
+        /* the same event again, as a stale one in the same batch would be */
+        lab_session_died(&lab, id);
+        assert_non_null(link_named("tap-stu2"));
+        assert_int_equal(lab.students.n, 1);
+}
+
+/* An OPEN that fails leaves neither an entry nor a link (a new student
+ * stayed in the table with a live login link and no session). */
+static void test_open_failure_leaves_nothing(void **state) {
+        (void)state;
+        world.fail_login_link_create = EIO;
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_ERR_INTERNAL);
+        assert_int_equal(lab.students.n, 0);
+        assert_int_equal(world.n_links, 1);
+        world.fail_login_link_create = 0;
+
+        /* every allocation of an OPEN failing in turn */
+        for (int k = 0;; k++) {
+                reallocs_until_failure = k;
+                uint16_t status = ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL);
+                bool failed_somewhere = reallocs_until_failure == 0;
+                reallocs_until_failure = -1;
+                if (status == VMNET_OK) {
+                        assert_int_equal(lab.students.n, 1);
+                        assert_int_equal(lab.students.v[0]->n_sessions, 1);
+                        assert_non_null(link_registry_by_name(&lab.links, "tap-stu1", 0));
+                        assert_non_null(link_named("tap-stu1"));
+                        if (!failed_somewhere)
+                                break; /* no allocation left to fail */
+                        assert_int_equal(ask(UID_ROOT, VMNET_MSG_CLOSE, "stu1", NULL, NULL), VMNET_OK);
+                        flush();
+                } else {
+                        assert_int_equal(status, VMNET_ERR_INTERNAL);
+                        assert_int_equal(lab.students.n, 0);
+                        assert_int_equal(lab.links.n, 0);
+                }
+                assert_null(link_named("tap-stu1"));
+                assert_int_equal(world.n_links, 1);
+                assert_true(k < 100);
+        }
+}
+
+/* Two students whose login link names meet never share one. */
+static void test_login_link_name_taken(void **state) {
+        struct link_record other = { .ifindex = 99, .name = "tap-stu1", .kind = LINK_LOGIN, .owner = 7 };
+        (void)state;
+        assert_int_equal(link_registry_add(&lab.links, &other), 0);
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_ERR_INTERNAL);
+        assert_int_equal(lab.students.n, 0);
+        /* nor is a link vmnetd did not make taken over */
+        link_registry_remove(&lab.links, 99);
+        add_link("tap-stu1", "veth", 0);
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_ERR_INTERNAL);
+        assert_int_equal(lab.students.n, 0);
+}
+
+/* ---- taps ---- */
+
+static void test_taps_and_quota(void **state) {
+        struct vmnet_reply rep;
+        int fd;
+        (void)state;
+
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_ADD, "", &rep, NULL), VMNET_OK);
+        assert_string_equal(rep.tap, "tap-stu1+1");
+        /* a name someone else's link has is skipped, never taken over */
+        add_link("tap-stu1+2", "tun", UID_STU1);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_VM_TAP, "vmnet0", &rep, &fd), VMNET_OK);
+        assert_string_equal(rep.tap, "tap-stu1+3");
+        assert_true(fd >= 0);
+        close(fd);
+        /* login link + 2 taps = max_taps 3 */
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_ADD, "", NULL, NULL), VMNET_ERR_QUOTA);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_STATUS, "", &rep, NULL), VMNET_OK);
+        assert_int_equal(rep.n_taps, 3);
+        assert_string_equal(rep.taps[0].name, "tap-stu1");
+        assert_int_equal(rep.taps[0].kind, VMNET_TAP_LOGIN);
+        assert_string_equal(rep.taps[1].name, "tap-stu1+1");
+        assert_int_equal(rep.taps[1].kind, VMNET_TAP_PERSISTENT);
+        assert_string_equal(rep.taps[2].name, "tap-stu1+3");
+        assert_int_equal(rep.taps[2].kind, VMNET_TAP_VM);
+        assert_int_equal(rep.taps[2].flags, VMNET_TAP_FLAG_CARRIER | VMNET_TAP_FLAG_UP);
+
+        /* the VM exits: the kernel's event takes its record, and its quota */
+        struct kernel_link gone;
+        as_kernel_link(link_named("tap-stu1+3"), &gone);
+        remove_link(gone.ifindex);
+        lab_link_event(&lab, &gone, true);
+        assert_null(link_registry_by_name(&lab.links, "tap-stu1+3", 0));
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_ADD, "", &rep, NULL), VMNET_OK);
+
+        /* tap del: the student's own persistent taps only */
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_DEL, "tap-stu1", NULL, NULL), VMNET_ERR_REFUSED);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_DEL, "tap-stu1+2", NULL, NULL), VMNET_ERR_REFUSED);
+        assert_non_null(link_named("tap-stu1+2"));
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_DEL, "tap-stu1+1", NULL, NULL), VMNET_OK);
+        assert_null(link_named("tap-stu1+1"));
+
+        /* the last logout takes the persistent taps, not the admin's link */
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_CLOSE, "stu1", NULL, NULL), VMNET_OK);
+        flush();
+        assert_null(link_named("tap-stu1"));
+        assert_null(link_named("tap-stu1+3")); /* the persistent one made after the VM left */
+        assert_non_null(link_named("tap-stu1+2"));
+}
+
+/* A student hands a tap to another user (TUNSETOWNER changes only what the
+ * kernel says): it stays theirs in quota, STATUS, attribution and cleanup. */
+static void test_tap_given_away(void **state) {
+        struct vmnet_reply rep;
+        uid_t uid;
+        char user[64];
+        (void)state;
+
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu2", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_ADD, "", &rep, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_ADD, "", NULL, NULL), VMNET_OK);
+        link_named("tap-stu1+1")->kernel_owner = UID_STU2;
+        link_named("tap-stu1+2")->kernel_owner = UID_ROOT;
+
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_ADD, "", NULL, NULL), VMNET_ERR_QUOTA);
+        assert_int_equal(ask(UID_STU2, VMNET_MSG_STATUS, "", &rep, NULL), VMNET_OK);
+        assert_int_equal(rep.n_taps, 1);
+        assert_string_equal(rep.taps[0].name, "tap-stu2");
+        assert_int_equal(ask(UID_STU2, VMNET_MSG_TAP_DEL, "tap-stu1+1", NULL, NULL), VMNET_ERR_REFUSED);
+        strcpy(world.port_of_mac, "tap-stu1+1");
+        assert_int_equal(lab_owner_of_mac((const uint8_t[6]) { 0x52, 0x54, 0, 0, 0, 1 }, &uid, user, &lab), 0);
+        assert_int_equal(uid, UID_STU1);
+        assert_string_equal(user, "stu1");
+        /* behind a login link: its bridge end is the port */
+        strcpy(world.port_of_mac, link_at(link_named("tap-stu2")->peer)->name);
+        assert_int_equal(lab_owner_of_mac((const uint8_t[6]) { 0x52, 0x54, 0, 0, 0, 2 }, &uid, user, &lab), 0);
+        assert_int_equal(uid, UID_STU2);
+        strcpy(world.port_of_mac, "vmnet0");
+        assert_int_equal(lab_owner_of_mac((const uint8_t[6]) { 0x52, 0x54, 0, 0, 0, 3 }, &uid, user, &lab), -ENOENT);
+
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_CLOSE, "stu1", NULL, NULL), VMNET_OK);
+        flush();
+        assert_null(link_named("tap-stu1+1"));
+        assert_null(link_named("tap-stu1+2"));
+        assert_non_null(link_named("tap-stu2"));
+}
+
+/* ---- the authorisation table (requests.c) ---- */
+
+struct expectation {
+        uid_t caller;
+        uint8_t type;
+        const char *arg;
+        uint16_t status;
+};
+
+static void test_authorisation_matrix(void **state) {
+        (void)state;
+        /* the state every row starts from: stu1 logged in with a tap */
+        static const struct expectation rows[] = {
+                /* OPEN, CLOSE: root only; root hears why, nobody else does */
+                { UID_ROOT,     VMNET_MSG_OPEN,  "stu2",       VMNET_OK },
+                { UID_ROOT,     VMNET_MSG_OPEN,  "outsider",   VMNET_ERR_NOT_ALLOWED },
+                { UID_ROOT,     VMNET_MSG_OPEN,  "nosuchuser", VMNET_ERR_NO_USER },
+                { UID_STU1,     VMNET_MSG_OPEN,  "stu1",       VMNET_ERR_REFUSED },
+                { UID_STU2,     VMNET_MSG_OPEN,  "stu1",       VMNET_ERR_REFUSED },
+                { UID_OUTSIDER, VMNET_MSG_OPEN,  "outsider",   VMNET_ERR_REFUSED },
+                { UID_NOBODY,   VMNET_MSG_OPEN,  "stu1",       VMNET_ERR_REFUSED },
+                { UID_STU1,     VMNET_MSG_CLOSE, "stu1",       VMNET_ERR_REFUSED },
+                { UID_STU2,     VMNET_MSG_CLOSE, "stu1",       VMNET_ERR_REFUSED },
+                { UID_OUTSIDER, VMNET_MSG_CLOSE, "stu1",       VMNET_ERR_REFUSED },
+                { UID_NOBODY,   VMNET_MSG_CLOSE, "stu1",       VMNET_ERR_REFUSED },
+                /* STATUS: anyone with an account, about themselves */
+                { UID_ROOT,     VMNET_MSG_STATUS, "", VMNET_OK },
+                { UID_STU1,     VMNET_MSG_STATUS, "", VMNET_OK },
+                { UID_STU2,     VMNET_MSG_STATUS, "", VMNET_OK },
+                { UID_OUTSIDER, VMNET_MSG_STATUS, "", VMNET_OK },
+                { UID_NOBODY,   VMNET_MSG_STATUS, "", VMNET_ERR_REFUSED },
+                /* TAP_ADD, VM_TAP: users the lab admits, on the lab bridge */
+                { UID_STU2,     VMNET_MSG_TAP_ADD, "",       VMNET_OK },
+                { UID_OUTSIDER, VMNET_MSG_TAP_ADD, "",       VMNET_ERR_REFUSED },
+                { UID_NOBODY,   VMNET_MSG_TAP_ADD, "",       VMNET_ERR_REFUSED },
+                { UID_STU2,     VMNET_MSG_VM_TAP,  "vmnet0", VMNET_OK },
+                { UID_STU2,     VMNET_MSG_VM_TAP,  "othbr",  VMNET_ERR_REFUSED },
+                { UID_OUTSIDER, VMNET_MSG_VM_TAP,  "vmnet0", VMNET_ERR_REFUSED },
+                { UID_NOBODY,   VMNET_MSG_VM_TAP,  "vmnet0", VMNET_ERR_REFUSED },
+                /* TAP_DEL: only the owner's own persistent tap */
+                { UID_ROOT,     VMNET_MSG_TAP_DEL, "tap-stu1+1", VMNET_ERR_REFUSED },
+                { UID_STU2,     VMNET_MSG_TAP_DEL, "tap-stu1+1", VMNET_ERR_REFUSED },
+                { UID_OUTSIDER, VMNET_MSG_TAP_DEL, "tap-stu1+1", VMNET_ERR_REFUSED },
+                { UID_NOBODY,   VMNET_MSG_TAP_DEL, "tap-stu1+1", VMNET_ERR_REFUSED },
+                { UID_STU1,     VMNET_MSG_TAP_DEL, "tap-stu1",   VMNET_ERR_REFUSED },
+                { UID_STU1,     VMNET_MSG_TAP_DEL, "tap-stu1+9", VMNET_ERR_REFUSED },
+                { UID_STU1,     VMNET_MSG_TAP_DEL, "tap-stu1+1", VMNET_OK },
+                /* the owner closing: root's CLOSE */
+                { UID_ROOT,     VMNET_MSG_CLOSE, "stu1", VMNET_OK },
+                /* not a message type at all */
+                { UID_ROOT,     0,  "", VMNET_ERR_BAD_REQUEST },
+                { UID_STU1,     99, "", VMNET_ERR_BAD_REQUEST },
+        };
+
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_ADD, "", NULL, NULL), VMNET_OK);
+        for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+                uint16_t got = ask(rows[i].caller, rows[i].type, rows[i].arg, NULL, NULL);
+                if (got != rows[i].status)
+                        fail_msg("row %zu: uid %u, type %u, '%s': status %u, expected %u", i,
+                                 (unsigned)rows[i].caller, rows[i].type, rows[i].arg, got, rows[i].status);
+        }
+        /* nothing a refusal refused happened */
+        assert_null(link_named("tap-stu1+1"));
+        assert_null(students_find(&lab.students, "outsider"));
+}
+
+static void test_status_of_errno(void **state) {
+        (void)state;
+        assert_int_equal(request_status_of(0, false), VMNET_OK);
+        assert_int_equal(request_status_of(-EPERM, false), VMNET_ERR_REFUSED);
+        assert_int_equal(request_status_of(-EDQUOT, false), VMNET_ERR_QUOTA);
+        assert_int_equal(request_status_of(-EBUSY, false), VMNET_ERR_BUSY);
+        assert_int_equal(request_status_of(-ESRCH, true), VMNET_ERR_NO_USER);
+        assert_int_equal(request_status_of(-ESRCH, false), VMNET_ERR_REFUSED);
+        assert_int_equal(request_status_of(-EACCES, true), VMNET_ERR_NOT_ALLOWED);
+        assert_int_equal(request_status_of(-EACCES, false), VMNET_ERR_REFUSED);
+        assert_int_equal(request_status_of(-EIO, true), VMNET_ERR_INTERNAL);
+        assert_int_equal(request_status_of(-ENOMEM, false), VMNET_ERR_INTERNAL);
+}
+
+/* What the lab saves is what the next vmnetd takes back. */
+static void test_state_follows(void **state) {
+        struct saved_state saved;
+        int fd;
+        (void)state;
+
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_VM_TAP, "vmnet0", NULL, &fd), VMNET_OK);
+        close(fd);
+        assert_int_equal(state_load(lab.state_path, &saved), 0);
+        assert_int_equal(saved.students.n, 1);
+        assert_int_equal(saved.links.n, 3);
+        assert_non_null(link_registry_by_name(&saved.links, "tap-stu1+1", LINK_KIND_BIT(LINK_VM_TAP)));
+        saved_state_clear(&saved);
+        struct kernel_link gone;
+        as_kernel_link(link_named("tap-stu1+1"), &gone);
+        lab_link_event(&lab, &gone, true);
+        assert_int_equal(state_load(lab.state_path, &saved), 0);
+        assert_int_equal(saved.links.n, 2);
+        saved_state_clear(&saved);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_sessions_counted, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_session_died, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_open_failure_leaves_nothing, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_login_link_name_taken, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_taps_and_quota, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_tap_given_away, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_authorisation_matrix, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_status_of_errno, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_state_follows, setup, teardown),
+        };
+        return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
+}

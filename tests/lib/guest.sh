@@ -14,6 +14,9 @@
 # The NETDEV argument is QEMU's -netdev value and must say id=n0, e.g.
 # bridge,id=n0,br=vmnet0,helper=$BUILD/vmnet-bridge-helper.  A guest's files
 # (console log, pid file, timing) are in $W/guest/NAME/.
+# GUEST_ACCEL (default tcg) is QEMU's -machine accel= (kvm:tcg: KVM when it
+# can, else TCG); GUEST_QEMU_ARGS (an array)
+# adds options to every guest_start.
 
 GUEST_SRC=$BUILD/guest
 
@@ -44,6 +47,20 @@ guest_allow_tun() {
         mount --bind /run/vmnet-test-tun /dev/net/tun
 }
 
+# guest_allow_kvm: the same for /dev/kvm, where there is one (for
+# benchmarks that want guests at native speed; -accel kvm:tcg falls back
+# to TCG without it, saying "failed to initialize kvm" on its console).
+# Prints kvm, or tcg when there is no /dev/kvm to give.
+guest_allow_kvm() {
+        if [ -c /dev/kvm ] &&
+           mknod -m 0666 /run/vmnet-test-kvm c "$((0x$(stat -c %t /dev/kvm)))" "$((0x$(stat -c %T /dev/kvm)))" &&
+           mount --bind /run/vmnet-test-kvm /dev/kvm && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+                echo kvm
+        else
+                echo tcg
+        fi
+}
+
 guest_dir() { echo "$W/guest/$1"; }
 guest_log() { echo "$W/guest/$1/console.log"; }
 
@@ -65,7 +82,8 @@ guest_start() {
         for a in "$@"; do [[ $a != vmhost=* ]] || host=${a#vmhost=}; done
         echo "$host" > "$d/hostname"
         world_spawn runuser -u "$user" -- qemu-system-x86_64 \
-                -accel tcg -nographic -no-reboot -m 256 -vga none \
+                -machine "accel=${GUEST_ACCEL:-tcg}" -nographic -no-reboot -m 256 -vga none \
+                ${GUEST_QEMU_ARGS[@]+"${GUEST_QEMU_ARGS[@]}"} \
                 -kernel "$W/guest/vmlinuz" -initrd "$W/guest/initrd.gz" \
                 -append "console=ttyS0 panic=-1 quiet vmhost=$name $*" \
                 -netdev "$netdev" -device "virtio-net-pci,netdev=n0,mac=$mac,romfile=" \

@@ -1,4 +1,4 @@
-// fuzz-sources: helper/config.c
+// fuzz-sources:
 /* libFuzzer target for the vmnet.conf parser: any bytes either fail with a
  * terminated "fuzz.conf:LINE: ..." message for a line that exists, leaving
  * the output untouched, or give a configuration that keeps every promise of

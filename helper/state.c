@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "files.h"
 #include "hex.h"
 #include "state.h"
+#include "strbuf.h"
 
 #define STATE_MAX (16u << 20)
 
@@ -17,12 +19,49 @@ static bool needs_escape(unsigned char c) {
         return c <= ' ' || c > '~' || c == '%';
 }
 
-static void put_escaped(FILE *f, const char *s) {
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-                if (needs_escape(*p))
-                        fprintf(f, "%%%02X", *p);
-                else
-                        fputc(*p, f);
+/* The state is written whole on every change: with 1000 students that is
+ * 5000 lines a login, so no printf and no byte-by-byte stdio here (which
+ * was most of a login's time: tests/bench/sessions). */
+static void put_escaped(struct strbuf *b, const char *s) {
+        static const char hex[] = "0123456789ABCDEF";
+        const unsigned char *p = (const unsigned char *)s, *run = p;
+
+        for (; *p; p++) {
+                if (!needs_escape(*p))
+                        continue;
+                strbuf_put(b, (const char *)run, (size_t)(p - run));
+                char e[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+                strbuf_put(b, e, sizeof e);
+                run = p + 1;
+        }
+        strbuf_put(b, (const char *)run, (size_t)(p - run));
+}
+
+/* " N" for an unsigned or (signed) number. */
+static void put_number(struct strbuf *b, unsigned long long v, bool negative) {
+        char digits[24], *p = digits + sizeof digits;
+
+        do
+                *--p = (char)('0' + v % 10);
+        while ((v /= 10) > 0);
+        if (negative)
+                *--p = '-';
+        *--p = ' ';
+        strbuf_put(b, p, (size_t)(digits + sizeof digits - p));
+}
+
+static void put_unsigned(struct strbuf *b, unsigned long long v) {
+        put_number(b, v, false);
+}
+
+static void put_signed(struct strbuf *b, long long v) {
+        put_number(b, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v, v < 0);
+}
+
+/* " WORD" */
+static void put_word(struct strbuf *b, const char *w) {
+        strbuf_put(b, " ", 1);
+        strbuf_puts(b, w);
 }
 
 /* Undoes put_escaped into ret (size bytes); -EBADMSG for a bad escape, an
@@ -203,33 +242,47 @@ int state_load(const char *path, struct saved_state *ret) {
 
 int state_format(const char *bridge, bool bridge_created, const struct students *s,
                  const struct link_registry *links, char **ret) {
-        char *text = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&text, &size);
+        struct strbuf b = {};
 
-        if (!f)
-                return -ENOMEM;
-        fprintf(f, "vmnetd-state %d\nbridge %s %s\n", STATE_VERSION, bridge, bridge_created ? "created" : "adopted");
+        strbuf_puts(&b, "vmnetd-state");
+        put_unsigned(&b, STATE_VERSION);
+        strbuf_puts(&b, "\nbridge");
+        put_word(&b, bridge);
+        put_word(&b, bridge_created ? "created" : "adopted");
+        strbuf_put(&b, "\n", 1);
         for (size_t i = 0; i < s->n; i++) {
                 const struct student *st = s->v[i];
-                fputs("student ", f);
-                put_escaped(f, st->user.name);
-                fprintf(f, " %u %u %s\n", (unsigned)st->user.uid, (unsigned)st->user.gid, st->login_tap);
+                strbuf_puts(&b, "student ");
+                put_escaped(&b, st->user.name);
+                put_unsigned(&b, st->user.uid);
+                put_unsigned(&b, st->user.gid);
+                put_word(&b, st->login_tap);
+                strbuf_put(&b, "\n", 1);
                 for (size_t j = 0; j < st->n_sessions; j++) {
-                        fputs("session ", f);
-                        put_escaped(f, st->user.name);
-                        fprintf(f, " %d %llu\n", (int)st->sessions[j].pid, st->sessions[j].start_time);
+                        strbuf_puts(&b, "session ");
+                        put_escaped(&b, st->user.name);
+                        put_signed(&b, st->sessions[j].pid);
+                        put_unsigned(&b, st->sessions[j].start_time);
+                        strbuf_put(&b, "\n", 1);
                 }
         }
-        link_registry_foreach(rec, links)
-                fprintf(f, "link %d %s %s %u %d\n", rec->ifindex, rec->name, link_kind_info(rec->kind)->word,
-                        (unsigned)rec->owner, rec->peer_ifindex);
-        if (fclose(f) != 0) {
-                free(text);
+        link_registry_foreach(rec, links) {
+                strbuf_puts(&b, "link");
+                put_signed(&b, rec->ifindex);
+                put_word(&b, rec->name);
+                put_word(&b, link_kind_info(rec->kind)->word);
+                put_unsigned(&b, rec->owner);
+                put_signed(&b, rec->peer_ifindex);
+                strbuf_put(&b, "\n", 1);
+        }
+        if (b.error || b.len > INT_MAX) {
+                strbuf_free(&b);
                 return -ENOMEM;
         }
-        *ret = text;
-        return (int)size;
+        if (!b.data)
+                strbuf_put(&b, "", 0);
+        *ret = b.data;
+        return (int)b.len;
 }
 
 int state_save(const char *path, const char *bridge, bool bridge_created, const struct students *s,

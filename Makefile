@@ -135,6 +135,7 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(TEST_ARCHIVES)
 
 check-unit: $(UNIT_BIN) $(PROGRAMS) $(TOOL_BIN)
 	tests/run-unit $(UNIT_BIN)
+	$(if $(NSS_SRC),tests/check-nss-reader $(BUILD)/libnss_vmnet.so.2)
 
 check-integration: $(PROGRAMS) $(TOOL_BIN) guest
 	tests/run-integration

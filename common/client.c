@@ -10,6 +10,7 @@
 
 #include "client.h"
 #include "clock.h"
+#include "fd_passing.h"
 
 /* Waits for events on fd until deadline (CLOCK_MONOTONIC ms). */
 static int wait_fd(int fd, short events, long long deadline) {
@@ -72,15 +73,7 @@ int vmnet_client_connect(const char *path, int timeout_ms) {
 
 /* Receives one message, with at most one passed fd. */
 static int receive_reply(int fd, uint8_t *buf, size_t size, int *ret_fd, long long deadline) {
-        union {
-                struct cmsghdr h;
-                char space[CMSG_SPACE(sizeof(int) * 4)];
-        } control;
-        struct iovec iov = { .iov_base = buf, .iov_len = size };
-        struct msghdr msg = {
-                .msg_iov = &iov, .msg_iovlen = 1,
-                .msg_control = &control, .msg_controllen = sizeof control,
-        };
+        bool truncated;
         ssize_t n;
         int e;
 
@@ -88,35 +81,17 @@ static int receive_reply(int fd, uint8_t *buf, size_t size, int *ret_fd, long lo
                 e = wait_fd(fd, POLLIN, deadline);
                 if (e < 0)
                         return e;
-                n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+                n = fd_receive(fd, buf, size, MSG_DONTWAIT, ret_fd, &truncated);
                 if (n >= 0)
                         break;
-                if (errno != EAGAIN && errno != EINTR)
-                        return -errno;
+                if (n != -EAGAIN && n != -EINTR)
+                        return (int)n;
         }
-        *ret_fd = -1;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-                        continue;
-                size_t nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                int fds[4];
-                memcpy(fds, CMSG_DATA(c), nfds * sizeof(int));
-                for (size_t i = 0; i < nfds; i++) {
-                        if (*ret_fd < 0)
-                                *ret_fd = fds[i];
-                        else
-                                close(fds[i]);
-                }
-        }
-        if (n == 0) {
+        if (n == 0 || truncated) {
                 if (*ret_fd >= 0)
                         close(*ret_fd);
-                return -ECONNRESET;
-        }
-        if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
-                if (*ret_fd >= 0)
-                        close(*ret_fd);
-                return -EBADMSG;
+                *ret_fd = -1;
+                return n == 0 ? -ECONNRESET : -EBADMSG;
         }
         return (int)n;
 }
@@ -130,11 +105,17 @@ int vmnet_client_call(int fd, const struct vmnet_request *req,
         n = vmnet_request_encode(req, buf, sizeof buf);
         if (n < 0)
                 return n;
+        int pass_fd = vmnet_msg_request_has_fd(req->type) ? req->fd : -1;
+        if (vmnet_msg_request_has_fd(req->type) && pass_fd < 0)
+                return -EBADF;
         for (;;) {
-                if (send(fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT) == n)
+                ssize_t sent = fd_send(fd, buf, n, pass_fd, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (sent == n)
                         break;
-                if (errno != EAGAIN && errno != EINTR)
-                        return -errno;
+                if (sent >= 0)
+                        return -EMSGSIZE; /* never, for one seqpacket datagram */
+                if (sent != -EAGAIN && sent != -EINTR)
+                        return (int)sent;
                 e = wait_fd(fd, POLLOUT, deadline);
                 if (e < 0)
                         return e;

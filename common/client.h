@@ -11,7 +11,9 @@
  * vmnetd is not running; -ETIMEDOUT). */
 int vmnet_client_connect(const char *path, int timeout_ms);
 
-/* Sends req and waits at most timeout_ms for the reply.  When ret_fd is
+/* Sends req (with req->fd beside it for a type that carries one, which
+ * must then be an open fd: the caller keeps it) and waits at most
+ * timeout_ms for the reply.  When ret_fd is
  * not NULL, an fd passed with the reply is stored there (else -1); an fd
  * that arrives unasked is closed.  Returns 0 (the reply's own status is in
  * ret->status) or a negative errno (-ETIMEDOUT, -ECONNRESET, -EBADMSG). */

@@ -74,6 +74,9 @@ void vmnet_client_status_message(uint16_t status, char *buf, size_t size) {
         if (status == VMNET_ERR_QUOTA)
                 snprintf(buf, size, "tap quota reached (max_taps): 'vmnet status' lists "
                          "your taps, 'vmnet tap del NAME' frees one");
+        else if (status == VMNET_ERR_NAME_TAKEN)
+                snprintf(buf, size, "the namespace already has a link of that name (another: "
+                         "vmnet netns attach --name IF)");
         else
                 snprintf(buf, size, "%s", vmnet_status_string(status));
 }

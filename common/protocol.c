@@ -146,6 +146,7 @@ static const struct field user_field[] = { REQ_STRING(user, true) };
 static const struct field tap_field[] = { REQ_STRING(tap, false) };
 static const struct field vm_tap_fields[] = { REQ_STRING(bridge, false), REQ_FLAGS(want, VMNET_TAP_WANT_ALL) };
 static const struct field tap_add_fields[] = { REQ_FLAGS(want, VMNET_TAP_WANT_ALL) };
+static const struct field netns_attach_fields[] = { REQ_STRING(ifname, false) };
 static const struct field reply_tap[] = { REP_STRING(tap, true) };
 static const struct field reply_status[] = {
         REP_STRING(user, false), REP_STRING(bridge, false), REP_STRING(address, false), REP_STRING(domain, false),
@@ -156,10 +157,14 @@ struct message {
         const char *name;
         const struct field *request, *reply; /* reply: on success */
         size_t n_request, n_reply;
+        bool request_fd; /* the request carries an fd beside its bytes */
 };
 
 #define MESSAGE(n, req, rep) { .name = n, .request = req, .n_request = sizeof req / sizeof((req)[0]), \
                                .reply = rep, .n_reply = sizeof rep / sizeof((rep)[0]) }
+/* a request that carries an fd beside its bytes */
+#define MESSAGE_FD(n, req, rep) { .name = n, .request = req, .n_request = sizeof req / sizeof((req)[0]), \
+                                  .reply = rep, .n_reply = sizeof rep / sizeof((rep)[0]), .request_fd = true }
 #define MESSAGE_REQ(n, req)  { .name = n, .request = req, .n_request = sizeof req / sizeof((req)[0]) }
 #define MESSAGE_REP(n, rep)  { .name = n, .reply = rep, .n_reply = sizeof rep / sizeof((rep)[0]) }
 
@@ -170,6 +175,7 @@ static const struct message messages[] = {
         [VMNET_MSG_TAP_ADD] = MESSAGE("TAP_ADD", tap_add_fields, reply_tap),
         [VMNET_MSG_TAP_DEL] = MESSAGE_REQ("TAP_DEL", tap_field),
         [VMNET_MSG_VM_TAP]  = MESSAGE("VM_TAP", vm_tap_fields, reply_tap),
+        [VMNET_MSG_NETNS_ATTACH] = MESSAGE_FD("NETNS_ATTACH", netns_attach_fields, reply_tap),
 };
 
 static const struct message *message_of(uint8_t type) {
@@ -180,6 +186,11 @@ static const struct message *message_of(uint8_t type) {
 
 bool vmnet_msg_type_is_known(uint8_t type) {
         return message_of(type) != NULL;
+}
+
+bool vmnet_msg_request_has_fd(uint8_t type) {
+        const struct message *m = message_of(type);
+        return m && m->request_fd;
 }
 
 const char *vmnet_msg_type_name(uint8_t type) {
@@ -290,7 +301,7 @@ int vmnet_request_encode(const struct vmnet_request *req, uint8_t *buf, size_t s
 
 int vmnet_request_decode(const uint8_t *buf, size_t len, struct vmnet_request *ret) {
         struct reader r = { .buf = buf, .len = len };
-        struct vmnet_request req = {};
+        struct vmnet_request req = { .fd = -1 };
         const struct message *m;
         uint16_t status;
         int e;
@@ -357,6 +368,7 @@ const char *vmnet_status_string(uint16_t status) {
         case VMNET_ERR_NO_USER:     return "no such user";
         case VMNET_ERR_NOT_ALLOWED: return "user not in allow_groups";
         case VMNET_ERR_BUSY:        return "vmnetd is busy, try again";
+        case VMNET_ERR_NAME_TAKEN:  return "the namespace already has a link of that name";
         default:                    return "unknown status";
         }
 }
@@ -376,6 +388,7 @@ const char *vmnet_tap_kind_string(uint8_t kind) {
         case VMNET_TAP_LOGIN:      return "login";
         case VMNET_TAP_PERSISTENT: return "persistent";
         case VMNET_TAP_VM:         return "vm";
+        case VMNET_TAP_NETNS:      return "netns";
         default:                   return "unknown";
         }
 }

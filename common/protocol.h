@@ -10,7 +10,11 @@
  * error.  Replies use the request's type with VMNET_REPLY set.
  *
  * Which fields each type carries is one table in protocol.c (adding a
- * message type is a row there and a handler in helper/requests.c). */
+ * message type is a row there and a handler in helper/requests.c).
+ *
+ * A type may carry one file descriptor beside its bytes (SCM_RIGHTS on
+ * the same datagram): NETNS_ATTACH's request must, a VM_TAP reply does.
+ * Any other request that comes with one is malformed. */
 #pragma once
 #include <net/if.h>
 #include <stdbool.h>
@@ -35,6 +39,8 @@ enum vmnet_msg_type {
         VMNET_MSG_TAP_ADD = 4, /* anyone: a new persistent tap owned by the caller */
         VMNET_MSG_TAP_DEL = 5, /* anyone: delete one of the caller's persistent taps */
         VMNET_MSG_VM_TAP  = 6, /* anyone: a tap for one VM, its fd comes with the reply */
+        VMNET_MSG_NETNS_ATTACH = 7, /* anyone: a veth into a network namespace of the caller's,
+                                     * whose fd comes with the request */
 };
 
 enum vmnet_status {
@@ -47,12 +53,15 @@ enum vmnet_status {
         VMNET_ERR_NO_USER      = 6, /* (to root only) no such user */
         VMNET_ERR_NOT_ALLOWED  = 7, /* (to root only) user outside allow_groups */
         VMNET_ERR_BUSY         = 8, /* too many clients at once */
+        VMNET_ERR_NAME_TAKEN   = 9, /* NETNS_ATTACH: the caller's namespace has a link of that name */
 };
 
 enum vmnet_tap_kind {
         VMNET_TAP_LOGIN      = 1, /* tap-USER, a veth end for VirtualBox/VMware, lives with the sessions */
         VMNET_TAP_PERSISTENT = 2, /* made by TAP_ADD, opened by name by a hypervisor */
         VMNET_TAP_VM         = 3, /* handed over as an fd, gone when the VM exits */
+        VMNET_TAP_NETNS      = 4, /* the bridge end of a veth into a namespace of the
+                                   * student's (NETNS_ATTACH), gone with the namespace */
 };
 
 enum vmnet_uplink {
@@ -74,13 +83,18 @@ enum vmnet_uplink {
 
 /* Decoded request.  Fields a type does not carry are left empty.
  *   OPEN, CLOSE: user.   TAP_DEL: tap.   VM_TAP: bridge, want.   TAP_ADD: want.
- *   STATUS: none. */
+ *   NETNS_ATTACH: ifname, fd.   STATUS: none. */
 struct vmnet_request {
         uint8_t type;
         char user[VMNET_USER_MAX + 1];
         char tap[IFNAMSIZ];
         char bridge[IFNAMSIZ];
         uint8_t want;    /* VMNET_TAP_WANT_* */
+        char ifname[IFNAMSIZ]; /* NETNS_ATTACH: the link's name in the namespace; "" for eth0 */
+        /* NETNS_ATTACH: the namespace's fd, passed beside the bytes, never in
+         * them.  The decoder sets -1; whoever receives the datagram puts the
+         * passed fd here, a sender sends it for a type that carries one. */
+        int fd;
 };
 
 struct vmnet_tap_info {
@@ -116,6 +130,8 @@ int vmnet_reply_encode(const struct vmnet_reply *rep, uint8_t *buf, size_t size)
 int vmnet_reply_decode(const uint8_t *buf, size_t len, struct vmnet_reply *ret);
 
 bool vmnet_msg_type_is_known(uint8_t type);
+/* Whether a request of this type carries a file descriptor (req.fd). */
+bool vmnet_msg_request_has_fd(uint8_t type);
 /* "OPEN", "STATUS"...; NULL for an unknown type. */
 const char *vmnet_msg_type_name(uint8_t type);
 

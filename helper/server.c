@@ -11,7 +11,9 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "client.h"
+#include "fd_passing.h"
 #include "log.h"
 #include "server.h"
 
@@ -105,48 +107,47 @@ int server_accept(int listen_fd, struct client *ret) {
 
 static int send_reply(int fd, const struct vmnet_reply *rep, int pass_fd) {
         uint8_t buf[VMNET_MSG_MAX];
-        union {
-                struct cmsghdr h;
-                char space[CMSG_SPACE(sizeof(int))];
-        } control = {};
-        struct iovec iov = { .iov_base = buf };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
         int n = vmnet_reply_encode(rep, buf, sizeof buf);
 
         if (n < 0)
                 return n;
-        iov.iov_len = n;
-        if (pass_fd >= 0) {
-                msg.msg_control = &control;
-                msg.msg_controllen = sizeof control;
-                struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-        }
         /* a client that does not read its reply is dropped, never waited for */
-        if (sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) != n)
-                return -errno;
-        return 0;
+        ssize_t sent = fd_send(fd, buf, n, pass_fd, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (sent < 0)
+                return (int)sent;
+        return sent == n ? 0 : -EMSGSIZE;
+}
+
+/* Whether the fd that came with the request (or its absence) is what its
+ * type says: a request that needs one and has none, or has one it does
+ * not take, is malformed. */
+static bool fd_as_expected(const struct vmnet_request *req) {
+        return vmnet_msg_request_has_fd(req->type) == (req->fd >= 0);
 }
 
 int server_serve(struct lab *lab, struct client *c) {
         uint8_t buf[VMNET_MSG_MAX];
         struct vmnet_request req;
         struct vmnet_reply rep;
+        _cleanup_close_ int passed_fd = -1;
+        bool truncated;
         ssize_t n;
         int r, pass_fd = -1;
 
-        n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT | MSG_TRUNC);
+        n = fd_receive(c->fd, buf, sizeof buf, MSG_DONTWAIT | MSG_TRUNC, &passed_fd, &truncated);
         if (n < 0)
-                return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+                return n == -EAGAIN || n == -EINTR ? 0 : (int)n;
         if (n == 0)
                 return -ECONNRESET;
-        if ((size_t)n > sizeof buf)
+        if ((size_t)n > sizeof buf || truncated)
                 r = -EMSGSIZE;
         else
                 r = vmnet_request_decode(buf, n, &req);
+        if (r >= 0) {
+                req.fd = passed_fd;
+                if (!fd_as_expected(&req))
+                        r = -EBADMSG;
+        }
         if (r < 0) {
                 log_warn("dropping client pid %d uid %u: %s message", (int)c->peer.pid, (unsigned)c->peer.uid,
                          r == -EPROTO ? "unsupported protocol version in" : r == -EMSGSIZE ? "oversized" : "malformed");
@@ -164,6 +165,8 @@ int server_serve(struct lab *lab, struct client *c) {
                 log_info("pid %d hung up before its request was served; dropped", (int)c->peer.pid);
                 return -ECONNRESET;
         }
+        /* the passed fd is closed when this returns: vmnetd keeps nothing
+         * of a client's (a namespace's fd held would keep it alive) */
         request_handle(lab, &c->peer, &req, &rep, &pass_fd);
         r = send_reply(c->fd, &rep, pass_fd);
         if (pass_fd >= 0)

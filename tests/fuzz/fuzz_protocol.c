@@ -29,6 +29,10 @@ static void check_request(const uint8_t *data, size_t size) {
         check_string(req.user, sizeof req.user);
         check_string(req.tap, sizeof req.tap);
         check_string(req.bridge, sizeof req.bridge);
+        check_string(req.ifname, sizeof req.ifname);
+        /* an fd comes beside the bytes, never out of them */
+        if (req.fd != -1)
+                abort();
         int n = vmnet_request_encode(&req, buf, sizeof buf);
         if (n < 0 || (size_t)n != size || memcmp(buf, data, size) != 0)
                 abort();

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fd_passing.h"
 #include "protocol.h"
 
 enum fake_action {
@@ -53,26 +54,9 @@ struct fake_vmnetd {
 };
 
 static void fake_send(int c, const void *buf, size_t len, bool pass_fd) {
-        union {
-                struct cmsghdr h;
-                char space[CMSG_SPACE(sizeof(int))];
-        } control;
-        struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-        int null_fd = -1;
+        int null_fd = pass_fd ? open("/dev/null", O_RDONLY | O_CLOEXEC) : -1;
 
-        if (pass_fd) {
-                null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-                memset(&control, 0, sizeof control);
-                msg.msg_control = &control;
-                msg.msg_controllen = sizeof control;
-                struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-                cm->cmsg_level = SOL_SOCKET;
-                cm->cmsg_type = SCM_RIGHTS;
-                cm->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(cm), &null_fd, sizeof(int));
-        }
-        (void)!sendmsg(c, &msg, MSG_NOSIGNAL);
+        (void)fd_send(c, buf, len, null_fd, MSG_NOSIGNAL);
         if (null_fd >= 0)
                 close(null_fd);
 }

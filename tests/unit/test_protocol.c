@@ -16,6 +16,7 @@
 static const uint8_t all_types[] = {
         VMNET_MSG_OPEN, VMNET_MSG_CLOSE, VMNET_MSG_STATUS,
         VMNET_MSG_TAP_ADD, VMNET_MSG_TAP_DEL, VMNET_MSG_VM_TAP,
+        VMNET_MSG_NETNS_ATTACH,
 };
 #define N_TYPES (sizeof all_types / sizeof all_types[0])
 
@@ -37,13 +38,17 @@ static struct vmnet_request full_request(uint8_t type) {
         case VMNET_MSG_TAP_ADD:
                 req.want = VMNET_TAP_WANT_ALL;
                 break;
+        case VMNET_MSG_NETNS_ATTACH:
+                memset(req.ifname, 'i', IFNAMSIZ - 1);
+                break;
         }
         return req;
 }
 
 static struct vmnet_reply full_reply(uint8_t type, uint16_t n_taps) {
         struct vmnet_reply rep = { .type = type, .status = VMNET_OK };
-        if (type == VMNET_MSG_OPEN || type == VMNET_MSG_TAP_ADD || type == VMNET_MSG_VM_TAP)
+        if (type == VMNET_MSG_OPEN || type == VMNET_MSG_TAP_ADD || type == VMNET_MSG_VM_TAP ||
+            type == VMNET_MSG_NETNS_ATTACH)
                 memset(rep.tap, 'p', IFNAMSIZ - 1);
         if (type == VMNET_MSG_STATUS) {
                 memset(rep.user, 'u', VMNET_USER_MAX);
@@ -71,6 +76,7 @@ static void assert_request_eq(const struct vmnet_request *a, const struct vmnet_
         assert_string_equal(a->tap, b->tap);
         assert_string_equal(a->bridge, b->bridge);
         assert_int_equal(a->want, b->want);
+        assert_string_equal(a->ifname, b->ifname);
 }
 
 static void assert_reply_eq(const struct vmnet_reply *a, const struct vmnet_reply *b) {
@@ -154,6 +160,34 @@ static void test_request_wire_bytes(void **state) {
         const uint8_t tapdel[] = { 1, 5, 0, 0, 6, 't', 'a', 'p', '-', 'a', '1' };
         assert_int_equal(vmnet_request_encode(&del, buf, sizeof buf), sizeof tapdel);
         assert_memory_equal(buf, tapdel, sizeof tapdel);
+
+        /* the namespace's fd is not in the bytes; an empty name is eth0's */
+        struct vmnet_request attach = { .type = VMNET_MSG_NETNS_ATTACH, .fd = 7 };
+        strcpy(attach.ifname, "eth1");
+        const uint8_t named[] = { 1, 7, 0, 0, 4, 'e', 't', 'h', '1' };
+        assert_int_equal(vmnet_request_encode(&attach, buf, sizeof buf), sizeof named);
+        assert_memory_equal(buf, named, sizeof named);
+        attach.ifname[0] = '\0';
+        const uint8_t unnamed[] = { 1, 7, 0, 0, 0 };
+        assert_int_equal(vmnet_request_encode(&attach, buf, sizeof buf), sizeof unnamed);
+        assert_memory_equal(buf, unnamed, sizeof unnamed);
+}
+
+/* Only NETNS_ATTACH carries an fd; a decoded request never has one yet
+ * (the receiver puts the passed one there). */
+static void test_request_fd(void **state) {
+        (void)state;
+        for (size_t t = 0; t < N_TYPES; t++) {
+                struct vmnet_request req = full_request(all_types[t]), out;
+                uint8_t buf[VMNET_MSG_MAX];
+                req.fd = 3;
+                int n = vmnet_request_encode(&req, buf, sizeof buf);
+                assert_int_equal(vmnet_request_decode(buf, n, &out), 0);
+                assert_int_equal(out.fd, -1);
+                assert_int_equal(vmnet_msg_request_has_fd(all_types[t]), all_types[t] == VMNET_MSG_NETNS_ATTACH);
+        }
+        assert_false(vmnet_msg_request_has_fd(0));
+        assert_false(vmnet_msg_request_has_fd(0xff));
 }
 
 static void test_request_short_header(void **state) {
@@ -179,7 +213,7 @@ static void test_request_wrong_version(void **state) {
 
 static void test_request_unknown_type(void **state) {
         (void)state;
-        const uint8_t types[] = { 0, 7, 0x7f, 0x80, VMNET_MSG_OPEN | VMNET_REPLY,
+        const uint8_t types[] = { 0, 8, 0x7f, 0x80, VMNET_MSG_OPEN | VMNET_REPLY,
                                   VMNET_MSG_STATUS | VMNET_REPLY, 0xff };
         for (size_t i = 0; i < sizeof types; i++) {
                 uint8_t m[] = { 1, types[i], 0, 0 };
@@ -224,6 +258,8 @@ static void test_request_string_too_long(void **state) {
         assert_request_refused(m, make_string_request(m, VMNET_MSG_TAP_DEL, IFNAMSIZ, 't'), -EBADMSG);
         assert_int_equal(vmnet_request_decode(m, make_string_request(m, VMNET_MSG_VM_TAP, IFNAMSIZ - 1, 'b'), &out), 0);
         assert_request_refused(m, make_string_request(m, VMNET_MSG_VM_TAP, IFNAMSIZ, 'b'), -EBADMSG);
+        assert_int_equal(vmnet_request_decode(m, make_string_request(m, VMNET_MSG_NETNS_ATTACH, IFNAMSIZ - 1, 'i'), &out), 0);
+        assert_request_refused(m, make_string_request(m, VMNET_MSG_NETNS_ATTACH, IFNAMSIZ, 'i'), -EBADMSG);
 }
 
 static void test_request_embedded_nul(void **state) {
@@ -322,7 +358,7 @@ static void test_request_encode_errors(void **state) {
         (void)state;
         uint8_t buf[VMNET_MSG_MAX];
 
-        const uint8_t bad_types[] = { 0, 7, 0xff, VMNET_MSG_OPEN | VMNET_REPLY };
+        const uint8_t bad_types[] = { 0, 8, 0xff, VMNET_MSG_OPEN | VMNET_REPLY };
         for (size_t i = 0; i < sizeof bad_types; i++) {
                 struct vmnet_request req = { .type = bad_types[i] };
                 strcpy(req.user, "alice");
@@ -588,7 +624,7 @@ static void test_reply_encode_errors(void **state) {
 static void test_reply_encode_empty_tap(void **state) {
         (void)state;
         uint8_t buf[64];
-        const uint8_t types[] = { VMNET_MSG_OPEN, VMNET_MSG_TAP_ADD, VMNET_MSG_VM_TAP };
+        const uint8_t types[] = { VMNET_MSG_OPEN, VMNET_MSG_TAP_ADD, VMNET_MSG_VM_TAP, VMNET_MSG_NETNS_ATTACH };
         for (size_t i = 0; i < sizeof types; i++) {
                 struct vmnet_reply rep = { .type = types[i], .status = VMNET_OK };
                 assert_int_equal(vmnet_reply_encode(&rep, buf, sizeof buf), -EINVAL);
@@ -599,20 +635,22 @@ static void test_reply_encode_empty_tap(void **state) {
 
 static void test_strings(void **state) {
         (void)state;
-        for (uint16_t s = VMNET_OK; s <= VMNET_ERR_BUSY; s++)
+        for (uint16_t s = VMNET_OK; s <= VMNET_ERR_NAME_TAKEN; s++)
                 assert_string_not_equal(vmnet_status_string(s), "unknown status");
-        assert_string_equal(vmnet_status_string(VMNET_ERR_BUSY + 1), "unknown status");
+        assert_string_equal(vmnet_status_string(VMNET_ERR_NAME_TAKEN + 1), "unknown status");
         assert_string_equal(vmnet_status_string(0xffff), "unknown status");
         assert_string_equal(vmnet_uplink_string(VMNET_UPLINK_NAT), "nat");
         assert_string_equal(vmnet_uplink_string(VMNET_UPLINK_ISOLATED), "isolated");
         assert_string_equal(vmnet_uplink_string(VMNET_UPLINK_EXTERNAL + 1), "unknown");
         assert_string_equal(vmnet_tap_kind_string(VMNET_TAP_VM), "vm");
+        assert_string_equal(vmnet_tap_kind_string(VMNET_TAP_NETNS), "netns");
         assert_string_equal(vmnet_tap_kind_string(0), "unknown");
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_request_round_trip_every_type),
+                cmocka_unit_test(test_request_fd),
                 cmocka_unit_test(test_request_wire_bytes),
                 cmocka_unit_test(test_request_short_header),
                 cmocka_unit_test(test_request_wrong_version),

@@ -4,6 +4,7 @@
  *
  *   lab_sessions.c   OPEN, CLOSE, a session's process dying
  *   lab_taps.c       extra and VM taps (quota), STATUS, whose VM a MAC is
+ *   lab_netns.c      a veth into a network namespace of the student's
  *   lab_lifecycle.c  start (adoption, orphans), reload, stop, --down,
  *                    the batched deletions, the kernel's link events
  *   link_registry.c  which links are vmnetd's and whose (the only place)
@@ -13,7 +14,8 @@
  * enum vmnet_status in one table:
  *   -ESRCH   no such user           -EACCES  user outside allow_groups
  *   -EPERM   refused                -EDQUOT  max_taps reached
- *   -EBUSY   too many at once       anything else: vmnetd failed (logged) */
+ *   -EBUSY   too many at once       -ENOTUNIQ  the name asked for is taken
+ *   -EBADMSG malformed              anything else: vmnetd failed (logged) */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -72,6 +74,14 @@ int lab_tap_del(struct lab *lab, const struct user_info *user, const char *tap);
 int lab_vm_tap(struct lab *lab, const struct user_info *user, const char *bridge, uint8_t want,
                char ret_tap[IFNAMSIZ], int *ret_fd);
 int lab_status(struct lab *lab, const struct user_info *user, struct vmnet_reply *ret);
+/* A veth whose end named ifname ("" for eth0) vmnetd makes in the network
+ * namespace netns_fd refers to, the other end (its name in ret_port) on
+ * the lab bridge.  Only into a namespace whose user namespace the kernel
+ * says user owns (netns.h), within max_taps.  netns_fd is the caller's to
+ * close, and it must: the namespace goes when nothing holds it, and its
+ * link then with it (lab_link_event()). */
+int lab_netns_attach(struct lab *lab, const struct user_info *user, int netns_fd, const char *ifname,
+                     char ret_port[IFNAMSIZ]);
 
 /* The process behind the watch with this id ended. */
 void lab_session_died(struct lab *lab, uint64_t watch_id);
@@ -91,6 +101,11 @@ int lab_owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char *ret_user, void 
 
 /* Shared by the lab_*.c files. */
 void lab_save_state(struct lab *lab);
+/* Whether uid has max_taps links that count (LINK_KINDS_QUOTA). */
+bool lab_quota_reached(const struct lab *lab, uid_t uid);
+/* Records a link vmnetd just made and saves the state; when it cannot,
+ * deletes the link (unrecorded, nothing would ever remove it). */
+int lab_record_link(struct lab *lab, const struct link_record *rec);
 /* Queues the deletion of every link of the student's (the login link and
  * persistent taps) and drops the entry: the student's last session ended. */
 void lab_retire_student(struct lab *lab, struct student *st);

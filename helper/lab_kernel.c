@@ -1,4 +1,4 @@
-/* The lab's real world (see lab_ops.h): netlink, tun, pidfds, NSS. */
+/* The lab's real world (see lab_ops.h): netlink, tun, namespaces, pidfds, NSS. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <unistd.h>
@@ -8,9 +8,11 @@
 #include "lab.h"
 #include "lab_ops.h"
 #include "login_link.h"
+#include "netns.h"
 #include "process.h"
 #include "sysfs.h"
 #include "tap.h"
+#include "veth.h"
 
 static int kernel_login_link_create(struct lab *lab, const char *name, struct kernel_link *ret_student_end,
                                     struct kernel_link *ret_bridge_end) {
@@ -21,23 +23,29 @@ static int kernel_login_link_plug(struct lab *lab, int student_ifindex, int brid
         return login_link_plug(lab->nl, student_ifindex, bridge_end_ifindex, lab->bridge_ifindex);
 }
 
+/* The bridge's MTU for a new port: a bridge of jumbo frames (an external
+ * uplink) keeps them, and a port with a smaller MTU would silently drop
+ * the guests' big frames.  0 (the kernel's default) when unknown. */
+static unsigned bridge_mtu(struct lab *lab) {
+        int mtu = 0;
+
+        if (sysfs_read_int(lab->config.bridge, "mtu", &mtu) < 0 || mtu <= 0)
+                return 0;
+        return (unsigned)mtu;
+}
+
 static int kernel_tap_create(struct lab *lab, const char *name, uid_t owner, bool persistent,
                              const struct tap_features *features, int *ret_fd, int *ret_ifindex) {
         _cleanup_close_ int fd = -1;
         struct kernel_link link;
-        int r, mtu = 0;
+        int r;
 
         r = tap_create(name, owner, persistent, features, &fd);
         if (r < 0)
                 return r;
-        /* The bridge's MTU: a bridge of jumbo frames (an external uplink)
-         * keeps them, and a port with a smaller MTU would silently drop the
-         * guests' big frames. */
-        if (sysfs_read_int(lab->config.bridge, "mtu", &mtu) < 0 || mtu <= 0)
-                mtu = 0; /* the kernel's default then */
         r = link_get(lab->nl, 0, name, &link);
         if (r >= 0)
-                r = link_plug(lab->nl, link.ifindex, lab->bridge_ifindex, (unsigned)mtu);
+                r = link_plug(lab->nl, link.ifindex, lab->bridge_ifindex, bridge_mtu(lab));
         if (r < 0) {
                 if (persistent)
                         (void)tap_unpersist(fd); /* it goes with fd */
@@ -45,6 +53,30 @@ static int kernel_tap_create(struct lab *lab, const char *name, uid_t owner, boo
         }
         *ret_fd = TAKE_FD(fd);
         *ret_ifindex = link.ifindex;
+        return 0;
+}
+
+/* The bridge ends' names: "vmnc" (vmnet container) and a number. */
+#define NETNS_PORT_PREFIX "vmnc"
+static unsigned next_netns_port_number;
+
+static int kernel_netns_link_create(struct lab *lab, int netns_fd, const char *name, struct kernel_link *ret_port) {
+        const struct veth_request req = {
+                .name = name, .netns_fd = netns_fd, .mtu = bridge_mtu(lab),
+                .port_prefix = NETNS_PORT_PREFIX, .next_number = &next_netns_port_number,
+        };
+        struct kernel_link port;
+        int r;
+
+        r = veth_pair_add(lab->nl, &req, &port);
+        if (r < 0)
+                return r;
+        r = link_plug(lab->nl, port.ifindex, lab->bridge_ifindex, req.mtu);
+        if (r < 0) {
+                (void)link_delete(lab->nl, port.ifindex); /* takes the namespace's end along */
+                return r;
+        }
+        *ret_port = port;
         return 0;
 }
 
@@ -68,6 +100,8 @@ const struct lab_ops lab_kernel_ops = {
         .login_link_create = kernel_login_link_create,
         .login_link_plug = kernel_login_link_plug,
         .tap_create = kernel_tap_create,
+        .netns_link_create = kernel_netns_link_create,
+        .netns_owner = netns_owner,
         .links_delete = kernel_links_delete,
         .link_get = kernel_link_get,
         .port_of_mac = kernel_port_of_mac,

@@ -293,6 +293,9 @@ void lab_link_event(struct lab *lab, const struct kernel_link *link, bool delete
                 lab->links = confirmed;
                 free(k.v);
         } else if (deleted) {
+                const struct link_record *rec = link_registry_by_ifindex(&lab->links, link->ifindex);
+                if (rec && rec->kind == LINK_NETNS)
+                        log_info("%s of uid %u went with its network namespace", rec->name, (unsigned)rec->owner);
                 changed = link_registry_deleted(&lab->links, link->ifindex);
                 if (changed)
                         log_debug("%s is gone", link->name);

@@ -25,6 +25,12 @@ struct lab_ops {
          * -EEXIST if the name is taken. */
         int (*tap_create)(struct lab *lab, const char *name, uid_t owner, bool persistent,
                           const struct tap_features *features, int *ret_fd, int *ret_ifindex);
+        /* A veth: `name` made in the network namespace netns_fd, up; the other
+         * end plugged into the lab bridge with its MTU and up (in ret_port).
+         * -EEXIST if the namespace has a link of that name. */
+        int (*netns_link_create)(struct lab *lab, int netns_fd, const char *name, struct kernel_link *ret_port);
+        /* netns.h's netns_owner(). */
+        int (*netns_owner)(int netns_fd, uid_t *ret_owner);
         /* bridge.h's links_delete(). */
         int (*links_delete)(struct lab *lab, const int *ifindexes, size_t n);
         /* What the kernel says about a link now (for STATUS). */

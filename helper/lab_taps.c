@@ -1,5 +1,6 @@
 /* Taps: a student's extra persistent taps and their VMs' taps within
- * max_taps, STATUS, and whose VM sits behind a port (see lab.h).  Every
+ * max_taps, STATUS, and whose VM sits behind a port (see lab.h); the
+ * quota and the recording of a new link, which lab_netns.c shares.  Every
  * answer comes from the registry, never from what the kernel's tap owner
  * says now. */
 #define _GNU_SOURCE
@@ -17,8 +18,20 @@
 #include "log.h"
 #include "tap_name.h"
 
-/* Links that count against max_taps: the login link, extra taps, VMs' taps. */
-#define QUOTA_KINDS (LINK_KIND_BIT(LINK_LOGIN) | LINK_KINDS_TAPS)
+bool lab_quota_reached(const struct lab *lab, uid_t uid) {
+        return link_registry_count(&lab->links, uid, LINK_KINDS_QUOTA) >= lab->config.max_taps;
+}
+
+int lab_record_link(struct lab *lab, const struct link_record *rec) {
+        int r = link_registry_add(&lab->links, rec);
+        if (r < 0) {
+                int ifindex = rec->ifindex;
+                (void)lab->ops->links_delete(lab, &ifindex, 1);
+                return log_error_errno(r, "cannot record %s: %m", rec->name);
+        }
+        lab_save_state(lab);
+        return 0;
+}
 
 /* Makes a new extra tap for user; persistent ones stay, a VM's goes with its fd. */
 static int new_extra_tap(struct lab *lab, const struct user_info *user, bool persistent, uint8_t want,
@@ -31,7 +44,7 @@ static int new_extra_tap(struct lab *lab, const struct user_info *user, bool per
 
         if (!lab->ops->user_is_allowed(lab, user))
                 return -EPERM;
-        if (link_registry_count(&lab->links, user->uid, QUOTA_KINDS) >= lab->config.max_taps)
+        if (lab_quota_reached(lab, user->uid))
                 return -EDQUOT;
         for (unsigned i = 1; i <= TAP_INDEX_MAX; i++) {
                 _cleanup_close_ int fd = -1;
@@ -49,12 +62,9 @@ static int new_extra_tap(struct lab *lab, const struct user_info *user, bool per
                 struct link_record rec = { .ifindex = ifindex, .kind = persistent ? LINK_TAP : LINK_VM_TAP,
                                            .owner = user->uid };
                 strcpy(rec.name, name);
-                r = link_registry_add(&lab->links, &rec);
-                if (r < 0) {
-                        (void)lab->ops->links_delete(lab, &ifindex, 1);
-                        return log_error_errno(r, "cannot record tap %s: %m", name);
-                }
-                lab_save_state(lab);
+                r = lab_record_link(lab, &rec);
+                if (r < 0)
+                        return r;
                 log_info("%s tap %s for %s%s%s", persistent ? "persistent" : "VM", name, user->name,
                          features.vnet_hdr ? ", vnet header" : "", features.multi_queue ? ", multi-queue" : "");
                 strcpy(ret_tap, name);
@@ -122,7 +132,7 @@ int lab_status(struct lab *lab, const struct user_info *user, struct vmnet_reply
         ret->max_taps = lab->config.max_taps;
 
         link_registry_foreach(rec, &lab->links)
-                if (rec->owner == user->uid && !rec->dying && (QUOTA_KINDS & LINK_KIND_BIT(rec->kind)) &&
+                if (rec->owner == user->uid && !rec->dying && (LINK_KINDS_QUOTA & LINK_KIND_BIT(rec->kind)) &&
                     n < VMNET_TAPS_MAX)
                         listed[n++] = (struct listed) {
                                 rec, tap_name_index(lab->config.tap_name, user->name, rec->name)
@@ -137,8 +147,7 @@ int lab_status(struct lab *lab, const struct user_info *user, struct vmnet_reply
                 if (lab->ops->link_get(lab, listed[i].rec->ifindex, &link) < 0)
                         continue; /* gone; its link event is on its way */
                 strcpy(t->name, listed[i].rec->name);
-                t->kind = listed[i].rec->kind == LINK_LOGIN ? VMNET_TAP_LOGIN
-                          : listed[i].rec->kind == LINK_TAP ? VMNET_TAP_PERSISTENT : VMNET_TAP_VM;
+                t->kind = link_kind_info(listed[i].rec->kind)->reported_as;
                 t->flags = (link.flags & IFF_LOWER_UP ? VMNET_TAP_FLAG_CARRIER : 0) |
                            (link.flags & IFF_UP ? VMNET_TAP_FLAG_UP : 0);
                 ret->n_taps++;
@@ -154,8 +163,8 @@ int lab_owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char *ret_user, void 
 
         if (lab->ops->port_of_mac(lab, mac, port) < 0)
                 return -ENOENT;
-        /* behind a login link (its bridge end is the port) or a tap of vmnetd's */
-        rec = link_registry_by_name(&lab->links, port, LINK_KIND_BIT(LINK_LOGIN_PEER) | LINK_KINDS_TAPS);
+        /* behind a login link (its bridge end is the port), a tap or a container's link of vmnetd's */
+        rec = link_registry_by_name(&lab->links, port, LINK_KINDS_PORTS);
         if (!rec)
                 return -ENOENT;
         if (lab->ops->user_by_uid(rec->owner, &user) < 0)

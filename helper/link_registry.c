@@ -6,12 +6,14 @@
 
 #include "array.h"
 #include "link_registry.h"
+#include "protocol.h"
 
 static const struct link_kind_info kinds[_LINK_KIND_COUNT] = {
-        [LINK_LOGIN]      = { "login",      "veth" },
-        [LINK_LOGIN_PEER] = { "login-peer", "veth" },
-        [LINK_TAP]        = { "tap",        "tun" },
-        [LINK_VM_TAP]     = { "vm-tap",     "tun" },
+        [LINK_LOGIN]      = { "login",      "veth", VMNET_TAP_LOGIN },
+        [LINK_LOGIN_PEER] = { "login-peer", "veth", 0 },
+        [LINK_TAP]        = { "tap",        "tun",  VMNET_TAP_PERSISTENT },
+        [LINK_VM_TAP]     = { "vm-tap",     "tun",  VMNET_TAP_VM },
+        [LINK_NETNS]      = { "netns",      "veth", VMNET_TAP_NETNS },
 };
 
 const struct link_kind_info *link_kind_info(enum link_kind kind) {

@@ -13,14 +13,16 @@
  * Pure bookkeeping: no kernel calls.  Record pointers are valid until the
  * next add or remove.
  *
- * Adding a kind of link (a container's veth, a segment's bridge, a capture
- * tap): a value in enum link_kind and a row in link_kinds[] (link_registry.c)
- * saying how it is written in the state file and which kernel link kind
- * proves it at start.  Nothing else needs to know about the list. */
+ * Adding a kind of link (a segment's bridge, a capture tap): a value in
+ * enum link_kind and a row in link_kinds[] (link_registry.c) saying how it
+ * is written in the state file, which kernel link kind proves it at start
+ * and how clients are told of it; and whether it is in LINK_KINDS_QUOTA
+ * and LINK_KINDS_PORTS below.  Nothing else needs to know about the list. */
 #pragma once
 #include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 enum link_kind {
@@ -28,15 +30,24 @@ enum link_kind {
         LINK_LOGIN_PEER, /* the bridge end of a login link, a port of the lab bridge */
         LINK_TAP,        /* a persistent tap (TAP_ADD): goes at its owner's last logout */
         LINK_VM_TAP,     /* a VM's tap (VM_TAP): goes when the VM closes its fd */
+        LINK_NETNS,      /* the bridge end of a veth whose other end vmnetd made in a network
+                          * namespace of the owner's (NETNS_ATTACH): goes with the namespace */
         _LINK_KIND_COUNT
 };
 
-#define LINK_KIND_BIT(k) (1u << (k))
-#define LINK_KINDS_TAPS  (LINK_KIND_BIT(LINK_TAP) | LINK_KIND_BIT(LINK_VM_TAP))
+#define LINK_KIND_BIT(k)  (1u << (k))
+#define LINK_KINDS_TAPS   (LINK_KIND_BIT(LINK_TAP) | LINK_KIND_BIT(LINK_VM_TAP))
+/* What counts against max_taps: what a student attaches to (a login link's
+ * bridge end goes with its pair and is not counted twice). */
+#define LINK_KINDS_QUOTA  (LINK_KIND_BIT(LINK_LOGIN) | LINK_KINDS_TAPS | LINK_KIND_BIT(LINK_NETNS))
+/* Ports of the lab bridge that carry their owner's frames: a VM or a
+ * container seen behind one is the owner's. */
+#define LINK_KINDS_PORTS  (LINK_KIND_BIT(LINK_LOGIN_PEER) | LINK_KINDS_TAPS | LINK_KIND_BIT(LINK_NETNS))
 
 struct link_kind_info {
         const char *word;        /* its name in run_dir/state and in logs */
         const char *kernel_kind; /* the kernel's IFLA_INFO_KIND for it ("veth", "tun") */
+        uint8_t reported_as;     /* enum vmnet_tap_kind in STATUS and the lab view; 0: not listed */
 };
 
 /* The kind's row, or NULL for a value outside the enum. */

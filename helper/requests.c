@@ -50,6 +50,15 @@ static int handle_vm_tap(struct lab *lab, struct peer *peer, const struct user_i
         return lab_vm_tap(lab, caller, req->bridge, req->want, rep->tap, ret_fd);
 }
 
+static int handle_netns_attach(struct lab *lab, struct peer *peer, const struct user_info *caller,
+                               const struct vmnet_request *req, struct vmnet_reply *rep, int *ret_fd) {
+        (void)peer, (void)ret_fd;
+        int r = lab_netns_attach(lab, caller, req->fd, req->ifname, rep->tap);
+        /* Over quota is told as the one refusal too: every reason an attach
+         * is refused for gets the same answer (the client's text names them all). */
+        return r == -EDQUOT ? -EPERM : r;
+}
+
 /* Who may send what.  Adding a message type: a row here (and its fields
  * in common/protocol.c). */
 static const struct {
@@ -62,6 +71,7 @@ static const struct {
         [VMNET_MSG_TAP_ADD] = { handle_tap_add, false },
         [VMNET_MSG_TAP_DEL] = { handle_tap_del, false },
         [VMNET_MSG_VM_TAP]  = { handle_vm_tap,  false },
+        [VMNET_MSG_NETNS_ATTACH] = { handle_netns_attach, false },
 };
 
 /* What each errno of a lab operation tells the client (lab.h); any other
@@ -77,6 +87,7 @@ static const struct {
         { EBUSY,   VMNET_ERR_BUSY,        false },
         { EBADMSG, VMNET_ERR_BAD_REQUEST, false },
         { EPROTO,  VMNET_ERR_VERSION,     false },
+        { ENOTUNIQ, VMNET_ERR_NAME_TAKEN, false },
         { ESRCH,   VMNET_ERR_NO_USER,     true },
         { EACCES,  VMNET_ERR_NOT_ALLOWED, true },
 };

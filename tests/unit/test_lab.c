@@ -64,6 +64,25 @@ struct fake_link {
         uid_t kernel_owner; /* what a tap's sysfs owner says: the student may change it */
 };
 
+/* What the kernel would say of an fd passed as a network namespace. */
+struct fake_netns {
+        const char *label; /* how a test names it (ask()'s arg for NETNS_ATTACH) */
+        int error;         /* netns_owner()'s error (not a namespace, the host's), or 0 */
+        uid_t owner;
+        char links[4][IFNAMSIZ]; /* the names of links made in it */
+        size_t n_links;
+        int fd;            /* an eventfd standing for it */
+};
+
+static struct fake_netns namespaces[] = {
+        { .label = "ns-stu1", .owner = UID_STU1 },
+        { .label = "ns-stu2", .owner = UID_STU2 },
+        { .label = "ns-root", .owner = UID_ROOT },  /* root's own user namespace (unshare -Urn as root) */
+        { .label = "ns-host", .error = EPERM },     /* owned by vmnetd's user namespace */
+        { .label = "file",    .error = ENOTTY },    /* no namespace at all */
+        { .label = "ns-user", .error = EINVAL },    /* a namespace, not a network one */
+};
+
 static struct {
         struct fake_link links[64];
         size_t n_links;
@@ -147,6 +166,45 @@ static int fake_tap_create(struct lab *lab, const char *name, uid_t owner, bool 
         return 0;
 }
 
+static struct fake_netns *netns_of_fd(int fd) {
+        for (size_t i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++)
+                if (namespaces[i].fd == fd)
+                        return &namespaces[i];
+        return NULL;
+}
+
+static struct fake_netns *netns_labelled(const char *label) {
+        for (size_t i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++)
+                if (strcmp(namespaces[i].label, label) == 0)
+                        return &namespaces[i];
+        return NULL;
+}
+
+static int fake_netns_owner(int fd, uid_t *ret_owner) {
+        struct fake_netns *ns = netns_of_fd(fd);
+        if (!ns)
+                return -EBADF;
+        if (ns->error)
+                return -ns->error;
+        *ret_owner = ns->owner;
+        return 0;
+}
+
+static int fake_netns_link_create(struct lab *lab, int netns_fd, const char *name, struct kernel_link *ret_port) {
+        struct fake_netns *ns = netns_of_fd(netns_fd);
+        char port[IFNAMSIZ];
+        (void)lab;
+        assert_non_null(ns);
+        for (size_t i = 0; i < ns->n_links; i++)
+                if (strcmp(ns->links[i], name) == 0)
+                        return -EEXIST;
+        assert_true(ns->n_links < 4);
+        strcpy(ns->links[ns->n_links++], name);
+        snprintf(port, sizeof port, "vmnc%d", world.next_ifindex);
+        as_kernel_link(add_link(port, "veth", 0), ret_port);
+        return 0;
+}
+
 static int fake_links_delete(struct lab *lab, const int *ifindexes, size_t n) {
         (void)lab;
         for (size_t i = 0; i < n; i++)
@@ -220,6 +278,8 @@ static const struct lab_ops fake_ops = {
         .login_link_create = fake_login_link_create,
         .login_link_plug = fake_login_link_plug,
         .tap_create = fake_tap_create,
+        .netns_link_create = fake_netns_link_create,
+        .netns_owner = fake_netns_owner,
         .links_delete = fake_links_delete,
         .link_get = fake_link_get,
         .port_of_mac = fake_port_of_mac,
@@ -263,12 +323,19 @@ static int setup(void **state) {
         lab.bridge_ifindex = add_link("vmnet0", "bridge", 0)->ifindex;
         lab.watch_pidfd = fake_watch;
         lab.unwatch_pidfd = fake_unwatch;
+        for (size_t i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++) {
+                namespaces[i].n_links = 0;
+                namespaces[i].fd = eventfd(0, EFD_CLOEXEC);
+                assert_true(namespaces[i].fd >= 0);
+        }
         return 0;
 }
 
 static int teardown(void **state) {
         char path[128];
         (void)state;
+        for (size_t i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++)
+                close(namespaces[i].fd);
         students_clear(&lab.students);
         link_registry_clear(&lab.links);
         snprintf(path, sizeof path, "%s/state", run_dir);
@@ -277,10 +344,12 @@ static int teardown(void **state) {
         return 0;
 }
 
-/* Sends one request as uid; returns the status, the tap or fd in the reply. */
+/* Sends one request as uid; returns the status, the tap or fd in the reply.
+ * For NETNS_ATTACH, arg is a namespace's label, then optionally ":" and
+ * the link's name in it. */
 static uint16_t ask(uid_t uid, uint8_t type, const char *arg, struct vmnet_reply *ret_rep, int *ret_fd) {
         struct peer peer = { .uid = uid, .pid = 4000 + (pid_t)(uid % 1000), .pidfd = -1 };
-        struct vmnet_request req = { .type = type };
+        struct vmnet_request req = { .type = type, .fd = -1 };
         struct vmnet_reply rep;
         int fd;
 
@@ -290,6 +359,15 @@ static uint16_t ask(uid_t uid, uint8_t type, const char *arg, struct vmnet_reply
                 snprintf(req.tap, sizeof req.tap, "%s", arg);
         else if (type == VMNET_MSG_VM_TAP)
                 snprintf(req.bridge, sizeof req.bridge, "%s", arg);
+        else if (type == VMNET_MSG_NETNS_ATTACH) {
+                char label[32];
+                const char *colon = strchr(arg, ':');
+                snprintf(label, sizeof label, "%.*s", colon ? (int)(colon - arg) : (int)strlen(arg), arg);
+                if (colon)
+                        snprintf(req.ifname, sizeof req.ifname, "%s", colon + 1);
+                assert_non_null(netns_labelled(label));
+                req.fd = netns_labelled(label)->fd;
+        }
         request_handle(&lab, &peer, &req, &rep, &fd);
         if (ret_rep)
                 *ret_rep = rep;
@@ -489,6 +567,68 @@ static void test_tap_given_away(void **state) {
         assert_non_null(link_named("tap-stu2"));
 }
 
+/* ---- network namespaces ---- */
+
+/* A student's own namespace gets a link (eth0 unless named), counted in
+ * max_taps, listed, attributed; it stays across the owner's logout and
+ * goes when the kernel says its link went (the namespace died). */
+static void test_netns_attach(void **state) {
+        struct vmnet_reply rep;
+        uid_t uid;
+        char user[64];
+        (void)state;
+
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_NETNS_ATTACH, "ns-stu1", &rep, NULL), VMNET_OK);
+        char port[IFNAMSIZ];
+        strcpy(port, rep.tap);
+        assert_non_null(link_named(port));
+        assert_string_equal(netns_labelled("ns-stu1")->links[0], "eth0");
+        const struct link_record *rec = link_registry_by_name(&lab.links, port, LINK_KIND_BIT(LINK_NETNS));
+        assert_non_null(rec);
+        assert_int_equal(rec->owner, UID_STU1);
+        /* a name it has already: told so, nothing made */
+        size_t links = world.n_links;
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_NETNS_ATTACH, "ns-stu1:eth0", NULL, NULL), VMNET_ERR_NAME_TAKEN);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_NETNS_ATTACH, "ns-stu1:a/b", NULL, NULL), VMNET_ERR_BAD_REQUEST);
+        assert_int_equal(world.n_links, links);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_NETNS_ATTACH, "ns-stu1:lab1", &rep, NULL), VMNET_OK);
+        assert_string_equal(netns_labelled("ns-stu1")->links[1], "lab1");
+        /* login link + 2 = max_taps 3: over quota is the one refusal, no tap is made either */
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_NETNS_ATTACH, "ns-stu1:lab2", NULL, NULL), VMNET_ERR_REFUSED);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_ADD, "", NULL, NULL), VMNET_ERR_QUOTA);
+        assert_int_equal(world.n_links, links + 1);
+
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_STATUS, "", &rep, NULL), VMNET_OK);
+        assert_int_equal(rep.n_taps, 3);
+        assert_string_equal(rep.taps[0].name, "tap-stu1");
+        for (unsigned i = 1; i < 3; i++)
+                assert_int_equal(rep.taps[i].kind, VMNET_TAP_NETNS);
+        assert_int_equal(ask(UID_STU2, VMNET_MSG_STATUS, "", &rep, NULL), VMNET_OK);
+        assert_int_equal(rep.n_taps, 0);
+        strcpy(world.port_of_mac, port);
+        assert_int_equal(lab_owner_of_mac((const uint8_t[6]) { 0x52, 0x54, 0, 0, 0, 1 }, &uid, user, &lab), 0);
+        assert_int_equal(uid, UID_STU1);
+
+        /* the owner's logout leaves it: it lives with the namespace */
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_CLOSE, "stu1", NULL, NULL), VMNET_OK);
+        flush();
+        assert_non_null(link_named(port));
+        assert_non_null(link_registry_by_name(&lab.links, port, 0));
+        /* the namespace goes, the kernel deletes the link: the record follows */
+        struct kernel_link gone;
+        as_kernel_link(link_named(port), &gone);
+        remove_link(gone.ifindex);
+        lab_link_event(&lab, &gone, true);
+        assert_null(link_registry_by_name(&lab.links, port, 0));
+        struct saved_state saved;
+        assert_int_equal(state_load(lab.state_path, &saved), 0);
+        assert_null(link_registry_by_name(&saved.links, port, 0));
+        assert_int_equal(saved.links.n, 1); /* lab1's */
+        assert_int_equal(saved.links.v[0].kind, LINK_NETNS);
+        saved_state_clear(&saved);
+}
+
 /* ---- the authorisation table (requests.c) ---- */
 
 struct expectation {
@@ -528,6 +668,20 @@ static void test_authorisation_matrix(void **state) {
                 { UID_STU2,     VMNET_MSG_VM_TAP,  "othbr",  VMNET_ERR_REFUSED },
                 { UID_OUTSIDER, VMNET_MSG_VM_TAP,  "vmnet0", VMNET_ERR_REFUSED },
                 { UID_NOBODY,   VMNET_MSG_VM_TAP,  "vmnet0", VMNET_ERR_REFUSED },
+                /* NETNS_ATTACH: a namespace the kernel says is the caller's own;
+                 * every other reason gets the same refusal */
+                { UID_STU2,     VMNET_MSG_NETNS_ATTACH, "ns-stu2", VMNET_OK },
+                { UID_STU2,     VMNET_MSG_NETNS_ATTACH, "ns-stu1", VMNET_ERR_REFUSED },
+                { UID_STU1,     VMNET_MSG_NETNS_ATTACH, "ns-stu2", VMNET_ERR_REFUSED },
+                { UID_ROOT,     VMNET_MSG_NETNS_ATTACH, "ns-stu1", VMNET_ERR_REFUSED },
+                { UID_STU2,     VMNET_MSG_NETNS_ATTACH, "ns-root", VMNET_ERR_REFUSED },
+                { UID_ROOT,     VMNET_MSG_NETNS_ATTACH, "ns-host", VMNET_ERR_REFUSED },
+                { UID_STU2,     VMNET_MSG_NETNS_ATTACH, "ns-host", VMNET_ERR_REFUSED },
+                { UID_STU2,     VMNET_MSG_NETNS_ATTACH, "file",    VMNET_ERR_REFUSED },
+                { UID_STU2,     VMNET_MSG_NETNS_ATTACH, "ns-user", VMNET_ERR_REFUSED },
+                { UID_OUTSIDER, VMNET_MSG_NETNS_ATTACH, "ns-stu2", VMNET_ERR_REFUSED },
+                { UID_NOBODY,   VMNET_MSG_NETNS_ATTACH, "ns-stu2", VMNET_ERR_REFUSED },
+                { UID_ROOT,     VMNET_MSG_NETNS_ATTACH, "ns-root", VMNET_OK },
                 /* TAP_DEL: only the owner's own persistent tap */
                 { UID_ROOT,     VMNET_MSG_TAP_DEL, "tap-stu1+1", VMNET_ERR_REFUSED },
                 { UID_STU2,     VMNET_MSG_TAP_DEL, "tap-stu1+1", VMNET_ERR_REFUSED },
@@ -543,6 +697,7 @@ static void test_authorisation_matrix(void **state) {
                 { UID_STU1,     99, "", VMNET_ERR_BAD_REQUEST },
         };
 
+        lab.config.max_taps = 8; /* who may, not how many */
         assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
         assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_ADD, "", NULL, NULL), VMNET_OK);
         for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -553,6 +708,10 @@ static void test_authorisation_matrix(void **state) {
         }
         /* nothing a refusal refused happened */
         assert_null(link_named("tap-stu1+1"));
+        assert_int_equal(netns_labelled("ns-stu1")->n_links, 0);
+        assert_int_equal(netns_labelled("ns-stu2")->n_links, 1);
+        assert_int_equal(netns_labelled("ns-root")->n_links, 1);
+        assert_int_equal(netns_labelled("ns-host")->n_links, 0);
         assert_null(students_find(&lab.students, "outsider"));
 }
 
@@ -562,6 +721,7 @@ static void test_status_of_errno(void **state) {
         assert_int_equal(request_status_of(-EPERM, false), VMNET_ERR_REFUSED);
         assert_int_equal(request_status_of(-EDQUOT, false), VMNET_ERR_QUOTA);
         assert_int_equal(request_status_of(-EBUSY, false), VMNET_ERR_BUSY);
+        assert_int_equal(request_status_of(-ENOTUNIQ, false), VMNET_ERR_NAME_TAKEN);
         assert_int_equal(request_status_of(-ESRCH, true), VMNET_ERR_NO_USER);
         assert_int_equal(request_status_of(-ESRCH, false), VMNET_ERR_REFUSED);
         assert_int_equal(request_status_of(-EACCES, true), VMNET_ERR_NOT_ALLOWED);
@@ -600,6 +760,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_login_link_name_taken, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_taps_and_quota, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_tap_given_away, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_netns_attach, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_authorisation_matrix, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_status_of_errno, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_state_follows, setup, teardown),

@@ -1,0 +1,21 @@
+/* The veth pairs vmnetd makes: one end for the student (a login link's
+ * tap-USER here, or a container's eth0 made right inside the student's
+ * network namespace), the other a port for the lab bridge, here, named a
+ * prefix and a number.  Both ends are pure layer-2 where vmnetd can reach
+ * them (no IPv6: see veth.c). */
+#pragma once
+#include "bridge.h"
+
+struct veth_request {
+        const char *name;        /* the student's end */
+        int netns_fd;            /* -1: here; else made in that network namespace, and up
+                                  * from the start (vmnetd never enters it afterwards) */
+        unsigned mtu;            /* both ends; 0: the kernel's default */
+        const char *port_prefix; /* the bridge end's name: prefix and *next_number */
+        unsigned *next_number;   /* the prefix's counter, taken in turn */
+};
+
+/* Makes the pair, the bridge end down and on no bridge yet (what the
+ * kernel made in *ret_port).  -EEXIST when the student's end's name is
+ * taken (here, or in that namespace). */
+int veth_pair_add(struct nl_sock *sk, const struct veth_request *req, struct kernel_link *ret_port);

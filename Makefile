@@ -4,7 +4,8 @@
 #   helper/*.c    -> $(BUILD)/vmnetd            (helper/main.c holds main())
 #   pam_vmnet/*.c -> $(BUILD)/pam_vmnet.so
 #   nss_vmnet/*.c -> $(BUILD)/libnss_vmnet.so.2
-#   cli/bridge_helper*.c + cli/call.c -> $(BUILD)/vmnet-bridge-helper, other cli/*.c -> $(BUILD)/vmnet
+#   cli/bridge_helper*.c + cli/call.c -> $(BUILD)/vmnet-bridge-helper,
+#   cli/lxc_hook.c + cli/netns.c + cli/call.c -> $(BUILD)/vmnet-lxc-hook, other cli/*.c -> $(BUILD)/vmnet
 #   tests/unit/test_*.c  -> $(BUILD)/tests/test_* (cmocka)
 
 BUILD    ?= build
@@ -60,7 +61,8 @@ HELPER_SRC := $(sort $(filter-out helper/main.c,$(wildcard helper/*.c)))
 PAM_SRC    := $(sort $(wildcard pam_vmnet/*.c))
 NSS_SRC    := $(sort $(wildcard nss_vmnet/*.c))
 BRIDGE_HELPER_SRC := $(sort $(wildcard cli/bridge_helper*.c) cli/call.c)
-CLI_SRC    := $(sort $(filter-out $(wildcard cli/bridge_helper*.c),$(wildcard cli/*.c)))
+LXC_HOOK_SRC := $(if $(wildcard cli/lxc_hook.c),cli/lxc_hook.c cli/netns.c cli/call.c)
+CLI_SRC    := $(sort $(filter-out $(wildcard cli/bridge_helper*.c) cli/lxc_hook.c,$(wildcard cli/*.c)))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -71,6 +73,7 @@ PROGRAMS += $(if $(PAM_SRC),$(BUILD)/pam_vmnet.so)
 PROGRAMS += $(if $(NSS_SRC),$(BUILD)/libnss_vmnet.so.2)
 PROGRAMS += $(if $(CLI_SRC),$(BUILD)/vmnet)
 PROGRAMS += $(if $(BRIDGE_HELPER_SRC),$(BUILD)/vmnet-bridge-helper)
+PROGRAMS += $(if $(LXC_HOOK_SRC),$(BUILD)/vmnet-lxc-hook)
 
 # Test tools (tests/tools/*.c): small clients the integration tests drive; not installed.
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
@@ -116,6 +119,9 @@ $(BUILD)/vmnet: $(call obj,$(CLI_SRC)) $(BUILD)/libvmnet-common.a
 	$(LINK) $^ -o $@
 
 $(BUILD)/vmnet-bridge-helper: $(call obj,$(BRIDGE_HELPER_SRC)) $(BUILD)/libvmnet-common.a
+	$(LINK) $^ -o $@
+
+$(BUILD)/vmnet-lxc-hook: $(call obj,$(LXC_HOOK_SRC)) $(BUILD)/libvmnet-common.a
 	$(LINK) $^ -o $@
 
 # Unit tests link every library archive: the linker takes only what a test uses.
@@ -184,6 +190,7 @@ install: $(PROGRAMS)
 	install -m 0755 $(BUILD)/vmnetd $(DESTDIR)$(SBINDIR)/vmnetd
 	$(if $(CLI_SRC),install -m 0755 $(BUILD)/vmnet $(DESTDIR)$(BINDIR)/vmnet)
 	$(if $(BRIDGE_HELPER_SRC),install -m 0755 $(BUILD)/vmnet-bridge-helper $(DESTDIR)$(PKGLIBDIR)/vmnet-bridge-helper)
+	$(if $(LXC_HOOK_SRC),install -m 0755 $(BUILD)/vmnet-lxc-hook $(DESTDIR)$(PKGLIBDIR)/vmnet-lxc-hook)
 	$(if $(PAM_SRC),install -m 0644 $(BUILD)/pam_vmnet.so $(DESTDIR)$(LIBDIR)/security/pam_vmnet.so)
 	$(if $(NSS_SRC),install -m 0644 $(BUILD)/libnss_vmnet.so.2 $(DESTDIR)$(LIBDIR)/libnss_vmnet.so.2)
 	[ -e $(DESTDIR)$(SYSCONFDIR)/security/vmnet.conf ] || \

@@ -123,6 +123,9 @@ static const char *tap_state(const struct vmnet_tap_info *t) {
                 return carrier ? "ready for VirtualBox/VMware" : "no carrier (its bridge end is down)";
         case VMNET_TAP_PERSISTENT:
                 return carrier ? "in use by a VM" : "free (no VM has it open)";
+        case VMNET_TAP_NETNS:
+                /* the bridge end of a veth: carrier while the namespace's end is up */
+                return carrier ? "into a network namespace of yours" : "no carrier (its end in the namespace is down)";
         default:
                 return carrier ? "in use by a VM" : "no carrier";
         }

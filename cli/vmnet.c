@@ -10,6 +10,7 @@
 
 #include "client.h"
 #include "ifname.h"
+#include "netns.h"
 #include "vmnet.h"
 
 static void usage(FILE *f) {
@@ -23,6 +24,9 @@ static void usage(FILE *f) {
                 "                    a new tap of yours on the lab bridge; prints its name\n"
                 "                    (--multi-queue: for QEMU's queues=N, libvirt's <driver queues='N'/>)\n"
                 "  tap del NAME      delete one of the taps 'tap add' made\n"
+                "  netns attach [--name IF] (PID | /proc/PID/ns/net | FILE)\n"
+                "                    a link on the lab bridge into a network namespace of yours\n"
+                "                    (unshare -rn, a rootless container); prints its bridge end\n"
                 "  hint HYPERVISOR   how to attach a VM, with your names filled in:\n"
                 "                    virtualbox, vmware, qemu, libvirt, lxc\n"
                 "  help, --help      this text\n"
@@ -107,6 +111,8 @@ int main(int argc, char **argv) {
                 return cmd_status(argc - 1, argv + 1);
         if (strcmp(cmd, "tap") == 0)
                 return cmd_tap(argc - 1, argv + 1);
+        if (strcmp(cmd, "netns") == 0)
+                return cmd_netns(argc - 1, argv + 1);
         if (strcmp(cmd, "hint") == 0)
                 return cmd_hint(argc - 1, argv + 1);
         fprintf(stderr, "vmnet: unknown command '%s' (try vmnet --help)\n", cmd);

@@ -21,9 +21,8 @@ VMNET=$BUILD/vmnet
 CTL=$BUILD/tests/tools/vmnetctl
 [ -x "$VMNET" ] || fail "$VMNET missing: run make"
 [ -x "$CTL" ] || fail "$CTL missing: run make check"
-UNITS=${VMNET_UNITS:-$ROOT/etc/systemd}
-
-unit_value() { sed -n "s/^$2=//p" "$UNITS/$1"; }
+# shellcheck source=../lib/units.sh
+. "$ROOT/tests/lib/units.sh"
 sock=$(unit_value vmnetd.socket ListenSequentialPacket)
 mode=$(unit_value vmnetd.socket SocketMode)
 exec_start=$(unit_value vmnetd.service ExecStart)
@@ -32,13 +31,7 @@ expect_eq "kill mode" mixed "$(unit_value vmnetd.service KillMode)"
 if [ -z "$sock" ] || [ -z "$mode" ] || [ -z "$exec_start" ]; then fail "cannot read the units in $UNITS"; fi
 # The unit's capability bounding set and NoNewPrivileges, applied with
 # setpriv: vmnetd and its dnsmasq must do their work within them.
-caps=$(unit_value vmnetd.service CapabilityBoundingSet)
-[ -n "$caps" ] || fail "vmnetd.service sets no CapabilityBoundingSet"
-bounding=-all
-for c in $caps; do
-        c=${c#CAP_}
-        bounding+=",+${c,,}"
-done
+bounding=$(unit_bounding_set)
 expect_eq NoNewPrivileges yes "$(unit_value vmnetd.service NoNewPrivileges)"
 # ExecStart=/usr/sbin/vmnetd ARGS: the same ARGS for the vmnetd we built.
 read -r -a exec_args <<<"${exec_start#* }"

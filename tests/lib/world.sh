@@ -90,7 +90,7 @@ world_reachable_build() {
         local f
         setpriv --reuid=65534 --regid=65534 --clear-groups -- test -x "$BUILD/vmnetd" 2>/dev/null && return 0
         mkdir -p "$W/build/tests"
-        for f in vmnetd vmnet vmnet-bridge-helper pam_vmnet.so libnss_vmnet.so.2; do
+        for f in vmnetd vmnet vmnet-bridge-helper vmnet-lxc-hook pam_vmnet.so libnss_vmnet.so.2; do
                 [ ! -e "$BUILD/$f" ] || cp -p "$BUILD/$f" "$W/build/$f"
         done
         [ ! -d "$BUILD/tests/tools" ] || cp -pR "$BUILD/tests/tools" "$W/build/tests/tools"

@@ -1,0 +1,47 @@
+/* vmnet-lxc-hook: puts an LXC container on the lab network through vmnetd,
+ * with no setuid helper and no line of the admin's.  In the container's
+ * config:
+ *
+ *   lxc.net.0.type = empty
+ *   lxc.hook.start-host = /usr/lib/vmnet/vmnet-lxc-hook [--name IF]
+ *
+ * LXC runs a start-host hook as the container's owner, in the host's
+ * namespaces, once the container's namespaces exist and before its init
+ * runs; LXC_PID is the container's init (LXC_NET_NS, with lxc.hook.version
+ * = 1, a path to its network namespace, used when set).  Arguments after
+ * ours are LXC's (NAME lxc start-host) and are not needed.  A failure
+ * exits non-zero, and lxc-start then stops the container.
+ *
+ * LXC keeps what a hook writes to stdout in its log (at DEBUG) and passes
+ * stderr on to lxc-start's: messages go to both. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "call.h"
+#include "netns.h"
+
+#define PROG "vmnet-lxc-hook"
+
+int main(int argc, char **argv) {
+        const char *ifname = NULL, *target = getenv("LXC_NET_NS");
+        int r;
+
+        if (argc >= 3 && strcmp(argv[1], "--name") == 0)
+                ifname = argv[2];
+        if (!target || !target[0])
+                target = getenv("LXC_PID");
+        if (!target || !target[0]) {
+                fprintf(stderr, PROG ": neither LXC_NET_NS nor LXC_PID is set: this runs as LXC's "
+                        "lxc.hook.start-host (see vmnet(1))\n");
+                return EXIT_USAGE;
+        }
+        r = cli_netns_attach(PROG, target, ifname);
+        /* the same words in LXC's log as on lxc-start's stderr */
+        if (r != EXIT_OK)
+                printf(PROG ": could not attach the container's network namespace (%s): see the "
+                       "message on lxc-start's error output\n", target);
+        return r;
+}

@@ -90,7 +90,7 @@ int tap_name_for_user(const char *pattern, const char *user, unsigned index, cha
                 *p = '\0';
         } else
                 /* the top 40 bits: FNV's best mixed ones; 2 + 10 + 3 = 15 bytes at most */
-                snprintf(name, sizeof name, "t~%010" PRIx64 "%s", fnv1a64(user) >> 24, suffix);
+                snprintf(name, sizeof name, TAP_NAME_HASHED_PREFIX "%010" PRIx64 "%s", fnv1a64(user) >> 24, suffix);
 
         memcpy(ret, name, sizeof name);
         return 0;

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #define TAP_INDEX_MAX 99
+#define TAP_NAME_HASHED_PREFIX "t~" /* how every hashed name starts */
 
 /* True if pattern is a valid tap_name pattern (see above). */
 bool tap_name_pattern_is_valid(const char *pattern);

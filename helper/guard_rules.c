@@ -249,6 +249,9 @@ void guard_rules_table(struct strbuf *b, const struct guard_params *p, const str
          * frame the guard drops; learning in the FDB comes after this hook */
         strbuf_printf(b, "add chain " T " prerouting { type filter hook prerouting priority -200; policy accept; }\n");
         strbuf_printf(b, "add rule " T " prerouting iifname vmap @in_ports\n");
+        for (unsigned i = 0; i < GUARD_CLOSED_PREFIXES && p->closed_prefixes[i][0]; i++)
+                if (guard_port_name_ok(p->closed_prefixes[i]) && strlen(p->closed_prefixes[i]) < IFNAMSIZ - 1)
+                        strbuf_printf(b, "add rule " T " prerouting iifname \"%s*\" drop\n", p->closed_prefixes[i]);
         strbuf_printf(b, "add rule " T " prerouting update @trusted_macs { @ll,48,48 }\n");
         strbuf_printf(b, "add rule " T " prerouting arp saddr ip != 0.0.0.0 update @trusted_addrs { arp saddr ip }\n");
         strbuf_printf(b, "add chain " T " forward { type filter hook forward priority -200; policy accept; }\n");

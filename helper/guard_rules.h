@@ -5,7 +5,8 @@
  *
  * The table, in short (vmnet.conf(5) says it for admins):
  *   prerouting  a frame from a student's port goes to that student's
- *               chains (the `in_ports` map); any other port is the host's
+ *               chains (the `in_ports` map); a port named like vmnetd's
+ *               that is in no map is dropped; any other port is the host's
  *               side (the admin's uplink with uplink = external) and is
  *               trusted, its MACs and ARP addresses only noted
  *   in_UID      layer 2: the source MAC must be the student's own (learned
@@ -43,12 +44,18 @@
 #define GUARD_DROPS_MAX        4096   /* drop counters (student . MAC . kind) */
 #define GUARD_DROPS_SECONDS    3600   /* a drop counter not hit again this long goes */
 
+#define GUARD_CLOSED_PREFIXES 3
+
 struct guard_params {
         struct in_addr address;  /* the host's address on the lab */
         unsigned prefix_len;
         uint8_t host_mac[6];     /* the bridge's own MAC */
         unsigned max_macs;       /* source MACs, and IPv4 addresses, per student */
         bool isolation;          /* exam mode */
+        /* Name prefixes of the ports vmnetd makes ("vmnp", "t~", "tap-"): such a
+         * port not (yet) in the maps is dropped, not trusted.  Empty ones end
+         * the list. */
+        char closed_prefixes[GUARD_CLOSED_PREFIXES][IFNAMSIZ];
 };
 
 /* A port of the lab bridge that belongs to a student (login link's bridge

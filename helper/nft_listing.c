@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "mac_address.h"
 #include "nft_listing.h"
 
@@ -158,6 +159,14 @@ static int parse_object(struct lexer *l, struct nft_object *o, nft_element_fn fn
                 case TOK_COMMA:
                         break;
                 case TOK_WORD:
+                        if (has_elements && depth == 1 && word_is(l, "size")) {
+                                char number[24];
+                                if (next(l) != TOK_WORD)
+                                        return -EBADMSG;
+                                if (copy_word(l, number, sizeof number))
+                                        o->size = strtoul(number, NULL, 10);
+                                break;
+                        }
                         if (!has_elements || depth != 1 || !word_is(l, "elements"))
                                 break;
                         if (next(l) != TOK_WORD || !word_is(l, "=") || next(l) != TOK_OPEN)
@@ -209,15 +218,9 @@ int nft_listing_parse(const char *text, size_t len, struct nft_object **ret_obje
                         r = parse_object(&l, &o, kept ? on_element : NULL, userdata);
                         if (r < 0 || !kept)
                                 continue;
-                        if (n == cap) {
-                                size_t want = cap ? cap * 2 : 16;
-                                struct nft_object *p = realloc(objects, want * sizeof *p);
-                                if (!p) {
-                                        r = -ENOMEM;
-                                        break;
-                                }
-                                objects = p;
-                                cap = want;
+                        if (ARRAY_RESERVE(objects, cap, n + 1) < 0) {
+                                r = -ENOMEM;
+                                break;
                         }
                         objects[n++] = o;
                 }

@@ -20,6 +20,7 @@ struct nft_object {
         char kind[16];                       /* "set", "map", "chain", ... */
         char name[NFT_LISTING_NAME_MAX + 1];
         size_t n_elements;
+        unsigned long size;                  /* a set's `size N`; 0 when it says none */
 };
 
 /* Called for each element of a set or map, in order: 0 to go on, < 0 to

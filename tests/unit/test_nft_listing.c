@@ -68,6 +68,8 @@ static void test_objects_and_elements(void **state) {
         assert_int_equal(o[0].n_elements, 2);
         assert_string_equal(o[1].name, "macs_61001");
         assert_int_equal(o[1].n_elements, 0);
+        assert_int_equal(o[1].size, 16);
+        assert_int_equal(o[2].size, 0);
         assert_string_equal(o[2].kind, "map");
         assert_int_equal(o[2].n_elements, 2);
         assert_string_equal(o[3].kind, "chain");

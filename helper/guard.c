@@ -1,0 +1,452 @@
+/* The guard at run time (see guard.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "array.h"
+#include "guard.h"
+#include "guard_drop.h"
+#include "log.h"
+#include "login_link.h"
+#include "nft.h"
+#include "tap_name.h"
+
+
+static bool uid_known(const struct guard *g, uint32_t uid) {
+        for (size_t i = 0; i < g->n_uids; i++)
+                if (g->uids[i] == uid)
+                        return true;
+        return false;
+}
+
+static int remember_uid(struct guard *g, uint32_t uid) {
+        if (uid_known(g, uid))
+                return 0;
+        if (ARRAY_RESERVE(g->uids, g->cap_uids, g->n_uids + 1) < 0)
+                return -ENOMEM;
+        g->uids[g->n_uids++] = uid;
+        return 0;
+}
+
+static void forget_uid(struct guard *g, uint32_t uid) {
+        for (size_t i = 0; i < g->n_uids; i++)
+                if (g->uids[i] == uid) {
+                        g->uids[i] = g->uids[--g->n_uids];
+                        return;
+                }
+}
+
+static struct guard_port *find_port(struct guard *g, const char *name) {
+        for (size_t i = 0; i < g->n_ports; i++)
+                if (strcmp(g->ports[i].name, name) == 0)
+                        return &g->ports[i];
+        return NULL;
+}
+
+static int remember_port(struct guard *g, const char *name, uint32_t uid) {
+        struct guard_port *p = find_port(g, name);
+        if (!p) {
+                if (ARRAY_RESERVE(g->ports, g->cap_ports, g->n_ports + 1) < 0)
+                        return -ENOMEM;
+                p = &g->ports[g->n_ports++];
+        }
+        snprintf(p->name, sizeof p->name, "%s", name);
+        p->uid = uid;
+        return 0;
+}
+
+/* Runs b (its error, if building it failed); quiet for failures the caller
+ * handles. */
+static int run(struct strbuf *b, unsigned flags) {
+        int r = b->error ? b->error : nft_run(strbuf_str(b), flags, NULL);
+        strbuf_free(b);
+        return r;
+}
+
+/* The port maps were out of step with ours (an entry left by a port that
+ * went while vmnetd was away, an add or delete that failed): refill them. */
+static int refresh_ports(struct guard *g) {
+        struct strbuf b = {};
+        guard_rules_ports_refresh(&b, g->ports, g->n_ports, g->uids, g->n_uids);
+        return run(&b, 0);
+}
+
+/* Exam mode as run_dir/isolation says: 1 on, 0 off, -1 no word there. */
+static int saved_isolation(const struct guard *g) {
+        char word[16] = "";
+        FILE *f = fopen(g->isolation_path, "re");
+        if (!f)
+                return -1;
+        bool ok = fgets(word, sizeof word, f) != NULL;
+        fclose(f);
+        if (ok && strcmp(word, "students\n") == 0)
+                return 1;
+        if (ok && strcmp(word, "none\n") == 0)
+                return 0;
+        log_warn("ignoring %s: neither students nor none", g->isolation_path);
+        return -1;
+}
+
+static void params_from_config(struct guard_params *p, const struct vmnet_config *c, const uint8_t host_mac[6]) {
+        const char *u = strstr(c->tap_name, "%u");
+        size_t prefix = u ? (size_t)(u - c->tap_name) : 0;
+
+        *p = (struct guard_params) {
+                .address = c->address,
+                .prefix_len = c->prefix_len,
+                .max_macs = c->max_macs,
+                .isolation = c->isolation == VMNET_ISOLATION_STUDENTS,
+        };
+        memcpy(p->host_mac, host_mac, 6);
+        snprintf(p->closed_prefixes[0], IFNAMSIZ, LOGIN_PEER_PREFIX);
+        snprintf(p->closed_prefixes[1], IFNAMSIZ, TAP_NAME_HASHED_PREFIX);
+        /* a pattern that starts with %u has no prefix of its own to close */
+        if (prefix > 0)
+                snprintf(p->closed_prefixes[2], IFNAMSIZ, "%.*s", (int)prefix, c->tap_name);
+}
+
+/* What the kernel's table holds now: the students with chains there, and
+ * whether any of their sets has a size other than max_macs. */
+struct listed {
+        uint32_t *uids;
+        size_t n;
+        bool other_size;
+        struct nft_object *objects;
+        size_t n_objects;
+};
+
+static bool object_uid(const struct nft_object *o, const char *kind, const char *prefix, uint32_t *ret) {
+        size_t len = strlen(prefix);
+        char *end;
+        if (strcmp(o->kind, kind) != 0 || strncmp(o->name, prefix, len) != 0 || o->name[len] < '0' ||
+            o->name[len] > '9')
+                return false;
+        unsigned long v = strtoul(o->name + len, &end, 10);
+        if (*end || v > UINT32_MAX)
+                return false;
+        *ret = (uint32_t)v;
+        return true;
+}
+
+static int list_table(struct listed *ret, unsigned max_macs) {
+        char *text = NULL;
+        int r;
+
+        *ret = (struct listed) {};
+        r = nft_run("list table bridge " GUARD_TABLE, NFT_RUN_QUIET, &text);
+        if (r < 0)
+                return 0; /* no table yet */
+        r = nft_listing_parse(text, strlen(text), &ret->objects, &ret->n_objects, NULL, NULL);
+        free(text);
+        if (r < 0)
+                return r;
+        ret->uids = calloc(ret->n_objects ? ret->n_objects : 1, sizeof *ret->uids);
+        if (!ret->uids)
+                return -ENOMEM;
+        for (size_t i = 0; i < ret->n_objects; i++) {
+                uint32_t uid;
+                if (object_uid(&ret->objects[i], "chain", "in_", &uid))
+                        ret->uids[ret->n++] = uid;
+                if ((object_uid(&ret->objects[i], "set", "macs_", &uid) ||
+                     object_uid(&ret->objects[i], "set", "addrs_", &uid)) &&
+                    ret->objects[i].size != max_macs)
+                        ret->other_size = true;
+        }
+        return 0;
+}
+
+/* A student without ports whose sets have all emptied owns nothing any
+ * more: their chains and sets go. */
+static bool owns_nothing(const struct listed *l, uint32_t uid, const struct guard *g) {
+        for (size_t i = 0; i < g->n_ports; i++)
+                if (g->ports[i].uid == uid)
+                        return false;
+        for (size_t i = 0; i < l->n_objects; i++) {
+                uint32_t u;
+                if ((object_uid(&l->objects[i], "set", "macs_", &u) || object_uid(&l->objects[i], "set", "addrs_", &u) ||
+                     object_uid(&l->objects[i], "set", "leased_", &u)) &&
+                    u == uid && l->objects[i].n_elements > 0)
+                        return false;
+        }
+        return true;
+}
+
+/* Builds the table: kept where it is (learned sets survive), made anew when
+ * that fails or fresh is set (max_macs changed: the sets' sizes cannot). */
+static int build(struct guard *g, bool fresh) {
+        struct strbuf b = {};
+        int r = -EIO;
+
+        if (!fresh) {
+                guard_rules_table(&b, &g->params, g->ports, g->n_ports, g->uids, g->n_uids);
+                r = run(&b, NFT_RUN_QUIET);
+        }
+        if (r < 0) {
+                if (!fresh)
+                        log_warn("guard: cannot rebuild table bridge " GUARD_TABLE " in place; making it anew "
+                                 "(what it learned is forgotten)");
+                guard_rules_delete_table(&b);
+                guard_rules_table(&b, &g->params, g->ports, g->n_ports, g->uids, g->n_uids);
+                r = run(&b, 0);
+        }
+        return r;
+}
+
+/* Takes the chains of students who own nothing any more out of the table. */
+static void collect(struct guard *g, const struct listed *l) {
+        struct strbuf b = {};
+        for (size_t i = 0; i < l->n; i++)
+                if (owns_nothing(l, l->uids[i], g)) {
+                        guard_rules_student_delete(&b, l->uids[i]);
+                        forget_uid(g, l->uids[i]);
+                }
+        if (b.len > 0 && run(&b, 0) < 0)
+                log_warn("guard: cannot remove the chains of students who left");
+        strbuf_free(&b);
+}
+
+static void listed_clear(struct listed *l) {
+        free(l->uids);
+        free(l->objects);
+        *l = (struct listed) {};
+}
+
+/* (Re)builds g's table, keeping what it learned unless fresh. */
+static int apply(struct guard *g, bool fresh) {
+        struct listed l;
+        int r = list_table(&l, g->params.max_macs);
+
+        if (r < 0)
+                log_warn("guard: cannot read table bridge " GUARD_TABLE " back: %s", strerror(-r));
+        for (size_t i = 0; i < l.n && r >= 0; i++)
+                r = remember_uid(g, l.uids[i]);
+        for (size_t i = 0; i < g->n_ports && r >= 0; i++)
+                r = remember_uid(g, g->ports[i].uid);
+        if (r >= 0)
+                r = build(g, fresh || l.other_size);
+        if (r >= 0)
+                collect(g, &l);
+        listed_clear(&l);
+        if (r < 0) {
+                log_error("guard: table bridge " GUARD_TABLE " is not in place: the lab runs unguarded");
+                g->on = false;
+                return r;
+        }
+        g->on = true;
+        log_info("guard: table bridge %s set: %zu ports, %zu students, max_macs %u, exam mode %s", GUARD_TABLE,
+                 g->n_ports, g->n_uids, g->params.max_macs, g->params.isolation ? "on" : "off");
+        return 0;
+}
+
+int guard_start(struct guard *g, const struct vmnet_config *config, const uint8_t host_mac[6],
+                const struct guard_port *ports, size_t n_ports) {
+        int r;
+
+        snprintf(g->isolation_path, sizeof g->isolation_path, "%s/" GUARD_ISOLATION_FILE, config->run_dir);
+        params_from_config(&g->params, config, host_mac);
+        if (!config->guard) {
+                g->on = false;
+                (void)unlink(g->isolation_path);
+                return guard_remove();
+        }
+        int saved = saved_isolation(g);
+        if (saved >= 0)
+                g->params.isolation = saved;
+        for (size_t i = 0; i < n_ports; i++) {
+                r = remember_port(g, ports[i].name, ports[i].uid);
+                if (r < 0)
+                        return r;
+        }
+        return apply(g, false);
+}
+
+int guard_reload(struct guard *g, const struct vmnet_config *config) {
+        struct guard_params old = g->params;
+        bool was_on = g->on;
+
+        params_from_config(&g->params, config, old.host_mac);
+        (void)unlink(g->isolation_path); /* the config's word wins again */
+        if (!config->guard) {
+                g->on = false;
+                if (was_on)
+                        log_info("guard: off (guard = off)");
+                return guard_remove();
+        }
+        return apply(g, g->params.max_macs != old.max_macs);
+}
+
+int guard_port_add(struct guard *g, const char *name, uid_t uid) {
+        struct guard_port port = { .uid = (uint32_t)uid };
+        struct strbuf b = {};
+        int r;
+
+        if (!guard_port_name_ok(name))
+                return -EINVAL;
+        r = remember_port(g, name, (uint32_t)uid);
+        if (r < 0 || !g->on)
+                return r;
+        snprintf(port.name, sizeof port.name, "%s", name);
+        bool new_student = !uid_known(g, port.uid);
+        if (new_student)
+                guard_rules_student(&b, &g->params, port.uid);
+        guard_rules_port(&b, &port, true);
+        r = run(&b, NFT_RUN_QUIET);
+        if (r >= 0 && new_student)
+                r = remember_uid(g, port.uid);
+        else if (r < 0 && !new_student)
+                r = refresh_ports(g); /* a stale entry of the same name */
+        if (r < 0)
+                log_error("guard: cannot put port %s of uid %u into table bridge " GUARD_TABLE, name, (unsigned)uid);
+        return r;
+}
+
+void guard_port_remove(struct guard *g, const char *name) {
+        struct guard_port *p = find_port(g, name);
+        struct strbuf b = {};
+
+        if (!p)
+                return;
+        struct guard_port gone = *p;
+        *p = g->ports[--g->n_ports];
+        if (!g->on)
+                return;
+        guard_rules_port(&b, &gone, false);
+        if (run(&b, NFT_RUN_QUIET) < 0 && refresh_ports(g) < 0)
+                log_error("guard: cannot take port %s out of table bridge " GUARD_TABLE, name);
+}
+
+int guard_set_isolation(struct guard *g, bool on) {
+        struct strbuf b = {};
+        int r;
+
+        if (!g->on)
+                return -ENOTCONN;
+        guard_rules_isolation(&b, on, g->uids, g->n_uids);
+        r = run(&b, 0);
+        if (r < 0)
+                return r;
+        g->params.isolation = on;
+        /* a restart keeps the teacher's word; the next reload the config's */
+        FILE *f = fopen(g->isolation_path, "we");
+        if (!f || fprintf(f, "%s\n", on ? "students" : "none") < 0 || fclose(f) != 0)
+                log_warn("cannot write %s: a restart will forget that exam mode is %s", g->isolation_path,
+                         on ? "on" : "off");
+        return 0;
+}
+
+bool guard_isolation(const struct guard *g) {
+        return g->on && g->params.isolation;
+}
+
+void guard_leases(struct guard *g, const struct guard_lease *leases, size_t n) {
+        struct strbuf b = {};
+
+        if (!g->on)
+                return;
+        guard_rules_leases(&b, leases, n, g->uids, g->n_uids, (int64_t)time(NULL));
+        if (run(&b, 0) < 0)
+                log_warn("guard: the leased addresses are not in table bridge " GUARD_TABLE);
+}
+
+struct reading {
+        struct guard_drop_seen *v;
+        size_t n, cap;
+};
+
+static int add_count(const struct nft_object *in, const char *element, void *userdata) {
+        struct reading *r = userdata;
+        struct nft_drop_count d;
+
+        if (strcmp(in->name, "drops") != 0 || nft_drop_count_parse(element, &d) < 0)
+                return 0;
+        if (ARRAY_RESERVE(r->v, r->cap, r->n + 1) < 0)
+                return -ENOMEM;
+        r->v[r->n++] = (struct guard_drop_seen) { .count = d };
+        return 0;
+}
+
+/* The same student, MAC and kind in the last reading, or NULL. */
+static const struct guard_drop_seen *previous(const struct guard *g, const struct nft_drop_count *d) {
+        for (size_t i = 0; i < g->n_drops; i++) {
+                const struct nft_drop_count *p = &g->drops[i].count;
+                if (p->uid == d->uid && p->kind == d->kind && memcmp(p->mac, d->mac, 6) == 0)
+                        return &g->drops[i];
+        }
+        return NULL;
+}
+
+int guard_read_drops(struct guard *g, long long now_ms, guard_describe_fn describe, void *userdata) {
+        struct reading now = {};
+        struct nft_object *objects = NULL;
+        size_t n_objects, logged = 0, more = 0;
+        char *text = NULL;
+        int r;
+
+        if (!g->on)
+                return 0;
+        r = nft_run("list set bridge " GUARD_TABLE " drops", 0, &text);
+        if (r < 0)
+                return r;
+        r = nft_listing_parse(text, strlen(text), &objects, &n_objects, add_count, &now);
+        free(text);
+        free(objects);
+        if (r < 0) {
+                free(now.v);
+                return r;
+        }
+        for (size_t i = 0; i < now.n; i++) {
+                struct guard_drop_seen *d = &now.v[i];
+                const struct guard_drop_seen *p = previous(g, &d->count);
+                /* a counter that fell is a new one (the old one expired) */
+                if (p && p->logged <= d->count.packets) {
+                        d->logged = p->logged;
+                        d->logged_ms = p->logged_ms;
+                }
+                if (d->count.packets == d->logged || (d->logged_ms && now_ms - d->logged_ms < GUARD_LOG_EVERY_MS))
+                        continue;
+                if (logged == GUARD_LOG_LINES_MAX) {
+                        more++;
+                        continue;
+                }
+                char who[160];
+                uint64_t n = d->count.packets - d->logged;
+                describe(d->count.uid, d->count.mac, who, sizeof who, userdata);
+                log_warn("guard: %s %s: %llu frame%s blocked (%llu in all)", who, guard_drop_sentence(d->count.kind),
+                         (unsigned long long)n, n == 1 ? "" : "s", (unsigned long long)d->count.packets);
+                d->logged = d->count.packets;
+                d->logged_ms = now_ms;
+                logged++;
+        }
+        if (more)
+                log_warn("guard: and %zu more counters of blocked frames grew", more);
+        free(g->drops);
+        g->drops = now.v;
+        g->n_drops = now.n;
+        return 0;
+}
+
+size_t guard_drops_of(const struct guard *g, uint32_t uid, struct nft_drop_count *ret, size_t max) {
+        size_t n = 0;
+        for (size_t i = 0; i < g->n_drops && n < max; i++)
+                if (g->drops[i].count.uid == uid)
+                        ret[n++] = g->drops[i].count;
+        return n;
+}
+
+void guard_stop(struct guard *g) {
+        free(g->ports);
+        free(g->uids);
+        free(g->drops);
+        *g = (struct guard) {};
+}
+
+int guard_remove(void) {
+        struct strbuf b = {};
+        guard_rules_delete_table(&b);
+        return run(&b, 0);
+}

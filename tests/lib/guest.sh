@@ -10,6 +10,8 @@
 #           tap,id=n0,ifname=tap-stu1,script=no,downscript=no [vmping=IP] [vmwget=URL]
 #   ip=$(guest_wait_ready vm1 90)          # the leased address
 #   guest_wait_line vm1 '^VMNET-GUEST-PING ' 20
+#   guest_start vm2 stu2 MAC "$NETDEV" vmctl=1   # a guest that takes commands:
+#   guest_exec vm2 10 vmraw ra eth0                # runs in vm2, prints its output
 #
 # The NETDEV argument is QEMU's -netdev value and must say id=n0, e.g.
 # bridge,id=n0,br=vmnet0,helper=$BUILD/vmnet-bridge-helper.  A guest's files
@@ -68,7 +70,8 @@ guest_log() { echo "$W/guest/$1/console.log"; }
 # the background (ended when the test exits); console to guest_log NAME.
 # KERNEL_ARGs are the guest's knobs (vmping=IP, vmwget=URL); vmhost=HOST
 # gives the VM a host name other than NAME (two students' VMs both called
-# vm1), and the markers then say name=HOST.
+# vm1), and the markers then say name=HOST; vmctl=1 gives it a command
+# port: guest_exec NAME, or write lines into guest_ctl NAME yourself.
 guest_start() {
         local name=$1 user=$2 mac=$3 netdev=$4 d
         shift 4
@@ -78,16 +81,29 @@ guest_start() {
         mkdir -p "$d"
         chown "$user" "$d"      # QEMU writes its pid file as the student
         date +%s.%N > "$d/started"
-        local a host=$name
-        for a in "$@"; do [[ $a != vmhost=* ]] || host=${a#vmhost=}; done
+        local a host=$name ctl=()
+        for a in "$@"; do
+                [[ $a != vmhost=* ]] || host=${a#vmhost=}
+                # an explicit -serial replaces -nographic's: the console stays first
+                [[ $a != vmctl=1 ]] || ctl=(-serial mon:stdio -serial "pipe:$d/ctl")
+        done
         echo "$host" > "$d/hostname"
+        if [ ${#ctl[@]} -gt 0 ]; then
+                # QEMU (the student) holds both ends open read-write; we read
+                # everything the guest says into ctl.log at once
+                mkfifo -m 0600 "$d/ctl.in" "$d/ctl.out"
+                chown "$user" "$d/ctl.in" "$d/ctl.out"
+                # shellcheck disable=SC2016 # expanded by that sh
+                world_spawn sh -c 'exec cat "$1" > "$2"' sh "$d/ctl.out" "$d/ctl.log"
+                : > "$d/ctl.seq"
+        fi
         world_spawn runuser -u "$user" -- qemu-system-x86_64 \
                 -machine "accel=${GUEST_ACCEL:-tcg}" -nographic -no-reboot -m 256 -vga none \
                 ${GUEST_QEMU_ARGS[@]+"${GUEST_QEMU_ARGS[@]}"} \
                 -kernel "$W/guest/vmlinuz" -initrd "$W/guest/initrd.gz" \
                 -append "console=ttyS0 panic=-1 quiet vmhost=$name $*" \
                 -netdev "$netdev" -device "virtio-net-pci,netdev=n0,mac=$mac,romfile=" \
-                -pidfile "$d/qemu.pid" \
+                -pidfile "$d/qemu.pid" "${ctl[@]}" \
                 </dev/null >"$(guest_log "$name")" 2>&1
         echo "$SPAWNED" > "$d/runuser.pid"
         # QEMU writes its pid file before the guest boots; it is ended by
@@ -147,6 +163,37 @@ guest_wait_ready() {
         ip=$(sed -n 's/.* ip=\([0-9.]*\).*/\1/p' <<< "$line")
         [ -n "$ip" ] || fail "guest $name: no ip in '$line'"
         echo "$ip"
+}
+
+# guest_ctl NAME: the pipe into the command port of a guest started with
+# vmctl=1 (tests/guest/init says what it reads).
+guest_ctl() { echo "$W/guest/$1/ctl.in"; }
+
+# guest_exec NAME SECONDS COMMAND...: runs COMMAND (shell script text) in a
+# guest booted with vmctl=1, prints its output and returns its exit status;
+# returns 124 after SECONDS.
+guest_exec() {
+        local name=$1 secs=$2 d id end line
+        shift 2
+        d=$(guest_dir "$name")
+        [ -p "$(guest_ctl "$name")" ] || fail "guest_exec: $name was not started with vmctl=1"
+        id=$(( $(wc -l < "$d/ctl.seq") + 1 ))
+        echo "$id" >> "$d/ctl.seq"
+        # the FIFO's reader is QEMU: bounded, should it be gone
+        # shellcheck disable=SC2016 # expanded by that sh
+        timeout 5 sh -c 'printf "%s %s\n" "$1" "$2" > "$3"' sh "$id" "$(printf '%s\n' "$*" | base64 -w 0)" \
+                "$(guest_ctl "$name")" ||
+                fail "guest $name: cannot send it a command"
+        end=$(( $(date +%s) + secs ))
+        while ! line=$(grep -a -m 1 "^VMNET-CTL-DONE $id rc=" "$d/ctl.log"); do
+                if [ "$(date +%s)" -ge "$end" ] || ! guest_running "$name"; then
+                        log "guest $name: '$*' did not finish within $secs s"
+                        return 124
+                fi
+                sleep 0.05
+        done
+        sed -n "s/^VMNET-CTL-OUT $id //p" "$d/ctl.log" | tr -d '\r'
+        return "${line##*rc=}"
 }
 
 # guest_hostname NAME: the host name the guest was booted with.

@@ -69,7 +69,7 @@ bool hosts_snapshot_entry_is_valid(const struct hosts_snapshot_entry *e) {
         return e->expiry >= 0;
 }
 
-size_t hosts_snapshot_name_hash_offset(size_t by_addr_offset, size_t n) {
+size_t hosts_snapshot_name_buckets_offset(size_t by_addr_offset, size_t n) {
         return (by_addr_offset + n * sizeof(uint32_t) + 7) & ~(size_t)7;
 }
 
@@ -95,27 +95,29 @@ static bool region_fits(uint64_t offset, uint64_t count, uint64_t elem_size, uin
         return count * elem_size <= size - offset;
 }
 
-/* The optional name hash table at offset: absent (a file of the first
- * layout) leaves s without one; present, it must fit the file exactly,
- * and every slot must name a position in by_name, so that a lookup needs
- * no check of its own. */
-static int parse_name_hash(const uint8_t *base, size_t size, size_t offset, struct hosts_snapshot *s) {
-        const struct hosts_snapshot_name_hash *h = (const void *)(base + offset);
+/* The optional name buckets at offset: absent (a file of the first
+ * layout) leaves s without them; present, they must fit the file exactly
+ * and cut the entries into runs in order, so that a lookup needs no check
+ * of its own. */
+static int parse_name_buckets(const uint8_t *base, size_t size, size_t offset, struct hosts_snapshot *s) {
+        const struct hosts_snapshot_name_buckets *h = (const void *)(base + offset);
 
         if (offset >= size)
                 return 0;
         if (size - offset < sizeof *h ||
-            memcmp(h->magic, HOSTS_SNAPSHOT_NAME_HASH_MAGIC, sizeof h->magic) != 0 || h->reserved != 0 ||
-            h->n_slots == 0 || (h->n_slots & (h->n_slots - 1)) != 0 ||
-            h->n_slots > 4 * (uint64_t)HOSTS_SNAPSHOT_ENTRIES_MAX ||
-            (uint64_t)h->n_slots * sizeof(uint32_t) != size - offset - sizeof *h)
+            memcmp(h->magic, HOSTS_SNAPSHOT_NAME_BUCKETS_MAGIC, sizeof h->magic) != 0 || h->reserved != 0 ||
+            h->n_buckets == 0 || (h->n_buckets & (h->n_buckets - 1)) != 0 ||
+            h->n_buckets > HOSTS_SNAPSHOT_ENTRIES_MAX ||
+            ((uint64_t)h->n_buckets + 1) * sizeof(uint32_t) != size - offset - sizeof *h)
                 return -EBADMSG;
-        const uint32_t *slots = (const void *)(h + 1);
-        for (uint32_t i = 0; i < h->n_slots; i++)
-                if (slots[i] > s->n_entries)
+        const uint32_t *start = (const void *)(h + 1);
+        if (start[0] != 0 || start[h->n_buckets] != s->n_entries)
+                return -EBADMSG;
+        for (uint32_t b = 0; b < h->n_buckets; b++)
+                if (start[b] > start[b + 1])
                         return -EBADMSG;
-        s->name_slots = slots;
-        s->name_slot_mask = h->n_slots - 1;
+        s->bucket_start = start;
+        s->n_buckets = h->n_buckets;
         return 0;
 }
 
@@ -168,7 +170,7 @@ int hosts_snapshot_parse(const void *data, size_t size, struct hosts_snapshot *r
                 .n_entries = n,
         };
         ret->domain_len = len; /* the domain's, checked above */
-        return parse_name_hash(base, size, hosts_snapshot_name_hash_offset(h->by_addr_offset, n), ret);
+        return parse_name_buckets(base, size, hosts_snapshot_name_buckets_offset(h->by_addr_offset, n), ret);
 }
 
 int hosts_snapshot_file_open(const char *path, struct hosts_snapshot_file *ret) {
@@ -188,8 +190,8 @@ int hosts_snapshot_file_open(const char *path, struct hosts_snapshot_file *ret) 
             (uint64_t)st.st_size > sizeof(struct hosts_snapshot_header) +
                                     (uint64_t)HOSTS_SNAPSHOT_ENTRIES_MAX *
                                     (sizeof(struct hosts_snapshot_entry) + 2 * sizeof(uint32_t)) +
-                                    8 + sizeof(struct hosts_snapshot_name_hash) +
-                                    4 * (uint64_t)HOSTS_SNAPSHOT_ENTRIES_MAX * sizeof(uint32_t)) {
+                                    8 + sizeof(struct hosts_snapshot_name_buckets) +
+                                    ((uint64_t)HOSTS_SNAPSHOT_ENTRIES_MAX + 1) * sizeof(uint32_t)) {
                 close(fd);
                 return -EBADMSG;
         }
@@ -257,28 +259,12 @@ static size_t name_run(const struct hosts_snapshot *s, size_t first, const struc
         return end - first;
 }
 
-size_t hosts_snapshot_find_key(const struct hosts_snapshot *s, const struct hosts_name_key *key, size_t *ret_first) {
-        *ret_first = 0;
-        if (s->name_slots) {
-                uint32_t mask = s->name_slot_mask, slot = key->hash & mask;
-                /* bounded: a table with no empty slot (a hostile file) ends too */
-                for (uint32_t probes = 0; probes <= mask; probes++, slot = (slot + 1) & mask) {
-                        uint32_t v = s->name_slots[slot];
-                        if (v == 0)
-                                return 0;
-                        if (name_field_eq(s->entries[s->by_name[v - 1]].name, key->name)) {
-                                *ret_first = v - 1;
-                                return name_run(s, v - 1, key);
-                        }
-                }
-                return 0;
-        }
-        /* Lower bound in the sorted index: the first position whose entry
-         * is not below the name. */
+/* Through by_name: the first position whose entry is not below the name. */
+static size_t find_by_name(const struct hosts_snapshot *s, const struct hosts_name_key *key, size_t *ret_first) {
         size_t lo = 0, hi = s->n_entries;
         while (lo < hi) {
                 size_t mid = lo + (hi - lo) / 2;
-                if (strcmp(s->entries[s->by_name[mid]].name, key->name) < 0)
+                if (strncmp(s->entries[s->by_name[mid]].name, key->name, sizeof key->name) < 0)
                         lo = mid + 1;
                 else
                         hi = mid;
@@ -287,14 +273,32 @@ size_t hosts_snapshot_find_key(const struct hosts_snapshot *s, const struct host
         return name_run(s, lo, key);
 }
 
+size_t hosts_snapshot_find_key(const struct hosts_snapshot *s, const struct hosts_name_key *key,
+                               struct hosts_name_range *ret) {
+        if (!s->bucket_start) {
+                *ret = (struct hosts_name_range) { .index = s->by_name };
+                return ret->n = find_by_name(s, key, &ret->first);
+        }
+        uint32_t b = hosts_snapshot_name_bucket(key->hash, s->n_buckets);
+        size_t i = s->bucket_start[b], end = s->bucket_start[b + 1];
+        *ret = (struct hosts_name_range) {};
+        for (; i < end; i++)
+                if (name_field_eq(s->entries[i].name, key->name))
+                        break;
+        size_t n = 0;
+        while (i + n < end && name_field_eq(s->entries[i + n].name, key->name))
+                n++;
+        ret->first = i;
+        return ret->n = n;
+}
+
 size_t hosts_snapshot_find_name(const struct hosts_snapshot *s, const char *name, size_t *ret_first) {
         struct hosts_name_key key;
 
-        if (!hosts_name_key_init(&key, name, strnlen(name, sizeof key.name))) {
-                *ret_first = 0;
+        *ret_first = 0;
+        if (!hosts_name_key_init(&key, name, strnlen(name, sizeof key.name)))
                 return 0;
-        }
-        return hosts_snapshot_find_key(s, &key, ret_first);
+        return find_by_name(s, &key, ret_first);
 }
 
 size_t hosts_snapshot_find_addr(const struct hosts_snapshot *s, struct in_addr addr, size_t *ret_first) {

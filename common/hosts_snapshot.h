@@ -6,13 +6,17 @@
  *   n_entries struct hosts_snapshot_entry              at entries_offset (8-aligned)
  *   n_entries uint32_t entry indexes sorted by (name, index)       at by_name_offset
  *   n_entries uint32_t entry indexes sorted by (address, index)    at by_addr_offset
- *   optionally, 8-aligned right after by_addr and up to file_size: a hash
- *   table of the names (struct hosts_snapshot_name_hash and its slots)
- * Every string sits NUL-terminated in a fixed field, so a lookup by name is
- * one probe of the hash table (a binary search of by_name without it) and
- * a copy.  The table came after the first layout: a reader of that one
- * never reads past by_addr, so it reads the new files as it did the old.
- *
+ *   optionally, 8-aligned right after by_addr and up to file_size: the
+ *   names' hash buckets (struct hosts_snapshot_name_buckets and its table)
+ * Every string sits NUL-terminated in a fixed field, zero-padded.  The
+ * writer puts the entries in the order of their name's hash bucket (then
+ * name, then the caller's order), so that a lookup by name is one read of
+ * the small bucket table and one of adjacent entries: a single cache miss
+ * into the entries (they are megabytes at 100,000 names) where a search
+ * of by_name would take many.  The buckets came after the first layout: a
+ * reader of that one never reads past by_addr and finds names through
+ * by_name, whatever the order of the entries, so old and new files and
+ * readers mix during an upgrade.
  * The writer builds the whole file in memory, writes it to a temporary
  * file in the same directory and renames it over the old one: a reader
  * sees the old or the new snapshot, never half of one.  Entries are
@@ -70,18 +74,18 @@ struct hosts_snapshot_entry {
 };
 static_assert(sizeof(struct hosts_snapshot_entry) == 120, "snapshot entry layout");
 
-#define HOSTS_SNAPSHOT_NAME_HASH_MAGIC "VMNETNH\n"
+#define HOSTS_SNAPSHOT_NAME_BUCKETS_MAGIC "VMNETNB\n"
 
-/* The names' hash table: n_slots (a power of two, at least twice the
- * number of distinct names) uint32_t slots follow it.  A slot is 0 (empty)
- * or 1 + the position in by_name of the first entry of one name, placed by
- * hosts_snapshot_name_hash() with linear probing. */
-struct hosts_snapshot_name_hash {
-        char magic[8];                   /* HOSTS_SNAPSHOT_NAME_HASH_MAGIC, no NUL */
-        uint32_t n_slots;
+/* The names' hash buckets: n_buckets (a power of two) + 1 uint32_t follow
+ * it, start[b] the index of the first entry of bucket b (the top bits of
+ * hosts_snapshot_name_hash()), start[n_buckets] = n_entries: bucket b is
+ * entries[start[b]] .. entries[start[b + 1] - 1]. */
+struct hosts_snapshot_name_buckets {
+        char magic[8];                   /* HOSTS_SNAPSHOT_NAME_BUCKETS_MAGIC, no NUL */
+        uint32_t n_buckets;
         uint32_t reserved;               /* 0 */
 };
-static_assert(sizeof(struct hosts_snapshot_name_hash) == 16, "snapshot name hash layout");
+static_assert(sizeof(struct hosts_snapshot_name_buckets) == 16, "snapshot name buckets layout");
 
 /* FNV-1a of the len bytes of a (lowercase) name. */
 static inline uint32_t hosts_snapshot_name_hash(const char *name, size_t len) {
@@ -89,6 +93,11 @@ static inline uint32_t hosts_snapshot_name_hash(const char *name, size_t len) {
         for (size_t i = 0; i < len; i++)
                 h = (h ^ (uint8_t)name[i]) * 16777619u;
         return h;
+}
+
+/* The bucket of a hash among n_buckets (a power of two): its top bits. */
+static inline uint32_t hosts_snapshot_name_bucket(uint32_t hash, uint32_t n_buckets) {
+        return n_buckets <= 1 ? 0 : (uint32_t) (((uint64_t) hash * n_buckets) >> 32);
 }
 
 /* A name to look up, laid out as an entry's name field (lowercase, zero
@@ -111,8 +120,8 @@ struct hosts_snapshot {
         const uint32_t *by_name;
         const uint32_t *by_addr;
         uint32_t n_entries;
-        const uint32_t *name_slots;      /* NULL when the file has no hash table */
-        uint32_t name_slot_mask;         /* n_slots - 1 */
+        const uint32_t *bucket_start;    /* NULL when the file has no name buckets */
+        uint32_t n_buckets;
         size_t domain_len;               /* strlen(header->domain) */
 };
 
@@ -162,10 +171,26 @@ bool hosts_snapshot_file_is_current(const struct hosts_snapshot_file *f, const s
  * place by other means is noticed only by hosts_snapshot_file_is_current). */
 bool hosts_snapshot_file_is_superseded(const struct hosts_snapshot_file *f);
 
-/* Entries whose name is key's: returns how many, and where the first is
- * in s->by_name in *ret_first. */
-size_t hosts_snapshot_find_key(const struct hosts_snapshot *s, const struct hosts_name_key *key, size_t *ret_first);
-/* The same for a NUL-terminated name (none when it is no DNS label). */
+/* Where the entries of one name are: entry k (0 <= k < n) of the range is
+ * entries[index ? index[first + k] : first + k]. */
+struct hosts_name_range {
+        const uint32_t *index;
+        size_t first, n;
+};
+
+static inline const struct hosts_snapshot_entry *hosts_name_range_entry(const struct hosts_snapshot *s,
+                                                                        const struct hosts_name_range *r,
+                                                                        size_t k) {
+        return &s->entries[r->index ? r->index[r->first + k] : r->first + k];
+}
+
+/* The entries whose name is key's, in snapshot order (by the buckets, or
+ * through by_name in a file without them); returns how many. */
+size_t hosts_snapshot_find_key(const struct hosts_snapshot *s, const struct hosts_name_key *key,
+                               struct hosts_name_range *ret);
+/* Entries whose name equals name (NUL-terminated; none when it is no DNS
+ * label), through by_name: returns how many, and where the first is in
+ * s->by_name in *ret_first. */
 size_t hosts_snapshot_find_name(const struct hosts_snapshot *s, const char *name, size_t *ret_first);
 /* The same for an address, in s->by_addr. */
 size_t hosts_snapshot_find_addr(const struct hosts_snapshot *s, struct in_addr addr, size_t *ret_first);

@@ -12,8 +12,8 @@
 bool hosts_snapshot_entry_is_valid(const struct hosts_snapshot_entry *e);
 /* "" or a lowercase DNS domain of len bytes. */
 bool hosts_snapshot_domain_is_valid(const char *domain, size_t len);
-/* Where the name hash table goes: 8-aligned right after by_addr. */
-size_t hosts_snapshot_name_hash_offset(size_t by_addr_offset, size_t n);
+/* Where the name buckets go: 8-aligned right after by_addr. */
+size_t hosts_snapshot_name_buckets_offset(size_t by_addr_offset, size_t n);
 /* Total orders of the two indexes; the entry index breaks ties, so a valid
  * index is strictly increasing and thus a permutation. */
 int hosts_snapshot_compare_by_name(const struct hosts_snapshot_entry *entries, uint32_t i, uint32_t j);

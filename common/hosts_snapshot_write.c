@@ -31,22 +31,33 @@ int hosts_snapshot_entry_init(struct hosts_snapshot_entry *ret, struct in_addr a
         return 0;
 }
 
-/* The table for n entries in name order (by_name is the identity): the
- * first entry of each name, at its hash, probing linearly. */
-static void name_hash_fill(uint8_t *at, uint32_t n_slots, const struct hosts_snapshot_entry *e, uint32_t n) {
-        struct hosts_snapshot_name_hash h = { .n_slots = n_slots };
-        uint32_t *slots = (uint32_t *)(void *)(at + sizeof h);
+/* About two entries a bucket: a table of 2 bytes an entry, which stays in
+ * the cache, and a bucket is a short run of adjacent entries. */
+static uint32_t name_buckets_for(size_t n) {
+        uint32_t nb = 1;
+        while (nb < n / 2)
+                nb *= 2;
+        return nb;
+}
 
-        memcpy(h.magic, HOSTS_SNAPSHOT_NAME_HASH_MAGIC, sizeof h.magic);
+static uint32_t bucket_of(const struct hosts_snapshot_entry *e, uint32_t n_buckets) {
+        return hosts_snapshot_name_bucket(hosts_snapshot_name_hash(e->name, strnlen(e->name, sizeof e->name)),
+                                          n_buckets);
+}
+
+/* The table for n entries in bucket order. */
+static void name_buckets_fill(uint8_t *at, uint32_t n_buckets, const struct hosts_snapshot_entry *e, uint32_t n) {
+        struct hosts_snapshot_name_buckets h = { .n_buckets = n_buckets };
+        uint32_t *start = (uint32_t *)(void *)(at + sizeof h), i = 0;
+
+        memcpy(h.magic, HOSTS_SNAPSHOT_NAME_BUCKETS_MAGIC, sizeof h.magic);
         memcpy(at, &h, sizeof h);
-        for (uint32_t i = 0; i < n; i++) {
-                if (i > 0 && strcmp(e[i - 1].name, e[i].name) == 0)
-                        continue;
-                uint32_t slot = hosts_snapshot_name_hash(e[i].name, strlen(e[i].name)) & (n_slots - 1);
-                while (slots[slot] != 0)
-                        slot = (slot + 1) & (n_slots - 1);
-                slots[slot] = i + 1;
+        for (uint32_t b = 0; b < n_buckets; b++) {
+                start[b] = i;
+                while (i < n && bucket_of(&e[i], n_buckets) == b)
+                        i++;
         }
+        start[n_buckets] = n;
 }
 
 static int qsort_by_name(const void *a, const void *b, void *userdata) {
@@ -55,6 +66,20 @@ static int qsort_by_name(const void *a, const void *b, void *userdata) {
 
 static int qsort_by_addr(const void *a, const void *b, void *userdata) {
         return hosts_snapshot_compare_by_addr(userdata, *(const uint32_t *)a, *(const uint32_t *)b);
+}
+
+/* The order of the entries in the file: bucket, name, the caller's order. */
+struct bucket_order {
+        const struct hosts_snapshot_entry *entries;
+        const uint32_t *bucket;
+};
+
+static int qsort_by_bucket(const void *a, const void *b, void *userdata) {
+        const struct bucket_order *o = userdata;
+        uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+        if (o->bucket[i] != o->bucket[j])
+                return o->bucket[i] < o->bucket[j] ? -1 : 1;
+        return hosts_snapshot_compare_by_name(o->entries, i, j);
 }
 
 int hosts_snapshot_build(const char *domain, uint64_t generation,
@@ -74,12 +99,15 @@ int hosts_snapshot_build(const char *domain, uint64_t generation,
         size_t entries_offset = sizeof h;
         size_t by_name_offset = entries_offset + n * sizeof *entries;
         size_t by_addr_offset = by_name_offset + n * sizeof(uint32_t);
-        size_t hash_offset = hosts_snapshot_name_hash_offset(by_addr_offset, n);
-        /* at least twice the names, distinct or not: a probe seldom goes on */
-        size_t n_slots = 2;
-        while (n_slots < 2 * n)
-                n_slots *= 2;
-        size_t size = hash_offset + sizeof(struct hosts_snapshot_name_hash) + n_slots * sizeof(uint32_t);
+        size_t buckets_offset = hosts_snapshot_name_buckets_offset(by_addr_offset, n);
+        uint32_t n_buckets = name_buckets_for(n);
+        size_t size = buckets_offset + sizeof(struct hosts_snapshot_name_buckets) +
+                      ((size_t)n_buckets + 1) * sizeof(uint32_t);
+        _cleanup_free_ uint32_t *bucket = malloc((n ? n : 1) * sizeof *bucket);
+        if (!bucket)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                bucket[i] = bucket_of(&entries[i], n_buckets);
 
         uint8_t *data = calloc(1, size);
         if (!data)
@@ -101,17 +129,19 @@ int hosts_snapshot_build(const char *domain, uint64_t generation,
         struct hosts_snapshot_entry *e = (struct hosts_snapshot_entry *)(data + entries_offset);
         uint32_t *by_name = (uint32_t *)(data + by_name_offset);
         uint32_t *by_addr = (uint32_t *)(data + by_addr_offset);
-        /* Entries in name order (the index breaks ties: the caller's order
-         * stays among equal names), so that by_name is the identity. */
+        /* Entries in bucket order (then name, then the caller's order: it
+         * stays among equal names), then both indexes over them. */
+        struct bucket_order order = { entries, bucket };
         for (size_t i = 0; i < n; i++)
                 by_name[i] = (uint32_t)i;
-        qsort_r(by_name, n, sizeof *by_name, qsort_by_name, (void *)entries);
+        qsort_r(by_name, n, sizeof *by_name, qsort_by_bucket, &order);
         for (size_t i = 0; i < n; i++) {
                 e[i] = entries[by_name[i]];
                 by_name[i] = by_addr[i] = (uint32_t)i;
         }
+        qsort_r(by_name, n, sizeof *by_name, qsort_by_name, e);
         qsort_r(by_addr, n, sizeof *by_addr, qsort_by_addr, e);
-        name_hash_fill(data + hash_offset, (uint32_t)n_slots, e, (uint32_t)n);
+        name_buckets_fill(data + buckets_offset, n_buckets, e, (uint32_t)n);
 
         *ret_data = data;
         *ret_size = size;

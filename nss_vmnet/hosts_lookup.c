@@ -140,14 +140,14 @@ int hosts_lookup_name(const struct hosts_snapshot *s, const char *query, uid_t (
         const struct hosts_snapshot_entry *best = NULL;
         bool best_is_own = false, have_caller = false;
         uint32_t caller = HOSTS_OWNER_UNKNOWN;
+        struct hosts_name_range range;
         struct query q;
-        size_t first, n;
 
         if (parse_query(query, s->header->domain, s->domain_len, &q) < 0)
                 return -ENOENT;
-        n = hosts_snapshot_find_key(s, &q.key, &first);
-        for (size_t i = first; i < first + n; i++) {
-                const struct hosts_snapshot_entry *e = &s->entries[s->by_name[i]];
+        size_t n = hosts_snapshot_find_key(s, &q.key, &range);
+        for (size_t k = 0; k < n; k++) {
+                const struct hosts_snapshot_entry *e = hosts_name_range_entry(s, &range, k);
 
                 if (!is_live(e, now))
                         continue;

@@ -62,6 +62,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         CHECK(n >= 1 && first + n <= s.n_entries);
                         for (size_t k = first; k < first + n; k++)
                                 CHECK(strcmp(s.entries[s.by_name[k]].name, e->name) == 0);
+                        /* the buckets find entries of that name only, inside the file */
+                        struct hosts_name_key key;
+                        struct hosts_name_range range;
+                        CHECK(hosts_name_key_init(&key, e->name, strlen(e->name)));
+                        size_t m = hosts_snapshot_find_key(&s, &key, &range);
+                        CHECK(m <= s.n_entries);
+                        for (size_t k = 0; k < m; k++)
+                                CHECK(strcmp(hosts_name_range_entry(&s, &range, k)->name, e->name) == 0);
                         n = hosts_snapshot_find_addr(&s, (struct in_addr) { e->addr }, &first);
                         CHECK(n >= 1 && first + n <= s.n_entries);
 

@@ -75,9 +75,13 @@ static void test_round_trip(void **state) {
         assert_string_equal(s.header->domain, "lab.example");
         assert_int_equal(s.header->generation, 7);
 
-        /* entries are stored in name order */
-        for (uint32_t i = 0; i < s.n_entries; i++)
-                assert_int_equal(s.by_name[i], i);
+        /* entries are stored in bucket order, whole names together */
+        for (uint32_t b = 0; b < s.n_buckets; b++)
+                for (uint32_t i = s.bucket_start[b]; i < s.bucket_start[b + 1]; i++)
+                        assert_int_equal(hosts_snapshot_name_bucket(
+                                                 hosts_snapshot_name_hash(s.entries[i].name, strlen(s.entries[i].name)),
+                                                 s.n_buckets),
+                                         b);
         size_t first, n = hosts_snapshot_find_name(&s, "vm1", &first);
         assert_int_equal(n, 3);
         /* ties in name keep entry order */
@@ -111,28 +115,42 @@ static void test_round_trip(void **state) {
         free(data);
 }
 
-/* A file of the first layout (no name hash table after by_addr) still
- * reads, and finds by binary search what the table finds. */
-static void test_without_name_hash(void **state) {
-        (void)state;
-        size_t size, first, first2;
+/* Finds by the buckets what by_name finds, and a file of the first layout
+ * (no buckets after by_addr) still reads, through by_name. */
+static void test_buckets_and_without(void **state) {
+        (void) state;
+        size_t size, first;
         uint8_t *data = sample_bytes(&size);
-        struct hosts_snapshot_header *h = (struct hosts_snapshot_header *)data;
+        struct hosts_snapshot_header *h = (struct hosts_snapshot_header *) data;
         struct hosts_snapshot s, t;
 
         assert_int_equal(hosts_snapshot_parse(data, size, &s), 0);
-        assert_non_null(s.name_slots);
-        size_t old_size = h->by_addr_offset + 4 * (size_t)h->n_entries;
-        h->file_size = old_size;
-        assert_int_equal(hosts_snapshot_parse(data, old_size, &t), 0);
-        assert_null(t.name_slots);
+        assert_non_null(s.bucket_start);
         const char *names[] = { "vm1", "db", "web-1", "vm", "vm10", "zzz", "", "0", "VM1" };
+        uint8_t *old = malloc(size);
+        memcpy(old, data, size);
+        size_t old_size = h->by_addr_offset + 4 * (size_t) h->n_entries;
+        ((struct hosts_snapshot_header *) old)->file_size = old_size;
+        assert_int_equal(hosts_snapshot_parse(old, old_size, &t), 0);
+        assert_null(t.bucket_start);
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+                struct hosts_name_key key;
+                struct hosts_name_range a, b;
                 size_t n = hosts_snapshot_find_name(&s, names[i], &first);
-                assert_int_equal(hosts_snapshot_find_name(&t, names[i], &first2), n);
-                if (n > 0)
-                        assert_int_equal(first, first2);
+                if (!hosts_name_key_init(&key, names[i], strlen(names[i]))) {
+                        assert_int_equal(n, 0);
+                        continue;
+                }
+                assert_int_equal(hosts_snapshot_find_key(&s, &key, &a), n);
+                assert_int_equal(hosts_snapshot_find_key(&t, &key, &b), n);
+                /* the same entries, in the same order */
+                for (size_t k = 0; k < n; k++) {
+                        assert_ptr_equal(hosts_name_range_entry(&s, &a, k), &s.entries[s.by_name[first + k]]);
+                        assert_int_equal(hosts_name_range_entry(&t, &b, k) - t.entries,
+                                         hosts_name_range_entry(&s, &a, k) - s.entries);
+                }
         }
+        free(old);
         free(data);
 }
 
@@ -238,17 +256,23 @@ static void m_owner_unterminated(uint8_t *d, struct hosts_snapshot_header *h) {
 }
 /* names compare as whole fields: anything after the NUL is refused */
 static void m_name_padding(uint8_t *d, struct hosts_snapshot_header *h) { entry(d, h, 2)->name[60] = 'x'; }
-/* the name hash table after by_addr */
-static struct hosts_snapshot_name_hash *name_hash(uint8_t *d, struct hosts_snapshot_header *h) {
-        return (struct hosts_snapshot_name_hash *)(d + (h->by_addr_offset + 4 * h->n_entries + 7) / 8 * 8);
+/* the name buckets after by_addr */
+static struct hosts_snapshot_name_buckets *buckets(uint8_t *d, struct hosts_snapshot_header *h) {
+        return (struct hosts_snapshot_name_buckets *)(d + (h->by_addr_offset + 4 * h->n_entries + 7) / 8 * 8);
 }
-static void m_hash_magic(uint8_t *d, struct hosts_snapshot_header *h) { name_hash(d, h)->magic[3] ^= 1; }
-static void m_hash_reserved(uint8_t *d, struct hosts_snapshot_header *h) { name_hash(d, h)->reserved = 1; }
-static void m_hash_slots_odd(uint8_t *d, struct hosts_snapshot_header *h) { name_hash(d, h)->n_slots -= 1; }
-static void m_hash_slots_more(uint8_t *d, struct hosts_snapshot_header *h) { name_hash(d, h)->n_slots *= 2; }
-static void m_hash_slot_out_of_range(uint8_t *d, struct hosts_snapshot_header *h) {
-        uint32_t *slots = (uint32_t *)(name_hash(d, h) + 1);
-        slots[0] = h->n_entries + 1;
+static uint32_t *bucket_start(uint8_t *d, struct hosts_snapshot_header *h) {
+        return (uint32_t *)(buckets(d, h) + 1);
+}
+static void m_buckets_magic(uint8_t *d, struct hosts_snapshot_header *h) { buckets(d, h)->magic[3] ^= 1; }
+static void m_buckets_reserved(uint8_t *d, struct hosts_snapshot_header *h) { buckets(d, h)->reserved = 1; }
+static void m_buckets_odd(uint8_t *d, struct hosts_snapshot_header *h) { buckets(d, h)->n_buckets += 1; }
+static void m_buckets_more(uint8_t *d, struct hosts_snapshot_header *h) { buckets(d, h)->n_buckets *= 2; }
+static void m_buckets_first(uint8_t *d, struct hosts_snapshot_header *h) { bucket_start(d, h)[0] = 1; }
+static void m_buckets_last(uint8_t *d, struct hosts_snapshot_header *h) {
+        bucket_start(d, h)[buckets(d, h)->n_buckets] = h->n_entries + 1;
+}
+static void m_buckets_backwards(uint8_t *d, struct hosts_snapshot_header *h) {
+        bucket_start(d, h)[buckets(d, h)->n_buckets - 1] = h->n_entries + 1;
 }
 static void m_expiry_negative(uint8_t *d, struct hosts_snapshot_header *h) { entry(d, h, 1)->expiry = -1; }
 static void m_index_out_of_range(uint8_t *d, struct hosts_snapshot_header *h) { by_name(d, h)[3] = h->n_entries; }
@@ -277,8 +301,9 @@ static void test_hostile_headers_and_entries(void **state) {
                 m_domain_unterminated, m_domain_bad, m_domain_upper, m_name_unterminated,
                 m_name_empty, m_name_upper, m_name_dot, m_owner_unterminated, m_expiry_negative,
                 m_index_out_of_range, m_index_huge, m_by_name_swapped, m_by_name_repeat,
-                m_by_addr_swapped, m_name_changed, m_addr_changed, m_name_padding, m_hash_magic,
-                m_hash_reserved, m_hash_slots_odd, m_hash_slots_more, m_hash_slot_out_of_range,
+                m_by_addr_swapped, m_name_changed, m_addr_changed, m_name_padding, m_buckets_magic,
+                m_buckets_reserved, m_buckets_odd, m_buckets_more, m_buckets_first, m_buckets_last,
+                m_buckets_backwards,
         };
         for (size_t i = 0; i < sizeof mutations / sizeof mutations[0]; i++) {
                 int r = parse_mutated(mutations[i]);
@@ -452,7 +477,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_entry_init),
                 cmocka_unit_test(test_round_trip),
-                cmocka_unit_test(test_without_name_hash),
+                cmocka_unit_test(test_buckets_and_without),
                 cmocka_unit_test(test_empty_snapshot),
                 cmocka_unit_test(test_build_refuses),
                 cmocka_unit_test(test_truncated_at_every_offset),

@@ -318,6 +318,7 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                 return 1;
         sd_notifyf(0, "READY=1\nSTATUS=serving %s", config->bridge);
 
+        bool flushed = false; /* the last round deleted a batch */
         while (!d.stop) {
                 long long due = -1, now0 = now_ms();
                 if (lab_has_deletions(&d.lab))
@@ -350,11 +351,18 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                 if (lab_has_deletions(&d.lab)) {
                         if (d.deletions_since_ms == 0)
                                 d.deletions_since_ms = now;
-                        if (n <= 0 || now - d.deletions_since_ms >= DELETE_MAX_WAIT_MS) {
+                        /* once a mass logout's deletions have begun, the next
+                         * batch follows at once while no client waits: the
+                         * events that woke us are the last batch's own */
+                        bool go_on = flushed && d.n_clients == 0;
+                        flushed = false;
+                        if (n <= 0 || go_on || now - d.deletions_since_ms >= DELETE_MAX_WAIT_MS) {
                                 lab_flush_deletions(&d.lab);
                                 d.deletions_since_ms = 0;
+                                flushed = true;
                         }
-                }
+                } else
+                        flushed = false;
                 if (d.publish_at_ms && now >= d.publish_at_ms)
                         publish_hosts(&d);
                 if (d.dnsmasq.restart_at_ms && now >= d.dnsmasq.restart_at_ms)

@@ -81,8 +81,9 @@ TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/t
 .PHONY: all check check-unit check-integration check-sanitize fuzz guest bench demo deb install clean deps
 all: $(PROGRAMS) $(TOOL_BIN)
 
-# Where the packages install the bridge helper, for `vmnet hint`.
-$(BUILD)/obj/cli/%.o: VMNET_CPPFLAGS += -DVMNET_BRIDGE_HELPER_PATH='"$(PKGLIBDIR)/vmnet-bridge-helper"'
+# Where the packages install the bridge helper and the LXC hook, for `vmnet hint`.
+$(BUILD)/obj/cli/%.o: VMNET_CPPFLAGS += -DVMNET_BRIDGE_HELPER_PATH='"$(PKGLIBDIR)/vmnet-bridge-helper"' \
+                                         -DVMNET_LXC_HOOK_PATH='"$(PKGLIBDIR)/vmnet-lxc-hook"'
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

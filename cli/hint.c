@@ -195,29 +195,26 @@ static int hint_lxc(const struct vmnet_reply *st) {
                 snprintf(subgid, sizeof subgid, "SUBGID_START 65536");
                 missing = true;
         }
-        printf("LXC, unprivileged containers: each gets a veth on %s from lxc-user-nic,\n"
-               "not a tap.\n"
-               "\n"
-               "Once, the admin allows you some interfaces on the bridge (here 4) with this\n"
-               "line in /etc/lxc/lxc-usernet:\n"
-               "  %s veth %s 4\n"
+        printf("LXC, unprivileged containers: vmnetd gives each its own link on %s\n"
+               "(eth0 in the container), with nothing for the admin to set up.\n"
                "\n"
                "Your ~/.config/lxc/default.conf:\n"
                "  lxc.idmap = u 0 %s\n"
                "  lxc.idmap = g 0 %s\n"
-               "  lxc.net.0.type = veth\n"
-               "  lxc.net.0.link = %s\n"
-               "  lxc.net.0.flags = up\n"
+               "  lxc.net.0.type = empty\n"
+               "  lxc.hook.start-host = %s\n"
                "%s"
                "\n"
                "Then: lxc-create -n c1 -t download -- -d debian -r bookworm -a amd64\n"
                "      systemd-run --user --scope -p Delegate=yes -- lxc-start -n c1\n"
                "(the scope gives lxc-start a cgroup of yours).  Containers get addresses\n"
-               "from the lab's DHCP on %s (%s).\n",
-               st->bridge, st->user, st->bridge, subuid, subgid, st->bridge,
+               "from the lab's DHCP on %s (%s); each counts against your\n"
+               "max_taps (%u), and 'vmnet status' lists them.  Any other network\n"
+               "namespace of yours (unshare -rn) joins with: vmnet netns attach PID\n",
+               st->bridge, subuid, subgid, VMNET_LXC_HOOK_PATH,
                missing ? "(You have no subordinate ids in /etc/subuid or /etc/subgid yet: the\n"
                          "admin adds them, e.g. usermod --add-subuids and --add-subgids.)\n" : "",
-               st->bridge, st->address);
+               st->bridge, st->address, st->max_taps);
         return EXIT_OK;
 }
 

@@ -12,8 +12,10 @@
  * ours are LXC's (NAME lxc start-host) and are not needed.  A failure
  * exits non-zero, and lxc-start then stops the container.
  *
- * LXC keeps what a hook writes to stdout in its log (at DEBUG) and passes
- * stderr on to lxc-start's: messages go to both. */
+ * LXC keeps what a hook writes in its log, at DEBUG ("produced output"):
+ * lxc-start --logfile FILE --logpriority DEBUG shows why a start failed.
+ * lxc.container.conf(5) promises that for stdout only, so every message
+ * goes there. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +29,9 @@
 
 int main(int argc, char **argv) {
         const char *ifname = NULL, *target = getenv("LXC_NET_NS");
-        int r;
 
+        if (dup2(STDOUT_FILENO, STDERR_FILENO) < 0)
+                return EXIT_ERROR;
         if (argc >= 3 && strcmp(argv[1], "--name") == 0)
                 ifname = argv[2];
         if (!target || !target[0])
@@ -38,10 +41,5 @@ int main(int argc, char **argv) {
                         "lxc.hook.start-host (see vmnet(1))\n");
                 return EXIT_USAGE;
         }
-        r = cli_netns_attach(PROG, target, ifname);
-        /* the same words in LXC's log as on lxc-start's stderr */
-        if (r != EXIT_OK)
-                printf(PROG ": could not attach the container's network namespace (%s): see the "
-                       "message on lxc-start's error output\n", target);
-        return r;
+        return cli_netns_attach(PROG, target, ifname);
 }

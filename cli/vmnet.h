@@ -8,6 +8,9 @@
 #ifndef VMNET_BRIDGE_HELPER_PATH
 #define VMNET_BRIDGE_HELPER_PATH "/usr/lib/vmnet/vmnet-bridge-helper"
 #endif
+#ifndef VMNET_LXC_HOOK_PATH
+#define VMNET_LXC_HOOK_PATH "/usr/lib/vmnet/vmnet-lxc-hook"
+#endif
 
 int cmd_status(int argc, char **argv);
 int cmd_hint(int argc, char **argv);

@@ -172,7 +172,10 @@ as stu1 "$VMNET" hint libvirt
 expect_eq "vmnet hint libvirt exit" 0 "$RC"
 grep -q "<source bridge='vmnet0'/>" "$W/out" || fail "libvirt hint lacks the bridge: $(cat "$W/out")"
 as stu1 "$VMNET" hint lxc
-grep -q "^  stu1 veth vmnet0 " "$W/out" || fail "lxc hint lacks the lxc-usernet line: $(cat "$W/out")"
+for line in "lxc.net.0.type = empty" "lxc.hook.start-host = /usr/lib/vmnet/vmnet-lxc-hook"; do
+        grep -qx "  $line" "$W/out" || fail "lxc hint lacks '$line': $(cat "$W/out")"
+done
+! grep -q "lxc-usernet" "$W/out" || fail "lxc hint still asks for an lxc-usernet line: $(cat "$W/out")"
 as stu2 "$VMNET" hint virtualbox
 expect_eq "vmnet hint virtualbox (stu2, logged in) exit" 0 "$RC"
 grep -q -- "--bridgeadapter1 tap-stu2$" "$W/out" || fail "virtualbox hint lacks tap-stu2: $(cat "$W/out")"

@@ -24,7 +24,7 @@ static int is_own_user_namespace(int fd) {
 int netns_owner(int fd, uid_t *ret_owner) {
         _cleanup_close_ int userns = -1;
         struct statfs fs;
-        uid_t owner;
+        uid_t owner = (uid_t)-1; /* written by the kernel (valgrind cannot tell) */
         int r;
 
         /* ioctls only on nsfs: any other fd (a tty, a device) is never asked */

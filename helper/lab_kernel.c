@@ -56,8 +56,6 @@ static int kernel_tap_create(struct lab *lab, const char *name, uid_t owner, boo
         return 0;
 }
 
-/* The bridge ends' names: "vmnc" (vmnet container) and a number. */
-#define NETNS_PORT_PREFIX "vmnc"
 static unsigned next_netns_port_number;
 
 static int kernel_netns_link_create(struct lab *lab, int netns_fd, const char *name, struct kernel_link *ret_port) {

@@ -6,6 +6,12 @@
 #pragma once
 #include "bridge.h"
 
+/* The bridge end of a link into a student's namespace: "vmnc" (vmnet
+ * container) and a number.  (A login link's is LOGIN_PEER_PREFIX.)  Whose
+ * it is, the registry says; the prefix is for people reading ip link, and
+ * for the guard to close such a port until it knows it. */
+#define NETNS_PORT_PREFIX "vmnc"
+
 struct veth_request {
         const char *name;        /* the student's end */
         int netns_fd;            /* -1: here; else made in that network namespace, and up

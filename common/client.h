@@ -5,6 +5,8 @@
 #include "protocol.h"
 
 #define VMNET_DEFAULT_SOCKET "/run/vmnet/vmnetd.sock"
+/* Root's own socket (0600), which pam_vmnet uses: students cannot fill it. */
+#define VMNET_ROOT_SOCKET    "/run/vmnet/vmnetd-root.sock"
 
 /* Connects to the SOCK_SEQPACKET socket at path within timeout_ms.
  * Returns a CLOEXEC fd or a negative errno (-ENOENT, -ECONNREFUSED:

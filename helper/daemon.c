@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "clients.h"
 #include "daemon.h"
 #include "dnsmasq.h"
 #include "firewall.h"
@@ -24,9 +25,11 @@
 #include "log.h"
 #include "server.h"
 
-#define MAX_CLIENTS        1024
-#define MAX_CLIENTS_PER_UID 16  /* one student cannot crowd out the others' logins */
 #define CLIENT_IDLE_MS     5000 /* a connection that says nothing is dropped */
+#define BUSY_IDLE_MS       1000 /* ... sooner when all it would hear is "busy" */
+/* Connections taken per listener and wakeup: clients already connected
+ * are served in between, however fast new ones come. */
+#define ACCEPTS_PER_WAKEUP 16
 #define DELETE_IDLE_MS     20   /* batch deletions once requests pause this long */
 #define DELETE_MAX_WAIT_MS 500  /* ... or once the oldest waited this long */
 #define PUBLISH_DELAY_MS   50   /* lets dnsmasq finish rewriting its lease file */
@@ -34,7 +37,9 @@
 /* An epoll event names its source by kind and id, never by fd: an fd closed
  * while handling one event of a batch may come back, by accept() or
  * pidfd_open(), before a later event of the same batch for the old one. */
-enum source { SRC_LISTEN = 1, SRC_SIGNAL, SRC_CLIENT, SRC_PIDFD, SRC_DNSMASQ, SRC_INOTIFY, SRC_LINK_EVENTS };
+enum source {
+        SRC_LISTEN = 1, SRC_LISTEN_ROOT, SRC_SIGNAL, SRC_CLIENT, SRC_PIDFD, SRC_DNSMASQ, SRC_INOTIFY, SRC_LINK_EVENTS,
+};
 #define SOURCE_SHIFT 56
 
 struct vmnetd {
@@ -42,10 +47,10 @@ struct vmnetd {
         struct lab lab;
         struct link_events *link_events;
         uint64_t last_id; /* ids of clients and watched pidfds, never reused */
-        int epoll_fd, listen_fd, signal_fd;
+        int epoll_fd, signal_fd;
+        struct listeners listen;
         bool listening;
-        struct client *clients[MAX_CLIENTS];
-        size_t n_clients;
+        struct clients clients;
         long long deletions_since_ms;
         long long flood_logged_ms;
         struct dnsmasq dnsmasq;
@@ -93,81 +98,83 @@ static void on_link_event(void *userdata, const struct kernel_link *link, bool d
         lab_link_event(userdata, link, deleted);
 }
 
+static void set_listening(struct vmnetd *d, bool on) {
+        if (d->listening == on)
+                return;
+        watch(d, SRC_LISTEN, d->listen.public_fd, on);
+        watch(d, SRC_LISTEN_ROOT, d->listen.root_fd, on);
+        d->listening = on;
+}
+
 static void drop_client(struct vmnetd *d, size_t i) {
-        struct client *c = d->clients[i];
+        struct client *c = clients_remove(&d->clients, i);
         watch(d, SRC_CLIENT, c->fd, false);
         client_close(c);
         free(c);
-        d->clients[i] = d->clients[--d->n_clients];
-        if (!d->listening) {
-                watch(d, SRC_LISTEN, d->listen_fd, true);
-                d->listening = true;
+        set_listening(d, true);
+}
+
+static void warn_flood(struct vmnetd *d, uid_t uid) {
+        long long now = now_ms();
+        if (now - d->flood_logged_ms >= 1000) { /* a flood must not flood the log */
+                log_warn("uid %u has %d connections open; closing new ones", (unsigned)uid, CLIENTS_PER_UID);
+                d->flood_logged_ms = now;
         }
 }
 
-static size_t clients_of_uid(const struct vmnetd *d, uid_t uid) {
-        size_t n = 0;
-        for (size_t i = 0; i < d->n_clients; i++)
-                n += d->clients[i]->peer.uid == uid;
-        return n;
-}
+static void accept_clients(struct vmnetd *d, bool root_socket) {
+        int fd = root_socket ? d->listen.root_fd : d->listen.public_fd;
 
-static void accept_clients(struct vmnetd *d) {
-        while (d->n_clients < MAX_CLIENTS) {
+        for (unsigned i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+                if (!clients_have_room(&d->clients)) {
+                        /* full: the kernel's backlog holds the rest until a slot frees */
+                        log_warn("%d clients connected at once; new ones wait", CLIENTS_MAX);
+                        set_listening(d, false);
+                        return;
+                }
                 struct client *c = malloc(sizeof *c);
                 if (!c)
                         return;
-                if (server_accept(d->listen_fd, c) < 0) {
+                if (server_accept(fd, c) < 0) {
                         free(c);
                         return;
                 }
-                /* root (PAM) is never turned away; a user with too many open
-                 * connections is, at once, so the others keep being served */
-                if (c->peer.uid != 0 && clients_of_uid(d, c->peer.uid) >= MAX_CLIENTS_PER_UID) {
-                        long long now = now_ms();
-                        if (now - d->flood_logged_ms >= 1000) { /* a flood must not flood the log */
-                                log_warn("uid %u has %d connections open; closing new ones",
-                                         (unsigned)c->peer.uid, MAX_CLIENTS_PER_UID);
-                                d->flood_logged_ms = now;
-                        }
-                        client_close(c);
-                        free(c);
-                        continue;
-                }
+                enum admission a = clients_admission(&d->clients, c->peer.uid, root_socket);
+                if (a != ADMIT && c->peer.uid != 0)
+                        warn_flood(d, c->peer.uid);
+                c->busy = a == ADMIT_BUSY;
                 c->last_active_ms = now_ms();
                 c->id = new_id(d);
-                if (watch_id(d, SRC_CLIENT, c->fd, c->id) < 0) {
+                if (a == REFUSE || watch_id(d, SRC_CLIENT, c->fd, c->id) < 0) {
                         client_close(c);
                         free(c);
                         continue;
                 }
-                d->clients[d->n_clients++] = c;
+                clients_add(&d->clients, c); /* room was checked above */
         }
-        /* full: the kernel's backlog holds the rest until a slot frees */
-        log_warn("%d clients connected at once; new ones wait", MAX_CLIENTS);
-        watch(d, SRC_LISTEN, d->listen_fd, false);
-        d->listening = false;
 }
 
 static void serve_client(struct vmnetd *d, uint64_t id) {
-        for (size_t i = 0; i < d->n_clients; i++) {
-                if (d->clients[i]->id != id)
-                        continue;
-                d->clients[i]->last_active_ms = now_ms();
-                log_set_peer(d->clients[i]->peer.uid);
-                if (server_serve(&d->lab, d->clients[i]) < 0)
-                        drop_client(d, i);
-                log_clear_peer();
-                return;
-        }
-        /* a client dropped earlier in this batch of events */
+        size_t i;
+        struct client *c = clients_by_id(&d->clients, id, &i);
+
+        if (!c)
+                return; /* a client dropped earlier in this batch of events */
+        c->last_active_ms = now_ms();
+        log_set_peer(c->peer.uid);
+        int r = c->busy ? server_refuse_busy(c) : server_serve(&d->lab, c);
+        if (r < 0 && r != -EAGAIN)
+                drop_client(d, i);
+        log_clear_peer();
 }
 
 static void drop_idle_clients(struct vmnetd *d) {
         long long now = now_ms();
-        for (size_t i = d->n_clients; i-- > 0;)
-                if (now - d->clients[i]->last_active_ms > CLIENT_IDLE_MS)
+        for (size_t i = d->clients.n; i-- > 0;) {
+                const struct client *c = d->clients.v[i];
+                if (now - c->last_active_ms > (c->busy ? BUSY_IDLE_MS : CLIENT_IDLE_MS))
                         drop_client(d, i);
+        }
 }
 
 static void publish_hosts(struct vmnetd *d) {
@@ -249,7 +256,7 @@ static void handle_signals(struct vmnetd *d) {
 
 static int setup(struct vmnetd *d, const struct vmnet_config *config) {
         sigset_t mask;
-        bool activated;
+        char root_path[PATH_MAX];
         int r;
 
         sigemptyset(&mask);
@@ -281,11 +288,12 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
         if (r < 0)
                 return log_error_errno(r, "cannot set up the lab bridge %s: %m", config->bridge);
         watch(d, SRC_LINK_EVENTS, link_events_fd(d->link_events), true);
-        d->listen_fd = server_listen(config->socket_path, &activated);
-        if (d->listen_fd < 0) {
-                log_error("cannot listen on %s: %s", config->socket_path, strerror(-d->listen_fd));
-                return d->listen_fd;
-        }
+        r = server_root_socket_path(config->socket_path, root_path, sizeof root_path);
+        if (r < 0)
+                return log_error_errno(r, "no root socket path for %s: %m", config->socket_path);
+        r = server_listen(config->socket_path, root_path, &d->listen);
+        if (r < 0)
+                return r;
         if (firewall_apply(config) < 0)
                 log_error("the firewall table for uplink %s is not in place", vmnet_uplink_string(config->uplink));
         snprintf(d->leases_path, sizeof d->leases_path, "%s/dnsmasq.leases", config->run_dir);
@@ -301,9 +309,8 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
                 watch(d, SRC_INOTIFY, d->inotify_fd, true);
         publish_hosts(d);
         watch(d, SRC_SIGNAL, d->signal_fd, true);
-        watch(d, SRC_LISTEN, d->listen_fd, true);
-        d->listening = true;
-        log_info("ready on %s%s", config->socket_path, activated ? " (socket-activated)" : "");
+        set_listening(d, true);
+        log_info("ready on %s%s", config->socket_path, d->listen.activated ? " (socket-activated)" : "");
         return 0;
 }
 
@@ -313,7 +320,7 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
         long long last_sweep = now_ms();
 
         d.config_path = config_path;
-        d.listen_fd = d.signal_fd = d.epoll_fd = -1;
+        d.listen.public_fd = d.listen.root_fd = d.signal_fd = d.epoll_fd = -1;
         if (setup(&d, config) < 0)
                 return 1;
         sd_notifyf(0, "READY=1\nSTATUS=serving %s", config->bridge);
@@ -323,8 +330,8 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                 long long due = -1, now0 = now_ms();
                 if (lab_has_deletions(&d.lab))
                         due = DELETE_IDLE_MS;
-                else if (d.n_clients > 0)
-                        due = CLIENT_IDLE_MS;
+                else if (d.clients.n > 0)
+                        due = d.clients.n_busy > 0 ? BUSY_IDLE_MS : CLIENT_IDLE_MS;
                 if (d.publish_at_ms && (due < 0 || d.publish_at_ms - now0 < due))
                         due = d.publish_at_ms > now0 ? d.publish_at_ms - now0 : 0;
                 if (d.dnsmasq.restart_at_ms && (due < 0 || d.dnsmasq.restart_at_ms - now0 < due))
@@ -335,10 +342,11 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                         log_error("epoll_wait: %s", strerror(errno));
                         break;
                 }
+                /* those already connected first, new connections after them */
                 for (int i = 0; i < n; i++) {
                         uint64_t id = events[i].data.u64 & ((UINT64_C(1) << SOURCE_SHIFT) - 1);
                         switch ((enum source)(events[i].data.u64 >> SOURCE_SHIFT)) {
-                        case SRC_LISTEN: accept_clients(&d); break;
+                        case SRC_LISTEN: case SRC_LISTEN_ROOT: break;
                         case SRC_SIGNAL: handle_signals(&d); break;
                         case SRC_CLIENT: serve_client(&d, id); break;
                         case SRC_PIDFD:  lab_session_died(&d.lab, id); break;
@@ -347,6 +355,11 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                         case SRC_LINK_EVENTS: (void)link_events_process(d.link_events); break;
                         }
                 }
+                for (int i = 0; i < n; i++) {
+                        enum source s = events[i].data.u64 >> SOURCE_SHIFT;
+                        if ((s == SRC_LISTEN || s == SRC_LISTEN_ROOT) && d.listening)
+                                accept_clients(&d, s == SRC_LISTEN_ROOT);
+                }
                 long long now = now_ms();
                 if (lab_has_deletions(&d.lab)) {
                         if (d.deletions_since_ms == 0)
@@ -354,7 +367,7 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                         /* once a mass logout's deletions have begun, the next
                          * batch follows at once while no client waits: the
                          * events that woke us are the last batch's own */
-                        bool go_on = flushed && d.n_clients == 0;
+                        bool go_on = flushed && d.clients.n == 0;
                         flushed = false;
                         if (n <= 0 || go_on || now - d.deletions_since_ms >= DELETE_MAX_WAIT_MS) {
                                 lab_flush_deletions(&d.lab);
@@ -375,8 +388,8 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
 
         sd_notify(0, "STOPPING=1");
         log_info("stopping; taps of live sessions stay for the next vmnetd");
-        while (d.n_clients > 0)
-                drop_client(&d, d.n_clients - 1);
+        while (d.clients.n > 0)
+                drop_client(&d, d.clients.n - 1);
         dnsmasq_stop(&d.dnsmasq);
         lab_stop(&d.lab);
         link_events_close(d.link_events);

@@ -18,6 +18,7 @@
 #include "forwarding.h"
 #include "lab.h"
 #include "log.h"
+#include "server.h"
 
 /* --down: taps and bridge, our nftables table, then the run files. */
 static int down_everything(const struct vmnet_config *config) {
@@ -45,8 +46,12 @@ static int down_everything(const struct vmnet_config *config) {
                         log_warn("cannot remove %s: %s", path, strerror(errno));
         }
         /* the socket file too, unless systemd's socket unit owns it */
-        if (!getenv("LISTEN_FDS"))
+        if (!getenv("LISTEN_FDS")) {
+                char root_path[PATH_MAX];
                 (void)unlink(config->socket_path);
+                if (server_root_socket_path(config->socket_path, root_path, sizeof root_path) >= 0)
+                        (void)unlink(root_path);
+        }
         (void)rmdir(config->run_dir);
         return r < 0 ? 1 : 0;
 }

@@ -35,28 +35,22 @@ static int mkdir_parent(const char *path) {
         return 0;
 }
 
-int server_listen(const char *path, bool *ret_activated) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        int n, fd, probe;
+int server_root_socket_path(const char *socket_path, char *ret, size_t size) {
+        size_t n = strlen(socket_path);
 
-        n = sd_listen_fds(1);
-        if (n > 1) {
-                log_error("systemd passed %d sockets, expected one", n);
-                return -EINVAL;
-        }
-        if (n == 1) {
-                if (sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_SEQPACKET, 1, NULL, 0) <= 0) {
-                        log_error("the socket systemd passed is not a listening SOCK_SEQPACKET unix socket");
-                        return -EINVAL;
-                }
-                /* systemd may pass it blocking; accept loops until EAGAIN */
-                int flags = fcntl(SD_LISTEN_FDS_START, F_GETFL);
-                if (flags < 0 || fcntl(SD_LISTEN_FDS_START, F_SETFL, flags | O_NONBLOCK) < 0)
-                        return -errno;
-                *ret_activated = true;
-                return SD_LISTEN_FDS_START;
-        }
-        *ret_activated = false;
+        if (n >= 5 && strcmp(socket_path + n - 5, ".sock") == 0)
+                n -= 5;
+        if (snprintf(ret, size, "%.*s-root.sock", (int)n, socket_path) >= (int)size)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+/* Binds path ourselves (not socket-activated), mode as given. */
+static int bind_socket(const char *path, mode_t mode) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_close_ int fd = -1;
+        int probe;
+
         if (strlen(path) >= sizeof sa.sun_path)
                 return -ENAMETOOLONG;
         strcpy(sa.sun_path, path);
@@ -65,21 +59,75 @@ int server_listen(const char *path, bool *ret_activated) {
         probe = vmnet_client_connect(path, 200);
         if (probe >= 0) {
                 close(probe);
-                log_error("another vmnetd is already listening on %s", path);
-                return -EADDRINUSE;
+                return log_error_errno(EADDRINUSE, "another vmnetd is already listening on %s", path);
         }
         if (unlink(path) < 0 && errno != ENOENT)
                 return -errno;
         fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return -errno;
-        if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(path, 0666) < 0 ||
-            listen(fd, SOMAXCONN) < 0) {
-                int e = -errno;
-                close(fd);
-                return e;
-        }
+        /* the file is made with mode at once: a root-only socket is never
+         * open to others, not even between bind and chmod */
+        mode_t old_umask = umask(~mode & 0777);
+        int r = bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ? -errno : 0;
+        umask(old_umask);
+        if (r < 0)
+                return r;
+        if (chmod(path, mode) < 0 || listen(fd, SOMAXCONN) < 0)
+                return -errno;
+        return TAKE_FD(fd);
+}
+
+/* A socket systemd passed, checked and made non-blocking (systemd may pass
+ * it blocking; accept loops until EAGAIN). */
+static int take_passed(int fd) {
+        if (sd_is_socket_unix(fd, SOCK_SEQPACKET, 1, NULL, 0) <= 0)
+                return log_error_errno(EINVAL, "fd %d that systemd passed is not a listening SOCK_SEQPACKET unix socket",
+                                       fd);
+        int flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+                return -errno;
         return fd;
+}
+
+int server_listen(const char *path, const char *root_path, struct listeners *ret) {
+        struct listeners l = { .public_fd = -1, .root_fd = -1 };
+        int n, r;
+
+        n = sd_listen_fds(1);
+        if (n < 0)
+                return log_error_errno(n, "sockets passed by systemd: %m");
+        if (n > 2)
+                return log_error_errno(EINVAL, "systemd passed %d sockets, expected at most two", n);
+        for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++) {
+                r = take_passed(fd);
+                if (r < 0)
+                        return r;
+                /* one socket is the public one (whatever its path, as before
+                 * there was a root socket); of two, the root one is known by its path */
+                if (sd_is_socket_unix(fd, SOCK_SEQPACKET, 1, root_path, 0) > 0)
+                        l.root_fd = fd;
+                else if (l.public_fd < 0)
+                        l.public_fd = fd;
+                else
+                        return log_error_errno(EINVAL, "systemd passed two sockets and neither is %s", root_path);
+        }
+        l.activated = n > 0;
+        if (l.public_fd < 0) {
+                if (l.activated)
+                        return log_error_errno(EINVAL, "systemd passed only the root socket %s", root_path);
+                l.public_fd = bind_socket(path, 0666);
+                if (l.public_fd < 0)
+                        return log_error_errno(l.public_fd, "cannot listen on %s: %m", path);
+        }
+        if (l.root_fd < 0) {
+                /* a socket unit from before the root socket existed: bind it ourselves */
+                l.root_fd = bind_socket(root_path, 0600);
+                if (l.root_fd < 0)
+                        return log_error_errno(l.root_fd, "cannot listen on %s: %m", root_path);
+        }
+        *ret = l;
+        return 0;
 }
 
 int server_accept(int listen_fd, struct client *ret) {
@@ -172,6 +220,21 @@ int server_serve(struct lab *lab, struct client *c) {
         if (pass_fd >= 0)
                 close(pass_fd); /* the VM's tap now lives with the client's copy */
         return r;
+}
+
+int server_refuse_busy(struct client *c) {
+        uint8_t buf[VMNET_MSG_MAX];
+        struct vmnet_reply rep = { .status = VMNET_ERR_BUSY };
+        ssize_t n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT | MSG_TRUNC);
+
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                return -EAGAIN; /* nothing yet: keep waiting (bounded by the idle sweep) */
+        /* only a request of ours gets the answer; anything else is just closed */
+        if (n >= 4 && (size_t)n <= sizeof buf && buf[0] == VMNET_PROTOCOL_VERSION && vmnet_msg_type_is_known(buf[1])) {
+                rep.type = buf[1];
+                (void)send_reply(c->fd, &rep, -1);
+        }
+        return -EBUSY;
 }
 
 void client_close(struct client *c) {

@@ -35,6 +35,7 @@
 
 struct options {
         const char *socket;
+        bool socket_given; /* socket= was set: that one and no other */
         unsigned timeout_ms;
         bool debug;
 };
@@ -47,7 +48,7 @@ static const char *option_value(const char *arg, const char *prefix) {
 
 static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct options *ret) {
         struct options o = {
-                .socket = VMNET_DEFAULT_SOCKET,
+                .socket = VMNET_ROOT_SOCKET,
                 .timeout_ms = TIMEOUT_DEFAULT_MS,
                 .debug = false,
         };
@@ -61,8 +62,10 @@ static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct o
                         if (v[0] != '/')
                                 pam_syslog(pamh, LOG_ERR, "socket=%s is not an absolute path, using %s",
                                            v, o.socket);
-                        else
+                        else {
                                 o.socket = v;
+                                o.socket_given = true;
+                        }
                 } else if ((v = option_value(a, "timeout="))) {
                         char *end;
                         unsigned long ms;
@@ -118,15 +121,22 @@ static bool caller_is_root(void) {
 static int ask_vmnetd(pam_handle_t *pamh, const struct options *o, uint8_t type,
                       const char *user, struct vmnet_reply *ret) {
         struct vmnet_request req = { .type = type };
+        const char *path = o->socket;
         char why[256];
         int r;
 
         strcpy(req.user, user); /* length checked by session_user() */
         r = vmnet_client_request(o->socket, &req, ret, NULL, (int)o->timeout_ms);
+        /* a vmnetd from before the root socket: the public one, where root
+         * is served too (refused at once, so the time is not spent) */
+        if ((r == -ENOENT || r == -ECONNREFUSED) && !o->socket_given) {
+                path = VMNET_DEFAULT_SOCKET;
+                r = vmnet_client_request(path, &req, ret, NULL, (int)o->timeout_ms);
+        }
         if (r >= 0)
                 return 0;
 
-        vmnet_client_error_message(r, o->socket, why, sizeof why);
+        vmnet_client_error_message(r, path, why, sizeof why);
         if (!caller_is_root()) {
                 if (o->debug)
                         pam_syslog(pamh, LOG_DEBUG, "not root, no tap for %s: %s", user, why);

@@ -75,60 +75,6 @@ int dnsmasq_config_text(const struct vmnet_config *c, char *buf, size_t size) {
         return t.full ? -ENOSPC : (int)t.len;
 }
 
-/* Reads a small file whole, NUL-terminated, into buf; its length or -errno. */
-static ssize_t read_small_file(const char *path, char *buf, size_t size) {
-        _cleanup_free_ char *data = NULL;
-        size_t n;
-        int r = read_file_whole(path, size - 1, &data, &n);
-
-        if (r < 0)
-                return r;
-        memcpy(buf, data, n + 1);
-        return (ssize_t)n;
-}
-
-/* A dnsmasq of ours that outlived a crashed vmnetd still holds the bridge's
- * DHCP port: end it.  Only a process named dnsmasq whose command line names
- * our config file is touched. */
-static void end_leftover_at(const char *pid_path, const char *conf_path) {
-        char buf[4096], path[64];
-        ssize_t n;
-        int pid;
-
-        if (read_small_file(pid_path, buf, sizeof buf) <= 0)
-                return;
-        pid = atoi(buf);
-        if (pid <= 1)
-                return;
-        snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
-        n = read_small_file(path, buf, sizeof buf);
-        if (n <= 0)
-                return;
-        for (ssize_t i = 0; i < n; i++)
-                if (buf[i] == 0)
-                        buf[i] = ' ';
-        if (!strstr(buf, "dnsmasq") || !strstr(buf, conf_path))
-                return;
-        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        if (pidfd < 0)
-                return;
-        log_info("ending dnsmasq pid %d left by a previous vmnetd", pid);
-        syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
-        for (int i = 0; i < 40 && kill(pid, 0) == 0; i++) {
-                struct timespec nap = { 0, 50 * 1000 * 1000 };
-                nanosleep(&nap, NULL);
-        }
-        close(pidfd);
-}
-
-void dnsmasq_end_leftover(const struct vmnet_config *c) {
-        char conf_path[PATH_MAX + 32], pid_path[PATH_MAX + 32];
-
-        snprintf(conf_path, sizeof conf_path, "%s/dnsmasq.conf", c->run_dir);
-        snprintf(pid_path, sizeof pid_path, "%s/dnsmasq.pid", c->run_dir);
-        end_leftover_at(pid_path, conf_path);
-}
-
 int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c) {
         char conf_path[PATH_MAX + 32], arg[PATH_MAX + 64], text[8192];
         posix_spawnattr_t attr;
@@ -169,6 +115,7 @@ int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c) {
         }
         d->pid = pid;
         d->started_ms = now_ms();
+        dnsmasq_record_child(c, pid);
         log_info("dnsmasq started (pid %d) for %s", (int)pid, c->bridge);
         return 0;
 }

@@ -29,8 +29,12 @@ int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c);
  * doubling to 60 s while it keeps dying within 10 s of its start). */
 void dnsmasq_exited(struct dnsmasq *d, long long now_ms);
 
-/* Ends a dnsmasq of ours that a killed vmnetd left running (its pid file
- * in run_dir, and its command line naming our config, prove it ours). */
+/* dnsmasq_leftover.c: the dnsmasq vmnetd started is written down
+ * (run_dir/dnsmasq.child: its pid and start time); one that a killed
+ * vmnetd left running is ended by that record — the process started then,
+ * running the configured dnsmasq — never by what a pid file or a command
+ * line says.  Waits for it on its pidfd (2 s, then SIGKILL). */
+void dnsmasq_record_child(const struct vmnet_config *c, pid_t pid);
 void dnsmasq_end_leftover(const struct vmnet_config *c);
 
 /* SIGTERM, then SIGKILL after 2 s. */

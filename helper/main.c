@@ -23,7 +23,7 @@
 /* --down: taps and bridge, our nftables table, then the run files. */
 static int down_everything(const struct vmnet_config *config) {
         static const char *const run_files[] = {
-                "state", "dnsmasq.conf", "dnsmasq.pid", "dnsmasq.leases", "hosts",
+                "state", "dnsmasq.conf", "dnsmasq.pid", "dnsmasq.child", "dnsmasq.leases", "hosts",
         };
         char path[PATH_MAX + 32];
         int r;

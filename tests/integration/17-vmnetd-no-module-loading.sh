@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# vmnetd never makes the kernel try to load a module: if_nametoindex() and
+# SIOCGIF* ioctls on a name that does not exist call
+# request_module("netdev-NAME") for a caller with CAP_NET_ADMIN (102 modprobe
+# runs for one VM tap on a booted Debian 13).  This kernel has no modules,
+# so the proof here is what vmnetd asks: under strace, through a login, a
+# persistent tap, VM taps, a logout, a restart and --down, no SIOCGIF*
+# ioctl at all from vmnetd, and none on a missing name from anything it
+# runs (dnsmasq included).  tests/system/ counts modprobe runs on Debian.
+. "$(dirname "$0")/../lib/world.sh"
+world_enter "$@"
+command -v strace >/dev/null || skip "strace is missing: tools/install-deps --tests"
+CTL=$BUILD/tests/tools/vmnetctl
+TRACE=$W/trace
+
+world_add_user stu1 61001
+world_config uplink=isolated max_taps=6 > "$W/vmnet.conf"
+VMNETD_FILES=() # the traces of vmnetd's own processes (the others are dnsmasq's)
+traced() { # traced NAME ARGS...: vmnetd ARGS under strace, a file per process; its pid in $VMNETD_PID
+        mkdir -p "$TRACE/$1"
+        local name=$1; shift
+        world_spawn strace -f -ff -qq -e trace=ioctl -e signal=none -o "$TRACE/$name/t" "$VMNETD" "$@"
+        wait_until 5 pgrep -P "$SPAWNED" -x vmnetd || fail "no vmnetd under strace"
+        VMNETD_PID=$(pgrep -P "$SPAWNED" -x vmnetd)
+        VMNETD_FILES+=("$TRACE/$name/t.$VMNETD_PID")
+}
+stop_vmnetd() {
+        kill -TERM "$VMNETD_PID"
+        wait_until 5 sh -c "! kill -0 $VMNETD_PID 2>/dev/null" || fail "vmnetd ignored SIGTERM"
+}
+traced run1 -f -c "$W/vmnet.conf"
+wait_until 15 "$CTL" status || fail "vmnetd under strace does not answer"
+
+"$CTL" -s /run/vmnet/vmnetd-root.sock hold stu1 300 > "$W/hold" &
+HOLD=$!
+WORLD_PIDS+=("$HOLD")
+wait_until 5 test -s "$W/hold" || fail "no login link"
+runuser -u stu1 -- "$CTL" tap-add >/dev/null || fail "no persistent tap"
+for i in 1 2 3; do
+        runuser -u stu1 -- "$CTL" vm-tap vmnet0 1 >/dev/null || fail "no VM tap $i"
+done
+runuser -u stu1 -- "$CTL" vm-tap vmnet0 20 > "$W/vm" &
+WORLD_PIDS+=("$!")
+wait_until 5 test -s "$W/vm" || fail "no VM tap"
+runuser -u stu1 -- "$CTL" status >/dev/null
+# a restart (records taken back, sessions adopted) while a session and a VM tap live
+stop_vmnetd
+traced run2 -f -c "$W/vmnet.conf"
+wait_until 15 "$CTL" status || fail "the second vmnetd does not answer"
+runuser -u stu1 -- "$CTL" status | grep -q "^tap tap-stu1 login" || fail "the restart lost the session"
+kill -KILL "$HOLD"
+wait_until 3 test ! -e /sys/class/net/tap-stu1 || fail "the logout left tap-stu1"
+stop_vmnetd
+mkdir -p "$TRACE/down"
+strace -f -ff -qq -e trace=ioctl -e signal=none -o "$TRACE/down/t" "$VMNETD" -c "$W/vmnet.conf" --down
+VMNETD_FILES+=("$TRACE"/down/t.*)
+
+for f in "$TRACE"/*/t.*; do
+        if grep -q "SIOCGIF.*= -1 ENODEV" "$f"; then
+                fail "a SIOCGIF* ioctl on a name that does not exist, in $f: $(grep "SIOCGIF.*ENODEV" "$f" | head -n 3)"
+        fi
+done
+ours=$(cat "${VMNETD_FILES[@]}" | grep -c "SIOCGIF" || true)
+all=$(cat "$TRACE"/*/t.* | grep -c "SIOCGIF" || true)
+log "SIOCGIF* ioctls: $ours from vmnetd, $(( all - ours )) from dnsmasq, none on a missing name"
+expect_eq "SIOCGIF* ioctls by vmnetd" 0 "$ours"
+grep -q "TUNSETIFF" "${VMNETD_FILES[0]}" || fail "the trace of vmnetd shows no TUNSETIFF: not its trace"
+echo ok

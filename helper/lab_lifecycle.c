@@ -124,7 +124,8 @@ static void record(struct link_registry *reg, const struct kernel_link *l, enum 
  * and saving.  Only what vmnetd alone can have made is taken: a port of
  * the lab bridge (plugging in needs CAP_NET_ADMIN) that is a tap named by
  * tap_name for the user who owns it, or a veth named as a saved student's
- * login link whose other end is such a port.  Anything else — the
+ * login link whose other end is such a port.  (--down with no state file
+ * at all relies on the first.)  Anything else — the
  * admin's links, LXC's, another hypervisor's — is never vmnetd's. */
 static void take_unrecorded(struct link_registry *reg, const char *pattern, int bridge_ifindex,
                             const struct students *saved_students, const struct kernel_view *k) {
@@ -147,8 +148,9 @@ static void take_unrecorded(struct link_registry *reg, const char *pattern, int 
                 uid_t uid;
                 if (l->master != bridge_ifindex || strcmp(l->kind, "tun") != 0 || link_registry_by_ifindex(reg, l->ifindex))
                         continue;
+                /* index 0 too: before login links were veths, they were taps */
                 if (tap_info(l->name, &uid, &persistent) < 0 || uid == (uid_t)-1 || user_by_uid(uid, &owner) < 0 ||
-                    tap_name_index(pattern, owner.name, l->name) < 1)
+                    tap_name_index(pattern, owner.name, l->name) < 0)
                         continue;
                 record(reg, l, persistent ? LINK_TAP : LINK_VM_TAP, uid, 0);
         }

@@ -147,8 +147,7 @@ int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
         if (prefix_len > 0) {
                 r = address_add(sk, ifindex, address, prefix_len);
                 if (r < 0) {
-                        log_error("cannot add address to %s: %s", name, strerror(-r));
-                        return r;
+                        return log_error_errno(r, "cannot add address to %s: %m", name);
                 }
         }
         r = link_set_up(sk, ifindex);
@@ -215,8 +214,7 @@ int links_delete(struct nl_sock *sk, const int *ifindexes, size_t n) {
                 return 0;
         r = group_delete(sk, VMNET_DYING_GROUP);
         if (r < 0) {
-                log_error("cannot delete %zu links: %s", grouped, strerror(-r));
-                return r;
+                return log_error_errno(r, "cannot delete %zu links: %m", grouped);
         }
         return (int)grouped;
 }

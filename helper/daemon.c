@@ -183,7 +183,7 @@ static void publish_hosts(struct vmnetd *d) {
         if (r == -EAGAIN) /* dnsmasq was still writing: look again shortly */
                 d->publish_at_ms = now_ms() + 4 * PUBLISH_DELAY_MS;
         else if (r < 0)
-                log_warn("cannot publish %s: %s", d->hosts_path, strerror(-r));
+                log_warn_errno(r, "cannot publish %s: %m", d->hosts_path);
 }
 
 static void handle_inotify(struct vmnetd *d) {
@@ -270,10 +270,8 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
         d->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
         if (d->signal_fd < 0 || d->epoll_fd < 0)
                 return -errno;
-        if (mkdir(config->run_dir, 0755) < 0 && errno != EEXIST) {
-                log_error("cannot make %s: %s", config->run_dir, strerror(errno));
-                return -errno;
-        }
+        if (mkdir(config->run_dir, 0755) < 0 && errno != EEXIST)
+                return log_error_errno(errno, "cannot make %s: %m", config->run_dir);
         d->lab.watch_pidfd = watch_pidfd;
         d->lab.unwatch_pidfd = unwatch_pidfd;
         d->lab.watch_ctx = d;
@@ -304,7 +302,7 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
         d->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
         if (d->inotify_fd < 0 ||
             inotify_add_watch(d->inotify_fd, config->run_dir, IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO | IN_CREATE) < 0)
-                log_error("cannot watch %s for lease changes: %s", config->run_dir, strerror(errno));
+                log_error_errno(errno, "cannot watch %s for lease changes: %m", config->run_dir);
         else
                 watch(d, SRC_INOTIFY, d->inotify_fd, true);
         publish_hosts(d);
@@ -339,7 +337,7 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                 int timeout = (int)due;
                 int n = epoll_wait(d.epoll_fd, events, 64, timeout);
                 if (n < 0 && errno != EINTR) {
-                        log_error("epoll_wait: %s", strerror(errno));
+                        log_error_errno(errno, "epoll_wait: %m");
                         break;
                 }
                 /* those already connected first, new connections after them */

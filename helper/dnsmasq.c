@@ -89,8 +89,7 @@ int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c) {
                 return n;
         r = write_file_atomic(conf_path, text, (size_t)n, 0644);
         if (r < 0) {
-                log_error("cannot write %s: %s", conf_path, strerror(-r));
-                return r;
+                return log_error_errno(r, "cannot write %s: %m", conf_path);
         }
         dnsmasq_end_leftover(c);
         snprintf(arg, sizeof arg, "--conf-file=%s", conf_path);
@@ -103,8 +102,7 @@ int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c) {
         r = posix_spawn(&pid, c->dnsmasq, NULL, &attr, argv, environ);
         posix_spawnattr_destroy(&attr);
         if (r != 0) {
-                log_error("cannot run %s: %s", c->dnsmasq, strerror(r));
-                return -r;
+                return log_error_errno(r, "cannot run %s: %m", c->dnsmasq);
         }
         d->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
         if (d->pidfd < 0) {

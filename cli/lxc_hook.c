@@ -7,10 +7,11 @@
  *
  * LXC runs a start-host hook as the container's owner, in the host's
  * namespaces, once the container's namespaces exist and before its init
- * runs; LXC_PID is the container's init (LXC_NET_NS, with lxc.hook.version
- * = 1, a path to its network namespace, used when set).  Arguments after
- * ours are LXC's (NAME lxc start-host) and are not needed.  A failure
- * exits non-zero, and lxc-start then stops the container.
+ * runs, with the container's init in LXC_PID.  (LXC_NET_NS, a path to the
+ * namespace, is taken when set: LXC 5.0 sets it for stop hooks only.)
+ * Arguments after ours are LXC's (NAME lxc start-host, unless
+ * lxc.hook.version = 1) and are not needed.  A failure exits non-zero, and
+ * lxc-start then stops the container.
  *
  * LXC keeps what a hook writes in its log, at DEBUG ("produced output"):
  * lxc-start --logfile FILE --logpriority DEBUG shows why a start failed.
@@ -28,18 +29,21 @@
 #define PROG "vmnet-lxc-hook"
 
 int main(int argc, char **argv) {
-        const char *ifname = NULL, *target = getenv("LXC_NET_NS");
+        const char *ifname = NULL, *from = "LXC_NET_NS", *target = getenv(from);
 
+        /* one stream, lines in the order they were written */
         if (dup2(STDOUT_FILENO, STDERR_FILENO) < 0)
                 return EXIT_ERROR;
+        setvbuf(stdout, NULL, _IOLBF, 0);
         if (argc >= 3 && strcmp(argv[1], "--name") == 0)
                 ifname = argv[2];
         if (!target || !target[0])
-                target = getenv("LXC_PID");
+                target = getenv(from = "LXC_PID");
         if (!target || !target[0]) {
                 fprintf(stderr, PROG ": neither LXC_NET_NS nor LXC_PID is set: this runs as LXC's "
                         "lxc.hook.start-host (see vmnet(1))\n");
                 return EXIT_USAGE;
         }
+        printf(PROG ": the container's network namespace: %s (%s)\n", target, from);
         return cli_netns_attach(PROG, target, ifname);
 }

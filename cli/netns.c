@@ -77,7 +77,8 @@ int cmd_netns(int argc, char **argv) {
                         ifname = argv[i + 1];
                         i += 2;
                 }
-                if (i + 1 == argc)
+                /* an option word is never a target (a file named so is ./-x) */
+                if (i + 1 == argc && argv[i][0] != '-')
                         return cli_netns_attach("vmnet", argv[i], ifname);
         }
         fprintf(stderr, "usage: vmnet netns attach [--name IF] (PID | /proc/PID/ns/net | FILE)\n");

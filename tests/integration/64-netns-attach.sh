@@ -119,6 +119,16 @@ attach alice --name eth0 "$A"
 expect_eq "exit of a second eth0" 1 "$RC"
 [[ $ERR == *"already has a link of that name"* ]] || fail "second eth0: '$ERR'"
 
+# what the command itself refuses: usage (exit 2) or a namespace it cannot open
+for args in "" "--name" "--name a/b $A" "--name $(printf 'x%.0s' {1..16}) $A" "0" "99999999999" "$A $A"; do
+        # shellcheck disable=SC2086 # the words are the arguments
+        attach alice $args
+        expect_eq "exit of 'vmnet netns attach $args' ($ERR)" 2 "$RC"
+done
+attach alice "$S/no-such-file"
+expect_eq "exit for a missing file" 1 "$RC"
+[[ $ERR == "vmnet: cannot open $S/no-such-file: No such file or directory" ]] || fail "missing file: '$ERR'"
+
 # --- refusals: one answer, nothing made ------------------------------------
 ns_start bob
 B=$NS_PID

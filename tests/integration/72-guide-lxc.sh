@@ -194,6 +194,8 @@ as_alice "grep -v -e '^lxc\.net\.0\.' ~/.local/share/lxc/old/config > ~/old.conf
 expect_eq "the second container's config ($(cat "$W/err"))" 0 "$RC"
 as_alice "lxc-start -n old --logfile $H/quota.log --logpriority DEBUG"
 [ "$RC" -ne 0 ] || fail "a second container started beyond max_taps"
+grep -q "vmnet-lxc-hook: the container's network namespace: [0-9]* (LXC_PID)" "$H/quota.log" ||
+        fail "the hook did not take LXC_PID: $(grep -i hook "$H/quota.log")"
 grep -q "produced output: vmnet-lxc-hook: vmnetd refused to attach that network namespace" "$H/quota.log" ||
         fail "LXC's log does not have the hook's refusal: $(grep -i hook "$H/quota.log")"
 log "beyond max_taps, lxc-start's log: $(grep -o 'vmnet-lxc-hook: vmnetd refused[^:]*' "$H/quota.log")"
@@ -204,6 +206,18 @@ expect_eq "lxc-stop exit ($(cat "$W/err"))" 0 "$RC"
 wait_until 5 test ! -e "/sys/class/net/$port" || fail "$port outlived c1"
 runuser -u alice -- vmnet status > "$W/status"
 ! grep -q " netns " "$W/status" || fail "alice's status still lists c1's link: $(cat "$W/status")"
+
+# --- new-style hooks (lxc.hook.version = 1: no arguments) work as well ------
+# (LXC 5.0 sets LXC_NET_NS for stop hooks only: the hook takes LXC_PID)
+echo "lxc.hook.version = 1" >> "$H/.local/share/lxc/old/config"
+as_alice "lxc-start -n old --logfile $H/v1.log --logpriority DEBUG"
+expect_eq "lxc-start with lxc.hook.version = 1 ($(cat "$W/err"))" 0 "$RC"
+grep -q -E "vmnet-lxc-hook: the container's network namespace: ([0-9]+ \(LXC_PID\)|/proc/[0-9]+/fd/[0-9]+ \(LXC_NET_NS\))" \
+        "$H/v1.log" || fail "the new-style hook found no namespace: $(grep -i hook "$H/v1.log")"
+runuser -u alice -- vmnet status > "$W/status"
+grep -q " netns " "$W/status" || fail "the new-style hook attached nothing: $(cat "$W/status")"
+as_alice "lxc-stop -n old"
+expect_eq "lxc-stop of old ($(cat "$W/err"))" 0 "$RC"
 
 # --- the other way in the guide: vmnet netns attach --------------------------
 mapfile -t cmds < <(guide_commands "$DOC" netns-attach)

@@ -97,8 +97,8 @@ static bool region_fits(uint64_t offset, uint64_t count, uint64_t elem_size, uin
 
 /* The optional name buckets at offset: absent (a file of the first
  * layout) leaves s without them; present, they must fit the file exactly
- * and cut the entries into runs in order, so that a lookup needs no check
- * of its own. */
+ * and span the entries (that they are in order, hosts_snapshot_parse()
+ * checks; a lookup checks the bucket it reads). */
 static int parse_name_buckets(const uint8_t *base, size_t size, size_t offset, struct hosts_snapshot *s) {
         const struct hosts_snapshot_name_buckets *h = (const void *)(base + offset);
 
@@ -113,15 +113,13 @@ static int parse_name_buckets(const uint8_t *base, size_t size, size_t offset, s
         const uint32_t *start = (const void *)(h + 1);
         if (start[0] != 0 || start[h->n_buckets] != s->n_entries)
                 return -EBADMSG;
-        for (uint32_t b = 0; b < h->n_buckets; b++)
-                if (start[b] > start[b + 1])
-                        return -EBADMSG;
         s->bucket_start = start;
         s->n_buckets = h->n_buckets;
         return 0;
 }
 
-int hosts_snapshot_parse(const void *data, size_t size, struct hosts_snapshot *ret) {
+/* What hosts_snapshot_parse_layout() checks (see hosts_snapshot.h). */
+static int parse_layout(const void *data, size_t size, struct hosts_snapshot *ret) {
         const struct hosts_snapshot_header *h = data;
         size_t len;
 
@@ -145,35 +143,55 @@ int hosts_snapshot_parse(const void *data, size_t size, struct hosts_snapshot *r
                 return -EBADMSG;
 
         const uint8_t *base = data;
-        const struct hosts_snapshot_entry *entries = (const void *)(base + h->entries_offset);
-        const uint32_t *by_name = (const void *)(base + h->by_name_offset);
-        const uint32_t *by_addr = (const void *)(base + h->by_addr_offset);
-
-        for (uint32_t i = 0; i < n; i++)
-                if (!hosts_snapshot_entry_is_valid(&entries[i]))
-                        return -EBADMSG;
-        for (uint32_t i = 0; i < n; i++) {
-                if (by_name[i] >= n || by_addr[i] >= n)
-                        return -EBADMSG;
-                /* Strictly increasing under a total order with the index as
-                 * the last key: each index appears once, and binary search works. */
-                if (i > 0 && (hosts_snapshot_compare_by_name(entries, by_name[i - 1], by_name[i]) >= 0 ||
-                              hosts_snapshot_compare_by_addr(entries, by_addr[i - 1], by_addr[i]) >= 0))
-                        return -EBADMSG;
-        }
-
         *ret = (struct hosts_snapshot) {
                 .header = h,
-                .entries = entries,
-                .by_name = by_name,
-                .by_addr = by_addr,
+                .entries = (const void *)(base + h->entries_offset),
+                .by_name = (const void *)(base + h->by_name_offset),
+                .by_addr = (const void *)(base + h->by_addr_offset),
                 .n_entries = n,
+                .domain_len = len, /* the domain's, checked above */
         };
-        ret->domain_len = len; /* the domain's, checked above */
         return parse_name_buckets(base, size, hosts_snapshot_name_buckets_offset(h->by_addr_offset, n), ret);
 }
 
-int hosts_snapshot_file_open(const char *path, struct hosts_snapshot_file *ret) {
+int hosts_snapshot_parse_layout(const void *data, size_t size, struct hosts_snapshot *ret) {
+        struct hosts_snapshot s;
+        int r = parse_layout(data, size, &s);
+        if (r < 0)
+                return r;
+        *ret = s;
+        return 0;
+}
+
+int hosts_snapshot_parse(const void *data, size_t size, struct hosts_snapshot *ret) {
+        struct hosts_snapshot s;
+        int r = parse_layout(data, size, &s);
+        if (r < 0)
+                return r;
+
+        uint32_t n = s.n_entries;
+        for (uint32_t i = 0; i < n; i++)
+                if (!hosts_snapshot_entry_is_valid(&s.entries[i]))
+                        return -EBADMSG;
+        for (uint32_t i = 0; i < n; i++) {
+                if (s.by_name[i] >= n || s.by_addr[i] >= n)
+                        return -EBADMSG;
+                /* Strictly increasing under a total order with the index as
+                 * the last key: each index appears once, and binary search works. */
+                if (i > 0 && (hosts_snapshot_compare_by_name(s.entries, s.by_name[i - 1], s.by_name[i]) >= 0 ||
+                              hosts_snapshot_compare_by_addr(s.entries, s.by_addr[i - 1], s.by_addr[i]) >= 0))
+                        return -EBADMSG;
+        }
+        if (s.bucket_start)
+                for (uint32_t b = 0; b < s.n_buckets; b++)
+                        if (s.bucket_start[b] > s.bucket_start[b + 1])
+                                return -EBADMSG;
+        *ret = s;
+        return 0;
+}
+
+static int file_open_with(const char *path, int (*parse)(const void *, size_t, struct hosts_snapshot *),
+                          struct hosts_snapshot_file *ret) {
         struct hosts_snapshot_file f = {};
         struct stat st;
         int fd, r;
@@ -201,7 +219,7 @@ int hosts_snapshot_file_open(const char *path, struct hosts_snapshot_file *ret) 
         close(fd);
         if (f.map == MAP_FAILED)
                 return r;
-        r = hosts_snapshot_parse(f.map, f.map_size, &f.view);
+        r = parse(f.map, f.map_size, &f.view);
         if (r < 0) {
                 munmap(f.map, f.map_size);
                 return r;
@@ -212,6 +230,14 @@ int hosts_snapshot_file_open(const char *path, struct hosts_snapshot_file *ret) 
         f.mtime = st.st_mtim;
         *ret = f;
         return 0;
+}
+
+int hosts_snapshot_file_open(const char *path, struct hosts_snapshot_file *ret) {
+        return file_open_with(path, hosts_snapshot_parse, ret);
+}
+
+int hosts_snapshot_file_map(const char *path, struct hosts_snapshot_file *ret) {
+        return file_open_with(path, hosts_snapshot_parse_layout, ret);
 }
 
 void hosts_snapshot_file_close(struct hosts_snapshot_file *f) {
@@ -251,10 +277,17 @@ static bool name_field_eq(const char *a, const char *b) {
         return diff == 0;
 }
 
+/* The entry at position pos of an index, or NULL when the index names
+ * none (only an unchecked file, hosts_snapshot_parse_layout(), has such). */
+static const struct hosts_snapshot_entry *indexed(const struct hosts_snapshot *s, const uint32_t *index, size_t pos) {
+        return index[pos] < s->n_entries ? &s->entries[index[pos]] : NULL;
+}
+
 /* How many entries from by_name position first on carry the key's name. */
 static size_t name_run(const struct hosts_snapshot *s, size_t first, const struct hosts_name_key *key) {
         size_t end = first;
-        while (end < s->n_entries && name_field_eq(s->entries[s->by_name[end]].name, key->name))
+        const struct hosts_snapshot_entry *e;
+        while (end < s->n_entries && (e = indexed(s, s->by_name, end)) && name_field_eq(e->name, key->name))
                 end++;
         return end - first;
 }
@@ -264,7 +297,10 @@ static size_t find_by_name(const struct hosts_snapshot *s, const struct hosts_na
         size_t lo = 0, hi = s->n_entries;
         while (lo < hi) {
                 size_t mid = lo + (hi - lo) / 2;
-                if (strncmp(s->entries[s->by_name[mid]].name, key->name, sizeof key->name) < 0)
+                const struct hosts_snapshot_entry *e = indexed(s, s->by_name, mid);
+                if (!e)
+                        return *ret_first = 0;
+                if (strncmp(e->name, key->name, sizeof key->name) < 0)
                         lo = mid + 1;
                 else
                         hi = mid;
@@ -282,6 +318,8 @@ size_t hosts_snapshot_find_key(const struct hosts_snapshot *s, const struct host
         uint32_t b = hosts_snapshot_name_bucket(key->hash, s->n_buckets);
         size_t i = s->bucket_start[b], end = s->bucket_start[b + 1];
         *ret = (struct hosts_name_range) {};
+        if (end > s->n_entries || i > end)
+                return 0; /* an unchecked file's bad bucket */
         for (; i < end; i++)
                 if (name_field_eq(s->entries[i].name, key->name))
                         break;
@@ -305,15 +343,20 @@ size_t hosts_snapshot_find_addr(const struct hosts_snapshot *s, struct in_addr a
         uint32_t key = ntohl(addr.s_addr);
         size_t lo = 0, hi = s->n_entries;
 
+        *ret_first = 0;
         while (lo < hi) {
                 size_t mid = lo + (hi - lo) / 2;
-                if (ntohl(s->entries[s->by_addr[mid]].addr) < key)
+                const struct hosts_snapshot_entry *e = indexed(s, s->by_addr, mid);
+                if (!e)
+                        return 0;
+                if (ntohl(e->addr) < key)
                         lo = mid + 1;
                 else
                         hi = mid;
         }
         size_t end = lo;
-        while (end < s->n_entries && ntohl(s->entries[s->by_addr[end]].addr) == key)
+        const struct hosts_snapshot_entry *e;
+        while (end < s->n_entries && (e = indexed(s, s->by_addr, end)) && ntohl(e->addr) == key)
                 end++;
         *ret_first = lo;
         return end - lo;

@@ -149,6 +149,19 @@ int hosts_snapshot_write(const char *path, const char *domain, uint64_t generati
  * and on success fills *ret.  Returns -EBADMSG for anything malformed. */
 int hosts_snapshot_parse(const void *data, size_t size, struct hosts_snapshot *ret);
 
+/* The same checks but those that read every entry and index: the header,
+ * the domain, that every region fits.  The find functions below stay
+ * within the data and return only positions whose index names an entry,
+ * whatever the rest holds; an entry's strings are the caller's to check
+ * (hosts_snapshot_entry_is_valid()) unless a name lookup matched its name.
+ * For a process that looks up one name: checking 100,000 entries first
+ * was most of a new process's first lookup (tests/bench/nss, getent). */
+int hosts_snapshot_parse_layout(const void *data, size_t size, struct hosts_snapshot *ret);
+
+/* Whether an entry's fields are what the writer makes (lowercase,
+ * zero-padded DNS label; owner NUL-terminated; expiry >= 0). */
+bool hosts_snapshot_entry_is_valid(const struct hosts_snapshot_entry *e);
+
 /* A snapshot file mapped read-only; its descriptor is closed at once. */
 struct hosts_snapshot_file {
         void *map;
@@ -163,6 +176,8 @@ struct hosts_snapshot_file {
 /* Maps and parses path.  Returns 0, -ENOENT when missing, -EBADMSG when
  * empty or malformed, or another negative errno. */
 int hosts_snapshot_file_open(const char *path, struct hosts_snapshot_file *ret);
+/* The same with hosts_snapshot_parse_layout(): for libnss_vmnet. */
+int hosts_snapshot_file_map(const char *path, struct hosts_snapshot_file *ret);
 /* Unmaps; accepts a zeroed or already closed one. */
 void hosts_snapshot_file_close(struct hosts_snapshot_file *f);
 /* True if st (a fresh stat of the path) is still the file f maps. */

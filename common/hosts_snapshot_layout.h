@@ -8,8 +8,6 @@
 
 #include "hosts_snapshot.h"
 
-/* Name a lowercase, zero-padded DNS label; owner NUL-terminated; expiry >= 0. */
-bool hosts_snapshot_entry_is_valid(const struct hosts_snapshot_entry *e);
 /* "" or a lowercase DNS domain of len bytes. */
 bool hosts_snapshot_domain_is_valid(const char *domain, size_t len);
 /* Where the name buckets go: 8-aligned right after by_addr. */

@@ -184,7 +184,9 @@ int hosts_lookup_addr(const struct hosts_snapshot *s, struct in_addr addr, int64
         n = hosts_snapshot_find_addr(s, addr, &first);
         for (size_t i = first; i < first + n; i++) {
                 const struct hosts_snapshot_entry *e = &s->entries[s->by_addr[i]];
-                if (is_live(e, now) && (!best || is_newer(e, best)))
+                /* the module reads an unchecked file: this entry's strings
+                 * are not known good, as a matched name is */
+                if (hosts_snapshot_entry_is_valid(e) && is_live(e, now) && (!best || is_newer(e, best)))
                         best = e;
         }
         if (!best)

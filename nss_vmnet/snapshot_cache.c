@@ -26,7 +26,7 @@ int snapshot_cache_run(const char *path, time_t now, int (*fn)(const struct host
                         struct hosts_snapshot_file f;
 
                         hosts_snapshot_file_close(&cache);
-                        r = hosts_snapshot_file_open(path, &f);
+                        r = hosts_snapshot_file_map(path, &f);
                         if (r < 0)
                                 goto out;
                         cache = f;

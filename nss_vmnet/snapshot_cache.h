@@ -5,7 +5,11 @@
  * by rename and then flags the old one as superseded, which this process
  * sees in its mapping at once: no system call on the fast path.  As a
  * backstop for a file replaced by other means (or a writer that died
- * between rename and flag), the path is also stat()ed once a second. */
+ * between rename and flag), the path is also stat()ed once a second.
+ *
+ * It is mapped with hosts_snapshot_file_map(): the layout is checked, not
+ * every entry, so that a new process's first lookup does not read all of
+ * a large lab's names; the lookups check what they read. */
 #pragma once
 #include <time.h>
 

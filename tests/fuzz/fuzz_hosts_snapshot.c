@@ -87,6 +87,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 (void)hosts_lookup_name(&s, "vm1", caller_uid, NOW, &a);
                 (void)hosts_lookup_addr(&s, (struct in_addr) { htonl(0x0a4d0065) }, NOW, &a);
         }
+        /* libnss_vmnet maps with the layout checked only: its lookups must
+         * stay inside whatever the entries and indexes hold */
+        if (hosts_snapshot_parse_layout(copy, size, &s) == 0) {
+                for (uint32_t i = 0; i < s.n_entries && i < 16; i++) {
+                        const struct hosts_snapshot_entry *e = &s.entries[i];
+                        char name[sizeof e->name + 1];
+                        struct hosts_answer a;
+                        memcpy(name, e->name, sizeof e->name);
+                        name[sizeof e->name] = '\0';
+                        if (hosts_lookup_name(&s, name, caller_uid, NOW, &a) == 0)
+                                check_pack(&a);
+                        if (hosts_lookup_addr(&s, (struct in_addr) { e->addr }, NOW, &a) == 0)
+                                check_pack(&a);
+                }
+                struct hosts_answer a;
+                if (hosts_lookup_name(&s, "vm1.stu1", caller_uid, NOW, &a) == 0)
+                        check_pack(&a);
+        }
         free(copy);
         return 0;
 }

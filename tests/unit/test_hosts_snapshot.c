@@ -292,6 +292,47 @@ static void m_by_addr_swapped(uint8_t *d, struct hosts_snapshot_header *h) {
 static void m_name_changed(uint8_t *d, struct hosts_snapshot_header *h) { strcpy(entry(d, h, 2)->name, "zz"); }
 static void m_addr_changed(uint8_t *d, struct hosts_snapshot_header *h) { entry(d, h, 5)->addr = 0; }
 
+/* What an unchecked file (hosts_snapshot_parse_layout) may give: every
+ * position a find returns names an entry, every entry a name lookup
+ * returns carries that name. */
+static void check_finds_stay_inside(const struct hosts_snapshot *s) {
+        const char *names[] = { "vm1", "db", "web-1", "zz", "aaaaaaaa", "VM1" };
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+                struct hosts_name_key key;
+                struct hosts_name_range range;
+                size_t first, n = hosts_snapshot_find_name(s, names[i], &first);
+                assert_true(first + n <= s->n_entries);
+                for (size_t k = 0; k < n; k++)
+                        assert_true(s->by_name[first + k] < s->n_entries);
+                assert_true(hosts_name_key_init(&key, names[i], strlen(names[i])));
+                n = hosts_snapshot_find_key(s, &key, &range);
+                for (size_t k = 0; k < n; k++) {
+                        const struct hosts_snapshot_entry *e = hosts_name_range_entry(s, &range, k);
+                        assert_true(e >= s->entries && e < s->entries + s->n_entries);
+                        assert_memory_equal(e->name, key.name, sizeof key.name);
+                }
+        }
+        const char *addrs[] = { "10.77.0.101", "10.77.0.9", "192.168.0.1", "0.0.0.0" };
+        for (size_t i = 0; i < sizeof addrs / sizeof addrs[0]; i++) {
+                size_t first, n = hosts_snapshot_find_addr(s, ip(addrs[i]), &first);
+                assert_true(first + n <= s->n_entries);
+                for (size_t k = 0; k < n; k++)
+                        assert_true(s->by_addr[first + k] < s->n_entries);
+        }
+}
+
+/* Mutates a fresh sample with fn; an unchecked parse that takes it must
+ * keep every find inside. */
+static void layout_parse_mutated(void (*fn)(uint8_t *data, struct hosts_snapshot_header *h)) {
+        size_t size;
+        uint8_t *data = sample_bytes(&size);
+        struct hosts_snapshot s;
+        fn(data, (struct hosts_snapshot_header *)data);
+        if (hosts_snapshot_parse_layout(data, size, &s) == 0)
+                check_finds_stay_inside(&s);
+        free(data);
+}
+
 static void test_hostile_headers_and_entries(void **state) {
         (void)state;
         void (*mutations[])(uint8_t *, struct hosts_snapshot_header *) = {
@@ -309,6 +350,7 @@ static void test_hostile_headers_and_entries(void **state) {
                 int r = parse_mutated(mutations[i]);
                 if (r != -EBADMSG)
                         fail_msg("mutation %zu: got %d", i, r);
+                layout_parse_mutated(mutations[i]);
         }
 }
 
@@ -326,6 +368,8 @@ static void test_every_byte_flipped(void **state) {
                                 size_t first, n = hosts_snapshot_find_name(&s, "vm1", &first);
                                 assert_true(first + n <= s.n_entries);
                         }
+                        if (hosts_snapshot_parse_layout(data, size, &s) == 0)
+                                check_finds_stay_inside(&s);
                         data[i] ^= (uint8_t)(1u << bit);
                 }
         free(data);

@@ -13,7 +13,8 @@
 #
 # The namespace dies: the link is gone within a second.  vmnetd killed -9
 # and the namespace dying meanwhile: nothing left after the restart; with
-# the namespace alive: adopted, and gone when it dies.
+# the namespace alive: adopted, and gone when it dies.  A SIGTERM keeps a
+# live namespace's link, vmnetd --down takes it.
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
 # shellcheck source=../lib/units.sh
 . "$ROOT/tests/lib/units.sh"
@@ -230,4 +231,16 @@ grep -q "^  $port  *netns " "$W/status.txt" || fail "$port not adopted after the
 kill "$NS_PID"
 wait_until 2 test ! -e "/sys/class/net/$port" || fail "$port outlived its namespace after the restart"
 wait_until 2 sh -c '! grep -q " netns " /run/vmnet/state' || fail "the adopted record stayed: $(cat /run/vmnet/state)"
+
+# --- vmnetd --down takes the links of live namespaces too --------------------
+ns_start alice
+attach alice "$NS_PID"
+port=$OUT
+kill -TERM "$VMNETD_PID"
+wait_until 10 sh -c "! kill -0 $VMNETD_PID" || fail "vmnetd did not stop"
+[ -e "/sys/class/net/$port" ] || fail "SIGTERM took $port (it lives with its namespace)"
+"$BUILD/vmnetd" -c "$W/vmnet.conf" --down > "$W/down.log" 2>&1 || fail "--down failed: $(cat "$W/down.log")"
+[ ! -e "/sys/class/net/$port" ] || fail "--down left $port"
+in_ns "$NS_PID" ip -o link show > "$W/links"
+! grep -q eth0 "$W/links" || fail "--down left eth0 in alice's namespace: $(cat "$W/links")"
 log "PASS"

@@ -215,7 +215,7 @@ static int64_t get_time(struct byte_reader *r) {
 }
 
 static bool is_kind(uint8_t kind) {
-        return kind >= VMNET_TAP_LOGIN && kind <= VMNET_TAP_VM;
+        return kind >= VMNET_TAP_LOGIN && kind <= VMNET_TAP_NETNS;
 }
 
 int lab_view_decode(const uint8_t *data, size_t size, struct lab_view *ret) {

@@ -119,6 +119,31 @@ static void test_bad_blobs(void **state) {
         lab_view_clear(&v);
 }
 
+/* Every kind of link a student has crosses, a container's too; a kind
+ * no vmnetd sends does not. */
+static void test_link_kinds(void **state) {
+        struct lab_view v, out = {};
+        uint8_t *data;
+        size_t size;
+        (void)state;
+
+        sample_lab(&v);
+        struct lab_view_link c = { .student = 1, .name = "vmnc0", .port = "vmnc0", .kind = VMNET_TAP_NETNS,
+                                   .flags = VMNET_TAP_FLAG_UP | VMNET_TAP_FLAG_CARRIER, .since = SAMPLE_TIME - 5 };
+        assert_int_equal(lab_view_add_link(&v, &c), 0);
+        encode(&v, &data, &size);
+        assert_int_equal(lab_view_decode(data, size, &out), 0);
+        assert_int_equal(out.links[3].kind, VMNET_TAP_NETNS);
+        assert_true(lab_view_same_lab(&v, &out));
+        lab_view_clear(&out);
+        free(data);
+        v.links[3].kind = VMNET_TAP_NETNS + 1;
+        encode(&v, &data, &size);
+        assert_int_equal(lab_view_decode(data, size, &out), -EBADMSG);
+        free(data);
+        lab_view_clear(&v);
+}
+
 /* A count far larger than the bytes that follow is refused before any allocation. */
 static void test_huge_count(void **state) {
         uint8_t blob[] = { 'V', 'M', 'N', 'E', 'T', 'L', 'A', 'B', LAB_VIEW_VERSION,
@@ -197,6 +222,7 @@ int main(void) {
                 cmocka_unit_test(test_same_lab_ignores_clock),
                 cmocka_unit_test(test_truncated_and_flipped),
                 cmocka_unit_test(test_bad_blobs),
+                cmocka_unit_test(test_link_kinds),
                 cmocka_unit_test(test_huge_count),
                 cmocka_unit_test(test_filter_owner),
                 cmocka_unit_test(test_maxima_truncate),

@@ -1,15 +1,15 @@
 /* The machinery vmnet.conf's parser shares between its files: config.c
- * reads the file line by line and knows the keys; config_values.c parses
- * each kind of value.  Every error is one "FILE:LINE: message". */
+ * knows the keys and reads a file line by line; config_values.c parses
+ * each kind of value; config_files.c reads vmnet.conf and its drop-ins
+ * and keeps the report.  Every problem is one "FILE:LINE: message". */
 #pragma once
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdint.h>
 
 #include "config.h"
 
 enum key {
-        KEY_SOCKET,
-        KEY_RUN_DIR,
         KEY_BRIDGE,
         KEY_ADDRESS,
         KEY_DHCP_RANGE,
@@ -28,16 +28,21 @@ enum key {
         _KEY_COUNT,
 };
 
+/* One file being read into a configuration. */
 struct parser {
-        const char *filename;
-        char *err;
-        size_t err_size;
-        unsigned line_of[_KEY_COUNT]; /* 0: not in the file */
+        const char *filename;         /* for messages */
+        unsigned file;                /* its index in report->files */
+        struct config_report *report;
+        unsigned line_of[_KEY_COUNT]; /* where this file set each key; 0: not in it */
 };
 
-/* Writes "FILE:LINE: message" into p->err; always -EINVAL, so callers can
- * "return config_fail(...)". */
+/* Records an error at line of the file being read; always -EINVAL, so
+ * callers can "return config_fail(...)". */
 int config_fail(struct parser *p, unsigned line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* config_report_add() with a va_list. */
+void config_report_vadd(struct config_report *r, enum config_severity severity, unsigned file, unsigned line,
+                        const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 /* Text from the file as it may go into a message: at most 48 bytes, control
  * and non-ASCII bytes as '?' (the message ends up in logs and terminals). */
@@ -66,3 +71,17 @@ int parse_word(struct parser *p, unsigned line, const char *key, const char *val
 int parse_tap_name(struct parser *p, unsigned line, const char *value, char ret[IFNAMSIZ]);
 int parse_allow_groups(struct parser *p, unsigned line, const char *value,
                        char ret[CONFIG_GROUPS_MAX][33], unsigned *ret_n);
+
+/* Several files read into one configuration (config.c), for config_files.c. */
+struct config_merge {
+        struct vmnet_config c;
+        struct config_report *report;
+        bool bad[_KEY_COUNT]; /* a value of the key was refused: checks that need it are skipped */
+};
+
+/* Starts from the defaults; report->key_file/key_line must hold _KEY_COUNT. */
+void config_merge_init(struct config_merge *m, struct config_report *report);
+/* One more file (report->files[file]): its keys replace the earlier files'. */
+void config_merge_text(struct config_merge *m, unsigned file, const char *text, size_t len);
+/* The checks across keys, once every file is in. */
+void config_merge_finish(struct config_merge *m);

@@ -13,15 +13,11 @@
 #include "tap_name.h"
 
 int config_fail(struct parser *p, unsigned line, const char *fmt, ...) {
-        if (p->err_size == 0)
-                return -EINVAL;
-        int n = snprintf(p->err, p->err_size, "%s:%u: ", p->filename, line);
-        if (n >= 0 && (size_t)n < p->err_size) {
-                va_list ap;
-                va_start(ap, fmt);
-                vsnprintf(p->err + n, p->err_size - (size_t)n, fmt, ap);
-                va_end(ap);
-        }
+        va_list ap;
+
+        va_start(ap, fmt);
+        config_report_vadd(p->report, CONFIG_ERROR, p->file, line, fmt, ap);
+        va_end(ap);
         return -EINVAL;
 }
 

@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "clients.h"
+#include "config_check.h"
 #include "daemon.h"
 #include "dnsmasq.h"
 #include "firewall.h"
@@ -23,7 +24,9 @@
 #include "lab.h"
 #include "link_events.h"
 #include "log.h"
+#include "run_lock.h"
 #include "server.h"
+#include "vmnetd_config.h"
 
 #define CLIENT_IDLE_MS     5000 /* a connection that says nothing is dropped */
 #define BUSY_IDLE_MS       1000 /* ... sooner when all it would hear is "busy" */
@@ -49,6 +52,7 @@ struct vmnetd {
         uint64_t last_id; /* ids of clients and watched pidfds, never reused */
         int epoll_fd, signal_fd;
         struct listeners listen;
+        int run_lock_fd; /* held while running: one vmnetd per run_dir */
         bool listening;
         struct clients clients;
         long long deletions_since_ms;
@@ -214,13 +218,22 @@ static void dnsmasq_ended(struct vmnetd *d) {
 }
 
 static void reload(struct vmnetd *d) {
+        struct config_report report = {};
         struct vmnet_config next;
-        char err[512];
+        int r = vmnetd_config_load(d->config_path, &next, &report);
 
-        if (config_load(d->config_path, &next, err, sizeof err) < 0) {
-                log_error("reload refused, keeping the running configuration: %s", err);
+        /* unlike at start, a group that does not exist refuses the reload:
+         * a typo would lock every student out of a lab that works now */
+        if (r >= 0)
+                config_check_meaning(&next, &report);
+        config_report_log(&report);
+        if (r < 0 || report.n_errors > 0) {
+                log_error("reload refused, keeping the running configuration: fix the errors above "
+                          "(vmnetd --check-config %s)", d->config_path);
+                config_report_free(&report);
                 return;
         }
+        config_report_free(&report);
         lab_reload(&d->lab, &next);
         log_info("configuration reloaded from %s", d->config_path);
         if (dnsmasq_wanted(&d->lab.config)) {
@@ -272,6 +285,12 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
                 return -errno;
         if (mkdir(config->run_dir, 0755) < 0 && errno != EEXIST)
                 return log_error_errno(errno, "cannot make %s: %m", config->run_dir);
+        d->run_lock_fd = run_lock_take(config->run_dir);
+        if (d->run_lock_fd == -EBUSY)
+                return log_error_errno(EBUSY, "another vmnetd is running on %s: not starting a second one",
+                                       config->run_dir);
+        if (d->run_lock_fd < 0)
+                return log_error_errno(d->run_lock_fd, "cannot lock %s: %m", config->run_dir);
         d->lab.watch_pidfd = watch_pidfd;
         d->lab.unwatch_pidfd = unwatch_pidfd;
         d->lab.watch_ctx = d;

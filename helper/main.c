@@ -1,7 +1,8 @@
 /* vmnetd: the privileged helper of vmnet.
- *   vmnetd [-c FILE] [-f] [-d]      serve (socket-activated or binding `socket`)
- *   vmnetd --check-config FILE      exit 0, or print FILE:LINE: message and exit 1
- *   vmnetd [-c FILE] --down         remove everything vmnetd made */
+ *   vmnetd [-c FILE] [-f] [-d]      serve (socket-activated or binding the socket)
+ *   vmnetd --check-config FILE      every problem as FILE:LINE: message; exit 1 on an error
+ *   vmnetd [-c FILE] --print-config the configuration in effect, as a vmnet.conf
+ *   vmnetd [-c FILE] --down [--force]  remove everything vmnetd made */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
@@ -16,9 +17,12 @@
 #include "dnsmasq.h"
 #include "firewall.h"
 #include "forwarding.h"
+#include "config_check.h"
 #include "lab.h"
 #include "log.h"
 #include "server.h"
+#include "run_lock.h"
+#include "vmnetd_config.h"
 
 /* --down: taps and bridge, our nftables table, then the run files. */
 static int down_everything(const struct vmnet_config *config) {
@@ -59,13 +63,60 @@ static int down_everything(const struct vmnet_config *config) {
 static void usage(FILE *f) {
         fprintf(f, "usage: vmnetd [-c FILE] [-f] [-d]\n"
                    "       vmnetd --check-config FILE\n"
-                   "       vmnetd [-c FILE] --down\n"
-                   "  -c, --config FILE   configuration (default " VMNET_DEFAULT_CONFIG ")\n"
+                   "       vmnetd [-c FILE] --print-config\n"
+                   "       vmnetd [-c FILE] --down [--force]\n"
+                   "  -c, --config FILE   configuration (default " VMNET_DEFAULT_CONFIG "),\n"
+                   "                      then FILE" CONFIG_DROPIN_SUFFIX "/*.conf\n"
                    "  -f, --foreground    log to stderr instead of syslog\n"
                    "  -d, --debug         log debug messages too\n"
-                   "      --check-config  check FILE and exit\n"
+                   "      --check-config  check FILE, its drop-ins and what they name (groups,\n"
+                   "                      dnsmasq, interfaces); print every problem and exit\n"
+                   "      --print-config  print the configuration in effect and exit\n"
                    "      --down          remove the taps, the bridge (unless uplink = external),\n"
-                   "                      the firewall table and the run files, then exit\n");
+                   "                      the firewall table and the run files, then exit;\n"
+                   "                      refused while a vmnetd runs, unless --force\n");
+}
+
+/* Every problem on stderr; 1 if one is an error. */
+static int print_report(const struct config_report *report) {
+        struct strbuf b = {};
+
+        config_report_format(report, &b);
+        fputs(strbuf_str(&b), stderr);
+        strbuf_free(&b);
+        return report->n_errors > 0 || report->error ? 1 : 0;
+}
+
+static int check_config(const char *path) {
+        struct config_report report = {};
+        struct vmnet_config config;
+
+        if (vmnetd_config_load(path, &config, &report) >= 0)
+                config_check_meaning(&config, &report);
+        int r = print_report(&report);
+        config_report_free(&report);
+        return r;
+}
+
+static int print_config(const char *path) {
+        struct config_report report = {};
+        struct vmnet_config config;
+        struct strbuf b = {};
+        int r = vmnetd_config_load(path, &config, &report);
+
+        (void)print_report(&report);
+        if (r >= 0) {
+                strbuf_printf(&b, "# vmnetd --print-config: the configuration in effect, read from\n");
+                for (size_t i = 0; i < report.n_files; i++)
+                        strbuf_printf(&b, "#   %s\n", report.files[i]);
+                config_format(&config, &b);
+                r = b.error;
+                if (r >= 0 && (fputs(strbuf_str(&b), stdout) == EOF || fflush(stdout) != 0))
+                        r = -EIO;
+        }
+        strbuf_free(&b);
+        config_report_free(&report);
+        return r < 0 ? 1 : 0;
 }
 
 int main(int argc, char **argv) {
@@ -74,14 +125,16 @@ int main(int argc, char **argv) {
                 { "foreground", no_argument, NULL, 'f' },
                 { "debug", no_argument, NULL, 'd' },
                 { "check-config", required_argument, NULL, 'C' },
+                { "print-config", no_argument, NULL, 'P' },
                 { "down", no_argument, NULL, 'D' },
+                { "force", no_argument, NULL, 'F' },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
         const char *config_path = VMNET_DEFAULT_CONFIG, *check = NULL;
-        bool foreground = false, debug = false, down = false;
+        bool foreground = false, debug = false, down = false, force = false, print = false;
+        struct config_report report = {};
         struct vmnet_config config;
-        char err[512];
         int c;
 
         while ((c = getopt_long(argc, argv, "c:fdh", options, NULL)) != -1) {
@@ -90,34 +143,51 @@ int main(int argc, char **argv) {
                 case 'f': foreground = true; break;
                 case 'd': debug = true; break;
                 case 'C': check = optarg; break;
+                case 'P': print = true; break;
                 case 'D': down = true; break;
+                case 'F': force = true; break;
                 case 'h': usage(stdout); return 0;
                 default: usage(stderr); return 2;
                 }
         }
-        if (optind != argc) {
+        if (optind != argc || (force && !down) || (!!check + print + down > 1)) {
                 usage(stderr);
                 return 2;
         }
-        if (check) {
-                if (config_load(check, &config, err, sizeof err) < 0) {
-                        fprintf(stderr, "%s\n", err);
-                        return 1;
-                }
-                return 0;
-        }
-        if (config_load(config_path, &config, err, sizeof err) < 0) {
-                fprintf(stderr, "vmnetd: %s\n", err);
+        if (check)
+                return check_config(check);
+        if (print)
+                return print_config(config_path);
+        log_open(foreground || down, debug);
+        if (vmnetd_config_load(config_path, &config, &report) < 0) {
+                if (!foreground && !down)
+                        (void)print_report(&report); /* the admin at a terminal sees it too */
+                config_report_log(&report);
+                log_error("not started: fix %s (vmnetd --check-config %s lists every problem)", config_path,
+                          config_path);
+                config_report_free(&report);
                 return 1;
         }
-        log_open(foreground || down, debug);
+        config_report_log(&report); /* warnings */
+        config_report_free(&report);
         /* a held tap and a pidfd per student: far more than 1024 fds in a big lab */
         struct rlimit nofile;
         if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
                 nofile.rlim_cur = nofile.rlim_max;
                 (void)setrlimit(RLIMIT_NOFILE, &nofile);
         }
-        if (down)
+        if (down) {
+                if (run_lock_is_held(config.run_dir) && !force) {
+                        log_error("--down refused: a vmnetd is running on %s; stop it first (systemctl stop "
+                                  "vmnetd.socket vmnetd.service), or insist with --force", config.run_dir);
+                        return 1;
+                }
                 return down_everything(&config);
+        }
+        /* a group or interface that is not there yet is logged, not fatal:
+         * a directory slow at boot must not keep the whole lab down */
+        config_check_meaning(&config, &report);
+        config_report_log(&report);
+        config_report_free(&report);
         return daemon_run(config_path, &config);
 }

@@ -1,9 +1,11 @@
 // fuzz-sources:
-/* libFuzzer target for the vmnet.conf parser: any bytes either fail with a
- * terminated "fuzz.conf:LINE: ..." message for a line that exists, leaving
+/* libFuzzer target for the vmnet.conf parser.  The input is up to four
+ * files (vmnet.conf and drop-ins), split at form feeds.  Any bytes either
+ * fail with problems that each name a file and a line that exist, leaving
  * the output untouched, or give a configuration that keeps every promise of
  * config.h (terminated strings, valid names, ranges, a DHCP range inside
- * the subnet that leaves the bridge out). */
+ * the subnet that leaves the bridge out), which --print-config's text
+ * gives again. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,12 +24,10 @@ static void check_string(const char *s, size_t size) {
 }
 
 static void check_config(const struct vmnet_config *c) {
-        check_string(c->socket_path, sizeof c->socket_path);
-        check_string(c->run_dir, sizeof c->run_dir);
         check_string(c->domain, sizeof c->domain);
         check_string(c->resolv_file, sizeof c->resolv_file);
         check_string(c->dnsmasq, sizeof c->dnsmasq);
-        CHECK(c->socket_path[0] == '/' && c->run_dir[0] == '/' && c->dnsmasq[0] == '/');
+        CHECK(c->dnsmasq[0] == '/');
         CHECK(c->resolv_file[0] == '/' || strcmp(c->resolv_file, "none") == 0);
         CHECK(c->domain[0] != '\0');
         CHECK(ifname_is_valid(c->bridge));
@@ -52,36 +52,71 @@ static void check_config(const struct vmnet_config *c) {
         CHECK(s <= e && (a < s || a > e));
 }
 
+/* Lines in len bytes of text (a last line without newline counts). */
+static unsigned count_lines(const char *text, size_t len) {
+        unsigned n = 0;
+        for (size_t i = 0; i < len; i++)
+                n += text[i] == '\n' || i + 1 == len;
+        return n;
+}
+
+/* format(c) parses again to a configuration that formats the same. */
+static void check_round_trip(const struct vmnet_config *c) {
+        struct strbuf one = {}, two = {};
+        struct vmnet_config again;
+        char err[64];
+
+        config_format(c, &one);
+        CHECK(one.error == 0);
+        CHECK(config_parse(strbuf_str(&one), one.len, "printed", &again, err, sizeof err) == 0);
+        config_format(&again, &two);
+        CHECK(strcmp(strbuf_str(&one), strbuf_str(&two)) == 0);
+        strbuf_free(&one);
+        strbuf_free(&two);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        static const char *const names[] = { "vmnet.conf", "a.conf", "b.conf", "c.conf" };
+        struct config_text texts[4];
+        struct config_report report = {};
         struct vmnet_config c, before;
-        char err[256];
-        unsigned lines = 1;
+        size_t n = 0;
 
-        for (size_t i = 0; i + 1 < size; i++)
-                lines += data[i] == '\n';
-
+        for (const char *p = (const char *)data, *end = p + size; n < 4;) {
+                const char *ff = n < 3 ? memchr(p, '\f', (size_t)(end - p)) : NULL;
+                texts[n] = (struct config_text) { names[n], p, (size_t)((ff ? ff : end) - p) };
+                n++;
+                if (!ff)
+                        break;
+                p = ff + 1;
+        }
         memset(&c, 0x5a, sizeof c);
         before = c;
-        memset(err, 'x', sizeof err);
-        int r = config_parse((const char *)data, size, "fuzz.conf", &c, err, sizeof err);
-        if (r == 0) {
-                CHECK(err[0] == '\0');
-                check_config(&c);
-        } else {
-                CHECK(r == -EINVAL);
-                CHECK(memcmp(&c, &before, sizeof c) == 0);
-                check_string(err, sizeof err);
-                CHECK(strncmp(err, "fuzz.conf:", 10) == 0);
-                char *end;
-                unsigned long line = strtoul(err + 10, &end, 10);
-                CHECK(line >= 1 && line <= lines && strncmp(end, ": ", 2) == 0 && end[2] != '\0');
+        int r = config_parse_texts(texts, n, &c, &report);
+        CHECK(report.n_files == n);
+        CHECK(report.n_problems == report.n_errors + report.n_warnings);
+        for (size_t i = 0; i < report.n_problems; i++) {
+                const struct config_problem *p = &report.problems[i];
+                CHECK(p->file < n && p->line <= count_lines(texts[p->file].text, texts[p->file].len));
+                CHECK(p->message && p->message[0]);
+                CHECK(i == 0 || p->file > p[-1].file || (p->file == p[-1].file && p->line >= p[-1].line));
         }
+        if (r == 0) {
+                CHECK(report.n_errors == 0);
+                check_config(&c);
+                check_round_trip(&c);
+        } else {
+                CHECK(r == -EINVAL && report.n_errors > 0);
+                CHECK(memcmp(&c, &before, sizeof c) == 0);
+        }
+        config_report_free(&report);
 
-        /* a short error buffer is cut but stays terminated; the verdict holds */
+        /* the one-text form: a short error buffer is cut but stays terminated */
         char small[8];
         memset(small, 'x', sizeof small);
         size_t small_size = size % sizeof small;
-        CHECK(config_parse((const char *)data, size, "fuzz.conf", &before, small, small_size) == r);
+        r = config_parse(texts[0].text, texts[0].len, "fuzz.conf", &before, small, small_size);
+        CHECK(r == 0 || r == -EINVAL);
         if (small_size > 0)
                 check_string(small, small_size);
         if (small_size < sizeof small)

@@ -93,6 +93,7 @@ wait_until 5 sh -c "! kill -0 $VMNETD_PID" || fail "vmnetd ignored SIGTERM"
 world_start_vmnetd "$W/vmnet.conf"
 orphan_dnsmasq=$(cat /run/vmnet/dnsmasq.pid)
 kill -KILL "$VMNETD_PID"
+wait "$VMNETD_PID" 2>/dev/null || true   # --down refuses while a vmnetd runs
 "$VMNETD" -c "$W/vmnet.conf" --down
 wait_until 3 sh -c "! kill -0 $orphan_dnsmasq 2>/dev/null" || fail "--down left the dnsmasq of a killed vmnetd"
 [ "$(ip -o link show | grep -c -E 'vmnet0|tap-|vmnp')" = 0 ] || fail "--down left: $(ip -o link show)"

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -86,8 +87,6 @@ static void test_defaults(void **state) {
 static void test_every_key(void **state) {
         (void)state;
         struct vmnet_config c = parse_ok(
-                "socket = /tmp/x/vmnetd.sock\n"
-                "run_dir = /tmp/x/run\n"
                 "bridge = labbr0\n"
                 "address = 192.168.50.1/23\n"
                 "dhcp_range = 192.168.50.10, 192.168.51.200\n"
@@ -103,8 +102,6 @@ static void test_every_key(void **state) {
                 "guard = off\n"
                 "max_macs = 3\n"
                 "isolation = students\n");
-        assert_string_equal(c.socket_path, "/tmp/x/vmnetd.sock");
-        assert_string_equal(c.run_dir, "/tmp/x/run");
         assert_string_equal(c.bridge, "labbr0");
         assert_string_equal(ip(c.address), "192.168.50.1");
         assert_int_equal(c.prefix_len, 23);
@@ -137,22 +134,15 @@ static void test_every_key(void **state) {
         /* empty values that mean something */
         assert_string_equal(parse_ok("uplink_interface =").uplink_interface, "");
         assert_int_equal(parse_ok("allow_groups = ").n_allow_groups, 0);
-        /* the longest socket path sun_path holds */
-        char text[256], path[108];
-        memset(path, 'a', sizeof path - 1);
-        path[0] = '/';
-        path[sizeof path - 1] = '\0';
-        snprintf(text, sizeof text, "socket = %s", path);
-        assert_string_equal(parse_ok(text).socket_path, path);
 }
 
 static void test_layout(void **state) {
         (void)state;
         /* tabs, CRLF, no spaces, no final newline, '=' inside the value */
-        struct vmnet_config c = parse_ok("\t bridge\t=\tbr-a \r\n#x = y\r\n\r\ndomain=a.b\r\n   # c\nsocket = /a=b");
+        struct vmnet_config c = parse_ok("\t bridge\t=\tbr-a \r\n#x = y\r\n\r\ndomain=a.b\r\n   # c\ndnsmasq = /a=b");
         assert_string_equal(c.bridge, "br-a");
         assert_string_equal(c.domain, "a.b");
-        assert_string_equal(c.socket_path, "/a=b");
+        assert_string_equal(c.dnsmasq, "/a=b");
         /* a comment is only a whole line: this one makes the name bad */
         expect_error("bridge = br0 # the lab",
                      "t.conf:1: bridge: bad interface name 'br0 # the lab': it contains white space");
@@ -176,7 +166,7 @@ static void test_syntax_errors(void **state) {
         expect_error("bridge =\n", "t.conf:1: bridge: empty value");
         expect_error("x=1\n", "t.conf:1: unknown key 'x'");
         static const char *const required[] = {
-                "socket", "run_dir", "bridge", "address", "dhcp_range", "lease_time", "domain",
+                "bridge", "address", "dhcp_range", "lease_time", "domain",
                 "uplink", "tap_name", "max_taps", "resolv_file", "dnsmasq", "guard", "max_macs",
                 "isolation",
         };
@@ -230,8 +220,6 @@ static void test_numbers(void **state) {
 
 static void test_paths(void **state) {
         (void)state;
-        expect_error("socket = run/vmnetd.sock", "t.conf:1: socket: 'run/vmnetd.sock' is not an absolute path");
-        expect_error("run_dir = ./run", "t.conf:1: run_dir: './run' is not an absolute path");
         expect_error("resolv_file = resolv.conf", "t.conf:1: resolv_file: 'resolv.conf' is not an absolute path");
         expect_error("resolv_file = None", "t.conf:1: resolv_file: 'None' is not an absolute path");
         expect_error("dnsmasq = dnsmasq", "t.conf:1: dnsmasq: 'dnsmasq' is not an absolute path");
@@ -239,14 +227,7 @@ static void test_paths(void **state) {
         char text[PATH_MAX + 64], path[PATH_MAX + 1];
         memset(path, 'a', sizeof path);
         path[0] = '/';
-        path[108] = '\0';   /* 108 bytes: one too many for sun_path */
-        snprintf(text, sizeof text, "socket = %s", path);
-        expect_error(text, "t.conf:1: socket: path is too long (at most 107 bytes)");
-        memset(path, 'a', sizeof path);
-        path[0] = '/';
         path[PATH_MAX] = '\0';
-        snprintf(text, sizeof text, "run_dir = %s", path);
-        expect_error(text, "t.conf:1: run_dir: path is too long (at most 4095 bytes)");
         snprintf(text, sizeof text, "dnsmasq = %s", path);
         expect_error(text, "t.conf:1: dnsmasq: path is too long (at most 4095 bytes)");
         path[PATH_MAX - 1] = '\0';
@@ -516,6 +497,234 @@ static void test_load(void **state) {
         assert_int_equal(rmdir(dir), 0);
 }
 
+
+/* Every problem of a file is reported, in line order, each at its own line;
+ * a value refused does not make checks that need it report more. */
+static void test_every_problem(void **state) {
+        (void)state;
+        expect_error("bridge = a b\nmax_taps = 0\nfoo = 1\n\nbridge = c\nlease_time = x\n",
+                     "t.conf:1: bridge: bad interface name 'a b': it contains white space\n"
+                     "t.conf:2: max_taps: 0 is out of range (expected 1..100)\n"
+                     "t.conf:3: unknown key 'foo'\n"
+                     "t.conf:5: duplicate key 'bridge' (first set on line 1)\n"
+                     "t.conf:6: lease_time: 'x' is not a number (expected 120..604800)");
+        /* a bad address: no dhcp_range complaint that only follows from it */
+        expect_error("dhcp_range = 10.9.0.10,10.9.0.20\naddress = 10.9.0.0/24\n",
+                     "t.conf:2: address: 10.9.0.0/24 is the network address of its subnet; give the bridge a host address");
+        /* a cross-key problem sits at its line among the others */
+        expect_error("dhcp_range = 10.78.0.10,10.78.0.20\nuplink = up\n",
+                     "t.conf:1: dhcp_range: 10.78.0.10 is outside the subnet 10.77.0.0/24 of address 10.77.0.1\n"
+                     "t.conf:2: uplink: 'up' is not one of nat, routed, isolated, external");
+}
+
+/* Keys that were settings once: ignored with a warning, never fatal (an
+ * upgraded vmnet.conf still starts the lab). */
+static void test_retired_keys(void **state) {
+        (void)state;
+        struct config_report report = {};
+        struct vmnet_config c;
+        const char text[] = "socket = /tmp/x.sock\nbridge = br9\nrun_dir = /tmp/run\n";
+        struct config_text t = { "t.conf", text, sizeof text - 1 };
+
+        assert_int_equal(config_parse_texts(&t, 1, &c, &report), 0);
+        assert_string_equal(c.bridge, "br9");
+        assert_string_equal(c.socket_path, "/run/vmnet/vmnetd.sock");
+        assert_string_equal(c.run_dir, "/run/vmnet");
+        assert_int_equal(report.n_errors, 0);
+        assert_int_equal(report.n_warnings, 2);
+        char line[512];
+        config_problem_format(&report, 0, line, sizeof line);
+        assert_string_equal(line, "t.conf:1: warning: socket is no longer a setting and is ignored: every part of "
+                                  "vmnet uses /run/vmnet/vmnetd.sock (under systemd, vmnetd.socket holds it); remove the line");
+        config_problem_format(&report, 1, line, sizeof line);
+        assert_string_equal(line, "t.conf:3: warning: run_dir is no longer a setting and is ignored: vmnetd keeps its "
+                                  "files in /run/vmnet, where the NSS module and vmnet read them; remove the line");
+        config_report_free(&report);
+}
+
+/* Several texts as vmnet.conf and its drop-ins. */
+static int parse_files(const char *const *texts, size_t n, struct vmnet_config *c, char *err, size_t size) {
+        struct config_text t[4];
+        struct config_report report = {};
+        struct strbuf b = {};
+        static const char *const names[] = { "vmnet.conf", "a.conf", "b.conf", "c.conf" };
+
+        for (size_t i = 0; i < n; i++)
+                t[i] = (struct config_text) { names[i], texts[i], strlen(texts[i]) };
+        int r = config_parse_texts(t, n, c, &report);
+        config_report_format(&report, &b);
+        snprintf(err, size, "%s", strbuf_str(&b));
+        strbuf_free(&b);
+        config_report_free(&report);
+        return r;
+}
+
+static void test_later_files_override(void **state) {
+        (void)state;
+        struct vmnet_config c;
+        char err[1024];
+
+        /* a drop-in replaces a value whole, a list too; the checks come last */
+        const char *const room[] = {
+                "bridge = lab0\naddress = 10.1.0.1/24\nallow_groups = students staff\nmax_taps = 3\n",
+                "address = 10.2.0.1/24\nallow_groups = pc7\n",
+                "max_taps = 5\n# the same key as the drop-in before: the later one wins\nmax_taps = 6\n",
+        };
+        assert_int_equal(parse_files(room, 2, &c, err, sizeof err), 0);
+        assert_string_equal(err, "");
+        assert_string_equal(c.bridge, "lab0");
+        assert_string_equal(ip(c.address), "10.2.0.1");
+        assert_string_equal(ip(c.dhcp_start), "10.2.0.100"); /* the default range follows the final address */
+        assert_int_equal(c.n_allow_groups, 1);
+        assert_string_equal(c.allow_groups[0], "pc7");
+        assert_int_equal(c.max_taps, 3);
+        /* a key twice in one file is still an error, in that file */
+        assert_int_equal(parse_files(room, 3, &c, err, sizeof err), -EINVAL);
+        assert_string_equal(err, "b.conf:3: duplicate key 'max_taps' (first set on line 1)\n");
+
+        /* a range from vmnet.conf that the drop-in's address leaves out: the
+         * error is where the range was set */
+        const char *const moved[] = { "dhcp_range = 10.1.0.10,10.1.0.20\n", "\naddress = 10.3.0.1/24\n" };
+        assert_int_equal(parse_files(moved, 2, &c, err, sizeof err), -EINVAL);
+        assert_string_equal(err, "vmnet.conf:1: dhcp_range: 10.1.0.10 is outside the subnet 10.3.0.0/24 of address 10.3.0.1\n");
+        /* problems of every file, in the order of the files */
+        const char *const bad[] = { "max_taps = 0\n", "foo = 1\n", "bridge = a/b\nguard = on\n" };
+        assert_int_equal(parse_files(bad, 3, &c, err, sizeof err), -EINVAL);
+        assert_string_equal(err, "vmnet.conf:1: max_taps: 0 is out of range (expected 1..100)\n"
+                                 "a.conf:1: unknown key 'foo'\n"
+                                 "b.conf:1: bridge: bad interface name 'a/b': it contains '/'\n");
+        /* a value refused in a drop-in is refused: the whole configuration is */
+        const char *const refused[] = { "max_taps = 2\n", "max_taps = 200\n" };
+        assert_int_equal(parse_files(refused, 2, &c, err, sizeof err), -EINVAL);
+}
+
+/* --print-config's text: every key, and a configuration that gives the
+ * same again. */
+static void test_format_round_trip(void **state) {
+        (void)state;
+        static const char *const texts[] = {
+                "",
+                "bridge = labbr0\naddress = 192.168.50.1/23\ndhcp_range = 192.168.50.10, 192.168.51.200\n"
+                "lease_time = 600\ndomain = lab.example-1.org\nuplink = routed\nuplink_interface = eth1\n"
+                "tap_name = vm_%u-t\nmax_taps = 100\nallow_groups = students, staff  lab_2,x-y\n"
+                "resolv_file = none\ndnsmasq = /opt/d\nguard = off\nmax_macs = 3\nisolation = students\n",
+                "uplink = external\nuplink_interface =\nallow_groups =\n",
+        };
+        for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+                struct vmnet_config c = parse_ok(texts[i]), again;
+                struct strbuf one = {}, two = {};
+                config_format(&c, &one);
+                assert_int_equal(one.error, 0);
+                again = parse_ok(strbuf_str(&one));
+                config_format(&again, &two);
+                assert_string_equal(strbuf_str(&one), strbuf_str(&two));
+                assert_memory_equal(&c.address, &again.address, sizeof c.address);
+                assert_memory_equal(&c.dhcp_start, &again.dhcp_start, sizeof c.dhcp_start);
+                assert_memory_equal(&c.dhcp_end, &again.dhcp_end, sizeof c.dhcp_end);
+                assert_int_equal(c.n_allow_groups, again.n_allow_groups);
+                /* one line per key, each key once */
+                struct strbuf lines = {};
+                strbuf_printf(&lines, "\n%s", strbuf_str(&one));
+                for (unsigned k = 0; k < config_key_count(); k++) {
+                        char head[64];
+                        snprintf(head, sizeof head, "\n%s = ", config_key_name(k));
+                        const char *at = strstr(strbuf_str(&lines), head);
+                        assert_non_null(at);
+                        assert_null(strstr(at + 1, head));
+                }
+                strbuf_free(&lines);
+                strbuf_free(&one);
+                strbuf_free(&two);
+        }
+        struct strbuf b = {};
+        struct vmnet_config full = parse_ok(texts[1]);
+        config_format(&full, &b);
+        assert_non_null(strstr(strbuf_str(&b), "\ndhcp_range = 192.168.50.10,192.168.51.200\n"));
+        assert_non_null(strstr(strbuf_str(&b), "\nallow_groups = students staff lab_2 x-y\n"));
+        assert_non_null(strstr(strbuf_str(&b), "\naddress = 192.168.50.1/23\n"));
+        strbuf_free(&b);
+}
+
+static void make_file(const char *dir, const char *name, const char *text) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        write_file(path, text, strlen(text));
+}
+
+/* FILE.d/NAME.conf on disk: read after FILE, in byte order of the names,
+ * other names skipped; every problem of every file with its place. */
+static void test_dropin_directory(void **state) {
+        (void)state;
+        char dir[] = "/tmp/test_config.XXXXXX", path[128], dropins[160], err[2048], expected[2048];
+        struct vmnet_config c;
+
+        assert_non_null(mkdtemp(dir));
+        snprintf(path, sizeof path, "%s/vmnet.conf", dir);
+        snprintf(dropins, sizeof dropins, "%s.d", path);
+        make_file(dir, "vmnet.conf", "bridge = room0\nmax_taps = 2\n");
+
+        /* no drop-in directory: none */
+        assert_int_equal(config_load(path, &c, err, sizeof err), 0);
+        assert_string_equal(c.bridge, "room0");
+
+        assert_int_equal(mkdir(dropins, 0755), 0);
+        make_file(dropins, "20-pc.conf", "max_taps = 7\n");
+        make_file(dropins, "10-first.conf", "max_taps = 5\nmax_macs = 2\n");
+        make_file(dropins, "Z-upper.conf", "max_macs = 9\n"); /* after the digits, in byte order */
+        make_file(dropins, ".hidden.conf", "max_taps = 99\n");
+        make_file(dropins, "30-backup.conf~", "max_taps = 98\n");
+        make_file(dropins, "40-old.conf.dpkg-old", "max_taps = 97\n");
+        make_file(dropins, "notes.txt", "max_taps = 96\n");
+        assert_int_equal(mkfifo(strcat(strcpy(expected, dropins), "/50-fifo.conf"), 0600), 0);
+        struct config_report report = {};
+        assert_int_equal(config_load_report(path, &c, &report), 0);
+        assert_int_equal(c.max_taps, 7);
+        assert_int_equal(c.max_macs, 9);
+        assert_string_equal(c.bridge, "room0");
+        assert_int_equal(report.n_files, 5);
+        snprintf(expected, sizeof expected, "%s/10-first.conf", dropins);
+        assert_string_equal(report.files[1], expected);
+        snprintf(expected, sizeof expected, "%s/20-pc.conf", dropins);
+        assert_string_equal(report.files[2], expected);
+        snprintf(expected, sizeof expected, "%s/50-fifo.conf", dropins);
+        assert_string_equal(report.files[3], expected);
+        snprintf(expected, sizeof expected, "%s/Z-upper.conf", dropins);
+        assert_string_equal(report.files[4], expected);
+        assert_int_equal(report.n_warnings, 1); /* the fifo, not read */
+        config_report_free(&report);
+
+        /* errors in several files, all of them, each at its place */
+        make_file(dropins, "20-pc.conf", "max_taps = 700\n");
+        make_file(dropins, "Z-upper.conf", "\nfoo = bar\n");
+        assert_int_equal(config_load(path, &c, err, sizeof err), -EINVAL);
+        snprintf(expected, sizeof expected,
+                 "%s/20-pc.conf:1: max_taps: 700 is out of range (expected 1..100)\n"
+                 "%s/50-fifo.conf: warning: not a regular file: skipped\n"
+                 "%s/Z-upper.conf:2: unknown key 'foo'", dropins, dropins, dropins);
+        assert_string_equal(err, expected);
+
+        /* a directory among the drop-ins is skipped with a warning; a
+         * drop-in that cannot be read (a dangling link) is an error */
+        snprintf(expected, sizeof expected, "%s/50-fifo.conf", dropins);
+        assert_int_equal(unlink(expected), 0);
+        make_file(dropins, "20-pc.conf", "");
+        make_file(dropins, "Z-upper.conf", "");
+        snprintf(expected, sizeof expected, "%s/60-dir.conf", dropins);
+        assert_int_equal(mkdir(expected, 0755), 0);
+        assert_int_equal(config_load(path, &c, err, sizeof err), 0);
+        snprintf(expected, sizeof expected, "%s/60-dir.conf: warning: not a regular file: skipped", dropins);
+        assert_string_equal(err, expected);
+        snprintf(expected, sizeof expected, "%s/70-gone.conf", dropins);
+        assert_int_equal(symlink("/nonexistent/vmnet.conf", expected), 0);
+        assert_int_equal(config_load(path, &c, err, sizeof err), -EINVAL);
+        snprintf(expected, sizeof expected,
+                 "%s/60-dir.conf: warning: not a regular file: skipped\n"
+                 "%s/70-gone.conf: No such file or directory", dropins, dropins);
+        assert_string_equal(err, expected);
+
+        assert_int_equal(system(strcat(strcpy(expected, "rm -rf "), dir)), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_defaults),
@@ -535,6 +744,11 @@ int main(void) {
                 cmocka_unit_test(test_allow_groups),
                 cmocka_unit_test(test_error_buffer),
                 cmocka_unit_test(test_load),
+                cmocka_unit_test(test_every_problem),
+                cmocka_unit_test(test_retired_keys),
+                cmocka_unit_test(test_later_files_override),
+                cmocka_unit_test(test_format_round_trip),
+                cmocka_unit_test(test_dropin_directory),
         };
         return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -96,8 +96,7 @@ int tap_name_for_user(const char *pattern, const char *user, unsigned index, cha
         return 0;
 }
 
-int tap_name_index(const char *pattern, const char *user, const char *name) {
-        char expected[IFNAMSIZ];
+int tap_name_suffix_index(const char *name) {
         unsigned index = 0;
 
         if (!name)
@@ -116,7 +115,14 @@ int tap_name_index(const char *pattern, const char *user, const char *name) {
                 if (index > TAP_INDEX_MAX)
                         return -1;
         }
-        if (tap_name_for_user(pattern, user, index, expected) < 0 || strcmp(expected, name) != 0)
-                return -1;
         return (int)index;
+}
+
+int tap_name_index(const char *pattern, const char *user, const char *name) {
+        char expected[IFNAMSIZ];
+        int index = tap_name_suffix_index(name);
+
+        if (index < 0 || tap_name_for_user(pattern, user, (unsigned)index, expected) < 0 || strcmp(expected, name) != 0)
+                return -1;
+        return index;
 }

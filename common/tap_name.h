@@ -38,3 +38,8 @@ int tap_name_for_user(const char *pattern, const char *user, unsigned index, cha
 /* The inverse for a name of this user: returns the index (>= 0) when
  * name == tap_name_for_user(pattern, user, index) for some index, else -1. */
 int tap_name_index(const char *pattern, const char *user, const char *name);
+
+/* The index a name of either form carries, whatever pattern made it: its
+ * "+i", or 0 without one; -1 for a bad suffix.  (What a new tap_name
+ * renames a link to keeps this index.) */
+int tap_name_suffix_index(const char *name);

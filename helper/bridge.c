@@ -83,22 +83,45 @@ int link_set_up(struct nl_sock *sk, int ifindex) {
         return r;
 }
 
-static int address_add(struct nl_sock *sk, int ifindex, struct in_addr address, unsigned prefix_len) {
+/* The address object for (ifindex, address/prefix_len), or NULL. */
+static struct rtnl_addr *address_object(int ifindex, struct in_addr address, unsigned prefix_len) {
         struct rtnl_addr *a = rtnl_addr_alloc();
         struct nl_addr *local = nl_addr_build(AF_INET, &address, sizeof address);
-        int r = -ENOMEM;
 
-        if (a && local) {
-                nl_addr_set_prefixlen(local, prefix_len);
-                rtnl_addr_set_ifindex(a, ifindex);
-                rtnl_addr_set_local(a, local);
-                rtnl_addr_set_prefixlen(a, prefix_len);
-                r = rtnl_addr_add(sk, a, 0);
-                r = (r < 0 && r != -NLE_EXIST) ? errno_from_nl(r) : 0;
+        if (!a || !local) {
+                nl_addr_put(local);
+                rtnl_addr_put(a);
+                return NULL;
         }
+        nl_addr_set_prefixlen(local, prefix_len);
+        rtnl_addr_set_ifindex(a, ifindex);
+        rtnl_addr_set_local(a, local);
+        rtnl_addr_set_prefixlen(a, prefix_len);
         nl_addr_put(local);
+        return a;
+}
+
+int link_address_add(struct nl_sock *sk, int ifindex, struct in_addr address, unsigned prefix_len) {
+        struct rtnl_addr *a = address_object(ifindex, address, prefix_len);
+        int r;
+
+        if (!a)
+                return -ENOMEM;
+        r = rtnl_addr_add(sk, a, NLM_F_EXCL);
         rtnl_addr_put(a);
-        return r;
+        return r < 0 ? errno_from_nl(r) : 0;
+}
+
+int link_address_delete(struct nl_sock *sk, int ifindex, struct in_addr address, unsigned prefix_len) {
+        struct rtnl_addr *a = address_object(ifindex, address, prefix_len);
+        int r;
+
+        if (!a)
+                return -ENOMEM;
+        r = rtnl_addr_delete(sk, a, 0);
+        rtnl_addr_put(a);
+        /* gone already (with its link, or by hand): what was asked for */
+        return r < 0 && r != -NLE_NOADDR && r != -NLE_NODEV && r != -NLE_OBJ_NOTFOUND ? errno_from_nl(r) : 0;
 }
 
 int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
@@ -145,8 +168,8 @@ int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
         ifindex = rtnl_link_get_ifindex(link);
         rtnl_link_put(link);
         if (prefix_len > 0) {
-                r = address_add(sk, ifindex, address, prefix_len);
-                if (r < 0) {
+                r = link_address_add(sk, ifindex, address, prefix_len);
+                if (r < 0 && r != -EEXIST) {
                         return log_error_errno(r, "cannot add address to %s: %m", name);
                 }
         }
@@ -156,6 +179,38 @@ int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
         if (ret_created)
                 *ret_created = created;
         return ifindex;
+}
+
+int link_rename(struct nl_sock *sk, int ifindex, const char *name) {
+        struct kernel_link now;
+        struct rtnl_link *change;
+        int r = link_get(sk, ifindex, NULL, &now);
+
+        if (r < 0)
+                return r;
+        /* the kernel renames only links that are down */
+        if (now.flags & IFF_UP) {
+                change = rtnl_link_alloc();
+                if (!change)
+                        return -ENOMEM;
+                rtnl_link_unset_flags(change, IFF_UP);
+                r = link_change(sk, ifindex, change);
+                rtnl_link_put(change);
+                if (r < 0)
+                        return r;
+        }
+        change = rtnl_link_alloc();
+        if (!change)
+                return -ENOMEM;
+        rtnl_link_set_name(change, name);
+        r = link_change(sk, ifindex, change);
+        rtnl_link_put(change);
+        if (now.flags & IFF_UP) {
+                int up = link_set_up(sk, ifindex);
+                if (r >= 0)
+                        r = up;
+        }
+        return r;
 }
 
 int link_plug(struct nl_sock *sk, int ifindex, int bridge_ifindex, unsigned mtu) {

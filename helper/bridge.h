@@ -53,6 +53,16 @@ int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
 /* Brings link ifindex up. */
 int link_set_up(struct nl_sock *sk, int ifindex);
 
+/* Adds address/prefix_len to the link: 0, -EEXIST when it has it, -errno. */
+int link_address_add(struct nl_sock *sk, int ifindex, struct in_addr address, unsigned prefix_len);
+/* Removes it (and the kernel's route for its subnet with it); 0 also when
+ * it or the link is gone already. */
+int link_address_delete(struct nl_sock *sk, int ifindex, struct in_addr address, unsigned prefix_len);
+
+/* Renames the link, taking it down for the rename (the kernel renames only
+ * links that are down) and up again if it was.  -EEXIST if the name is taken. */
+int link_rename(struct nl_sock *sk, int ifindex, const char *name);
+
 /* Plugs link ifindex into the bridge, sets its MTU (when > 0) and brings
  * it up, in one request.  Returns 0 or -errno. */
 int link_plug(struct nl_sock *sk, int ifindex, int bridge_ifindex, unsigned mtu);

@@ -217,6 +217,41 @@ static void dnsmasq_ended(struct vmnetd *d) {
         dnsmasq_exited(&d->dnsmasq, now_ms());
 }
 
+/* The firewall's table for the lab's configuration, recorded for --down;
+ * none with uplink = external. */
+static void apply_firewall(struct vmnetd *d) {
+        const struct vmnet_config *c = &d->lab.config;
+
+        if (firewall_apply(c) < 0) {
+                log_error("the firewall table for uplink %s is not in place", vmnet_uplink_string(c->uplink));
+                return;
+        }
+        if (c->uplink == VMNET_UPLINK_EXTERNAL)
+                lab_table_removed(&d->lab, FIREWALL_TABLE);
+        else
+                lab_table_made(&d->lab, FIREWALL_TABLE);
+}
+
+/* dnsmasq for the lab's configuration: (re)started, or stopped when the
+ * uplink wants none.  Leases of a subnet the lab left are dropped first. */
+static void apply_dnsmasq(struct vmnetd *d) {
+        if (d->dnsmasq.pid > 0) {
+                watch(d, SRC_DNSMASQ, d->dnsmasq.pidfd, false);
+                dnsmasq_stop(&d->dnsmasq);
+        }
+        d->dnsmasq.restart_at_ms = 0;
+        if (d->lab.subnet_changed) {
+                if (unlink(d->leases_path) < 0 && errno != ENOENT)
+                        log_warn_errno(errno, "cannot remove %s: %m", d->leases_path);
+                else
+                        log_info("the lab's subnet changed: the old leases are gone");
+                d->lab.subnet_changed = false;
+        }
+        if (dnsmasq_wanted(&d->lab.config))
+                start_dnsmasq(d);
+        d->publish_at_ms = now_ms();
+}
+
 static void reload(struct vmnetd *d) {
         struct config_report report = {};
         struct vmnet_config next;
@@ -234,17 +269,15 @@ static void reload(struct vmnetd *d) {
                 return;
         }
         config_report_free(&report);
-        lab_reload(&d->lab, &next);
+        /* where vmnetd listens and keeps its files does not move while it runs */
+        strcpy(next.socket_path, d->lab.config.socket_path);
+        strcpy(next.run_dir, d->lab.config.run_dir);
+        if (lab_reload(&d->lab, &next) < 0)
+                return;
+        /* every key applies: the firewall and dnsmasq follow the lab's new configuration */
+        apply_firewall(d);
+        apply_dnsmasq(d);
         log_info("configuration reloaded from %s", d->config_path);
-        if (dnsmasq_wanted(&d->lab.config)) {
-                /* new range, domain or lease time: dnsmasq rereads nothing, so restart it */
-                if (d->dnsmasq.pid > 0) {
-                        watch(d, SRC_DNSMASQ, d->dnsmasq.pidfd, false);
-                        dnsmasq_stop(&d->dnsmasq);
-                }
-                start_dnsmasq(d);
-        }
-        d->publish_at_ms = now_ms();
 }
 
 static void handle_signals(struct vmnetd *d) {
@@ -311,13 +344,11 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
         r = server_listen(config->socket_path, root_path, &d->listen);
         if (r < 0)
                 return r;
-        if (firewall_apply(config) < 0)
-                log_error("the firewall table for uplink %s is not in place", vmnet_uplink_string(config->uplink));
         snprintf(d->leases_path, sizeof d->leases_path, "%s/dnsmasq.leases", config->run_dir);
         snprintf(d->hosts_path, sizeof d->hosts_path, "%s/hosts", config->run_dir);
         d->dnsmasq.pidfd = -1;
-        if (dnsmasq_wanted(config))
-                start_dnsmasq(d);
+        apply_firewall(d);
+        apply_dnsmasq(d);
         d->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
         if (d->inotify_fd < 0 ||
             inotify_add_watch(d->inotify_fd, config->run_dir, IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO | IN_CREATE) < 0)

@@ -97,15 +97,22 @@ int firewall_ruleset(const struct vmnet_config *c, bool forwarding_ours, struct 
 }
 
 int firewall_apply(const struct vmnet_config *c) {
+        char saved[PATH_MAX + sizeof(FORWARDING_SAVED)], before;
         bool ours = false;
         struct strbuf b = {};
         int r;
 
+        snprintf(saved, sizeof saved, "%s/" FORWARDING_SAVED, c->run_dir);
+        if (c->uplink != VMNET_UPLINK_NAT && c->uplink != VMNET_UPLINK_ROUTED) {
+                /* an uplink that forwards nothing: forwarding back as it was
+                 * before vmnetd turned it on for an earlier nat or routed */
+                r = forwarding_restore(FORWARDING_SYSCTL, saved);
+                if (r < 0)
+                        log_warn_errno(r, "cannot put IPv4 forwarding back as recorded in %s: %m", saved);
+        }
         if (c->uplink == VMNET_UPLINK_EXTERNAL)
                 return firewall_remove();
         if (c->uplink == VMNET_UPLINK_NAT || c->uplink == VMNET_UPLINK_ROUTED) {
-                char saved[PATH_MAX + sizeof(FORWARDING_SAVED)], before;
-                snprintf(saved, sizeof saved, "%s/" FORWARDING_SAVED, c->run_dir);
                 r = forwarding_enable(FORWARDING_SYSCTL, saved);
                 if (r < 0)
                         log_warn("cannot turn on IPv4 forwarding or record in %s what it was: %s",

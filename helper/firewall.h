@@ -14,12 +14,16 @@
 #include "config.h"
 #include "strbuf.h"
 
+#define FIREWALL_TABLE "inet vmnet" /* "FAMILY NAME", as lab_made.h records tables */
+
 /* Appends the ruleset for c to b (nothing for external: the LAN's own
  * router does it); forwarding_ours: vmnet turned forwarding on.  Returns
  * b->error. */
 int firewall_ruleset(const struct vmnet_config *c, bool forwarding_ours, struct strbuf *b);
 
-/* Installs (or replaces) the table for c and sets forwarding.  0 or -errno. */
+/* Installs (or replaces) the table for c and sets forwarding: on for nat
+ * and routed, back as it was before vmnetd turned it on for the others.
+ * 0 or -errno. */
 int firewall_apply(const struct vmnet_config *c);
 
 /* Removes the table; 0 if there was none. */

@@ -5,9 +5,14 @@
  *   lab_sessions.c   OPEN, CLOSE, a session's process dying
  *   lab_taps.c       extra and VM taps (quota), STATUS, whose VM a MAC is
  *   lab_netns.c      a veth into a network namespace of the student's
- *   lab_lifecycle.c  start (adoption, orphans), reload, stop, --down,
- *                    the batched deletions, the kernel's link events
+ *   lab_lifecycle.c  start (adoption, orphans), reload, stop, the batched
+ *                    deletions, the kernel's link events
+ *   lab_takeback.c   run_dir/state's records, as far as the kernel confirms them
+ *   lab_apply.c      the kernel brought in line with a configuration (start
+ *                    and reload): bridge, ports, names, addresses
+ *   lab_down.c       --down: everything the records say vmnetd made
  *   link_registry.c  which links are vmnetd's and whose (the only place)
+ *   lab_made.c       the addresses and nftables tables vmnetd made
  *   lab_ops.h        the seam to the kernel and the user databases
  *
  * Operations return 0 or a negative errno; requests.c maps errnos to
@@ -22,19 +27,23 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "lab_made.h"
 #include "link_registry.h"
 #include "students.h"
 
 struct nl_sock;
 struct kernel_link;
 struct lab_ops;
+struct saved_state;
 
 struct lab {
         struct vmnet_config config;
         const struct lab_ops *ops;
         struct nl_sock *nl;
         int bridge_ifindex;
-        bool bridge_created;
+        struct lab_made made;      /* addresses and tables vmnetd made (the links are in links) */
+        bool subnet_changed;       /* the bridge's address moved to another subnet: dnsmasq's
+                                    * leases are stale (the daemon clears it) */
         gid_t allowed_gids[CONFIG_GROUPS_MAX];
         size_t n_allowed_gids;
         struct students students;
@@ -51,17 +60,24 @@ struct lab {
  * nothing asked of the kernel yet.  lab_start() does that. */
 int lab_init(struct lab *lab, const struct vmnet_config *config, const struct lab_ops *ops);
 
-/* Opens netlink, makes or adopts the bridge, takes back vmnetd's records
- * of run_dir/state that the kernel confirms, and what they say is alive
- * (login links re-plugged, sessions re-watched); removes the links it made
- * that no live session owns (never a link vmnetd did not make). */
+/* Opens netlink, takes back vmnetd's records of run_dir/state that the
+ * kernel confirms, makes or adopts the bridge, takes back what the records
+ * say is alive (login links re-plugged, sessions re-watched); removes the
+ * links it made that no live session owns (never a link vmnetd did not
+ * make); then brings what is left in line with config (lab_apply.c), so a
+ * configuration changed while vmnetd was stopped applies as a reload does. */
 int lab_start(struct lab *lab, const struct vmnet_config *config);
-/* Applies a reloaded config: keys that need a restart keep their old value
- * (logged). */
-void lab_reload(struct lab *lab, const struct vmnet_config *config);
+/* Applies a reloaded config, every key, without dropping a session: a
+ * new bridge takes every port of vmnetd's and the bridge vmnetd made
+ * before goes; a new address replaces the old one; a new tap_name renames
+ * the links.  When the new bridge cannot be had (an external one missing),
+ * nothing changes and -errno is returned (logged). */
+int lab_reload(struct lab *lab, const struct vmnet_config *config);
 /* SIGTERM: state saved, the links of live sessions stay and keep working. */
 void lab_stop(struct lab *lab);
-/* --down: removes every link vmnetd made, and the bridge if it made it. */
+/* --down: removes every link, address and nftables table run_dir/state
+ * says vmnetd made, whatever config says now; config only helps where
+ * there is no state (an older vmnetd's links, see lab_takeback.c). */
 int lab_down(const struct vmnet_config *config);
 
 /* On success the session owns peer_pidfd (-1: none); on failure the caller
@@ -99,6 +115,11 @@ bool lab_has_deletions(const struct lab *lab);
 /* For the hosts snapshot: whose link the guest with this MAC sits behind. */
 int lab_owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char *ret_user, void *lab);
 
+/* Records that vmnetd made (or removed) an nftables table, "FAMILY NAME";
+ * saved with the state, removed by --down. */
+void lab_table_made(struct lab *lab, const char *table);
+void lab_table_removed(struct lab *lab, const char *table);
+
 /* Shared by the lab_*.c files. */
 void lab_save_state(struct lab *lab);
 /* Whether uid has max_taps links that count (LINK_KINDS_QUOTA). */
@@ -106,6 +127,31 @@ bool lab_quota_reached(const struct lab *lab, uid_t uid);
 /* Records a link vmnetd just made and saves the state; when it cannot,
  * deletes the link (unrecorded, nothing would ever remove it). */
 int lab_record_link(struct lab *lab, const struct link_record *rec);
+
+/* What the kernel has, in one dump. */
+struct kernel_view {
+        struct kernel_link *v;
+        size_t n;
+};
+const struct kernel_link *kernel_view_by_ifindex(const struct kernel_view *k, int ifindex);
+/* Is rec still the link vmnetd made: same index, name and kind, and for a
+ * pair the same other end? */
+bool kernel_view_confirms(const struct kernel_view *k, const struct link_record *rec);
+
+/* The records of run_dir/state (at state_path) the kernel confirms, into
+ * reg, and what vmnetd made without writing down (an older vmnetd's,
+ * found by pattern on the bridge bridge_ifindex; 0: none); *ret_saved keeps
+ * the rest of the state.  -ENOENT from state_load is no state. */
+int lab_take_back(struct nl_sock *nl, const char *state_path, const char *pattern, int bridge_ifindex,
+                  struct link_registry *reg, struct saved_state *ret_saved);
+
+/* lab_apply.c: the bridge for config, made (recorded) or adopted, up, its
+ * ifindex in lab->bridge_ifindex; nothing changes on failure. */
+int lab_apply_bridge(struct lab *lab, const struct vmnet_config *config);
+/* lab_apply.c: the rest of config: every port of vmnetd's on the bridge,
+ * the links named by tap_name, bridges vmnetd made that are no longer the
+ * lab's deleted, the address on the bridge and no other of vmnetd's. */
+void lab_apply_links(struct lab *lab, const struct vmnet_config *config);
 /* Queues the deletion of every link of the student's (the login link and
  * persistent taps) and drops the entry: the student's last session ended. */
 void lab_retire_student(struct lab *lab, struct student *st);

@@ -45,6 +45,12 @@ static int on_message(struct nl_msg *msg, void *userdata) {
 
         if (type != RTM_NEWLINK && type != RTM_DELLINK)
                 return NL_OK;
+        /* The bridge's own notices about its ports (family AF_BRIDGE): a
+         * port that leaves a bridge gets an RTM_DELLINK of that family while
+         * the link lives on.  The link's life is told in AF_UNSPEC. */
+        const struct ifinfomsg *ifi = nlmsg_data(nlmsg_hdr(msg));
+        if (nlmsg_datalen(nlmsg_hdr(msg)) >= (int)sizeof *ifi && ifi->ifi_family == AF_BRIDGE)
+                return NL_OK;
         e->deleted = type == RTM_DELLINK;
         (void)nl_msg_parse(msg, on_link, e);
         return NL_OK;

@@ -32,6 +32,7 @@ enum link_kind {
         LINK_VM_TAP,     /* a VM's tap (VM_TAP): goes when the VM closes its fd */
         LINK_NETNS,      /* the bridge end of a veth whose other end vmnetd made in a network
                           * namespace of the owner's (NETNS_ATTACH): goes with the namespace */
+        LINK_LAB_BRIDGE, /* a lab bridge vmnetd created (owner 0); one the admin made is never recorded */
         _LINK_KIND_COUNT
 };
 

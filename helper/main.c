@@ -24,7 +24,8 @@
 #include "run_lock.h"
 #include "vmnetd_config.h"
 
-/* --down: taps and bridge, our nftables table, then the run files. */
+/* --down: what run_dir/state says vmnetd made (links, the bridge, addresses,
+ * nftables tables), then the run files. */
 static int down_everything(const struct vmnet_config *config) {
         static const char *const run_files[] = {
                 "state", "dnsmasq.conf", "dnsmasq.pid", "dnsmasq.child", "dnsmasq.leases", "hosts",
@@ -34,8 +35,9 @@ static int down_everything(const struct vmnet_config *config) {
 
         dnsmasq_end_leftover(config);
         r = lab_down(config);
-
-        if (config->uplink != VMNET_UPLINK_EXTERNAL && firewall_remove() < 0)
+        /* and the firewall's table by its name, whatever the uplink: an older
+         * vmnetd's state did not record it */
+        if (firewall_remove() < 0)
                 r = -EIO;
         /* ip_forward as it was before vmnetd turned it on */
         snprintf(path, sizeof path, "%s/" FORWARDING_SAVED, config->run_dir);

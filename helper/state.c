@@ -1,5 +1,6 @@
 /* The state file (see state.h). */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -168,6 +169,31 @@ static int parse_link(char **w, size_t n, struct saved_state *st) {
         return r == -EEXIST || r == -EINVAL ? -EBADMSG : r;
 }
 
+static int parse_address(char **w, size_t n, struct saved_state *st) {
+        struct address_record rec = {};
+        unsigned long long ifindex, prefix;
+        char *slash = n == 3 ? strchr(w[2], '/') : NULL;
+
+        if (!slash || !parse_ulong(w[1], INT32_MAX, &ifindex))
+                return -EBADMSG;
+        *slash = '\0';
+        if (inet_pton(AF_INET, w[2], &rec.address) != 1 || !parse_ulong(slash + 1, 32, &prefix))
+                return -EBADMSG;
+        rec.ifindex = (int)ifindex;
+        rec.prefix_len = (unsigned)prefix;
+        int r = made_address_add(&st->made, &rec);
+        return r == -EINVAL ? -EBADMSG : r;
+}
+
+static int parse_table(char **w, size_t n, struct saved_state *st) {
+        char table[MADE_TABLE_MAX];
+
+        if (n != 3 || snprintf(table, sizeof table, "%s %s", w[1], w[2]) >= (int)sizeof table)
+                return -EBADMSG;
+        int r = made_table_add(&st->made, table);
+        return r == -EINVAL ? -EBADMSG : r;
+}
+
 static int parse_line(char *line, struct saved_state *st) {
         char *w[7];
         size_t n = split(line, w, 6);
@@ -186,6 +212,10 @@ static int parse_line(char *line, struct saved_state *st) {
                 return parse_session(w, n, st);
         if (strcmp(w[0], "link") == 0 && st->version >= 2)
                 return parse_link(w, n, st);
+        if (strcmp(w[0], "address") == 0 && st->version >= 3)
+                return parse_address(w, n, st);
+        if (strcmp(w[0], "table") == 0 && st->version >= 3)
+                return parse_table(w, n, st);
         return -EBADMSG;
 }
 
@@ -207,7 +237,8 @@ int state_parse(const char *text, size_t len, struct saved_state *ret) {
                         return -ENOMEM;
                 }
                 if (lineno == 1) {
-                        if (strcmp(line, "vmnetd-state 1") == 0 || strcmp(line, "vmnetd-state 2") == 0) {
+                        if (strcmp(line, "vmnetd-state 1") == 0 || strcmp(line, "vmnetd-state 2") == 0 ||
+                            strcmp(line, "vmnetd-state 3") == 0) {
                                 st.version = (unsigned)(line[13] - '0');
                                 continue;
                         }
@@ -240,15 +271,12 @@ int state_load(const char *path, struct saved_state *ret) {
         return state_parse(buf, n, ret);
 }
 
-int state_format(const char *bridge, bool bridge_created, const struct students *s,
-                 const struct link_registry *links, char **ret) {
+int state_format(const struct students *s, const struct link_registry *links, const struct lab_made *made,
+                 char **ret) {
         struct strbuf b = {};
 
         strbuf_puts(&b, "vmnetd-state");
         put_unsigned(&b, STATE_VERSION);
-        strbuf_puts(&b, "\nbridge");
-        put_word(&b, bridge);
-        put_word(&b, bridge_created ? "created" : "adopted");
         strbuf_put(&b, "\n", 1);
         for (size_t i = 0; i < s->n; i++) {
                 const struct student *st = s->v[i];
@@ -275,6 +303,18 @@ int state_format(const char *bridge, bool bridge_created, const struct students 
                 put_signed(&b, rec->peer_ifindex);
                 strbuf_put(&b, "\n", 1);
         }
+        for (size_t i = 0; i < made->n_addresses; i++) {
+                char a[INET_ADDRSTRLEN];
+                inet_ntop(AF_INET, &made->addresses[i].address, a, sizeof a);
+                strbuf_puts(&b, "address");
+                put_signed(&b, made->addresses[i].ifindex);
+                strbuf_printf(&b, " %s/%u\n", a, made->addresses[i].prefix_len);
+        }
+        for (size_t i = 0; i < made->n_tables; i++) {
+                strbuf_puts(&b, "table");
+                put_word(&b, made->tables[i]);
+                strbuf_put(&b, "\n", 1);
+        }
         if (b.error || b.len > INT_MAX) {
                 strbuf_free(&b);
                 return -ENOMEM;
@@ -285,10 +325,10 @@ int state_format(const char *bridge, bool bridge_created, const struct students 
         return (int)b.len;
 }
 
-int state_save(const char *path, const char *bridge, bool bridge_created, const struct students *s,
-               const struct link_registry *links) {
+int state_save(const char *path, const struct students *s, const struct link_registry *links,
+               const struct lab_made *made) {
         _cleanup_free_ char *text = NULL;
-        int n = state_format(bridge, bridge_created, s, links, &text);
+        int n = state_format(s, links, made, &text);
 
         if (n < 0)
                 return n;

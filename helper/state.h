@@ -1,15 +1,19 @@
-/* run_dir/state: what vmnetd must know again after a crash or restart.
+/* run_dir/state: what vmnetd must know again after a crash or restart,
+ * and everything it made, whatever the configuration says now.
  *
- *   vmnetd-state 2
- *   bridge NAME created|adopted
+ *   vmnetd-state 3
  *   student USER UID GID LOGIN_TAP
  *   session USER PID START_TIME
  *   link IFINDEX NAME KIND OWNER_UID PEER_IFINDEX
+ *   address IFINDEX A.B.C.D/PREFIX       an address vmnetd added to a link
+ *   table FAMILY NAME                    an nftables table vmnetd made
  *
  * USER is escaped: bytes outside '!'..'~' and '%' itself are written %XX
  * (a directory account may hold a space).  KIND is a word of
- * link_kinds[] (link_registry.c).  Version 1 (an older vmnetd's) has no
- * link lines and is read as well.
+ * link_kinds[] (link_registry.c); the lab bridge, when vmnetd made it, is
+ * a link of kind lab-bridge.  Versions 1 and 2 (older vmnetds') are read
+ * as well: they have "bridge NAME created|adopted" instead, version 1 no
+ * link lines, neither address nor table lines.
  *
  * A line that does not parse is skipped and counted, never the whole file:
  * one bad entry must not cost every other student their link at the next
@@ -21,17 +25,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lab_made.h"
 #include "link_registry.h"
 #include "students.h"
 
-#define STATE_VERSION 2
+#define STATE_VERSION 3
 
 struct saved_state {
         unsigned version;
-        char bridge[IFNAMSIZ];
+        char bridge[IFNAMSIZ];    /* versions 1 and 2: the bridge line */
         bool bridge_created;
         struct students students; /* pidfds are -1 */
         struct link_registry links;
+        struct lab_made made;
         unsigned n_bad_lines, first_bad_line; /* lines skipped, and the first of them (1-based) */
 };
 
@@ -41,8 +47,8 @@ struct saved_state {
 int state_parse(const char *text, size_t len, struct saved_state *ret);
 int state_load(const char *path, struct saved_state *ret); /* -ENOENT: no state */
 /* The file's text, malloc'ed, into *ret; its length or -ENOMEM. */
-int state_format(const char *bridge, bool bridge_created, const struct students *s,
-                 const struct link_registry *links, char **ret);
-int state_save(const char *path, const char *bridge, bool bridge_created, const struct students *s,
-               const struct link_registry *links);
+int state_format(const struct students *s, const struct link_registry *links, const struct lab_made *made,
+                 char **ret);
+int state_save(const char *path, const struct students *s, const struct link_registry *links,
+               const struct lab_made *made);
 void saved_state_clear(struct saved_state *st);

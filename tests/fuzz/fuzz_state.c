@@ -1,4 +1,4 @@
-// fuzz-sources: helper/state.c helper/students.c helper/link_registry.c
+// fuzz-sources: helper/state.c helper/students.c helper/link_registry.c helper/lab_made.c
 /* libFuzzer target for the state file parser: any bytes either parse into a
  * table that frees cleanly, or are refused with nothing allocated; what
  * parses is written out again and reads back the same. */
@@ -19,12 +19,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t i = 0; i < st.students.n; i++)
                 if (strlen(st.students.v[i]->login_tap) >= IFNAMSIZ)
                         __builtin_trap();
-        int n = state_format(st.bridge[0] ? st.bridge : "br", st.bridge_created, &st.students, &st.links, &text);
+        int n = state_format(&st.students, &st.links, &st.made, &text);
         if (n < 0)
                 __builtin_trap();
         /* whatever was kept survives a round trip whole */
         if (state_parse(text, (size_t)n, &again) != 0 || again.n_bad_lines != 0 ||
-            again.students.n != st.students.n || again.links.n != st.links.n)
+            again.students.n != st.students.n || again.links.n != st.links.n ||
+            again.made.n_addresses != st.made.n_addresses || again.made.n_tables != st.made.n_tables)
                 __builtin_trap();
         for (size_t i = 0; i < st.students.n; i++)
                 if (!students_find(&again.students, st.students.v[i]->user.name))

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 #include <dirent.h>
 
 #include "state.h"
@@ -38,15 +39,21 @@ static void test_round_trip(void **state) {
         assert_int_equal(link_registry_add(&links, &la), 0);
         assert_int_equal(link_registry_add(&links, &lb), 0);
         assert_int_equal(link_registry_add(&links, &lc), 0);
+        struct link_record ld = { .ifindex = 3, .name = "vmnet0", .kind = LINK_LAB_BRIDGE };
+        assert_int_equal(link_registry_add(&links, &ld), 0);
+        struct lab_made made = {};
+        struct address_record addr = { .ifindex = 3, .address = { htonl(0x0a4d0001) }, .prefix_len = 24 };
+        assert_int_equal(made_address_add(&made, &addr), 0);
+        assert_int_equal(made_table_add(&made, "inet vmnet"), 0);
+        assert_int_equal(made_table_add(&made, "bridge vmnet_guard"), 0);
         assert_int_equal(student_add_session(sa, 100, 5555, -1, 0), 0);
         assert_int_equal(student_add_session(sa, 200, 6666, -1, 0), 0);
         assert_int_equal(student_add_session(sb, 300, 7777, -1, 0), 0);
-        assert_int_equal(state_save(path, "vmnet0", true, &s, &links), 0);
+        assert_int_equal(state_save(path, &s, &links, &made), 0);
         assert_int_equal(access(path, F_OK), 0);
 
         assert_int_equal(state_load(path, &back), 0);
-        assert_string_equal(back.bridge, "vmnet0");
-        assert_true(back.bridge_created);
+        assert_int_equal(back.version, 3);
         assert_int_equal(back.students.n, 2);
         struct student *ra = students_find(&back.students, "alice");
         struct student *rb = students_find(&back.students, "bob.smith");
@@ -60,7 +67,13 @@ static void test_round_trip(void **state) {
         assert_int_equal(ra->sessions[1].pid, 200);
         assert_int_equal(ra->sessions[1].start_time, 6666);
         assert_int_equal(ra->sessions[0].pidfd, -1);
-        assert_int_equal(back.links.n, 3);
+        assert_int_equal(back.links.n, 4);
+        assert_int_equal(link_registry_by_ifindex(&back.links, 3)->kind, LINK_LAB_BRIDGE);
+        assert_int_equal(back.made.n_addresses, 1);
+        assert_true(made_address_has(&back.made, &addr));
+        assert_int_equal(back.made.n_tables, 2);
+        assert_string_equal(back.made.tables[0], "inet vmnet");
+        assert_string_equal(back.made.tables[1], "bridge vmnet_guard");
         struct link_record *r7 = link_registry_by_ifindex(&back.links, 7);
         assert_non_null(r7);
         assert_string_equal(r7->name, "tap-alice");
@@ -74,10 +87,10 @@ static void test_round_trip(void **state) {
         link_registry_clear(&links);
 
         /* a later save replaces it whole, and no temporary file is left */
-        assert_int_equal(state_save(path, "br1", false, &s, &links), 0);
+        assert_int_equal(state_save(path, &s, &links, &(struct lab_made) {}), 0);
         assert_int_equal(state_load(path, &back), 0);
-        assert_string_equal(back.bridge, "br1");
-        assert_false(back.bridge_created);
+        assert_int_equal(back.links.n, 0);
+        assert_int_equal(back.made.n_addresses + back.made.n_tables, 0);
         assert_int_equal(back.students.n, 0);
         saved_state_clear(&back);
         DIR *d = opendir(dir);
@@ -117,7 +130,7 @@ static void test_names_escaped(void **state) {
                 assert_non_null(st);
                 assert_int_equal(student_add_session(st, 40 + (pid_t)i, 9, -1, 0), 0);
         }
-        int n = state_format("vmnet0", true, &s, &none, &text);
+        int n = state_format(&s, &none, &(struct lab_made) {}, &text);
         assert_true(n > 0);
         /* one record per line, each word free of spaces */
         assert_null(strstr(text, "alice smith"));
@@ -156,7 +169,7 @@ static void test_malformed(void **state) {
         (void)state;
         /* no or an unknown header: not a state file at all */
         assert_refused("", 0);
-        assert_refused("vmnetd-state 3\n", 15);
+        assert_refused("vmnetd-state 4\n", 15);
         assert_refused("bridge vmnet0 created\n", 22);
         /* each bad line is skipped, and only it */
         const char *ok = "student bob 2 2 tap-bob\n";
@@ -168,9 +181,12 @@ static void test_malformed(void **state) {
                 "something else", "student al%zzce 1 1 t", "student al%00ce 1 1 t", "student alice  1 1 t",
                 "link 7 tap-x nosuchkind 1 0", "link 0 tap-x tap 1 0", "link 7 tap-x tap", "student",
                 "link 9 tap-a tap 1 0 extra",
+                "address 3 10.77.0.1", "address 0 10.77.0.1/24", "address 3 10.77.0.1/33", "address x 1.2.3.4/8",
+                "address 3 10.77.0.300/24", "table inet", "table inet vm-net", "table inet vmnet extra",
+                "table Inet vmnet",
         };
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-                snprintf(text, sizeof text, "vmnetd-state 2\n%s%s\n%s", ok, bad[i], "student carol 3 3 tap-carol\n");
+                snprintf(text, sizeof text, "vmnetd-state 3\n%s%s\n%s", ok, bad[i], "student carol 3 3 tap-carol\n");
                 assert_skipped(text, 1, 3, 2);
         }
         /* a NUL inside a line, a line longer than any a state file has */
@@ -187,8 +203,10 @@ static void test_malformed(void **state) {
         assert_int_equal(state_parse(longline, sizeof longline, &st), 0);
         assert_int_equal(st.n_bad_lines, 1);
         saved_state_clear(&st);
-        /* version 1 knows no link lines */
+        /* version 1 knows no link lines, version 2 no address or table lines */
         assert_skipped("vmnetd-state 1\nlink 7 tap-x tap 1 0\n", 1, 2, 0);
+        assert_skipped("vmnetd-state 2\naddress 3 10.77.0.1/24\n", 1, 2, 0);
+        assert_skipped("vmnetd-state 2\ntable inet vmnet\n", 1, 2, 0);
 }
 
 /* What an older vmnetd wrote (version 1) reads as it did. */

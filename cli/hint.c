@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dns_name.h"
 #include "vmnet.h"
 
 
@@ -66,8 +67,10 @@ static const struct vmnet_tap_info *need_login_tap(const struct vmnet_reply *st,
 
 static int hint_virtualbox(const struct vmnet_reply *st) {
         const struct vmnet_tap_info *t = need_login_tap(st, "VirtualBox");
+        char label[DNS_USER_LABEL_MAX + 1];
         if (!t)
                 return EXIT_ERROR;
+        dns_user_label(st->user, label);
         printf("VirtualBox: bridge the VM's network adapter to your tap %s.\n"
                "\n"
                "  VBoxManage modifyvm \"VM\" --nic1 bridged --bridgeadapter1 %s\n"
@@ -81,7 +84,7 @@ static int hint_virtualbox(const struct vmnet_reply *st) {
                "All your VMs may use %s at once.  They get addresses from the lab's\n"
                "DHCP on %s (%s); each resolves as NAME.%s%s%s ('vmnet status' lists them).\n",
                t->name, t->name, t->name, t->name, t->name, st->bridge, st->address,
-               st->user, st->domain[0] ? "." : "", st->domain);
+               label, st->domain[0] ? "." : "", st->domain);
         return EXIT_OK;
 }
 

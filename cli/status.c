@@ -51,8 +51,15 @@ static const struct hosts_snapshot_entry *my_vm(const struct my_vms *v, size_t i
  * even when another student's VM is also called NAME. */
 static void format_vm_name(const struct hosts_snapshot_entry *e, const struct vmnet_reply *st,
                            char *ret, size_t size) {
-        snprintf(ret, size, "%s.%s%s%s", e->name, e->owner[0] ? e->owner : st->user,
-                 st->domain[0] ? "." : "", st->domain);
+        char label[DNS_USER_LABEL_MAX + 1];
+
+        /* USER is the label that stands for the user (dns_name.h), not the
+         * user name: alice@ad.example.edu is no DNS label */
+        if (e->owner[0])
+                snprintf(label, sizeof label, "%s", e->owner);
+        else
+                dns_user_label(st->user, label);
+        snprintf(ret, size, "%s.%s%s%s", e->name, label, st->domain[0] ? "." : "", st->domain);
 }
 
 /* s as a JSON string literal on stdout.  Every string printed is at most
@@ -73,8 +80,12 @@ static void describe_vm(const struct hosts_snapshot_entry *e, const struct vmnet
 }
 
 static void print_json(const struct vmnet_reply *st, const struct my_vms *vms) {
+        char label[DNS_USER_LABEL_MAX + 1];
+        dns_user_label(st->user, label);
         printf("{\"user\": ");
         put_json(st->user);
+        printf(", \"user_label\": ");
+        put_json(label);
         printf(", \"bridge\": ");
         put_json(st->bridge);
         printf(", \"address\": ");
@@ -146,7 +157,13 @@ static void print_text(const struct vmnet_reply *st, const struct my_vms *vms) {
                 printf("no login tap: vmnetd has no session of yours (it makes the tap when "
                        "you log in, if pam_vmnet is enabled and your account is admitted "
                        "to the lab)\n");
+        char label[DNS_USER_LABEL_MAX + 1];
+        dns_user_label(st->user, label);
         printf("VMs       %s\n", vms->n ? "(named leases from the lab's DHCP)" : "none with a lease and a name");
+        if (strcmp(label, st->user) != 0)
+                /* a directory account's name, or one in capitals: the label that stands for it */
+                printf("          each one's name for everyone is NAME.%s%s%s (the DNS form of your user name)\n",
+                       label, st->domain[0] ? "." : "", st->domain);
         for (size_t i = 0; i < vms->n; i++) {
                 const struct hosts_snapshot_entry *e = my_vm(vms, i);
                 char addr[INET_ADDRSTRLEN], mac[18], fqdn[VM_NAME_MAX];

@@ -1,7 +1,9 @@
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <string.h>
 
 #include "dns_name.h"
+#include "name_hash.h"
 
 bool dns_label_is_valid(const char *s, size_t len) {
         if (len == 0 || len > DNS_LABEL_MAX)
@@ -54,4 +56,28 @@ bool dns_domain_is_valid(const char *s, size_t len) {
                 start = end + 1;
         }
         return true;
+}
+
+#define USER_LABEL_READABLE_MAX (DNS_USER_LABEL_MAX - 2 - NAME_HASH_HEX)
+
+void dns_user_label(const char *user, char ret[DNS_USER_LABEL_MAX + 1]) {
+        size_t len = strlen(user), n = 0;
+        char readable[USER_LABEL_READABLE_MAX + 1], hash[NAME_HASH_HEX + 1];
+
+        if (len <= DNS_USER_LABEL_MAX && dns_label_lowercase(ret, user, len) && !memmem(ret, len, "--", 2)) {
+                ret[len] = '\0';
+                return;
+        }
+        for (const char *p = user; *p && n < USER_LABEL_READABLE_MAX; p++) {
+                char c = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+                if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+                        readable[n++] = c;
+                else if (n > 0 && readable[n - 1] != '-')
+                        readable[n++] = '-';
+        }
+        while (n > 0 && readable[n - 1] == '-')
+                n--;
+        readable[n] = '\0';
+        name_hash_hex(user, hash);
+        snprintf(ret, DNS_USER_LABEL_MAX + 1, "%s--%s", n ? readable : "u", hash);
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #define DNS_LABEL_MAX 63
+#define DNS_USER_LABEL_MAX 32 /* the snapshot's owner field holds one */
 
 /* One label: [A-Za-z0-9-], 1..63 bytes, no '-' first or last. */
 bool dns_label_is_valid(const char *s, size_t len);
@@ -23,3 +24,16 @@ bool dns_has_uppercase(const char *s, size_t len);
 /* Labels as above joined by single dots, at most 63 bytes in all (the lab
  * domain; longer names would not fit the snapshot's fixed fields). */
 bool dns_domain_is_valid(const char *s, size_t len);
+
+/* The label that stands for a user in NAME.USER.DOMAIN (libnss_vmnet),
+ * for any user name a directory gives:
+ *  - the name in lowercase, when that is a label of at most 32 bytes
+ *    without "--" (alice, ALICE -> alice, stu-1);
+ *  - else a readable part and the name's hash (name_hash.h): the name in
+ *    lowercase with each run of characters other than a-z 0-9 made one
+ *    '-', none at its ends, cut to 20 bytes, then "--" and the hash, e.g.
+ *    alice@ad.example.edu -> alice-ad-example-edu--3fa09c1d2e; "u--" and
+ *    the hash when nothing readable is left.
+ * Only the second form holds "--", so the forms never meet; names that
+ * differ in case alone share a label, as DNS ignores case. */
+void dns_user_label(const char *user, char ret[DNS_USER_LABEL_MAX + 1]);

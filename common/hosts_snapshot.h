@@ -45,6 +45,7 @@
 #define HOSTS_SNAPSHOT_ENTRIES_MAX (1u << 20) /* far above any lab: bounds the work a file can ask for */
 #define HOSTS_OWNER_UNKNOWN        UINT32_MAX
 #define HOSTS_USER_MAX             32
+static_assert(HOSTS_USER_MAX >= DNS_USER_LABEL_MAX, "the owner field holds a user's label");
 
 struct hosts_snapshot_header {
         char magic[8];                   /* HOSTS_SNAPSHOT_MAGIC, no NUL */
@@ -68,7 +69,8 @@ struct hosts_snapshot_entry {
         uint32_t addr;                   /* IPv4, network byte order (struct in_addr's s_addr) */
         uint32_t owner_uid;              /* HOSTS_OWNER_UNKNOWN when not known */
         uint8_t mac[6];
-        char owner[HOSTS_USER_MAX + 1];  /* user name of owner_uid, NUL-terminated; "" when unknown */
+        char owner[HOSTS_USER_MAX + 1];  /* owner_uid's label in NAME.USER.DOMAIN (dns_user_label()),
+                                          * NUL-terminated; "" when unknown */
         char name[DNS_LABEL_MAX + 1];    /* lowercase DNS label, NUL-terminated */
         uint8_t reserved;                /* 0 */
 };

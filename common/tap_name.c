@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "name_hash.h"
 #include "tap_name.h"
 
 /* Why the mapping is injective (see tap_name.h for the forms):
@@ -61,14 +62,6 @@ bool tap_name_pattern_is_valid(const char *pattern) {
         return !tap_name_pattern_problem(pattern);
 }
 
-static uint64_t fnv1a64(const char *s) {
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                h ^= *p;
-                h *= UINT64_C(0x100000001b3);
-        }
-        return h;
-}
 
 int tap_name_for_user(const char *pattern, const char *user, unsigned index, char ret[IFNAMSIZ]) {
         char suffix[sizeof "+" "99"] = "", name[IFNAMSIZ];
@@ -88,9 +81,12 @@ int tap_name_for_user(const char *pattern, const char *user, unsigned index, cha
                 p = mempcpy(p, tail, tail_len);
                 p = mempcpy(p, suffix, suffix_len);
                 *p = '\0';
-        } else
-                /* the top 40 bits: FNV's best mixed ones; 2 + 10 + 3 = 15 bytes at most */
-                snprintf(name, sizeof name, TAP_NAME_HASHED_PREFIX "%010" PRIx64 "%s", fnv1a64(user) >> 24, suffix);
+        } else {
+                char hash[NAME_HASH_HEX + 1];
+                name_hash_hex(user, hash);
+                /* 2 + 10 + 3 = 15 bytes at most */
+                snprintf(name, sizeof name, TAP_NAME_HASHED_PREFIX "%s%s", hash, suffix);
+        }
 
         memcpy(ret, name, sizeof name);
         return 0;

@@ -7,7 +7,8 @@
 #include "hosts_snapshot.h"
 
 /* Tells who owns the tap a guest with this MAC sits on: fills *ret_uid and
- * ret_user (NUL-terminated) and returns 0, or returns < 0 for unknown. */
+ * ret_user (the owner's label, dns_user_label(), NUL-terminated) and
+ * returns 0, or returns < 0 for unknown. */
 typedef int (*hosts_owner_of_mac_t)(const uint8_t mac[6], uid_t *ret_uid,
                                     char ret_user[HOSTS_USER_MAX + 1], void *userdata);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dns_name.h"
 #include "hosts_snapshot.h"
 #include "lab.h"
 #include "lab_ops.h"
@@ -170,11 +171,8 @@ int lab_owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char *ret_user, void 
         if (lab->ops->user_by_uid(rec->owner, &user) < 0)
                 return -ENOENT;
         *ret_uid = rec->owner;
-        /* the name goes into the snapshot's owner field; one too long for it is left out */
-        size_t len = strlen(user.name);
-        if (len > HOSTS_USER_MAX)
-                len = 0;
-        memcpy(ret_user, user.name, len);
-        ret_user[len] = '\0';
+        /* the snapshot's owner field holds the user's label in
+         * NAME.USER.DOMAIN: a label for every name a directory gives */
+        dns_user_label(user.name, ret_user);
         return 0;
 }

@@ -170,7 +170,11 @@ int main(int argc, char **argv) {
                 config_report_free(&report);
                 return 1;
         }
-        config_report_log(&report); /* warnings */
+        /* a group or interface that is not there yet is logged, not fatal:
+         * a directory slow at boot must not keep the whole lab down */
+        if (!down)
+                config_check_meaning(&config, &report);
+        config_report_log(&report);
         config_report_free(&report);
         /* a held tap and a pidfd per student: far more than 1024 fds in a big lab */
         struct rlimit nofile;
@@ -186,10 +190,5 @@ int main(int argc, char **argv) {
                 }
                 return down_everything(&config);
         }
-        /* a group or interface that is not there yet is logged, not fatal:
-         * a directory slow at boot must not keep the whole lab down */
-        config_check_meaning(&config, &report);
-        config_report_log(&report);
-        config_report_free(&report);
         return daemon_run(config_path, &config);
 }

@@ -1,10 +1,14 @@
 // fuzz-sources:
-/* libFuzzer target for tap names.  Input: two index bytes, then pattern,
- * user1 and user2 separated by NUL bytes.  Checks: the pattern verdict and
- * its reason agree; a name is a valid interface name that tap_name_index
+/* libFuzzer target for tap names and users' DNS labels.  Input: two index
+ * bytes, then pattern, user1 and user2 separated by NUL bytes.  Checks: the
+ * pattern verdict and its reason agree; a name is a valid interface name
+ * that tap_name_index (and tap_name_suffix_index, without the pattern)
  * maps back to its index; two pairs share a name only when they are the
  * same pair, or (the one known limit) both are hashed with the same index
- * and their 40-bit hashes clash; failures leave the output untouched. */
+ * and their 40-bit hashes clash; failures leave the output untouched.  A
+ * user's label is a lowercase DNS label of at most 32 bytes, and two users
+ * share one only when their names differ in ASCII case alone or their
+ * hashes clash. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <net/if.h>
@@ -12,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns_name.h"
 #include "ifname.h"
 #include "tap_name.h"
 
@@ -43,6 +48,7 @@ static bool name_for(const char *pattern, const char *user, unsigned index, char
         CHECK(r == 0);
         CHECK(ifname_is_valid(out));
         CHECK(tap_name_index(pattern, user, out) == (int)index);
+        CHECK(tap_name_suffix_index(out) == (int)index);
         /* a hashed name is "t~" + 10 hex digits, and only that has a '~' */
         if (strchr(out, '~'))
                 CHECK(strncmp(out, "t~", 2) == 0 && strspn(out + 2, "0123456789abcdef") == 10);
@@ -71,6 +77,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         CHECK(claimed == (int)index1);
                 else
                         CHECK(claimed == -1 || (name1[1] == '~' && claimed == (int)index1));
+        }
+        if (user1[0] && user2[0]) {
+                char label1[DNS_USER_LABEL_MAX + 1], label2[DNS_USER_LABEL_MAX + 1];
+                dns_user_label(user1, label1);
+                dns_user_label(user2, label2);
+                CHECK(dns_label_is_valid(label1, strlen(label1)) && !dns_has_uppercase(label1, strlen(label1)));
+                bool hashed1 = strstr(label1, "--"), hashed2 = strstr(label2, "--");
+                if (strcmp(label1, label2) == 0)
+                        CHECK(strcasecmp(user1, user2) == 0 ||
+                              (hashed1 && hashed2 && strcmp(strstr(label1, "--"), strstr(label2, "--")) == 0));
+                if (!hashed1) /* the readable form is the name itself, in lowercase */
+                        CHECK(strcasecmp(label1, user1) == 0);
         }
         free(pattern);
         free(user1);

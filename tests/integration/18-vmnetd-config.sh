@@ -4,8 +4,9 @@
 # interfaces it names included (warnings for what may appear later);
 # --print-config prints the configuration in effect, which reads back the
 # same; a room's shared file with a PC's drop-in; a reload that would lock
-# everyone out (an unknown group) is refused; retired keys warn; one
-# vmnetd per run_dir, and --down refuses while one runs.
+# everyone out (an unknown group) is refused, at start one is logged;
+# retired keys warn; one vmnetd per run_dir, and --down refuses while one
+# runs.
 . "$(dirname "$0")/../lib/world.sh"
 world_enter "$@"
 CTL=$BUILD/tests/tools/vmnetctl
@@ -127,4 +128,17 @@ rc=0; "$VMNETD" -c "$C" --force 2> /dev/null || rc=$?
 expect_eq "--force without --down is a usage error" 2 "$rc"
 "$VMNETD" -c "$C" --down --force 2> "$W/down.log" || fail "--down --force failed: $(cat "$W/down.log")"
 [ ! -e /sys/class/net/vmnet0 ] || fail "--down --force left the bridge"
+kill -TERM "$VMNETD_PID"
+wait "$VMNETD_PID" 2>/dev/null || true
+
+# --- at start, an unknown group is logged where it is, and vmnetd serves ---
+rm -r "$C.d"
+world_config uplink=isolated "allow_groups=students ghosts" > "$C"
+: > "$W/vmnetd.log"
+world_start_vmnetd "$C" 2> >(tee -a "$W/vmnetd.log" >&2)
+grep -qF "$C:4: allow_groups: no group named 'ghosts'" "$W/vmnetd.log" ||
+        fail "the start's log lacks the unknown group with its place: $(cat "$W/vmnetd.log")"
+"$CTL" hold stu1 60 > "$W/hold.stu1" & WORLD_PIDS+=("$!")
+wait_until 5 test -s "$W/hold.stu1" || fail "no answer for stu1"
+expect_eq "stu1, in students, with ghosts unknown" tap-stu1 "$(cat "$W/hold.stu1")"
 log "PASS"

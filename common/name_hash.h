@@ -1,0 +1,10 @@
+/* The short hash that stands for a user name where the name itself cannot
+ * go (a tap name, a DNS label): the top 40 bits of its 64-bit FNV-1a, as 10
+ * lowercase hex digits.  With n names hashed, a clash has odds of about
+ * n^2 / 2^41 (1 in 2 million for 1000). */
+#pragma once
+
+#define NAME_HASH_HEX 10
+
+/* The hash of s as NAME_HASH_HEX hex digits and a NUL. */
+void name_hash_hex(const char *s, char ret[NAME_HASH_HEX + 1]);

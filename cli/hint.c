@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "dns_name.h"
+#include "offline_status.h"
 #include "vmnet.h"
 
 
@@ -244,7 +246,13 @@ int cmd_hint(int argc, char **argv) {
                 if (strcmp(argv[1], hints[i].name) != 0)
                         continue;
                 r = cli_status(&st);
-                if (r != EXIT_OK)
+                if (r == EXIT_UNREACHABLE && offline_status(VMNET_DEFAULT_CONFIG, &st) == 0)
+                        /* the settings do not depend on vmnetd running: give them */
+                        printf("(vmnetd does not answer now, so this is from %s: your login tap\n"
+                               "%s exists once vmnetd runs and you log in, and VMs get addresses only while\n"
+                               "it runs.)\n\n",
+                               VMNET_DEFAULT_CONFIG, st.taps[0].name);
+                else if (r != EXIT_OK)
                         return r;
                 r = hints[i].print(&st);
                 if (fflush(stdout) != 0)

@@ -9,6 +9,7 @@
 
 #include "hosts_snapshot.h"
 #include "json_string.h"
+#include "lab_health.h"
 #include "mac_address.h"
 #include "vmnet.h"
 
@@ -79,7 +80,8 @@ static void describe_vm(const struct hosts_snapshot_entry *e, const struct vmnet
         format_vm_name(e, st, fqdn, VM_NAME_MAX);
 }
 
-static void print_json(const struct vmnet_reply *st, const struct my_vms *vms) {
+static void print_json(const struct vmnet_reply *st, const struct my_vms *vms,
+                       const struct vmnet_lab_health *health) {
         char label[DNS_USER_LABEL_MAX + 1];
         dns_user_label(st->user, label);
         printf("{\"user\": ");
@@ -94,6 +96,8 @@ static void print_json(const struct vmnet_reply *st, const struct my_vms *vms) {
         put_json(vmnet_uplink_string(st->uplink));
         printf(", \"domain\": ");
         put_json(st->domain);
+        printf(", \"lab\": ");
+        lab_health_print_json(health);
         printf(", \"max_taps\": %u, \"taps\": [", st->max_taps);
         for (unsigned i = 0; i < st->n_taps; i++) {
                 const struct vmnet_tap_info *t = &st->taps[i];
@@ -142,13 +146,16 @@ static const char *tap_state(const struct vmnet_tap_info *t) {
         }
 }
 
-static void print_text(const struct vmnet_reply *st, const struct my_vms *vms) {
+static void print_text(const struct vmnet_reply *st, const struct my_vms *vms,
+                       const struct vmnet_lab_health *health) {
         const struct vmnet_tap_info *login = cli_login_tap(st);
 
         printf("user      %s\n", st->user);
         printf("bridge    %s, address %s, uplink %s, domain %s\n",
                st->bridge, st->address, vmnet_uplink_string(st->uplink),
                st->domain[0] ? st->domain : "(none)");
+        if (health)
+                lab_health_print_text(health);
         printf("taps      %u of at most %u\n", st->n_taps, st->max_taps);
         for (unsigned i = 0; i < st->n_taps; i++)
                 printf("  %-15s  %-10s  %s\n", st->taps[i].name,
@@ -176,8 +183,9 @@ static void print_text(const struct vmnet_reply *st, const struct my_vms *vms) {
 
 int cmd_status(int argc, char **argv) {
         struct vmnet_reply st;
+        struct vmnet_lab_health health;
         struct my_vms vms;
-        bool json = false;
+        bool json = false, have_health;
         int r;
 
         for (int i = 1; i < argc; i++) {
@@ -191,11 +199,12 @@ int cmd_status(int argc, char **argv) {
         r = cli_status(&st);
         if (r != EXIT_OK)
                 return r;
+        have_health = cli_lab_health(&health);
         my_vms_load(&vms);
         if (json)
-                print_json(&st, &vms);
+                print_json(&st, &vms, have_health ? &health : NULL);
         else
-                print_text(&st, &vms);
+                print_text(&st, &vms, have_health ? &health : NULL);
         hosts_snapshot_file_close(&vms.file);
         return fflush(stdout) == 0 ? EXIT_OK : EXIT_ERROR;
 }

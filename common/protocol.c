@@ -148,6 +148,10 @@ static const struct field vm_tap_fields[] = { REQ_STRING(bridge, false), REQ_FLA
 static const struct field tap_add_fields[] = { REQ_FLAGS(want, VMNET_TAP_WANT_ALL) };
 static const struct field netns_attach_fields[] = { REQ_STRING(ifname, false) };
 static const struct field reply_tap[] = { REP_STRING(tap, true) };
+static const struct field reply_lab_health[] = {
+        REP_U8(health.dnsmasq), REP_U16(health.dnsmasq_failures), REP_U16(health.retry_seconds),
+        REP_U8(health.firewall_missing), REP_STRING(health.problem, false),
+};
 static const struct field reply_status[] = {
         REP_STRING(user, false), REP_STRING(bridge, false), REP_STRING(address, false), REP_STRING(domain, false),
         REP_U8(uplink), REP_U16(max_taps), REP_TAPS,
@@ -176,6 +180,7 @@ static const struct message messages[] = {
         [VMNET_MSG_TAP_DEL] = MESSAGE_REQ("TAP_DEL", tap_field),
         [VMNET_MSG_VM_TAP]  = MESSAGE("VM_TAP", vm_tap_fields, reply_tap),
         [VMNET_MSG_NETNS_ATTACH] = MESSAGE_FD("NETNS_ATTACH", netns_attach_fields, reply_tap),
+        [VMNET_MSG_LAB_HEALTH] = MESSAGE_REP("LAB_HEALTH", reply_lab_health),
 };
 
 static const struct message *message_of(uint8_t type) {

@@ -41,6 +41,8 @@ enum vmnet_msg_type {
         VMNET_MSG_VM_TAP  = 6, /* anyone: a tap for one VM, its fd comes with the reply */
         VMNET_MSG_NETNS_ATTACH = 7, /* anyone: a veth into a network namespace of the caller's,
                                      * whose fd comes with the request */
+        VMNET_MSG_LAB_HEALTH = 17,  /* anyone: whether the lab's services work (a vmnetd
+                                     * before it answers BAD_REQUEST: nothing known) */
 };
 
 enum vmnet_status {
@@ -70,6 +72,14 @@ enum vmnet_uplink {
         VMNET_UPLINK_ISOLATED = 2,
         VMNET_UPLINK_EXTERNAL = 3,
 };
+
+/* LAB_HEALTH: dnsmasq, the lab's DHCP and DNS. */
+enum vmnet_dnsmasq_state {
+        VMNET_DNSMASQ_RUNNING  = 0,
+        VMNET_DNSMASQ_NOT_USED = 1, /* uplink = external: the LAN's own */
+        VMNET_DNSMASQ_DOWN     = 2, /* exited or could not start; vmnetd starts it again */
+};
+#define VMNET_PROBLEM_MAX 127 /* LAB_HEALTH's last error, a line for people */
 
 #define VMNET_TAP_FLAG_CARRIER 0x01 /* a tap: some process holds it; a login link: its bridge end is up */
 #define VMNET_TAP_FLAG_UP      0x02
@@ -103,8 +113,18 @@ struct vmnet_tap_info {
         uint8_t flags; /* VMNET_TAP_FLAG_* */
 };
 
+/* LAB_HEALTH's answer. */
+struct vmnet_lab_health {
+        uint8_t dnsmasq;           /* enum vmnet_dnsmasq_state */
+        uint16_t dnsmasq_failures; /* quick exits in a row */
+        uint16_t retry_seconds;    /* DOWN: until vmnetd starts it again (0: now) */
+        uint8_t firewall_missing;  /* 1: the firewall table for the uplink is not in place */
+        char problem[VMNET_PROBLEM_MAX + 1]; /* the last error, "" for none */
+};
+
 /* Decoded reply.  OPEN, TAP_ADD, VM_TAP carry tap (on success); STATUS
- * carries everything from user on.  CLOSE, TAP_DEL carry nothing. */
+ * carries everything from user to taps; LAB_HEALTH health.  CLOSE, TAP_DEL
+ * carry nothing. */
 struct vmnet_reply {
         uint8_t type;    /* the request's type, without VMNET_REPLY */
         uint16_t status; /* enum vmnet_status */
@@ -117,6 +137,7 @@ struct vmnet_reply {
         uint16_t max_taps;
         uint16_t n_taps;
         struct vmnet_tap_info taps[VMNET_TAPS_MAX];
+        struct vmnet_lab_health health;
 };
 
 /* Encoders return the message length, or -EINVAL (a field too long, an

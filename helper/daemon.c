@@ -203,18 +203,31 @@ static void handle_inotify(struct vmnetd *d) {
                 }
 }
 
+/* What LAB_HEALTH tells about dnsmasq, after each change of its state. */
+static void dnsmasq_health(struct vmnetd *d) {
+        struct vmnet_lab_health *h = &d->lab.health;
+
+        h->dnsmasq = !dnsmasq_wanted(&d->lab.config) ? VMNET_DNSMASQ_NOT_USED
+                     : d->dnsmasq.pid > 0            ? VMNET_DNSMASQ_RUNNING
+                                                     : VMNET_DNSMASQ_DOWN;
+        h->dnsmasq_failures = d->dnsmasq.failures > UINT16_MAX ? UINT16_MAX : (uint16_t)d->dnsmasq.failures;
+        d->lab.dnsmasq_retry_at_ms = d->dnsmasq.restart_at_ms;
+        snprintf(h->problem, sizeof h->problem, "%s", h->dnsmasq == VMNET_DNSMASQ_DOWN ? d->dnsmasq.last_error : "");
+}
+
 static void start_dnsmasq(struct vmnetd *d) {
-        if (dnsmasq_start(&d->dnsmasq, &d->lab.config) < 0) {
+        if (dnsmasq_start(&d->dnsmasq, &d->lab.config) < 0)
                 d->dnsmasq.restart_at_ms = now_ms() + 5000;
-                return;
-        }
-        watch(d, SRC_DNSMASQ, d->dnsmasq.pidfd, true);
+        else
+                watch(d, SRC_DNSMASQ, d->dnsmasq.pidfd, true);
+        dnsmasq_health(d);
 }
 
 static void dnsmasq_ended(struct vmnetd *d) {
         int pidfd = d->dnsmasq.pidfd;
         watch(d, SRC_DNSMASQ, pidfd, false);
         dnsmasq_exited(&d->dnsmasq, now_ms());
+        dnsmasq_health(d);
 }
 
 /* The firewall's table for the lab's configuration, recorded for --down;
@@ -222,7 +235,8 @@ static void dnsmasq_ended(struct vmnetd *d) {
 static void apply_firewall(struct vmnetd *d) {
         const struct vmnet_config *c = &d->lab.config;
 
-        if (firewall_apply(c) < 0) {
+        d->lab.health.firewall_missing = firewall_apply(c) < 0;
+        if (d->lab.health.firewall_missing) {
                 log_error("the firewall table for uplink %s is not in place", vmnet_uplink_string(c->uplink));
                 return;
         }
@@ -249,6 +263,7 @@ static void apply_dnsmasq(struct vmnetd *d) {
         }
         if (dnsmasq_wanted(&d->lab.config))
                 start_dnsmasq(d);
+        dnsmasq_health(d);
         d->publish_at_ms = now_ms();
 }
 

@@ -89,6 +89,8 @@ int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c) {
                 return n;
         r = write_file_atomic(conf_path, text, (size_t)n, 0644);
         if (r < 0) {
+                snprintf(d->last_error, sizeof d->last_error, "vmnetd cannot write %.60s: %s", conf_path,
+                         strerrordesc_np(-r) ?: "unknown error");
                 return log_error_errno(r, "cannot write %s: %m", conf_path);
         }
         dnsmasq_end_leftover(c);
@@ -102,6 +104,8 @@ int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c) {
         r = posix_spawn(&pid, c->dnsmasq, NULL, &attr, argv, environ);
         posix_spawnattr_destroy(&attr);
         if (r != 0) {
+                snprintf(d->last_error, sizeof d->last_error, "vmnetd cannot run %.60s: %s", c->dnsmasq,
+                         strerrordesc_np(r) ?: "unknown error");
                 return log_error_errno(r, "cannot run %s: %m", c->dnsmasq);
         }
         d->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -113,9 +117,22 @@ int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c) {
         }
         d->pid = pid;
         d->started_ms = now_ms();
+        d->last_error[0] = '\0';
         dnsmasq_record_child(c, pid);
         log_info("dnsmasq started (pid %d) for %s", (int)pid, c->bridge);
         return 0;
+}
+
+/* What dnsmasq's exit status says (dnsmasq(8), EXIT CODES), in a few words. */
+static const char *exit_meaning(int status) {
+        switch (status) {
+        case 0:  return "it stopped";
+        case 1:  return "a problem with its configuration";
+        case 2:  return "no network access: a port it needs is taken, or not allowed";
+        case 3:  return "a file or directory it needs is missing or not allowed";
+        case 4:  return "out of memory";
+        default: return "see vmnetd's log";
+        }
 }
 
 void dnsmasq_exited(struct dnsmasq *d, long long now) {
@@ -135,9 +152,12 @@ void dnsmasq_exited(struct dnsmasq *d, long long now) {
                 d->failures = 0;
         delay = d->failures >= 6 ? 60 : 1u << (d->failures > 0 ? d->failures - 1 : 0);
         if (WIFEXITED(status))
-                log_error("dnsmasq exited with status %d; restarting in %u s", WEXITSTATUS(status), delay);
+                snprintf(d->last_error, sizeof d->last_error, "dnsmasq exited with status %d (%s)",
+                         WEXITSTATUS(status), exit_meaning(WEXITSTATUS(status)));
         else
-                log_error("dnsmasq killed by signal %d; restarting in %u s", WTERMSIG(status), delay);
+                snprintf(d->last_error, sizeof d->last_error, "dnsmasq was killed by signal %d (%s)",
+                         WTERMSIG(status), sigdescr_np(WTERMSIG(status)) ?: "unknown signal");
+        log_error("%s; restarting in %u s", d->last_error, delay);
         d->restart_at_ms = now + delay * 1000LL;
 }
 

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "protocol.h"
 
 struct dnsmasq {
         pid_t pid;          /* 0 when not running */
@@ -13,6 +14,8 @@ struct dnsmasq {
         unsigned failures;  /* quick exits in a row, for the back-off */
         long long started_ms;
         long long restart_at_ms; /* 0: no restart pending */
+        char last_error[VMNET_PROBLEM_MAX + 1]; /* why it last stopped or did not start, for people;
+                                                 * "" while it runs */
 };
 
 /* The config text for c, into buf.  Returns its length or -ENOSPC. */

@@ -44,6 +44,10 @@ struct lab {
         struct lab_made made;      /* addresses and tables vmnetd made (the links are in links) */
         bool subnet_changed;       /* the bridge's address moved to another subnet: dnsmasq's
                                     * leases are stale (the daemon clears it) */
+        /* What LAB_HEALTH answers, as the daemon last saw dnsmasq and the
+         * firewall; retry_seconds is worked out from dnsmasq_retry_at_ms. */
+        struct vmnet_lab_health health;
+        long long dnsmasq_retry_at_ms;
         gid_t allowed_gids[CONFIG_GROUPS_MAX];
         size_t n_allowed_gids;
         struct students students;
@@ -90,6 +94,8 @@ int lab_tap_del(struct lab *lab, const struct user_info *user, const char *tap);
 int lab_vm_tap(struct lab *lab, const struct user_info *user, const char *bridge, uint8_t want,
                char ret_tap[IFNAMSIZ], int *ret_fd);
 int lab_status(struct lab *lab, const struct user_info *user, struct vmnet_reply *ret);
+/* Whether the lab's services work (LAB_HEALTH), for anyone. */
+int lab_health(struct lab *lab, struct vmnet_reply *ret);
 /* A veth whose end named ifname ("" for eth0) vmnetd makes in the network
  * namespace netns_fd refers to, the other end (its name in ret_port) on
  * the lab bridge.  Only into a namespace whose user namespace the kernel

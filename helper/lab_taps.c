@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clock.h"
 #include "dns_name.h"
 #include "hosts_snapshot.h"
 #include "lab.h"
@@ -153,6 +154,16 @@ int lab_status(struct lab *lab, const struct user_info *user, struct vmnet_reply
                            (link.flags & IFF_UP ? VMNET_TAP_FLAG_UP : 0);
                 ret->n_taps++;
         }
+        return 0;
+}
+
+int lab_health(struct lab *lab, struct vmnet_reply *ret) {
+        long long left = lab->dnsmasq_retry_at_ms ? lab->dnsmasq_retry_at_ms - now_ms() : 0;
+
+        ret->health = lab->health;
+        ret->health.retry_seconds = lab->health.dnsmasq != VMNET_DNSMASQ_DOWN || left <= 0 ? 0
+                                    : left >= UINT16_MAX * 1000LL                      ? UINT16_MAX
+                                                                                         : (uint16_t)((left + 999) / 1000);
         return 0;
 }
 

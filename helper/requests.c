@@ -32,6 +32,12 @@ static int handle_status(struct lab *lab, struct peer *peer, const struct user_i
         return lab_status(lab, caller, rep);
 }
 
+static int handle_lab_health(struct lab *lab, struct peer *peer, const struct user_info *caller,
+                             const struct vmnet_request *req, struct vmnet_reply *rep, int *ret_fd) {
+        (void)peer, (void)caller, (void)req, (void)ret_fd;
+        return lab_health(lab, rep);
+}
+
 static int handle_tap_add(struct lab *lab, struct peer *peer, const struct user_info *caller,
                           const struct vmnet_request *req, struct vmnet_reply *rep, int *ret_fd) {
         (void)peer, (void)ret_fd;
@@ -72,6 +78,7 @@ static const struct {
         [VMNET_MSG_TAP_DEL] = { handle_tap_del, false },
         [VMNET_MSG_VM_TAP]  = { handle_vm_tap,  false },
         [VMNET_MSG_NETNS_ATTACH] = { handle_netns_attach, false },
+        [VMNET_MSG_LAB_HEALTH] = { handle_lab_health, false },
 };
 
 /* What each errno of a lab operation tells the client (lab.h); any other

@@ -53,6 +53,7 @@ static void check_reply(const uint8_t *data, size_t size) {
         check_string(rep.user, sizeof rep.user);
         check_string(rep.bridge, sizeof rep.bridge);
         check_string(rep.address, sizeof rep.address);
+        check_string(rep.health.problem, sizeof rep.health.problem);
         check_string(rep.domain, sizeof rep.domain);
         if (rep.n_taps > VMNET_TAPS_MAX)
                 abort();

@@ -660,6 +660,11 @@ static void test_authorisation_matrix(void **state) {
                 { UID_STU2,     VMNET_MSG_STATUS, "", VMNET_OK },
                 { UID_OUTSIDER, VMNET_MSG_STATUS, "", VMNET_OK },
                 { UID_NOBODY,   VMNET_MSG_STATUS, "", VMNET_ERR_REFUSED },
+                /* LAB_HEALTH: anyone with an account, as STATUS */
+                { UID_ROOT,     VMNET_MSG_LAB_HEALTH, "", VMNET_OK },
+                { UID_STU1,     VMNET_MSG_LAB_HEALTH, "", VMNET_OK },
+                { UID_OUTSIDER, VMNET_MSG_LAB_HEALTH, "", VMNET_OK },
+                { UID_NOBODY,   VMNET_MSG_LAB_HEALTH, "", VMNET_ERR_REFUSED },
                 /* TAP_ADD, VM_TAP: users the lab admits, on the lab bridge */
                 { UID_STU2,     VMNET_MSG_TAP_ADD, "",       VMNET_OK },
                 { UID_OUTSIDER, VMNET_MSG_TAP_ADD, "",       VMNET_ERR_REFUSED },

@@ -16,7 +16,7 @@
 static const uint8_t all_types[] = {
         VMNET_MSG_OPEN, VMNET_MSG_CLOSE, VMNET_MSG_STATUS,
         VMNET_MSG_TAP_ADD, VMNET_MSG_TAP_DEL, VMNET_MSG_VM_TAP,
-        VMNET_MSG_NETNS_ATTACH,
+        VMNET_MSG_NETNS_ATTACH, VMNET_MSG_LAB_HEALTH,
 };
 #define N_TYPES (sizeof all_types / sizeof all_types[0])
 
@@ -67,6 +67,13 @@ static struct vmnet_reply full_reply(uint8_t type, uint16_t n_taps) {
                         rep.taps[i].flags = (uint8_t)(i & 3);
                 }
         }
+        if (type == VMNET_MSG_LAB_HEALTH) {
+                rep.health.dnsmasq = VMNET_DNSMASQ_DOWN;
+                rep.health.dnsmasq_failures = 0xfedc;
+                rep.health.retry_seconds = 0xba98;
+                rep.health.firewall_missing = 1;
+                memset(rep.health.problem, 'e', VMNET_PROBLEM_MAX);
+        }
         return rep;
 }
 
@@ -90,6 +97,11 @@ static void assert_reply_eq(const struct vmnet_reply *a, const struct vmnet_repl
         assert_int_equal(a->uplink, b->uplink);
         assert_int_equal(a->max_taps, b->max_taps);
         assert_int_equal(a->n_taps, b->n_taps);
+        assert_int_equal(a->health.dnsmasq, b->health.dnsmasq);
+        assert_int_equal(a->health.dnsmasq_failures, b->health.dnsmasq_failures);
+        assert_int_equal(a->health.retry_seconds, b->health.retry_seconds);
+        assert_int_equal(a->health.firewall_missing, b->health.firewall_missing);
+        assert_string_equal(a->health.problem, b->health.problem);
         for (unsigned i = 0; i < a->n_taps; i++) {
                 assert_string_equal(a->taps[i].name, b->taps[i].name);
                 assert_int_equal(a->taps[i].kind, b->taps[i].kind);
@@ -459,6 +471,29 @@ static void test_reply_wire_bytes(void **state) {
         assert_memory_equal(buf, close_, sizeof close_);
 }
 
+/* LAB_HEALTH's answer on the wire, and a last error too long for it refused. */
+static void test_reply_lab_health(void **state) {
+        (void)state;
+        static struct vmnet_reply rep, out;
+        uint8_t buf[VMNET_MSG_MAX];
+
+        rep = (struct vmnet_reply) { .type = VMNET_MSG_LAB_HEALTH, .status = VMNET_OK,
+                                     .health = { VMNET_DNSMASQ_DOWN, 3, 8, 0, "down" } };
+        int n = vmnet_reply_encode(&rep, buf, sizeof buf);
+        static const uint8_t want[] = { 1, VMNET_MSG_LAB_HEALTH | VMNET_REPLY, 0, 0, 2, 0, 3, 0, 8, 0,
+                                        4, 'd', 'o', 'w', 'n' };
+        assert_int_equal(n, sizeof want);
+        assert_memory_equal(buf, want, sizeof want);
+        assert_int_equal(vmnet_reply_decode(buf, (size_t)n, &out), 0);
+        assert_reply_eq(&rep, &out);
+
+        uint8_t longer[sizeof want + VMNET_PROBLEM_MAX + 1];
+        memcpy(longer, want, 10);
+        longer[10] = VMNET_PROBLEM_MAX + 1;
+        memset(longer + 11, 'e', VMNET_PROBLEM_MAX + 1);
+        assert_reply_refused(longer, 11 + VMNET_PROBLEM_MAX + 1, -EBADMSG);
+}
+
 static void test_reply_short_header_and_version(void **state) {
         (void)state;
         const uint8_t hdr[] = { 1, 0x82, 0, 0 };
@@ -667,6 +702,7 @@ int main(void) {
                 cmocka_unit_test(test_reply_round_trip_every_type),
                 cmocka_unit_test(test_reply_status_tap_counts),
                 cmocka_unit_test(test_reply_wire_bytes),
+                cmocka_unit_test(test_reply_lab_health),
                 cmocka_unit_test(test_reply_short_header_and_version),
                 cmocka_unit_test(test_reply_unknown_type),
                 cmocka_unit_test(test_reply_bad_strings),

@@ -27,10 +27,14 @@ static void guess_bridge(struct link_registry *links, const struct vmnet_config 
         (void)link_registry_add(links, &rec);
 }
 
-static void remove_addresses(struct nl_sock *nl, const struct lab_made *made) {
+/* Addresses vmnetd added to links that are not gone with its own (an
+ * admin's bridge it adopted). */
+static void remove_addresses(struct nl_sock *nl, const struct lab_made *made, const struct link_registry *deleted) {
         for (size_t i = 0; i < made->n_addresses; i++) {
                 const struct address_record *a = &made->addresses[i];
                 char text[INET_ADDRSTRLEN];
+                if (link_registry_by_ifindex(deleted, a->ifindex))
+                        continue; /* went with its link */
                 int r = link_address_delete(nl, a->ifindex, a->address, a->prefix_len);
                 inet_ntop(AF_INET, &a->address, text, sizeof text);
                 if (r < 0)
@@ -85,8 +89,7 @@ int lab_down(const struct vmnet_config *config) {
                 if (links_delete(nl, ifindexes, n) < 0)
                         r = -EIO;
         }
-        /* what is left of them: addresses on a bridge that was not vmnetd's */
-        remove_addresses(nl, &saved.made);
+        remove_addresses(nl, &saved.made, &links);
         int rt = remove_tables(&saved.made);
         link_registry_clear(&links);
         saved_state_clear(&saved);

@@ -349,3 +349,44 @@ int links_dump(struct nl_sock *sk, struct kernel_link **ret, size_t *ret_n) {
         *ret_n = d.n;
         return 0;
 }
+
+struct address_dump {
+        struct link_address *v;
+        size_t n, allocated;
+        int error;
+};
+
+static void address_one(struct nl_object *obj, void *userdata) {
+        struct address_dump *d = userdata;
+        struct rtnl_addr *a = (struct rtnl_addr *)obj;
+        struct nl_addr *local = rtnl_addr_get_local(a);
+
+        if (d->error || rtnl_addr_get_family(a) != AF_INET || !local || nl_addr_get_len(local) != 4)
+                return;
+        if (ARRAY_RESERVE(d->v, d->allocated, d->n + 1) < 0) {
+                d->error = -ENOMEM;
+                return;
+        }
+        struct link_address *out = &d->v[d->n++];
+        out->ifindex = rtnl_addr_get_ifindex(a);
+        memcpy(&out->address, nl_addr_get_binary_addr(local), 4);
+        out->prefix_len = (unsigned)rtnl_addr_get_prefixlen(a);
+}
+
+int addresses_dump(struct nl_sock *sk, struct link_address **ret, size_t *ret_n) {
+        struct nl_cache *cache = NULL;
+        struct address_dump d = {};
+        int r = rtnl_addr_alloc_cache(sk, &cache);
+
+        if (r < 0)
+                return errno_from_nl(r);
+        nl_cache_foreach(cache, address_one, &d);
+        nl_cache_free(cache);
+        if (d.error) {
+                free(d.v);
+                return d.error;
+        }
+        *ret = d.v;
+        *ret_n = d.n;
+        return 0;
+}

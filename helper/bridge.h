@@ -59,6 +59,15 @@ int link_address_add(struct nl_sock *sk, int ifindex, struct in_addr address, un
  * it or the link is gone already. */
 int link_address_delete(struct nl_sock *sk, int ifindex, struct in_addr address, unsigned prefix_len);
 
+/* An IPv4 address the kernel has on a link. */
+struct link_address {
+        int ifindex;
+        struct in_addr address;
+        unsigned prefix_len;
+};
+/* Every IPv4 address of every link, in one dump: *ret (malloc'ed) and *ret_n. */
+int addresses_dump(struct nl_sock *sk, struct link_address **ret, size_t *ret_n);
+
 /* Renames the link, taking it down for the rename (the kernel renames only
  * links that are down) and up again if it was.  -EEXIST if the name is taken. */
 int link_rename(struct nl_sock *sk, int ifindex, const char *name);

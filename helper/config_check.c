@@ -1,5 +1,6 @@
 /* The configuration checked against the machine (see config_check.h). */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -51,6 +52,37 @@ static void check_programs(const struct vmnet_config *c, struct config_report *r
                                   strerror(errno));
 }
 
+static uint32_t mask_of(unsigned prefix_len) {
+        return prefix_len ? htonl(~0u << (32 - prefix_len)) : 0;
+}
+
+/* The lab's subnet is the host's route to the lab: another network of the
+ * host's that overlaps it loses the part the lab takes. */
+static void check_subnet(const struct vmnet_config *c, struct nl_sock *nl, int bridge_ifindex,
+                         struct config_report *report) {
+        _cleanup_free_ struct link_address *v = NULL;
+        size_t n;
+
+        if (c->uplink == VMNET_UPLINK_EXTERNAL || addresses_dump(nl, &v, &n) < 0)
+                return;
+        for (size_t i = 0; i < n; i++) {
+                unsigned shorter = v[i].prefix_len < c->prefix_len ? v[i].prefix_len : c->prefix_len;
+                uint32_t m = mask_of(shorter);
+                struct kernel_link link;
+                char theirs[INET_ADDRSTRLEN], ours[INET_ADDRSTRLEN];
+                struct in_addr net = { c->address.s_addr & mask_of(c->prefix_len) };
+                if (v[i].ifindex == bridge_ifindex || (v[i].address.s_addr & m) != (c->address.s_addr & m) ||
+                    (ntohl(v[i].address.s_addr) >> 24) == 127 || link_get(nl, v[i].ifindex, NULL, &link) < 0)
+                        continue;
+                inet_ntop(AF_INET, &v[i].address, theirs, sizeof theirs);
+                inet_ntop(AF_INET, &net, ours, sizeof ours);
+                config_report_key(report, CONFIG_WARNING, "address",
+                                  "address: the lab's %s/%u overlaps %s's %s/%u: the host would send part of that "
+                                  "network to the lab; choose another subnet", ours, c->prefix_len, link.name, theirs,
+                                  v[i].prefix_len);
+        }
+}
+
 static void check_interfaces(const struct vmnet_config *c, struct config_report *report) {
         struct kernel_link link;
         struct nl_sock *nl;
@@ -61,6 +93,7 @@ static void check_interfaces(const struct vmnet_config *c, struct config_report 
                 return;
         }
         r = link_get(nl, 0, c->bridge, &link);
+        check_subnet(c, nl, r == 0 ? link.ifindex : 0, report);
         if (r == 0 && strcmp(link.kind, "bridge") != 0)
                 config_report_key(report, CONFIG_ERROR, "bridge", "bridge: '%s' exists and is not a bridge (it is %s)",
                                   c->bridge, link.kind[0] ? link.kind : "a device without a kind");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # vmnet.conf as an admin meets it: --check-config lists every problem of
 # vmnet.conf and its drop-ins with FILE:LINE, the groups, dnsmasq and
-# interfaces it names included (warnings for what may appear later);
+# interfaces it names included (warnings for what may appear later, or a
+# host network the lab's subnet overlaps);
 # --print-config prints the configuration in effect, which reads back the
 # same; a room's shared file with a PC's drop-in; a reload that would lock
 # everyone out (an unknown group) is refused, at start one is logged;
@@ -67,6 +68,14 @@ check "$C"
 expect_eq "--check-config exit code with warnings only ($OUT)" 0 "$RC"
 has "$C:2: warning: bridge: no bridge 'br-later' now; with uplink = external the admin makes it, and vmnetd cannot start until it exists"
 grep -q "^$C:4: warning: socket is no longer a setting and is ignored" <<< "$OUT" || fail "no warning for socket: $OUT"
+# a host network the lab's subnet would overlap: a warning
+ip link add ovl0 type veth peer name ovl1
+ip addr add 10.77.5.1/16 dev ovl0
+world_config uplink=isolated > "$C"
+check "$C"
+expect_eq "--check-config exit code with an overlapping subnet" 0 "$RC"
+has "$C: warning: address: the lab's 10.77.0.0/24 overlaps ovl0's 10.77.5.1/16: the host would send part of that network to the lab; choose another subnet"
+ip link del ovl0
 # a good file: silent
 world_config uplink=isolated allow_groups=students > "$C"
 check "$C"

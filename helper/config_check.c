@@ -71,7 +71,10 @@ static void check_subnet(const struct vmnet_config *c, struct nl_sock *nl, int b
                 struct kernel_link link;
                 char theirs[INET_ADDRSTRLEN], ours[INET_ADDRSTRLEN];
                 struct in_addr net = { c->address.s_addr & mask_of(c->prefix_len) };
-                if (v[i].ifindex == bridge_ifindex || (v[i].address.s_addr & m) != (c->address.s_addr & m) ||
+                /* the lab's own address: on its bridge, or on the one vmnetd is moving away from */
+                bool lab_own = v[i].ifindex == bridge_ifindex ||
+                               (v[i].address.s_addr == c->address.s_addr && v[i].prefix_len == c->prefix_len);
+                if (lab_own || (v[i].address.s_addr & m) != (c->address.s_addr & m) ||
                     (ntohl(v[i].address.s_addr) >> 24) == 127 || link_get(nl, v[i].ifindex, NULL, &link) < 0)
                         continue;
                 inet_ntop(AF_INET, &v[i].address, theirs, sizeof theirs);

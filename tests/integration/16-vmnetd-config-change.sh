@@ -157,6 +157,9 @@ for how in reload restart; do
                 lab_is "$br" "$addr" "$login" "$kept" "$uplink" "$upif" "$range"
                 [ "$key" != address ] || [ ! -e /run/vmnet/dnsmasq.leases ] || ! grep -q ' 10\.77\.' /run/vmnet/dnsmasq.leases ||
                         fail "$CASE: leases of the old subnet are still there"
+                if grep -q "warning:.*overlaps" "$W/vmnetd.log"; then
+                        fail "$CASE: the lab's own address taken for another network: $(grep overlaps "$W/vmnetd.log")"
+                fi
 
                 # --down, after a stop, with the file as it was (restart) or as
                 # it is now (reload): what vmnetd made goes either way

@@ -25,6 +25,12 @@ expect_eq "open" tap-stu1 "$(cat "$W/hold.stu1.a")"
 peer=$(login_peer tap-stu1) || fail "tap-stu1 is not a veth pair"
 expect_eq "the bridge end is on the bridge" vmnet0 "$(basename "$(readlink "/sys/class/net/$peer/master")")"
 [ ! -e /sys/class/net/tap-stu1/master ] || fail "the student's end must not be a bridge port itself"
+# one queue each way on both ends, made so (the kernel's default is one per
+# CPU, cut to one after the fact at the cost of an RCU grace period)
+for end in tap-stu1 "$peer"; do
+        expect_eq "$end's queues" "numtxqueues 1 numrxqueues 1" \
+                "$(ip -d link show "$end" | grep -o 'numtxqueues [0-9]* numrxqueues [0-9]*')"
+done
 wait_until 5 login_link_is_forwarding tap-stu1 ||
         fail "carrier $(cat /sys/class/net/tap-stu1/carrier), port state $(brport_state "$peer"), expected 1 and 3"
 ip -4 addr show vmnet0 | grep -q "10.77.0.1/24" || fail "bridge has no address"

@@ -35,6 +35,7 @@ struct nl_sock;
 struct kernel_link;
 struct lab_ops;
 struct saved_state;
+struct strbuf;
 
 struct lab {
         struct vmnet_config config;
@@ -53,6 +54,8 @@ struct lab {
         struct students students;
         struct link_registry links;
         char state_path[PATH_MAX];
+        size_t state_lines;        /* records in run_dir/state when it was last written whole */
+        size_t journal_lines;      /* records appended to it since (lab_save_change) */
         /* Starts watching a session's pidfd: the event loop's id for it
          * (never 0, never reused) in *ret_id.  And stops watching it. */
         int (*watch_pidfd)(void *ctx, int pidfd, uint64_t *ret_id);
@@ -127,7 +130,16 @@ void lab_table_made(struct lab *lab, const char *table);
 void lab_table_removed(struct lab *lab, const char *table);
 
 /* Shared by the lab_*.c files. */
+/* run_dir/state written whole (lab_state.c): after anything that changes
+ * more than a few records (start, reload). */
 void lab_save_state(struct lab *lab);
+/* The records in change (state.h's journal: state_put_*()) appended to
+ * run_dir/state, or the state written whole when the journal has grown
+ * long or change could not be built; frees change. */
+void lab_save_change(struct lab *lab, struct strbuf *change);
+/* The registry forgets the link of ifindex and the other end of its pair;
+ * change gets the records that say so.  False if it had no such link. */
+bool lab_forget_link(struct lab *lab, int ifindex, struct strbuf *change);
 /* Whether uid has max_taps links that count (LINK_KINDS_QUOTA). */
 bool lab_quota_reached(const struct lab *lab, uid_t uid);
 /* Records a link vmnetd just made and saves the state; when it cannot,

@@ -17,6 +17,7 @@
 #include "login_link.h"
 #include "process.h"
 #include "state.h"
+#include "strbuf.h"
 #include "tap.h"
 #include "tap_name.h"
 
@@ -27,12 +28,6 @@ int lab_init(struct lab *lab, const struct vmnet_config *config, const struct la
             (int)sizeof lab->state_path)
                 return -ENAMETOOLONG;
         return 0;
-}
-
-void lab_save_state(struct lab *lab) {
-        int r = state_save(lab->state_path, &lab->students, &lab->links, &lab->made);
-        if (r < 0)
-                log_error_errno(r, "cannot write %s: %m", lab->state_path);
 }
 
 void lab_table_made(struct lab *lab, const char *table) {
@@ -74,9 +69,10 @@ void lab_flush_deletions(struct lab *lab) {
         if (r >= 0)
                 log_debug("deleted %d links", r);
         /* gone, or failing to go (logged): either way no longer ours to wait for */
+        struct strbuf change = {};
         for (size_t i = 0; i < n; i++)
-                link_registry_deleted(&lab->links, batch[i]);
-        lab_save_state(lab);
+                lab_forget_link(lab, batch[i], &change);
+        lab_save_change(lab, &change);
 }
 
 /* ---- start ---- */
@@ -169,6 +165,7 @@ int lab_start(struct lab *lab, const struct vmnet_config *config) {
 }
 
 void lab_link_event(struct lab *lab, const struct kernel_link *link, bool deleted) {
+        struct strbuf change = {};
         bool changed;
 
         if (!link) {
@@ -184,18 +181,23 @@ void lab_link_event(struct lab *lab, const struct kernel_link *link, bool delete
                 link_registry_clear(&lab->links);
                 lab->links = confirmed;
                 free(k.v);
-        } else if (deleted) {
+                if (changed)
+                        lab_save_state(lab);
+                return;
+        }
+        if (deleted) {
                 const struct link_record *rec = link_registry_by_ifindex(&lab->links, link->ifindex);
                 if (rec && rec->kind == LINK_NETNS)
                         log_info("%s of uid %u went with its network namespace", rec->name, (unsigned)rec->owner);
-                changed = link_registry_deleted(&lab->links, link->ifindex);
+                changed = lab_forget_link(lab, link->ifindex, &change);
                 if (changed)
                         log_debug("%s is gone", link->name);
         } else {
                 changed = link_registry_renamed(&lab->links, link->ifindex, link->name);
+                if (changed)
+                        state_put_link(&change, link_registry_by_ifindex(&lab->links, link->ifindex));
         }
-        if (changed)
-                lab_save_state(lab);
+        lab_save_change(lab, &change);
 }
 
 int lab_reload(struct lab *lab, const struct vmnet_config *config) {

@@ -9,11 +9,14 @@
 #include "lab.h"
 #include "lab_ops.h"
 #include "log.h"
+#include "state.h"
+#include "strbuf.h"
 #include "tap_name.h"
 
-/* Records a login link vmnetd just made; undoes it if it cannot. */
+/* Records a login link vmnetd just made (the records for the state in
+ * change); undoes it if it cannot. */
 static int record_login_link(struct lab *lab, const struct kernel_link *student_end,
-                             const struct kernel_link *bridge_end, uid_t owner) {
+                             const struct kernel_link *bridge_end, uid_t owner, struct strbuf *change) {
         struct link_record a = { .ifindex = student_end->ifindex, .kind = LINK_LOGIN, .owner = owner,
                                  .peer_ifindex = bridge_end->ifindex };
         struct link_record b = { .ifindex = bridge_end->ifindex, .kind = LINK_LOGIN_PEER, .owner = owner,
@@ -33,11 +36,13 @@ static int record_login_link(struct lab *lab, const struct kernel_link *student_
                 (void)lab->ops->links_delete(lab, &a.ifindex, 1);
                 return log_error_errno(r, "cannot record %s: %m", a.name);
         }
+        state_put_link(change, &a);
+        state_put_link(change, &b);
         return 0;
 }
 
-/* The login link of st, made if needed. */
-static int ensure_login_link(struct lab *lab, struct student *st) {
+/* The login link of st, made if needed (its records onto change). */
+static int ensure_login_link(struct lab *lab, struct student *st, struct strbuf *change) {
         struct link_record *rec = link_registry_by_name(&lab->links, st->login_tap, LINK_KIND_BIT(LINK_LOGIN));
         struct kernel_link student_end, bridge_end;
         int r;
@@ -59,7 +64,7 @@ static int ensure_login_link(struct lab *lab, struct student *st) {
                 return log_error_errno(r, "%s exists but vmnetd did not make it: not touching it", st->login_tap);
         if (r < 0)
                 return log_error_errno(r, "cannot make %s for %s: %m", st->login_tap, st->user.name);
-        return record_login_link(lab, &student_end, &bridge_end, st->user.uid);
+        return record_login_link(lab, &student_end, &bridge_end, st->user.uid, change);
 }
 
 /* Watches the process that opened a session: the session lives as long as
@@ -91,6 +96,7 @@ static void watch_session(struct lab *lab, const char *user, pid_t pid, int peer
 }
 
 int lab_open_session(struct lab *lab, const char *name, pid_t pid, int peer_pidfd, char ret_tap[IFNAMSIZ]) {
+        struct strbuf change = {};
         struct user_info user;
         struct student *st;
         bool created = false;
@@ -119,17 +125,19 @@ int lab_open_session(struct lab *lab, const char *name, pid_t pid, int peer_pidf
         if (r < 0)
                 log_error_errno(r, "session of %s: %m", user.name);
         else if (st->n_sessions == 0)
-                r = ensure_login_link(lab, st);
+                r = ensure_login_link(lab, st, &change);
         if (r < 0) {
                 if (created)
                         students_remove(&lab->students, st);
+                strbuf_free(&change);
                 return r;
         }
         watch_session(lab, user.name, pid, peer_pidfd, &pidfd, &start_time, &watch_id);
         r = student_add_session(st, pid, start_time, pidfd, watch_id);
         if (r < 0) /* never: room was reserved */
                 return log_error_errno(r, "session of %s: %m", user.name);
-        lab_save_state(lab);
+        state_put_student(&change, st);
+        lab_save_change(lab, &change);
         log_info("session of %s opened by pid %d (%zu open): %s", user.name, (int)pid, st->n_sessions,
                  st->login_tap);
         strcpy(ret_tap, st->login_tap);
@@ -142,9 +150,13 @@ static void end_session(struct lab *lab, struct student *st, const struct sessio
                         lab->unwatch_pidfd(lab->watch_ctx, s->pidfd);
                 close(s->pidfd);
         }
-        if (st->n_sessions == 0)
+        struct strbuf change = {};
+        if (st->n_sessions == 0) {
+                state_put_student_gone(&change, st->user.name);
                 lab_retire_student(lab, st);
-        lab_save_state(lab);
+        } else
+                state_put_student(&change, st);
+        lab_save_change(lab, &change);
 }
 
 int lab_close_session(struct lab *lab, const char *name, pid_t pid) {

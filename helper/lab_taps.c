@@ -18,6 +18,8 @@
 #include "lab.h"
 #include "lab_ops.h"
 #include "log.h"
+#include "state.h"
+#include "strbuf.h"
 #include "tap_name.h"
 
 bool lab_quota_reached(const struct lab *lab, uid_t uid) {
@@ -31,7 +33,9 @@ int lab_record_link(struct lab *lab, const struct link_record *rec) {
                 (void)lab->ops->links_delete(lab, &ifindex, 1);
                 return log_error_errno(r, "cannot record %s: %m", rec->name);
         }
-        lab_save_state(lab);
+        struct strbuf change = {};
+        state_put_link(&change, rec);
+        lab_save_change(lab, &change);
         return 0;
 }
 
@@ -103,8 +107,9 @@ int lab_tap_del(struct lab *lab, const struct user_info *user, const char *tap) 
         r = lab->ops->links_delete(lab, &ifindex, 1);
         if (r < 0)
                 return r; /* logged by links_delete */
-        link_registry_remove(&lab->links, ifindex);
-        lab_save_state(lab);
+        struct strbuf change = {};
+        lab_forget_link(lab, ifindex, &change);
+        lab_save_change(lab, &change);
         log_info("tap %s of %s deleted", tap, user->name);
         return 0;
 }

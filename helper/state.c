@@ -2,11 +2,13 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "files.h"
@@ -133,8 +135,11 @@ static int parse_student(char **w, size_t n, struct saved_state *st) {
         if (n != 5 || unescape(w[1], u.name, sizeof u.name) < 0 || !parse_ulong(w[2], UINT32_MAX - 1, &uid) ||
             !parse_ulong(w[3], UINT32_MAX - 1, &gid) || !parse_ifname(w[4], tap))
                 return -EBADMSG;
-        if (students_find(&st->students, u.name))
+        struct student *again = students_find(&st->students, u.name);
+        if (again && st->version < 4)
                 return -EBADMSG;
+        if (again) /* a journal's newer line for the student: it replaces the older one */
+                students_remove(&st->students, again);
         u.uid = (uid_t)uid;
         u.gid = (gid_t)gid;
         return students_add(&st->students, &u, tap) ? 0 : -ENOMEM;
@@ -165,8 +170,30 @@ static int parse_link(char **w, size_t n, struct saved_state *st) {
         rec.ifindex = (int)ifindex;
         rec.owner = (uid_t)owner;
         rec.peer_ifindex = (int)peer;
+        if (st->version >= 4 && rec.ifindex > 0)
+                link_registry_remove(&st->links, rec.ifindex); /* a journal's newer line replaces it */
         int r = link_registry_add(&st->links, &rec);
         return r == -EEXIST || r == -EINVAL ? -EBADMSG : r;
+}
+
+/* A journal's "-student USER" and "-link IFINDEX": the record is gone. */
+static int parse_gone(char **w, size_t n, struct saved_state *st) {
+        char name[VMNET_USER_MAX + 1];
+        unsigned long long ifindex;
+
+        if (n != 2)
+                return -EBADMSG;
+        if (strcmp(w[0], "-student") == 0) {
+                struct student *s = unescape(w[1], name, sizeof name) < 0 ? NULL : students_find(&st->students, name);
+                if (!s)
+                        return -EBADMSG;
+                students_remove(&st->students, s);
+                return 0;
+        }
+        if (strcmp(w[0], "-link") == 0 && parse_ulong(w[1], INT32_MAX, &ifindex) &&
+            link_registry_remove(&st->links, (int)ifindex))
+                return 0;
+        return -EBADMSG;
 }
 
 static int parse_address(char **w, size_t n, struct saved_state *st) {
@@ -216,6 +243,8 @@ static int parse_line(char *line, struct saved_state *st) {
                 return parse_address(w, n, st);
         if (strcmp(w[0], "table") == 0 && st->version >= 3)
                 return parse_table(w, n, st);
+        if (w[0][0] == '-' && st->version >= 4)
+                return parse_gone(w, n, st);
         return -EBADMSG;
 }
 
@@ -237,8 +266,8 @@ int state_parse(const char *text, size_t len, struct saved_state *ret) {
                         return -ENOMEM;
                 }
                 if (lineno == 1) {
-                        if (strcmp(line, "vmnetd-state 1") == 0 || strcmp(line, "vmnetd-state 2") == 0 ||
-                            strcmp(line, "vmnetd-state 3") == 0) {
+                        if (strlen(line) == 14 && strncmp(line, "vmnetd-state ", 13) == 0 && line[13] >= '1' &&
+                            line[13] <= '0' + STATE_VERSION) {
                                 st.version = (unsigned)(line[13] - '0');
                                 continue;
                         }
@@ -246,7 +275,10 @@ int state_parse(const char *text, size_t len, struct saved_state *ret) {
                 }
                 if (line[0] == '\0' && n == 0)
                         continue;
-                r = strlen(line) != n ? -EBADMSG : parse_line(line, &st); /* a NUL in the line is bad */
+                if (!nl && st.version >= 4)
+                        r = -EBADMSG; /* a record whose append a crash cut short */
+                else
+                        r = strlen(line) != n ? -EBADMSG : parse_line(line, &st); /* a NUL in the line is bad */
                 if (r == -ENOMEM) {
                         saved_state_clear(&st);
                         return r;
@@ -271,6 +303,44 @@ int state_load(const char *path, struct saved_state *ret) {
         return state_parse(buf, n, ret);
 }
 
+void state_put_student(struct strbuf *b, const struct student *st) {
+        strbuf_puts(b, "student ");
+        put_escaped(b, st->user.name);
+        put_unsigned(b, st->user.uid);
+        put_unsigned(b, st->user.gid);
+        put_word(b, st->login_tap);
+        strbuf_put(b, "\n", 1);
+        for (size_t j = 0; j < st->n_sessions; j++) {
+                strbuf_puts(b, "session ");
+                put_escaped(b, st->user.name);
+                put_signed(b, st->sessions[j].pid);
+                put_unsigned(b, st->sessions[j].start_time);
+                strbuf_put(b, "\n", 1);
+        }
+}
+
+void state_put_student_gone(struct strbuf *b, const char *user) {
+        strbuf_puts(b, "-student ");
+        put_escaped(b, user);
+        strbuf_put(b, "\n", 1);
+}
+
+void state_put_link(struct strbuf *b, const struct link_record *rec) {
+        strbuf_puts(b, "link");
+        put_signed(b, rec->ifindex);
+        put_word(b, rec->name);
+        put_word(b, link_kind_info(rec->kind)->word);
+        put_unsigned(b, rec->owner);
+        put_signed(b, rec->peer_ifindex);
+        strbuf_put(b, "\n", 1);
+}
+
+void state_put_link_gone(struct strbuf *b, int ifindex) {
+        strbuf_puts(b, "-link");
+        put_signed(b, ifindex);
+        strbuf_put(b, "\n", 1);
+}
+
 int state_format(const struct students *s, const struct link_registry *links, const struct lab_made *made,
                  char **ret) {
         struct strbuf b = {};
@@ -278,31 +348,10 @@ int state_format(const struct students *s, const struct link_registry *links, co
         strbuf_puts(&b, "vmnetd-state");
         put_unsigned(&b, STATE_VERSION);
         strbuf_put(&b, "\n", 1);
-        for (size_t i = 0; i < s->n; i++) {
-                const struct student *st = s->v[i];
-                strbuf_puts(&b, "student ");
-                put_escaped(&b, st->user.name);
-                put_unsigned(&b, st->user.uid);
-                put_unsigned(&b, st->user.gid);
-                put_word(&b, st->login_tap);
-                strbuf_put(&b, "\n", 1);
-                for (size_t j = 0; j < st->n_sessions; j++) {
-                        strbuf_puts(&b, "session ");
-                        put_escaped(&b, st->user.name);
-                        put_signed(&b, st->sessions[j].pid);
-                        put_unsigned(&b, st->sessions[j].start_time);
-                        strbuf_put(&b, "\n", 1);
-                }
-        }
-        link_registry_foreach(rec, links) {
-                strbuf_puts(&b, "link");
-                put_signed(&b, rec->ifindex);
-                put_word(&b, rec->name);
-                put_word(&b, link_kind_info(rec->kind)->word);
-                put_unsigned(&b, rec->owner);
-                put_signed(&b, rec->peer_ifindex);
-                strbuf_put(&b, "\n", 1);
-        }
+        for (size_t i = 0; i < s->n; i++)
+                state_put_student(&b, s->v[i]);
+        link_registry_foreach(rec, links)
+                state_put_link(&b, rec);
         for (size_t i = 0; i < made->n_addresses; i++) {
                 char a[INET_ADDRSTRLEN];
                 inet_ntop(AF_INET, &made->addresses[i].address, a, sizeof a);
@@ -333,6 +382,19 @@ int state_save(const char *path, const struct students *s, const struct link_reg
         if (n < 0)
                 return n;
         return write_file_atomic(path, text, (size_t)n, 0600);
+}
+
+int state_append(const char *path, const char *records, size_t len) {
+        /* no O_CREAT: records make sense only after the whole state they change */
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+
+        if (fd < 0)
+                return -errno;
+        /* one write: a crash leaves every record before the last whole */
+        ssize_t k = write(fd, records, len);
+        if (k < 0)
+                return -errno;
+        return (size_t)k == len ? 0 : -EIO;
 }
 
 void saved_state_clear(struct saved_state *st) {

@@ -1,7 +1,7 @@
 /* run_dir/state: what vmnetd must know again after a crash or restart,
  * and everything it made, whatever the configuration says now.
  *
- *   vmnetd-state 3
+ *   vmnetd-state 4
  *   student USER UID GID LOGIN_TAP
  *   session USER PID START_TIME
  *   link IFINDEX NAME KIND OWNER_UID PEER_IFINDEX
@@ -20,7 +20,15 @@
  * start.  Only a missing or unknown header refuses the file.
  *
  * Written whole to a new file and renamed, so a reader sees the old or the
- * new state, never half of one. */
+ * new state, never half of one.  Then, until the next whole write, each
+ * change is appended (a journal, version 4), applied in order:
+ *   student ...        the student again, their session lines after it:
+ *                      replaces the earlier line and sessions
+ *   -student USER      the student and their sessions are gone
+ *   link ...           the link again (its IFINDEX): replaces the record
+ *   -link IFINDEX      the record is gone
+ * Every record ends with a newline: a last line without one is a record
+ * whose append a crash cut short, and is skipped. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,7 +37,9 @@
 #include "link_registry.h"
 #include "students.h"
 
-#define STATE_VERSION 3
+#define STATE_VERSION 4
+
+struct strbuf;
 
 struct saved_state {
         unsigned version;
@@ -51,4 +61,13 @@ int state_format(const struct students *s, const struct link_registry *links, co
                  char **ret);
 int state_save(const char *path, const struct students *s, const struct link_registry *links,
                const struct lab_made *made);
+/* The journal's records (see above), onto b. */
+void state_put_student(struct strbuf *b, const struct student *st);
+void state_put_student_gone(struct strbuf *b, const char *user);
+void state_put_link(struct strbuf *b, const struct link_record *rec);
+void state_put_link_gone(struct strbuf *b, int ifindex);
+/* Appends whole records to the state file at path, in one write.  The
+ * file must exist (-ENOENT).  After a failure the file may end in part of
+ * a record: only a whole write (state_save) may follow. */
+int state_append(const char *path, const char *records, size_t len);
 void saved_state_clear(struct saved_state *st);

@@ -20,6 +20,7 @@ hold() { # hold USER: a session whose opener stays; its pid in $HELD
         WORLD_PIDS+=("$HELD")
         wait_until 5 test -s "$W/hold.$1" || fail "no answer to OPEN for $1"
 }
+state_inode=$(stat -c %i /run/vmnet/state)
 hold stu1; P1=$HELD
 hold stu2; P2=$HELD
 runuser -u stu1 -- "$CTL" tap-add >/dev/null     # tap-stu1+1, persistent, stu1 lives
@@ -34,6 +35,12 @@ wait "$VMNETD_PID" 2>/dev/null || true
 dnsmasq_pid=$(cat /run/vmnet/dnsmasq.pid)
 [ -e /sys/class/net/tap-stu1 ] || fail "kill -9 lost tap-stu1"
 login_link_is_forwarding tap-stu1 || fail "tap-stu1 stopped forwarding when vmnetd died"
+# logins appended to the state (its journal), not rewritten it; a crash
+# may cut the last record short: that one is skipped, never applied (this
+# one would drop stu1's live session)
+expect_eq "the state file after logins" "$state_inode" "$(stat -c %i /run/vmnet/state)"
+grep -q "^student stu1 " /run/vmnet/state || fail "stu1 is not in the state"
+printf -- '-student stu1' >> /run/vmnet/state
 # while vmnetd was away, stu3's session ended
 kill -KILL "$P3"; wait "$P3" 2>/dev/null || true
 # a tap of vmnet's naming that no session owns (an orphan), and the admin's

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -757,6 +758,100 @@ static void test_state_follows(void **state) {
         saved_state_clear(&saved);
 }
 
+static int by_text(const void *a, const void *b) {
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The records of state text in sorted order, one line each: what a
+ * state says whatever order the table or the journal put them in. */
+static char *sorted_records(char *text) {
+        char *lines[256], *save = NULL, *out;
+        size_t n = 0, size = 1;
+
+        for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                assert_true(n < 256);
+                lines[n++] = l;
+                size += strlen(l) + 1;
+        }
+        qsort(lines, n, sizeof lines[0], by_text);
+        out = calloc(1, size);
+        assert_non_null(out);
+        for (size_t i = 0; i < n; i++) {
+                strcat(out, lines[i]);
+                strcat(out, "\n");
+        }
+        return out;
+}
+
+/* run_dir/state read back says what the lab has. */
+static void assert_state_is_lab(void) {
+        struct saved_state saved;
+        char *mine, *read;
+
+        assert_int_equal(state_load(lab.state_path, &saved), 0);
+        assert_int_equal(saved.n_bad_lines, 0);
+        assert_true(state_format(&lab.students, &lab.links, &lab.made, &mine) > 0);
+        assert_true(state_format(&saved.students, &saved.links, &saved.made, &read) > 0);
+        char *a = sorted_records(mine), *b = sorted_records(read);
+        assert_string_equal(b, a);
+        free(a), free(b), free(mine), free(read);
+        saved_state_clear(&saved);
+}
+
+static ino_t state_inode(off_t *ret_size) {
+        struct stat st;
+        assert_int_equal(stat(lab.state_path, &st), 0);
+        if (ret_size)
+                *ret_size = st.st_size;
+        return st.st_ino;
+}
+
+/* Logins and logouts append to run_dir/state, which is written whole again
+ * only once the appended records outnumber it: a login costs the same
+ * with one student or a thousand. */
+static void test_state_journal(void **state) {
+        (void)state;
+        int fd;
+
+        lab_save_state(&lab); /* as lab_start() ends */
+        ino_t whole = state_inode(NULL);
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu2", NULL, NULL), VMNET_OK);
+        uint64_t stu2 = world.last_watch_id;
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_ADD, "", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_VM_TAP, "vmnet0", NULL, &fd), VMNET_OK);
+        close(fd);
+        assert_state_is_lab();
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_CLOSE, "stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_DEL, "tap-stu1+1", NULL, NULL), VMNET_OK);
+        lab_session_died(&lab, stu2);
+        flush();
+        assert_state_is_lab();
+        struct kernel_link gone;
+        as_kernel_link(link_named("tap-stu1+2"), &gone);
+        lab_link_event(&lab, &gone, true);
+        as_kernel_link(link_named("tap-stu1"), &gone);
+        strcpy(gone.name, "tap-stu1-new");
+        lab_link_event(&lab, &gone, false);
+        assert_state_is_lab();
+        assert_int_equal(state_inode(NULL), whole);
+
+        /* a class comes and goes many times: the file stays bounded */
+        off_t size, largest = 0;
+        bool rewritten = false;
+        for (int i = 0; i < 300; i++) {
+                assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu2", NULL, NULL), VMNET_OK);
+                assert_int_equal(ask(UID_ROOT, VMNET_MSG_CLOSE, "stu2", NULL, NULL), VMNET_OK);
+                flush();
+                rewritten |= state_inode(&size) != whole;
+                largest = size > largest ? size : largest;
+        }
+        assert_true(rewritten);
+        assert_true(largest < 64 * 1024);
+        assert_state_is_lab();
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_sessions_counted, setup, teardown),
@@ -769,6 +864,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_authorisation_matrix, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_status_of_errno, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_state_follows, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_state_journal, setup, teardown),
         };
         return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }

@@ -16,7 +16,9 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 
+#include "files.h"
 #include "state.h"
+#include "strbuf.h"
 
 static void test_round_trip(void **state) {
         (void)state;
@@ -53,7 +55,7 @@ static void test_round_trip(void **state) {
         assert_int_equal(access(path, F_OK), 0);
 
         assert_int_equal(state_load(path, &back), 0);
-        assert_int_equal(back.version, 3);
+        assert_int_equal(back.version, STATE_VERSION);
         assert_int_equal(back.students.n, 2);
         struct student *ra = students_find(&back.students, "alice");
         struct student *rb = students_find(&back.students, "bob.smith");
@@ -169,7 +171,8 @@ static void test_malformed(void **state) {
         (void)state;
         /* no or an unknown header: not a state file at all */
         assert_refused("", 0);
-        assert_refused("vmnetd-state 4\n", 15);
+        assert_refused("vmnetd-state 5\n", 15);
+        assert_refused("vmnetd-state 40\n", 16);
         assert_refused("bridge vmnet0 created\n", 22);
         /* each bad line is skipped, and only it */
         const char *ok = "student bob 2 2 tap-bob\n";
@@ -209,6 +212,143 @@ static void test_malformed(void **state) {
         assert_skipped("vmnetd-state 2\ntable inet vmnet\n", 1, 2, 0);
 }
 
+/* The state after the journal's records: students and sessions replaced
+ * or gone, links replaced (renamed) or gone. */
+static const char journal[] =
+        "student carol 1003 100 tap-carol\n"
+        "session carol 400 8888\n"
+        "link 20 tap-carol login 1003 21\n"
+        "link 21 vmnp5 login-peer 1003 20\n"
+        "student alice 1001 1001 tap-alice\n"
+        "session alice 200 6666\n"
+        "-student bob\n"
+        "link 12 tap-alice+9 vm-tap 1001 0\n"
+        "-link 8\n"
+        "-link 7\n"
+        "student dave%20d 1004 100 tap-dave\n"
+        "-student dave%20d\n";
+
+static const char whole[] =
+        "vmnetd-state 4\n"
+        "student alice 1001 1001 tap-alice\n"
+        "session alice 100 5555\n"
+        "session alice 200 6666\n"
+        "student bob 1002 100 tap-bob\n"
+        "session bob 300 7777\n"
+        "link 7 tap-alice login 1001 8\n"
+        "link 8 vmnp0 login-peer 1001 7\n"
+        "link 12 tap-alice+1 vm-tap 1001 0\n";
+
+/* text parsed and written out again: two texts that mean the same state
+ * give the same */
+static char *normalised(const char *text, size_t len) {
+        struct saved_state st;
+        char *out;
+        assert_int_equal(state_parse(text, len, &st), 0);
+        assert_int_equal(st.n_bad_lines, 0);
+        assert_true(state_format(&st.students, &st.links, &st.made, &out) > 0);
+        saved_state_clear(&st);
+        return out;
+}
+
+static void test_journal(void **state) {
+        (void)state;
+        char dir[] = "/tmp/vmnet-test-state.XXXXXX", path[64];
+        struct saved_state st;
+
+        assert_non_null(mkdtemp(dir));
+        snprintf(path, sizeof path, "%s/state", dir);
+        assert_int_equal(state_append(path, journal, sizeof journal - 1), -ENOENT);
+        assert_int_equal(write_file_atomic(path, whole, sizeof whole - 1, 0600), 0);
+        assert_int_equal(state_append(path, journal, sizeof journal - 1), 0);
+        assert_int_equal(state_load(path, &st), 0);
+        assert_int_equal(st.n_bad_lines, 0);
+        assert_int_equal(st.students.n, 2);
+        struct student *alice = students_find(&st.students, "alice"), *carol = students_find(&st.students, "carol");
+        assert_non_null(alice);
+        assert_non_null(carol);
+        assert_null(students_find(&st.students, "bob"));
+        assert_int_equal(alice->n_sessions, 1);
+        assert_int_equal(alice->sessions[0].pid, 200);
+        assert_int_equal(carol->n_sessions, 1);
+        assert_int_equal(st.links.n, 3);
+        assert_null(link_registry_by_ifindex(&st.links, 7));
+        assert_null(link_registry_by_ifindex(&st.links, 8));
+        assert_string_equal(link_registry_by_ifindex(&st.links, 12)->name, "tap-alice+9");
+        assert_int_equal(link_registry_by_ifindex(&st.links, 21)->peer_ifindex, 20);
+        saved_state_clear(&st);
+        unlink(path);
+        rmdir(dir);
+
+        /* the records' writers give what the parser reads */
+        struct students s = {};
+        struct strbuf b = {};
+        struct user_info u = { .name = "dave d", .uid = 1004, .gid = 100 };
+        struct student *d = students_add(&s, &u, "tap-dave");
+        assert_int_equal(student_add_session(d, 500, 9999, -1, 0), 0);
+        state_put_student(&b, d);
+        state_put_student_gone(&b, "dave d");
+        state_put_link(&b, &(struct link_record) { .ifindex = 12, .name = "tap-alice+9", .kind = LINK_VM_TAP,
+                                                   .owner = 1001 });
+        state_put_link_gone(&b, 8);
+        assert_int_equal(b.error, 0);
+        assert_string_equal(strbuf_str(&b), "student dave%20d 1004 100 tap-dave\nsession dave%20d 500 9999\n"
+                                            "-student dave%20d\nlink 12 tap-alice+9 vm-tap 1001 0\n-link 8\n");
+        strbuf_free(&b);
+        students_clear(&s);
+}
+
+/* A crash may cut the last append anywhere: what is read is the state
+ * after the last whole record, for every place of the cut. */
+static void test_journal_torn(void **state) {
+        (void)state;
+        char text[sizeof whole + sizeof journal];
+
+        memcpy(text, whole, sizeof whole - 1);
+        memcpy(text + sizeof whole - 1, journal, sizeof journal);
+        for (size_t cut = 0; cut < sizeof journal; cut++) {
+                size_t whole_records = cut;
+                while (whole_records > 0 && journal[whole_records - 1] != '\n')
+                        whole_records--;
+                struct saved_state st;
+                size_t len = sizeof whole - 1 + cut;
+                assert_int_equal(state_parse(text, len, &st), 0);
+                assert_int_equal(st.n_bad_lines, whole_records == cut ? 0 : 1);
+                char *got, *want = normalised(text, sizeof whole - 1 + whole_records);
+                assert_true(state_format(&st.students, &st.links, &st.made, &got) > 0);
+                assert_string_equal(got, want);
+                free(got);
+                free(want);
+                saved_state_clear(&st);
+        }
+}
+
+static void test_journal_malformed(void **state) {
+        (void)state;
+        static const char *const bad[] = {
+                "-student", "-student nosuch", "-student al%zzce", "-student carol extra", "-link", "-link x",
+                "-link 999", "-link 7 8", "-link -7", "-session carol 400", "-", "--link 7",
+        };
+        char text[512];
+
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+                snprintf(text, sizeof text, "vmnetd-state 4\nstudent carol 3 3 tap-carol\nlink 7 t login 3 0\n%s\n"
+                         "student dan 4 4 tap-dan\n", bad[i]);
+                struct saved_state st;
+                assert_int_equal(state_parse(text, strlen(text), &st), 0);
+                assert_int_equal(st.n_bad_lines, 1);
+                assert_int_equal(st.first_bad_line, 4);
+                assert_int_equal(st.students.n, 2);
+                assert_int_equal(st.links.n, 1);
+                saved_state_clear(&st);
+        }
+        /* an older version knows no journal: a record again is bad, a
+         * removal too, and its last line needs no newline */
+        assert_skipped("vmnetd-state 3\nstudent bob 1 1 tap-bob\n-student bob\n", 1, 3, 1);
+        assert_skipped("vmnetd-state 3\nstudent bob 1 1 tap-bob\nstudent carol 3 3 tap-carol", 0, 0, 2);
+        assert_skipped("vmnetd-state 4\nstudent bob 1 1 tap-bob\nstudent carol 3 3 tap-carol", 1, 3, 1);
+}
+
 /* What an older vmnetd wrote (version 1) reads as it did. */
 static void test_good_text(void **state) {
         (void)state;
@@ -230,6 +370,9 @@ int main(void) {
                 cmocka_unit_test(test_names_escaped),
                 cmocka_unit_test(test_malformed),
                 cmocka_unit_test(test_good_text),
+                cmocka_unit_test(test_journal),
+                cmocka_unit_test(test_journal_torn),
+                cmocka_unit_test(test_journal_malformed),
         };
         return cmocka_run_group_tests_name("state", tests, NULL, NULL);
 }

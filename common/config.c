@@ -21,6 +21,8 @@
 #define CONFIG_LINE_MAX 8192
 
 static const char *const key_names[_KEY_COUNT] = {
+        [KEY_SOCKET]           = "socket",
+        [KEY_RUN_DIR]          = "run_dir",
         [KEY_BRIDGE]           = "bridge",
         [KEY_ADDRESS]          = "address",
         [KEY_DHCP_RANGE]       = "dhcp_range",
@@ -38,14 +40,13 @@ static const char *const key_names[_KEY_COUNT] = {
         [KEY_ISOLATION]        = "isolation",
 };
 
-/* Keys an older vmnet.conf may still set.  Their value is ignored with a
- * warning, so an upgrade never stops a lab over them. */
-static const struct {
-        const char *key, *why;
-} retired_keys[] = {
-        { "socket", "every part of vmnet uses " VMNET_DEFAULT_SOCKET " (under systemd, vmnetd.socket "
-                    "holds it)" },
-        { "run_dir", "vmnetd keeps its files in " VMNET_RUN_DIR ", where the NSS module and vmnet read them" },
+/* socket and run_dir move vmnetd's files for tests; the clients keep the
+ * fixed paths (the NSS module runs in set-user-ID programs and reads no
+ * configuration), so an admin who moves them is warned. */
+static const char *const test_key_clients[] = {
+        [KEY_SOCKET] = "pam_vmnet, vmnet and the bridge helper keep using " VMNET_DEFAULT_SOCKET
+                       " (under systemd, vmnetd.socket decides)",
+        [KEY_RUN_DIR] = "the NSS module and vmnet keep reading " VMNET_RUN_DIR "/hosts",
 };
 
 static const char *const uplink_words[] = {
@@ -68,8 +69,23 @@ static const char *const isolation_words[] = {
                 r_;                                                                             \
         })
 
+/* A path only tests should move: taken, with a warning when it moves. */
+static int parse_test_path(struct parser *p, unsigned line, enum key key, const char *value, char *field,
+                           size_t size, const char *default_value) {
+        int r = parse_path(p, line, key_names[key], value, field, size);
+        if (r >= 0 && strcmp(field, default_value) != 0)
+                config_report_add(p->report, CONFIG_WARNING, p->file, line,
+                                  "%s: a key for tests only (see HACKING.md): vmnetd uses %s, but %s", key_names[key],
+                                  SHOW(field), test_key_clients[key]);
+        return r;
+}
+
 static int parse_value(struct parser *p, unsigned line, enum key key, char *value, struct vmnet_config *c) {
         switch (key) {
+        case KEY_SOCKET:
+                return parse_test_path(p, line, key, value, c->socket_path, sizeof c->socket_path, VMNET_DEFAULT_SOCKET);
+        case KEY_RUN_DIR:
+                return parse_test_path(p, line, key, value, c->run_dir, sizeof c->run_dir, VMNET_RUN_DIR);
         case KEY_BRIDGE:
                 return parse_ifname(p, line, "bridge", value, c->bridge);
         case KEY_ADDRESS:
@@ -121,6 +137,12 @@ static void format_value(struct strbuf *b, enum key key, const struct vmnet_conf
         char a[INET_ADDRSTRLEN], e[INET_ADDRSTRLEN];
 
         switch (key) {
+        case KEY_SOCKET:
+                strbuf_puts(b, c->socket_path);
+                return;
+        case KEY_RUN_DIR:
+                strbuf_puts(b, c->run_dir);
+                return;
         case KEY_BRIDGE:
                 strbuf_puts(b, c->bridge);
                 return;
@@ -177,17 +199,6 @@ static bool key_may_be_empty(enum key key) {
         return key == KEY_UPLINK_INTERFACE || key == KEY_ALLOW_GROUPS;
 }
 
-static bool is_retired(struct parser *p, unsigned line, const char *name) {
-        for (size_t i = 0; i < ELEMENTSOF(retired_keys); i++)
-                if (strcmp(name, retired_keys[i].key) == 0) {
-                        config_report_add(p->report, CONFIG_WARNING, p->file, line,
-                                          "%s is no longer a setting and is ignored: %s; remove the line", name,
-                                          retired_keys[i].why);
-                        return true;
-                }
-        return false;
-}
-
 static void parse_line(struct parser *p, struct config_merge *m, unsigned line, char *text) {
         char *s = config_trim(text);
 
@@ -204,9 +215,6 @@ static void parse_line(struct parser *p, struct config_merge *m, unsigned line, 
                 config_fail(p, line, "missing key before '='");
                 return;
         }
-        if (is_retired(p, line, name))
-                return;
-
         enum key key = 0;
         while (key < _KEY_COUNT && strcmp(name, key_names[key]) != 0)
                 key++;

@@ -10,6 +10,8 @@
 #include "config.h"
 
 enum key {
+        KEY_SOCKET,   /* for tests only (HACKING.md): clients keep the fixed paths */
+        KEY_RUN_DIR,
         KEY_BRIDGE,
         KEY_ADDRESS,
         KEY_DHCP_RANGE,

@@ -170,7 +170,10 @@ world_config() {
 # background of the test; waits (bounded) until its socket answers.
 world_start_vmnetd() {
         local conf=$1; shift
-        local sock=${VMNET_SOCKET:-/run/vmnet/vmnetd.sock}
+        local sock
+        # the environment wins over the file's test key, as in vmnetd
+        sock=$(sed -n 's/^socket *= *//p' "$conf")
+        sock=${VMNET_SOCKET:-${sock:-/run/vmnet/vmnetd.sock}}
         world_spawn "$VMNETD" -f -c "$conf" "$@"
         VMNETD_PID=$SPAWNED
         # the socket file may be a stale one: wait until vmnetd answers on it

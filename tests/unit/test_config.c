@@ -517,9 +517,9 @@ static void test_every_problem(void **state) {
                      "t.conf:2: uplink: 'up' is not one of nat, routed, isolated, external");
 }
 
-/* Keys that were settings once: ignored with a warning, never fatal (an
- * upgraded vmnet.conf still starts the lab). */
-static void test_retired_keys(void **state) {
+/* socket and run_dir move vmnetd's own files (tests do); the clients keep
+ * the fixed paths, so a moved one is taken with a warning that says so. */
+static void test_test_keys(void **state) {
         (void)state;
         struct config_report report = {};
         struct vmnet_config c;
@@ -528,18 +528,28 @@ static void test_retired_keys(void **state) {
 
         assert_int_equal(config_parse_texts(&t, 1, &c, &report), 0);
         assert_string_equal(c.bridge, "br9");
-        assert_string_equal(c.socket_path, "/run/vmnet/vmnetd.sock");
-        assert_string_equal(c.run_dir, "/run/vmnet");
+        assert_string_equal(c.socket_path, "/tmp/x.sock");
+        assert_string_equal(c.run_dir, "/tmp/run");
         assert_int_equal(report.n_errors, 0);
         assert_int_equal(report.n_warnings, 2);
         char line[512];
         config_problem_format(&report, 0, line, sizeof line);
-        assert_string_equal(line, "t.conf:1: warning: socket is no longer a setting and is ignored: every part of "
-                                  "vmnet uses /run/vmnet/vmnetd.sock (under systemd, vmnetd.socket holds it); remove the line");
+        assert_string_equal(line, "t.conf:1: warning: socket: a key for tests only (see HACKING.md): vmnetd uses "
+                                  "/tmp/x.sock, but pam_vmnet, vmnet and the bridge helper keep using "
+                                  "/run/vmnet/vmnetd.sock (under systemd, vmnetd.socket decides)");
         config_problem_format(&report, 1, line, sizeof line);
-        assert_string_equal(line, "t.conf:3: warning: run_dir is no longer a setting and is ignored: vmnetd keeps its "
-                                  "files in /run/vmnet, where the NSS module and vmnet read them; remove the line");
+        assert_string_equal(line, "t.conf:3: warning: run_dir: a key for tests only (see HACKING.md): vmnetd uses "
+                                  "/tmp/run, but the NSS module and vmnet keep reading /run/vmnet/hosts");
         config_report_free(&report);
+
+        /* the default paths, spelled out, are no warning; a relative one is an error */
+        const char same[] = "socket = /run/vmnet/vmnetd.sock\nrun_dir = /run/vmnet\n";
+        struct config_text t2 = { "t.conf", same, sizeof same - 1 };
+        report = (struct config_report) {};
+        assert_int_equal(config_parse_texts(&t2, 1, &c, &report), 0);
+        assert_int_equal(report.n_warnings, 0);
+        config_report_free(&report);
+        expect_error("run_dir = run\n", "t.conf:1: run_dir: 'run' is not an absolute path");
 }
 
 /* Several texts as vmnet.conf and its drop-ins. */
@@ -745,7 +755,7 @@ int main(void) {
                 cmocka_unit_test(test_error_buffer),
                 cmocka_unit_test(test_load),
                 cmocka_unit_test(test_every_problem),
-                cmocka_unit_test(test_retired_keys),
+                cmocka_unit_test(test_test_keys),
                 cmocka_unit_test(test_later_files_override),
                 cmocka_unit_test(test_format_round_trip),
                 cmocka_unit_test(test_dropin_directory),

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "hex.h"
 #include "mac_address.h"
@@ -25,4 +26,13 @@ int mac_address_parse(const char *s, size_t len, uint8_t ret[6]) {
         }
         memcpy(ret, mac, 6);
         return 0;
+}
+
+void mac_address_random(uint8_t ret[6]) {
+        static unsigned fallback; /* no entropy yet (early boot): at least distinct */
+        ret[0] = 0x02, ret[1] = 0x76, ret[2] = 0x6d;
+        if (getrandom(ret + 3, 3, GRND_NONBLOCK) != 3) {
+                unsigned v = ++fallback;
+                ret[3] = (uint8_t)(v >> 16), ret[4] = (uint8_t)(v >> 8), ret[5] = (uint8_t)v;
+        }
 }

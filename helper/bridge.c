@@ -11,12 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "array.h"
 #include "bridge.h"
+#include "cleanup.h"
 #include "log.h"
+#include "mac_address.h"
 
 /* The device group links wait in for their batched deletion ("vmnt"). */
 #define VMNET_DYING_GROUP 0x766d6e74u
@@ -124,6 +125,32 @@ int link_address_delete(struct nl_sock *sk, int ifindex, struct in_addr address,
         return r < 0 && r != -NLE_NOADDR && r != -NLE_NODEV && r != -NLE_OBJ_NOTFOUND ? errno_from_nl(r) : 0;
 }
 
+/* IFLA_BR_FDB_MAX_LEARNED (linux/if_link.h of 6.8; Debian 12's headers
+ * are older).  A kernel without it ignores the attribute. */
+#define BRIDGE_ATTR_FDB_MAX_LEARNED 49
+
+static int bridge_limit_fdb(struct nl_sock *sk, int ifindex, uint32_t max) {
+        struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+        struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+        struct nlattr *info, *data;
+        int r = -ENOMEM;
+
+        if (!msg)
+                return r;
+        if (nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO) >= 0 && (info = nla_nest_start(msg, IFLA_LINKINFO)) &&
+            nla_put_string(msg, IFLA_INFO_KIND, "bridge") >= 0 && (data = nla_nest_start(msg, IFLA_INFO_DATA)) &&
+            nla_put_u32(msg, BRIDGE_ATTR_FDB_MAX_LEARNED, max) >= 0) {
+                nla_nest_end(msg, data);
+                nla_nest_end(msg, info);
+                r = nl_send_auto_complete(sk, msg);
+                if (r >= 0)
+                        r = nl_wait_for_ack(sk);
+                r = r < 0 ? errno_from_nl(r) : 0;
+        }
+        nlmsg_free(msg);
+        return r;
+}
+
 int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
                   struct in_addr address, unsigned prefix_len, bool *ret_created) {
         struct rtnl_link *link = NULL;
@@ -141,9 +168,8 @@ int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
                 /* A MAC of its own: a bridge without one takes its lowest
                  * port's, so it would change as students come and go, and the
                  * guests' ARP entry for the host would go stale for seconds. */
-                uint8_t mac[6] = { 0x02, 0x76, 0x6d }; /* locally administered, "vm" */
-                if (getrandom(mac + 3, 3, 0) != 3)
-                        memcpy(mac + 3, (uint8_t[]) { 0x00, 0x00, 0x01 }, 3);
+                uint8_t mac[6];
+                mac_address_random(mac);
                 struct nl_addr *lladdr = nl_addr_build(AF_LLC, mac, sizeof mac);
                 if (lladdr) {
                         rtnl_link_set_addr(br, lladdr);
@@ -172,6 +198,12 @@ int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
                 if (r < 0 && r != -EEXIST) {
                         return log_error_errno(r, "cannot add address to %s: %m", name);
                 }
+        }
+        if (create) {
+                link_disable_ipv6(name);
+                r = bridge_limit_fdb(sk, ifindex, BRIDGE_FDB_MAX_LEARNED);
+                if (r < 0)
+                        log_warn_errno(r, "cannot bound the FDB of %s: %m", name);
         }
         r = link_set_up(sk, ifindex);
         if (r < 0)
@@ -211,6 +243,32 @@ int link_rename(struct nl_sock *sk, int ifindex, const char *name) {
                         r = up;
         }
         return r;
+}
+
+int link_set_address(struct nl_sock *sk, int ifindex, const uint8_t mac[6]) {
+        struct rtnl_link *change = rtnl_link_alloc();
+        struct nl_addr *lladdr = nl_addr_build(AF_LLC, mac, 6);
+        int r = -ENOMEM;
+
+        if (change && lladdr) {
+                rtnl_link_set_addr(change, lladdr);
+                r = link_change(sk, ifindex, change);
+        }
+        nl_addr_put(lladdr);
+        rtnl_link_put(change);
+        return r;
+}
+
+void link_disable_ipv6(const char *name) {
+        char path[96];
+        _cleanup_close_ int fd = -1;
+
+        snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return; /* a kernel without IPv6 */
+        if (write(fd, "1\n", 2) != 2)
+                log_debug("cannot turn IPv6 off on %s: %m", name);
 }
 
 int link_plug(struct nl_sock *sk, int ifindex, int bridge_ifindex, unsigned mtu) {
@@ -297,6 +355,9 @@ void kernel_link_from_rtnl(struct rtnl_link *link, struct kernel_link *ret) {
         };
         snprintf(ret->name, sizeof ret->name, "%s", name ? name : "");
         snprintf(ret->kind, sizeof ret->kind, "%s", kind ? kind : "");
+        struct nl_addr *address = rtnl_link_get_addr(link);
+        if (address && nl_addr_get_len(address) == sizeof ret->address)
+                memcpy(ret->address, nl_addr_get_binary_addr(address), sizeof ret->address);
 }
 
 int link_get(struct nl_sock *sk, int ifindex, const char *name, struct kernel_link *ret) {

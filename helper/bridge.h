@@ -28,6 +28,7 @@ struct kernel_link {
         int master;     /* the bridge it is a port of, 0 for none */
         int link;       /* IFLA_LINK: a veth's peer; else 0 or itself */
         unsigned flags; /* IFF_UP, IFF_LOWER_UP (carrier)... */
+        uint8_t address[6]; /* its MAC address; 0s when it has none */
 };
 
 int netlink_open(struct nl_sock **ret);
@@ -46,7 +47,12 @@ int links_dump(struct nl_sock *sk, struct kernel_link **ret, size_t *ret_n);
 /* Makes sure the bridge `name` exists and is up.  When it does not exist and
  * create is true, creates it (ret_created = true).  An existing link that is
  * not a bridge is -EEXIST.  When prefix_len > 0, the address is added if the
- * bridge does not have it yet.  Returns the bridge's ifindex or -errno. */
+ * bridge does not have it yet.  A bridge of vmnet's own (create) takes no
+ * IPv6 (no router advertisement, SLAAC or DHCPv6 from a guest reaches the
+ * host through it) and learns at most BRIDGE_FDB_MAX_LEARNED MACs where the
+ * kernel can bound it (6.8 and later).  Returns the bridge's ifindex or
+ * -errno. */
+#define BRIDGE_FDB_MAX_LEARNED 16384
 int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
                   struct in_addr address, unsigned prefix_len, bool *ret_created);
 
@@ -71,6 +77,14 @@ int addresses_dump(struct nl_sock *sk, struct link_address **ret, size_t *ret_n)
 /* Renames the link, taking it down for the rename (the kernel renames only
  * links that are down) and up again if it was.  -EEXIST if the name is taken. */
 int link_rename(struct nl_sock *sk, int ifindex, const char *name);
+
+/* Gives link ifindex the MAC address mac.  0 or -errno. */
+int link_set_address(struct nl_sock *sk, int ifindex, const uint8_t mac[6]);
+
+/* Turns IPv6 off on the link `name` (its disable_ipv6 sysctl, which
+ * CAP_NET_ADMIN may write): no address, DAD, MLD or router advertisement
+ * taken on it.  Quietly nothing on a kernel without IPv6. */
+void link_disable_ipv6(const char *name);
 
 /* Plugs link ifindex into the bridge, sets its MTU (when > 0) and brings
  * it up, in one request.  Returns 0 or -errno. */

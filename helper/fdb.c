@@ -97,6 +97,19 @@ int fdb_read(const char *bridge, struct fdb_sighting **ret, size_t *ret_n) {
         return 0;
 }
 
+static int compare_mac(const void *a, const void *b) {
+        return memcmp(a, b, 6); /* struct fdb_sighting starts with its MAC */
+}
+
+void fdb_sort(struct fdb_sighting *v, size_t n) {
+        if (n > 1)
+                qsort(v, n, sizeof *v, compare_mac);
+}
+
+const struct fdb_sighting *fdb_find(const struct fdb_sighting *v, size_t n, const uint8_t mac[6]) {
+        return n ? bsearch(mac, v, n, sizeof *v, compare_mac) : NULL;
+}
+
 int fdb_port_of_mac(const char *bridge, const uint8_t mac[6], char ret_port[IFNAMSIZ]) {
         struct fdb_sighting *v;
         size_t n;

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -62,13 +63,16 @@ static int read_stable(const char *path, char **ret_data, size_t *ret_size) {
         return -EAGAIN;
 }
 
-/* The name the previous snapshot gave the lease with this MAC and address,
- * or NULL.  dnsmasq lets only one lease hold a host name: when a second
- * guest claims "vm1", the first one's lease shows "*" from then on.  Two
- * students naming their VMs alike is what the per-student rule is for, so
- * a lease keeps the name it was published with as long as its MAC and
- * address stay and the lease file names it nothing else. */
-static const char *previous_name(const struct hosts_snapshot_file *prev, const struct lease *l) {
+/* What the previous snapshot published for the lease with this MAC and
+ * address, or NULL.  dnsmasq lets only one lease hold a host name: when a
+ * second guest claims "vm1", the first one's lease shows "*" from then
+ * on.  Two students naming their VMs alike is what the per-student rule is
+ * for, so a lease keeps the name it was published with as long as its MAC
+ * and address stay and the lease file names it nothing else; and its owner
+ * while the bridge no longer knows the MAC (a guest silent for the FDB's
+ * ageing time). */
+static const struct hosts_snapshot_entry *previous_entry(const struct hosts_snapshot_file *prev,
+                                                         const struct lease *l) {
         size_t first, n;
 
         if (!prev->map)
@@ -77,13 +81,18 @@ static const char *previous_name(const struct hosts_snapshot_file *prev, const s
         for (size_t i = first; i < first + n; i++) {
                 const struct hosts_snapshot_entry *e = &prev->view.entries[prev->view.by_addr[i]];
                 if (memcmp(e->mac, l->mac, sizeof e->mac) == 0)
-                        return e->name;
+                        return e;
         }
         return NULL;
 }
 
 int hosts_publish(const char *leases_path, const char *snapshot_path, const char *domain,
                   hosts_owner_of_mac_t owner_of_mac, void *userdata) {
+        return hosts_publish_report(leases_path, snapshot_path, domain, owner_of_mac, NULL, userdata);
+}
+
+int hosts_publish_report(const char *leases_path, const char *snapshot_path, const char *domain,
+                         hosts_owner_of_mac_t owner_of_mac, hosts_lease_fn on_lease, void *userdata) {
         struct hosts_snapshot_file prev = {};
         struct hosts_snapshot_entry *entries = NULL;
         struct lease *leases = NULL;
@@ -112,17 +121,20 @@ int hosts_publish(const char *leases_path, const char *snapshot_path, const char
 
         for (size_t i = 0; i < n_leases; i++) {
                 const struct lease *l = &leases[i];
-                const char *name = l->hostname[0] ? l->hostname : previous_name(&prev, l);
+                const struct hosts_snapshot_entry *before = previous_entry(&prev, l);
+                const char *name = l->hostname[0] ? l->hostname : before ? before->name : NULL;
                 char user[HOSTS_USER_MAX + 1] = "";
                 uid_t uid = (uid_t)-1;
 
-                if (!name)
-                        continue; /* nothing to resolve it by */
                 if (!owner_of_mac || owner_of_mac(l->mac, &uid, user, userdata) < 0) {
-                        uid = (uid_t)-1;
-                        user[0] = '\0';
+                        uid = before ? (uid_t)before->owner_uid : (uid_t)-1;
+                        snprintf(user, sizeof user, "%s", before ? before->owner : "");
                 }
                 user[HOSTS_USER_MAX] = '\0'; /* whatever the callback did */
+                if (on_lease)
+                        on_lease(l, uid, userdata);
+                if (!name)
+                        continue; /* nothing to resolve it by */
                 if (hosts_snapshot_entry_init(&entries[n], l->addr, l->mac, l->expiry,
                                               (uint32_t)uid, user, name) >= 0)
                         n++;

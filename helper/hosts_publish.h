@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "hosts_snapshot.h"
+#include "leases.h"
 
 /* Tells who owns the tap a guest with this MAC sits on: fills *ret_uid and
  * ret_user (the owner's label, dns_user_label(), NUL-terminated) and
@@ -29,3 +30,13 @@ typedef int (*hosts_owner_of_mac_t)(const uint8_t mac[6], uid_t *ret_uid,
  * negative errno. */
 int hosts_publish(const char *leases_path, const char *snapshot_path, const char *domain,
                   hosts_owner_of_mac_t owner_of_mac, void *userdata);
+
+/* Told of every lease of the file, named or not, with its owner
+ * ((uid_t)-1: unknown): for the guard's leased addresses. */
+typedef void (*hosts_lease_fn)(const struct lease *lease, uid_t owner, void *userdata);
+
+/* hosts_publish, and on_lease (may be NULL) for each lease, with userdata
+ * too.  A lease whose MAC owner_of_mac does not know keeps the owner the
+ * previous snapshot gave it, as long as its MAC and address stay. */
+int hosts_publish_report(const char *leases_path, const char *snapshot_path, const char *domain,
+                         hosts_owner_of_mac_t owner_of_mac, hosts_lease_fn on_lease, void *userdata);

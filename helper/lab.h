@@ -36,6 +36,8 @@ struct kernel_link;
 struct lab_ops;
 struct saved_state;
 struct strbuf;
+struct fdb_sighting;
+struct guard;
 
 struct lab {
         struct vmnet_config config;
@@ -61,6 +63,14 @@ struct lab {
         int (*watch_pidfd)(void *ctx, int pidfd, uint64_t *ret_id);
         void (*unwatch_pidfd)(void *ctx, int pidfd);
         void *watch_ctx;
+        /* The bridge's FDB read once for many lookups (lab_fdb_hold), sorted;
+         * NULL when not held. */
+        struct fdb_sighting *fdb;
+        size_t n_fdb;
+        /* The lab segment's port guard (guard.h), NULL for none; what of the
+         * registry it last followed (links.changes). */
+        struct guard *guard;
+        uint64_t guard_changes;
 };
 
 /* The lab's tables set up for config, talking to the world through ops,
@@ -123,6 +133,27 @@ bool lab_has_deletions(const struct lab *lab);
 
 /* For the hosts snapshot: whose link the guest with this MAC sits behind. */
 int lab_owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char *ret_user, void *lab);
+/* Reads the bridge's FDB once for the lab_owner_of_mac calls until
+ * lab_fdb_release (a publish asks for every lease: 50,000 MACs read once,
+ * not once per lease).  Without a hold each lookup reads it whole. */
+void lab_fdb_hold(struct lab *lab);
+void lab_fdb_release(struct lab *lab);
+
+/* The guard and the lab (lab_guard.c): the guard built for the lab's
+ * config, bridge and ports; kept in step with the registry's ports (call
+ * after anything that may have changed them); a link event for a student's
+ * port whose MAC became another's (the port gets a fresh one); the drop
+ * counters read and logged with names.  All do nothing without lab->guard. */
+int lab_guard_start(struct lab *lab);
+void lab_guard_sync(struct lab *lab);
+void lab_guard_link_event(struct lab *lab, const struct kernel_link *link, bool deleted);
+void lab_guard_read_drops(struct lab *lab, long long now_ms);
+/* Exam mode switched by `by` (logged with the name): -ENOTCONN when the
+ * guard is off. */
+int lab_set_isolation(struct lab *lab, const struct user_info *by, bool on);
+/* STATUS's guard byte and uid's drop counters (the biggest, at most
+ * VMNET_DROPS_MAX), read again when the last reading is older than 1 s. */
+void lab_guard_status(struct lab *lab, uid_t uid, struct vmnet_reply *ret);
 
 /* Records that vmnetd made (or removed) an nftables table, "FAMILY NAME";
  * saved with the state, removed by --down. */

@@ -1,6 +1,8 @@
 /* The lab's real world (see lab_ops.h): netlink, tun, namespaces, pidfds, NSS. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -87,7 +89,28 @@ static int kernel_link_get(struct lab *lab, int ifindex, struct kernel_link *ret
 }
 
 static int kernel_port_of_mac(struct lab *lab, const uint8_t mac[6], char ret_port[IFNAMSIZ]) {
-        return fdb_port_of_mac(lab->config.bridge, mac, ret_port);
+        if (!lab->fdb)
+                return fdb_port_of_mac(lab->config.bridge, mac, ret_port);
+        const struct fdb_sighting *e = fdb_find(lab->fdb, lab->n_fdb, mac);
+        if (!e)
+                return -ENOENT;
+        strcpy(ret_port, e->port);
+        return 0;
+}
+
+void lab_fdb_hold(struct lab *lab) {
+        lab_fdb_release(lab);
+        if (fdb_read(lab->config.bridge, &lab->fdb, &lab->n_fdb) < 0)
+                return; /* each lookup reads it then */
+        fdb_sort(lab->fdb, lab->n_fdb);
+        if (!lab->fdb)
+                lab->fdb = calloc(1, sizeof *lab->fdb); /* held, and empty */
+}
+
+void lab_fdb_release(struct lab *lab) {
+        free(lab->fdb);
+        lab->fdb = NULL;
+        lab->n_fdb = 0;
 }
 
 static bool kernel_user_is_allowed(struct lab *lab, const struct user_info *user) {

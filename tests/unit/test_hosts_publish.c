@@ -42,7 +42,7 @@ static void write_leases(const char *text) {
 }
 
 /* Owners by the MAC's last byte: 1 is stu1, 2 is stu2, 3 fails, 4 writes a
- * user name without a NUL. */
+ * user name without a NUL, 5 is stu5. */
 static int owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char ret_user[HOSTS_USER_MAX + 1], void *userdata) {
         (*(unsigned *)userdata)++;
         switch (mac[5]) {
@@ -57,6 +57,10 @@ static int owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char ret_user[HOST
         case 4:
                 *ret_uid = 61004;
                 memset(ret_user, 'x', HOSTS_USER_MAX + 1);
+                return 0;
+        case 5:
+                *ret_uid = 61005;
+                strcpy(ret_user, "stu5");
                 return 0;
         default:
                 return -ENOENT;
@@ -82,7 +86,7 @@ static void test_publish(void **state) {
                      "1 52:54:00:00:00:06 10.77.0.106 expired *\n"
                      "0 52:54:00:00:00:07 10.77.0.107 bad_name *\n");
         assert_int_equal(hosts_publish(leases_path, snapshot_path, "lab", owner_of_mac, &calls), 0);
-        assert_int_equal(calls, 4); /* only named, live leases are looked up */
+        assert_int_equal(calls, 6); /* every live lease is looked up (the guard's too), named or not */
         assert_int_equal(hosts_snapshot_file_open(snapshot_path, &f), 0);
         assert_int_equal(f.view.n_entries, 4);
         assert_string_equal(f.view.header->domain, "lab");
@@ -105,15 +109,54 @@ static void test_publish(void **state) {
         assert_null(lookup(&f, "expired"));
         hosts_snapshot_file_close(&f);
 
-        /* again, without a callback: a new generation, owners unknown */
+        /* again, without a callback: a new generation; a lease whose MAC
+         * the bridge no longer knows keeps the owner it had (same MAC and
+         * address), one that had none still has none */
         assert_int_equal(hosts_publish(leases_path, snapshot_path, "", NULL, NULL), 0);
         assert_int_equal(hosts_snapshot_file_open(snapshot_path, &f), 0);
         assert_int_equal(f.view.header->generation, 2);
         assert_string_equal(f.view.header->domain, "");
         e = lookup(&f, "vm1");
         assert_non_null(e);
+        assert_int_equal(e->owner_uid, 61001);
+        assert_string_equal(e->owner, "stu1");
+        e = lookup(&f, "vm3");
+        assert_non_null(e);
         assert_int_equal(e->owner_uid, HOSTS_OWNER_UNKNOWN);
         hosts_snapshot_file_close(&f);
+        /* another address for vm1's MAC: another lease, no owner carried over */
+        write_leases("0 52:54:00:00:00:01 10.77.0.111 vm1 *\n");
+        assert_int_equal(hosts_publish(leases_path, snapshot_path, "", NULL, NULL), 0);
+        assert_int_equal(hosts_snapshot_file_open(snapshot_path, &f), 0);
+        e = lookup(&f, "vm1");
+        assert_non_null(e);
+        assert_int_equal(e->owner_uid, HOSTS_OWNER_UNKNOWN);
+        hosts_snapshot_file_close(&f);
+}
+
+/* Every live lease, named or not, reaches on_lease with its owner. */
+struct seen_leases {
+        unsigned calls;       /* owner_of_mac's count, first */
+        char text[256];
+};
+
+static void on_lease(const struct lease *l, uid_t owner, void *userdata) {
+        struct seen_leases *s = userdata;
+        char one[48];
+        snprintf(one, sizeof one, "%s%s=%d", s->text[0] ? " " : "", inet_ntoa(l->addr), (int)owner);
+        strncat(s->text, one, sizeof s->text - strlen(s->text) - 1);
+}
+
+static void test_every_lease_reported(void **state) {
+        (void)state;
+        struct seen_leases s = {};
+        unlink(snapshot_path);
+        write_leases("0 52:54:00:00:00:01 10.77.0.101 vm1 *\n"
+                     "0 52:54:00:00:00:05 10.77.0.105 * *\n"
+                     "0 52:54:00:00:00:03 10.77.0.103 vm3 *\n"
+                     "1 52:54:00:00:00:06 10.77.0.106 expired *\n");
+        assert_int_equal(hosts_publish_report(leases_path, snapshot_path, "lab", owner_of_mac, on_lease, &s), 0);
+        assert_string_equal(s.text, "10.77.0.101=61001 10.77.0.105=61005 10.77.0.103=-1");
 }
 
 static void test_half_written_is_not_published(void **state) {
@@ -222,6 +265,7 @@ int main(void) {
                 cmocka_unit_test(test_missing_or_empty_lease_file),
                 cmocka_unit_test(test_bad_domain),
                 cmocka_unit_test(test_name_taken_by_another_lease_is_kept),
+                cmocka_unit_test(test_every_lease_reported),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guard_status.h"
 #include "hosts_snapshot.h"
 #include "json_string.h"
 #include "lab_health.h"
@@ -124,7 +125,9 @@ static void print_json(const struct vmnet_reply *st, const struct my_vms *vms,
                 put_json(mac);
                 printf(", \"expiry\": %" PRId64 "}", e->expiry);
         }
-        printf("]}\n");
+        printf("], \"guard\": ");
+        guard_status_json(st, vms->file.map ? &vms->file.view : NULL, (uint32_t)getuid());
+        printf("}\n");
 }
 
 /* What the flags mean for this kind of tap, in a few words. */
@@ -179,6 +182,7 @@ static void print_text(const struct vmnet_reply *st, const struct my_vms *vms,
         }
         if (vms->more)
                 printf("  (and more)\n");
+        guard_status_text(st, vms->file.map ? &vms->file.view : NULL, (uint32_t)getuid());
 }
 
 int cmd_status(int argc, char **argv) {

@@ -29,6 +29,9 @@ static void usage(FILE *f) {
                 "                    (unshare -rn, a rootless container); prints its bridge end\n"
                 "  hint HYPERVISOR   how to attach a VM, with your names filled in:\n"
                 "                    virtualbox, vmware, qemu, libvirt, lxc\n"
+                "  admin isolation on|off\n"
+                "                    exam mode, for root and teacher_groups: students' VMs\n"
+                "                    reach their own, the host and the outside, no other student's\n"
                 "  help, --help      this text\n"
                 "\n"
                 "Exit status: 0 done, 1 refused or failed, 2 usage, 3 vmnetd not reachable.\n"
@@ -113,6 +116,8 @@ int main(int argc, char **argv) {
                 return cmd_tap(argc - 1, argv + 1);
         if (strcmp(cmd, "netns") == 0)
                 return cmd_netns(argc - 1, argv + 1);
+        if (strcmp(cmd, "admin") == 0)
+                return cmd_admin(argc - 1, argv + 1);
         if (strcmp(cmd, "hint") == 0)
                 return cmd_hint(argc - 1, argv + 1);
         fprintf(stderr, "vmnet: unknown command '%s' (try vmnet --help)\n", cmd);

@@ -1,5 +1,5 @@
 /* The vmnet command's subcommands that live in files of their own
- * (status.c, hint.c); they ask vmnetd through call.h, never vmnet.c. */
+ * (status.c, hint.c, admin.c); they ask vmnetd through call.h, never vmnet.c. */
 #pragma once
 #include <stdbool.h>
 
@@ -14,3 +14,4 @@
 
 int cmd_status(int argc, char **argv);
 int cmd_hint(int argc, char **argv);
+int cmd_admin(int argc, char **argv);

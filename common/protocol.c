@@ -121,6 +121,7 @@ enum field_type {
         FIELD_U8,
         FIELD_U16,
         FIELD_TAPS,   /* u16 n_taps, then per tap: string name, u8 kind, u8 flags */
+        FIELD_DROPS,  /* u16 n_drops, then per counter: 6 bytes MAC, u8 kind, u32 frames */
         FIELD_FLAGS,  /* a u8 of bits in mask, last: sent only when not 0, so that a message
                        * without it is what an older client sends, and has one spelling
                        * (a present 0 is malformed); unknown bits are refused both ways */
@@ -140,6 +141,8 @@ struct field {
 #define REP_U8(f)          { .type = FIELD_U8, .offset = offsetof(struct vmnet_reply, f), .size = 1 }
 #define REP_U16(f)         { .type = FIELD_U16, .offset = offsetof(struct vmnet_reply, f), .size = 2 }
 #define REP_TAPS           { .type = FIELD_TAPS }
+#define REP_DROPS          { .type = FIELD_DROPS }
+#define REQ_U8(f)          { .type = FIELD_U8, .offset = offsetof(struct vmnet_request, f), .size = 1 }
 #define REQ_FLAGS(f, m)    { .type = FIELD_FLAGS, .offset = offsetof(struct vmnet_request, f), .size = 1, .mask = m }
 
 static const struct field user_field[] = { REQ_STRING(user, true) };
@@ -147,6 +150,7 @@ static const struct field tap_field[] = { REQ_STRING(tap, false) };
 static const struct field vm_tap_fields[] = { REQ_STRING(bridge, false), REQ_FLAGS(want, VMNET_TAP_WANT_ALL) };
 static const struct field tap_add_fields[] = { REQ_FLAGS(want, VMNET_TAP_WANT_ALL) };
 static const struct field netns_attach_fields[] = { REQ_STRING(ifname, false) };
+static const struct field isolation_fields[] = { REQ_U8(isolation) };
 static const struct field reply_tap[] = { REP_STRING(tap, true) };
 static const struct field reply_lab_health[] = {
         REP_U8(health.dnsmasq), REP_U16(health.dnsmasq_failures), REP_U16(health.retry_seconds),
@@ -154,7 +158,7 @@ static const struct field reply_lab_health[] = {
 };
 static const struct field reply_status[] = {
         REP_STRING(user, false), REP_STRING(bridge, false), REP_STRING(address, false), REP_STRING(domain, false),
-        REP_U8(uplink), REP_U16(max_taps), REP_TAPS,
+        REP_U8(uplink), REP_U16(max_taps), REP_TAPS, REP_U8(guard), REP_DROPS,
 };
 
 struct message {
@@ -181,6 +185,7 @@ static const struct message messages[] = {
         [VMNET_MSG_VM_TAP]  = MESSAGE("VM_TAP", vm_tap_fields, reply_tap),
         [VMNET_MSG_NETNS_ATTACH] = MESSAGE_FD("NETNS_ATTACH", netns_attach_fields, reply_tap),
         [VMNET_MSG_LAB_HEALTH] = MESSAGE_REP("LAB_HEALTH", reply_lab_health),
+        [VMNET_MSG_ISOLATION] = MESSAGE_REQ("ISOLATION", isolation_fields),
 };
 
 static const struct message *message_of(uint8_t type) {
@@ -227,6 +232,34 @@ static void get_taps(struct reader *r, struct vmnet_reply *rep) {
         }
 }
 
+static void put_drops(struct writer *w, const struct vmnet_reply *rep) {
+        if (rep->n_drops > VMNET_DROPS_MAX) {
+                w->error = w->error ? w->error : -EINVAL;
+                return;
+        }
+        put_u16(w, rep->n_drops);
+        for (unsigned i = 0; i < rep->n_drops; i++) {
+                put_bytes(w, rep->drops[i].mac, 6);
+                put_u8(w, rep->drops[i].kind);
+                put_u16(w, (uint16_t)(rep->drops[i].frames >> 16));
+                put_u16(w, (uint16_t)rep->drops[i].frames);
+        }
+}
+
+static void get_drops(struct reader *r, struct vmnet_reply *rep) {
+        rep->n_drops = get_u16(r);
+        if (rep->n_drops > VMNET_DROPS_MAX)
+                r->error = -EBADMSG;
+        for (unsigned i = 0; !r->error && i < rep->n_drops; i++) {
+                const uint8_t *mac = get_bytes(r, 6);
+                if (mac)
+                        memcpy(rep->drops[i].mac, mac, 6);
+                rep->drops[i].kind = get_u8(r);
+                uint32_t hi = get_u16(r);
+                rep->drops[i].frames = hi << 16 | get_u16(r);
+        }
+}
+
 static void put_fields(struct writer *w, const struct field *fields, size_t n, const void *base) {
         for (size_t i = 0; i < n; i++) {
                 const struct field *f = &fields[i];
@@ -249,6 +282,9 @@ static void put_fields(struct writer *w, const struct field *fields, size_t n, c
                 }
                 case FIELD_TAPS:
                         put_taps(w, base);
+                        break;
+                case FIELD_DROPS:
+                        put_drops(w, base);
                         break;
                 case FIELD_FLAGS:
                         if (*p & ~f->mask) {
@@ -281,6 +317,9 @@ static void get_fields(struct reader *r, const struct field *fields, size_t n, v
                 }
                 case FIELD_TAPS:
                         get_taps(r, base);
+                        break;
+                case FIELD_DROPS:
+                        get_drops(r, base);
                         break;
                 case FIELD_FLAGS:
                         if (r->pos == r->len)
@@ -329,7 +368,7 @@ int vmnet_reply_encode(const struct vmnet_reply *rep, uint8_t *buf, size_t size)
         const struct message *m = message_of(rep->type);
         struct writer w = { .buf = buf, .size = size };
 
-        if (!m || rep->n_taps > VMNET_TAPS_MAX)
+        if (!m || rep->n_taps > VMNET_TAPS_MAX || rep->n_drops > VMNET_DROPS_MAX)
                 return -EINVAL;
         put_header(&w, rep->type | VMNET_REPLY, rep->status);
         if (rep->status == VMNET_OK)
@@ -374,6 +413,7 @@ const char *vmnet_status_string(uint16_t status) {
         case VMNET_ERR_NOT_ALLOWED: return "user not in allow_groups";
         case VMNET_ERR_BUSY:        return "vmnetd is busy, try again";
         case VMNET_ERR_NAME_TAKEN:  return "the namespace already has a link of that name";
+        case VMNET_ERR_NO_GUARD:    return "the lab's guard is off (guard = off in vmnet.conf), so there is no exam mode";
         default:                    return "unknown status";
         }
 }

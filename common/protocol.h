@@ -30,6 +30,7 @@
 #define VMNET_DOMAIN_MAX       63
 #define VMNET_ADDRESS_MAX      18      /* "255.255.255.255/32" */
 #define VMNET_TAPS_MAX         64      /* taps listed in one STATUS reply */
+#define VMNET_DROPS_MAX        32      /* the guard's drop counters in one STATUS reply */
 #define VMNET_REPLY            0x80
 
 enum vmnet_msg_type {
@@ -41,6 +42,7 @@ enum vmnet_msg_type {
         VMNET_MSG_VM_TAP  = 6, /* anyone: a tap for one VM, its fd comes with the reply */
         VMNET_MSG_NETNS_ATTACH = 7, /* anyone: a veth into a network namespace of the caller's,
                                      * whose fd comes with the request */
+        VMNET_MSG_ISOLATION = 12,   /* root and teacher_groups: exam mode on or off */
         VMNET_MSG_LAB_HEALTH = 17,  /* anyone: whether the lab's services work (a vmnetd
                                      * before it answers BAD_REQUEST: nothing known) */
 };
@@ -56,6 +58,7 @@ enum vmnet_status {
         VMNET_ERR_NOT_ALLOWED  = 7, /* (to root only) user outside allow_groups */
         VMNET_ERR_BUSY         = 8, /* too many clients at once */
         VMNET_ERR_NAME_TAKEN   = 9, /* NETNS_ATTACH: the caller's namespace has a link of that name */
+        VMNET_ERR_NO_GUARD     = 10, /* ISOLATION: the guard is off (guard = off, or nftables refused it) */
 };
 
 enum vmnet_tap_kind {
@@ -84,6 +87,10 @@ enum vmnet_dnsmasq_state {
 #define VMNET_TAP_FLAG_CARRIER 0x01 /* a tap: some process holds it; a login link: its bridge end is up */
 #define VMNET_TAP_FLAG_UP      0x02
 
+/* STATUS: the lab segment's guard (guard = on) and exam mode (isolation). */
+#define VMNET_GUARD_ON   0x01
+#define VMNET_GUARD_EXAM 0x02
+
 /* What a client asks of a new tap (TAP_ADD, VM_TAP: a u8 after the other
  * fields, sent only when not 0; absent means none, as older clients send
  * it).  A 0 byte or unknown bits are a malformed request. */
@@ -93,7 +100,7 @@ enum vmnet_dnsmasq_state {
 
 /* Decoded request.  Fields a type does not carry are left empty.
  *   OPEN, CLOSE: user.   TAP_DEL: tap.   VM_TAP: bridge, want.   TAP_ADD: want.
- *   NETNS_ATTACH: ifname, fd.   STATUS: none. */
+ *   NETNS_ATTACH: ifname, fd.   ISOLATION: isolation.   STATUS: none. */
 struct vmnet_request {
         uint8_t type;
         char user[VMNET_USER_MAX + 1];
@@ -101,6 +108,7 @@ struct vmnet_request {
         char bridge[IFNAMSIZ];
         uint8_t want;    /* VMNET_TAP_WANT_* */
         char ifname[IFNAMSIZ]; /* NETNS_ATTACH: the link's name in the namespace; "" for eth0 */
+        uint8_t isolation;     /* ISOLATION: 0 off (isolation = none), 1 on (students) */
         /* NETNS_ATTACH: the namespace's fd, passed beside the bytes, never in
          * them.  The decoder sets -1; whoever receives the datagram puts the
          * passed fd here, a sender sends it for a type that carries one. */
@@ -122,9 +130,17 @@ struct vmnet_lab_health {
         char problem[VMNET_PROBLEM_MAX + 1]; /* the last error, "" for none */
 };
 
+/* Frames of the caller's VM with this MAC the guard dropped, by kind
+ * (common/guard_drop.h; MAC 0s: of all the caller's VMs). */
+struct vmnet_drop_info {
+        uint8_t mac[6];
+        uint8_t kind;
+        uint32_t frames; /* saturates */
+};
+
 /* Decoded reply.  OPEN, TAP_ADD, VM_TAP carry tap (on success); STATUS
- * carries everything from user to taps; LAB_HEALTH health.  CLOSE, TAP_DEL
- * carry nothing. */
+ * carries everything from user to taps, then the guard's byte and the
+ * caller's drop counters; LAB_HEALTH health.  CLOSE, TAP_DEL carry nothing. */
 struct vmnet_reply {
         uint8_t type;    /* the request's type, without VMNET_REPLY */
         uint16_t status; /* enum vmnet_status */
@@ -138,6 +154,9 @@ struct vmnet_reply {
         uint16_t n_taps;
         struct vmnet_tap_info taps[VMNET_TAPS_MAX];
         struct vmnet_lab_health health;
+        uint8_t guard;   /* VMNET_GUARD_* */
+        uint16_t n_drops;
+        struct vmnet_drop_info drops[VMNET_DROPS_MAX];
 };
 
 /* Encoders return the message length, or -EINVAL (a field too long, an

@@ -19,7 +19,9 @@
 #include "config_check.h"
 #include "daemon.h"
 #include "dnsmasq.h"
+#include "array.h"
 #include "firewall.h"
+#include "guard.h"
 #include "hosts_publish.h"
 #include "lab.h"
 #include "link_events.h"
@@ -36,6 +38,7 @@
 #define DELETE_IDLE_MS     20   /* batch deletions once requests pause this long */
 #define DELETE_MAX_WAIT_MS 500  /* ... or once the oldest waited this long */
 #define PUBLISH_DELAY_MS   50   /* lets dnsmasq finish rewriting its lease file */
+#define DROPS_READ_MS      5000 /* the guard's drop counters are read (and logged) this often */
 
 /* An epoll event names its source by kind and id, never by fd: an fd closed
  * while handling one event of a batch may come back, by accept() or
@@ -58,6 +61,7 @@ struct vmnetd {
         long long deletions_since_ms;
         long long flood_logged_ms;
         struct dnsmasq dnsmasq;
+        struct guard guard;
         int inotify_fd;
         long long publish_at_ms; /* 0: the hosts snapshot is up to date */
         char leases_path[PATH_MAX + 32], hosts_path[PATH_MAX + 32];
@@ -100,6 +104,7 @@ static void unwatch_pidfd(void *ctx, int pidfd) {
 
 static void on_link_event(void *userdata, const struct kernel_link *link, bool deleted) {
         lab_link_event(userdata, link, deleted);
+        lab_guard_link_event(userdata, link, deleted);
 }
 
 static void set_listening(struct vmnetd *d, bool on) {
@@ -181,8 +186,35 @@ static void drop_idle_clients(struct vmnetd *d) {
         }
 }
 
+/* One publish: the lab that says whose each lease is, and the owned
+ * leases it found, for the guard. */
+struct publish {
+        struct lab *lab;
+        struct guard_lease *leases;
+        size_t n, allocated;
+};
+
+static int owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char *ret_user, void *userdata) {
+        return lab_owner_of_mac(mac, ret_uid, ret_user, ((struct publish *)userdata)->lab);
+}
+
+static void lease_seen(const struct lease *l, uid_t owner, void *userdata) {
+        struct publish *p = userdata;
+        if (owner == (uid_t)-1 || ARRAY_RESERVE(p->leases, p->allocated, p->n + 1) < 0)
+                return; /* nobody's lease is nobody's to protect */
+        p->leases[p->n++] = (struct guard_lease) { .addr = l->addr, .uid = (uint32_t)owner, .expiry = l->expiry };
+}
+
 static void publish_hosts(struct vmnetd *d) {
-        int r = hosts_publish(d->leases_path, d->hosts_path, d->lab.config.domain, lab_owner_of_mac, &d->lab);
+        struct publish p = { .lab = &d->lab };
+
+        /* one read of the FDB for every lease's owner */
+        lab_fdb_hold(&d->lab);
+        int r = hosts_publish_report(d->leases_path, d->hosts_path, d->lab.config.domain, owner_of_mac, lease_seen, &p);
+        lab_fdb_release(&d->lab);
+        if (r >= 0)
+                guard_leases(&d->guard, p.leases, p.n);
+        free(p.leases);
         d->publish_at_ms = 0;
         if (r == -EAGAIN) /* dnsmasq was still writing: look again shortly */
                 d->publish_at_ms = now_ms() + 4 * PUBLISH_DELAY_MS;
@@ -291,6 +323,7 @@ static void reload(struct vmnetd *d) {
                 return;
         /* every key applies: the firewall and dnsmasq follow the lab's new configuration */
         apply_firewall(d);
+        lab_guard_reload(&d->lab);
         apply_dnsmasq(d);
         log_info("configuration reloaded from %s", d->config_path);
 }
@@ -339,6 +372,7 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
                                        config->run_dir);
         if (d->run_lock_fd < 0)
                 return log_error_errno(d->run_lock_fd, "cannot lock %s: %m", config->run_dir);
+        d->lab.guard = &d->guard;
         d->lab.watch_pidfd = watch_pidfd;
         d->lab.unwatch_pidfd = unwatch_pidfd;
         d->lab.watch_ctx = d;
@@ -363,6 +397,7 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
         snprintf(d->hosts_path, sizeof d->hosts_path, "%s/hosts", config->run_dir);
         d->dnsmasq.pidfd = -1;
         apply_firewall(d);
+        (void)lab_guard_start(&d->lab); /* logged; the lab works unguarded if it must */
         apply_dnsmasq(d);
         d->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
         if (d->inotify_fd < 0 ||
@@ -399,6 +434,11 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                         due = d.publish_at_ms > now0 ? d.publish_at_ms - now0 : 0;
                 if (d.dnsmasq.restart_at_ms && (due < 0 || d.dnsmasq.restart_at_ms - now0 < due))
                         due = d.dnsmasq.restart_at_ms > now0 ? d.dnsmasq.restart_at_ms - now0 : 0;
+                if (d.guard.on) {
+                        long long drops_at = d.guard.read_ms + DROPS_READ_MS;
+                        if (due < 0 || drops_at - now0 < due)
+                                due = drops_at > now0 ? drops_at - now0 : 0;
+                }
                 int timeout = (int)due;
                 int n = epoll_wait(d.epoll_fd, events, 64, timeout);
                 if (n < 0 && errno != EINTR) {
@@ -423,6 +463,8 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                         if ((s == SRC_LISTEN || s == SRC_LISTEN_ROOT) && d.listening)
                                 accept_clients(&d, s == SRC_LISTEN_ROOT);
                 }
+                /* whatever the events did to the links, the guard follows */
+                lab_guard_sync(&d.lab);
                 long long now = now_ms();
                 if (lab_has_deletions(&d.lab)) {
                         if (d.deletions_since_ms == 0)
@@ -443,6 +485,8 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                         publish_hosts(&d);
                 if (d.dnsmasq.restart_at_ms && now >= d.dnsmasq.restart_at_ms)
                         start_dnsmasq(&d);
+                if (d.guard.on && now - d.guard.read_ms >= DROPS_READ_MS)
+                        lab_guard_read_drops(&d.lab, now);
                 if (now - last_sweep >= 1000) {
                         drop_idle_clients(&d);
                         last_sweep = now;
@@ -455,6 +499,7 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                 drop_client(&d, d.clients.n - 1);
         dnsmasq_stop(&d.dnsmasq);
         lab_stop(&d.lab);
+        guard_stop(&d.guard); /* its table stays, with what it learned */
         link_events_close(d.link_events);
         return 0;
 }

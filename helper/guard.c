@@ -15,6 +15,7 @@
 #include "login_link.h"
 #include "nft.h"
 #include "tap_name.h"
+#include "veth.h"
 
 
 static bool uid_known(const struct guard *g, uint32_t uid) {
@@ -104,10 +105,11 @@ static void params_from_config(struct guard_params *p, const struct vmnet_config
         };
         memcpy(p->host_mac, host_mac, 6);
         snprintf(p->closed_prefixes[0], IFNAMSIZ, LOGIN_PEER_PREFIX);
-        snprintf(p->closed_prefixes[1], IFNAMSIZ, TAP_NAME_HASHED_PREFIX);
+        snprintf(p->closed_prefixes[1], IFNAMSIZ, NETNS_PORT_PREFIX);
+        snprintf(p->closed_prefixes[2], IFNAMSIZ, TAP_NAME_HASHED_PREFIX);
         /* a pattern that starts with %u has no prefix of its own to close */
         if (prefix > 0)
-                snprintf(p->closed_prefixes[2], IFNAMSIZ, "%.*s", (int)prefix, c->tap_name);
+                snprintf(p->closed_prefixes[3], IFNAMSIZ, "%.*s", (int)prefix, c->tap_name);
 }
 
 /* What the kernel's table holds now: the students with chains there, and
@@ -265,11 +267,12 @@ int guard_start(struct guard *g, const struct vmnet_config *config, const uint8_
         return apply(g, false);
 }
 
-int guard_reload(struct guard *g, const struct vmnet_config *config) {
+int guard_reload(struct guard *g, const struct vmnet_config *config, const uint8_t host_mac[6]) {
         struct guard_params old = g->params;
         bool was_on = g->on;
 
-        params_from_config(&g->params, config, old.host_mac);
+        snprintf(g->isolation_path, sizeof g->isolation_path, "%s/" GUARD_ISOLATION_FILE, config->run_dir);
+        params_from_config(&g->params, config, host_mac);
         (void)unlink(g->isolation_path); /* the config's word wins again */
         if (!config->guard) {
                 g->on = false;
@@ -291,18 +294,69 @@ int guard_port_add(struct guard *g, const char *name, uid_t uid) {
         if (r < 0 || !g->on)
                 return r;
         snprintf(port.name, sizeof port.name, "%s", name);
-        bool new_student = !uid_known(g, port.uid);
-        if (new_student)
+        if (!uid_known(g, port.uid)) {
                 guard_rules_student(&b, &g->params, port.uid);
+                r = run(&b, 0);
+                if (r >= 0)
+                        r = remember_uid(g, port.uid);
+                if (r < 0)
+                        return log_error_errno(r, "guard: cannot make the chains of uid %u: %m", (unsigned)uid);
+        }
         guard_rules_port(&b, &port, true);
         r = run(&b, NFT_RUN_QUIET);
-        if (r >= 0 && new_student)
-                r = remember_uid(g, port.uid);
-        else if (r < 0 && !new_student)
+        if (r < 0)
                 r = refresh_ports(g); /* a stale entry of the same name */
         if (r < 0)
                 log_error("guard: cannot put port %s of uid %u into table bridge " GUARD_TABLE, name, (unsigned)uid);
         return r;
+}
+
+int guard_sync_ports(struct guard *g, const struct guard_port *ports, size_t n) {
+        int r = 0;
+
+        for (size_t i = g->n_ports; i-- > 0;) {
+                const struct guard_port *p = &g->ports[i];
+                bool kept = false;
+                for (size_t j = 0; j < n && !kept; j++)
+                        kept = ports[j].uid == p->uid && strcmp(ports[j].name, p->name) == 0;
+                if (!kept) {
+                        char name[IFNAMSIZ];
+                        strcpy(name, p->name);
+                        guard_port_remove(g, name);
+                }
+        }
+        for (size_t j = 0; j < n; j++) {
+                const struct guard_port *p = find_port(g, ports[j].name);
+                if (p && p->uid == ports[j].uid)
+                        continue;
+                int k = guard_port_add(g, ports[j].name, ports[j].uid);
+                if (k < 0 && r == 0)
+                        r = k;
+        }
+        return r;
+}
+
+/* Is the element in the set?  (nft's "get element" fails for one that is not.) */
+static bool in_set(const char *set, const uint8_t mac[6]) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "get element bridge " GUARD_TABLE " %s { 0x%02x%02x%02x%02x%02x%02x }", set, mac[0],
+                 mac[1], mac[2], mac[3], mac[4], mac[5]);
+        return nft_run(cmd, NFT_RUN_QUIET, NULL) == 0;
+}
+
+bool guard_address_is_taken(const struct guard *g, const char *port, const uint8_t mac[6]) {
+        const struct guard_port *p = NULL;
+        char own[32];
+
+        for (size_t i = 0; i < g->n_ports && !p; i++)
+                if (strcmp(g->ports[i].name, port) == 0)
+                        p = &g->ports[i];
+        if (!g->on || !p)
+                return false;
+        if (memcmp(mac, g->params.host_mac, 6) == 0)
+                return true;
+        snprintf(own, sizeof own, "macs_%u", (unsigned)p->uid);
+        return (in_set("macs", mac) || in_set("trusted_macs", mac)) && !in_set(own, mac);
 }
 
 void guard_port_remove(struct guard *g, const char *name) {
@@ -427,6 +481,7 @@ int guard_read_drops(struct guard *g, long long now_ms, guard_describe_fn descri
         free(g->drops);
         g->drops = now.v;
         g->n_drops = now.n;
+        g->read_ms = now_ms;
         return 0;
 }
 

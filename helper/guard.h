@@ -18,6 +18,7 @@
 #include "nft_listing.h"
 
 #define GUARD_ISOLATION_FILE "isolation" /* in run_dir: exam mode switched at run time */
+#define GUARD_TABLE_NAME "bridge " GUARD_TABLE /* "FAMILY NAME", as lab_made.h records tables */
 #define GUARD_LOG_LINES_MAX 8            /* drop lines logged per reading, then a summary */
 #define GUARD_LOG_EVERY_MS 30000         /* one counter is logged at most this often */
 
@@ -38,6 +39,7 @@ struct guard {
         size_t n_uids, cap_uids;
         struct guard_drop_seen *drops;  /* the last reading of the counters */
         size_t n_drops;
+        long long read_ms;              /* when (CLOCK_MONOTONIC), 0: never */
 };
 
 /* Describes a student's VM for a log line ("stu1's vm3 (52:54:00:12:34:56)")
@@ -53,15 +55,26 @@ typedef void (*guard_describe_fn)(uint32_t uid, const uint8_t mac[6], char *ret,
 int guard_start(struct guard *g, const struct vmnet_config *config, const uint8_t host_mac[6],
                 const struct guard_port *ports, size_t n_ports);
 
-/* A reload: guard, max_macs and isolation as config says now (isolation
- * from the config wins over a teacher's switch).  A new max_macs forgets
- * what was learned (the sets are made anew). */
-int guard_reload(struct guard *g, const struct vmnet_config *config);
+/* A reload: every key as config says now (isolation from the config wins
+ * over a teacher's switch), host_mac the bridge's (it may be another
+ * bridge now).  A new max_macs forgets what was learned (the sets are made
+ * anew). */
+int guard_reload(struct guard *g, const struct vmnet_config *config, const uint8_t host_mac[6]);
 
 /* A port of a student's appears (before it is plugged into the bridge) or
  * goes.  Returns 0 or -errno. */
 int guard_port_add(struct guard *g, const char *name, uid_t uid);
 void guard_port_remove(struct guard *g, const char *name);
+/* The students' ports are ports now: those gone are taken out, new ones (or
+ * ones of another student now) put in.  Returns 0 or the first -errno. */
+int guard_sync_ports(struct guard *g, const struct guard_port *ports, size_t n);
+
+/* A student's port now has the MAC address mac (SIOCSIFHWADDR on a tap's
+ * fd needs no privilege, and the bridge makes the port's own address a
+ * local FDB entry: frames for that MAC then go to the host, not to the VM
+ * that has it).  True when mac is the host's, or one another student's VM
+ * or the host's side uses: the caller gives the port a fresh address. */
+bool guard_address_is_taken(const struct guard *g, const char *port, const uint8_t mac[6]);
 
 /* Exam mode on or off now, remembered across restarts until the next
  * reload.  Returns 0 or -errno. */

@@ -44,7 +44,7 @@
 #define GUARD_DROPS_MAX        4096   /* drop counters (student . MAC . kind) */
 #define GUARD_DROPS_SECONDS    3600   /* a drop counter not hit again this long goes */
 
-#define GUARD_CLOSED_PREFIXES 3
+#define GUARD_CLOSED_PREFIXES 4
 
 struct guard_params {
         struct in_addr address;  /* the host's address on the lab */
@@ -52,7 +52,7 @@ struct guard_params {
         uint8_t host_mac[6];     /* the bridge's own MAC */
         unsigned max_macs;       /* source MACs, and IPv4 addresses, per student */
         bool isolation;          /* exam mode */
-        /* Name prefixes of the ports vmnetd makes ("vmnp", "t~", "tap-"): such a
+        /* Name prefixes of the ports vmnetd makes ("vmnp", "vmnc", "t~", "tap-"): such a
          * port not (yet) in the maps is dropped, not trusted.  Empty ones end
          * the list. */
         char closed_prefixes[GUARD_CLOSED_PREFIXES][IFNAMSIZ];

@@ -145,6 +145,7 @@ void lab_fdb_release(struct lab *lab);
  * port whose MAC became another's (the port gets a fresh one); the drop
  * counters read and logged with names.  All do nothing without lab->guard. */
 int lab_guard_start(struct lab *lab);
+void lab_guard_reload(struct lab *lab);
 void lab_guard_sync(struct lab *lab);
 void lab_guard_link_event(struct lab *lab, const struct kernel_link *link, bool deleted);
 void lab_guard_read_drops(struct lab *lab, long long now_ms);

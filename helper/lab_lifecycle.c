@@ -178,6 +178,7 @@ void lab_link_event(struct lab *lab, const struct kernel_link *link, bool delete
                         if (kernel_view_confirms(&k, rec))
                                 (void)link_registry_add(&confirmed, rec);
                 changed = confirmed.n != lab->links.n;
+                confirmed.changes = lab->links.changes + 1;
                 link_registry_clear(&lab->links);
                 lab->links = confirmed;
                 free(k.v);

@@ -146,6 +146,7 @@ int lab_status(struct lab *lab, const struct user_info *user, struct vmnet_reply
                         };
         qsort(listed, n, sizeof listed[0], by_index);
 
+        lab_guard_status(lab, user->uid, ret);
         ret->n_taps = 0;
         for (size_t i = 0; i < n; i++) {
                 struct vmnet_tap_info *t = &ret->taps[ret->n_taps];

@@ -57,6 +57,7 @@ int link_registry_add(struct link_registry *reg, const struct link_record *rec) 
         reg->v[reg->n] = *rec;
         reg->v[reg->n].dying = false;
         reg->n++;
+        reg->changes++;
         if (rec->dying)
                 link_registry_set_dying(reg, &reg->v[reg->n - 1], true);
         return 0;
@@ -70,12 +71,14 @@ bool link_registry_remove(struct link_registry *reg, int ifindex) {
         if (rec->dying)
                 reg->n_dying--;
         *rec = reg->v[--reg->n];
+        reg->changes++;
         return true;
 }
 
 void link_registry_clear(struct link_registry *reg) {
+        uint64_t changes = reg->changes + 1;
         free(reg->v);
-        *reg = (struct link_registry) {};
+        *reg = (struct link_registry) { .changes = changes };
 }
 
 size_t link_registry_count(const struct link_registry *reg, uid_t owner, unsigned kinds_mask) {
@@ -110,6 +113,7 @@ bool link_registry_renamed(struct link_registry *reg, int ifindex, const char *n
         if (!rec || strcmp(rec->name, name) == 0 || strlen(name) >= IFNAMSIZ)
                 return false;
         strcpy(rec->name, name);
+        reg->changes++;
         return true;
 }
 

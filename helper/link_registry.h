@@ -69,6 +69,8 @@ struct link_registry {
         struct link_record *v;
         size_t n, allocated;
         size_t n_dying;
+        uint64_t changes; /* bumped by every record added, removed or renamed: whoever
+                           * follows the records (the guard) compares it */
 };
 
 /* Records rec (copied).  -EEXIST if its ifindex is recorded already,

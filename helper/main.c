@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "dnsmasq.h"
 #include "firewall.h"
+#include "guard.h"
 #include "forwarding.h"
 #include "config_check.h"
 #include "lab.h"
@@ -29,6 +30,7 @@
 static int down_everything(const struct vmnet_config *config) {
         static const char *const run_files[] = {
                 "state", "dnsmasq.conf", "dnsmasq.pid", "dnsmasq.child", "dnsmasq.leases", "hosts",
+                GUARD_ISOLATION_FILE,
         };
         char path[PATH_MAX + 32];
         int r;
@@ -38,6 +40,8 @@ static int down_everything(const struct vmnet_config *config) {
         /* and the firewall's table by its name, whatever the uplink: an older
          * vmnetd's state did not record it */
         if (firewall_remove() < 0)
+                r = -EIO;
+        if (guard_remove() < 0) /* whatever the config says now: a guard of before goes too */
                 r = -EIO;
         /* ip_forward as it was before vmnetd turned it on */
         snprintf(path, sizeof path, "%s/" FORWARDING_SAVED, config->run_dir);

@@ -8,6 +8,12 @@
 #include "log.h"
 #include "requests.h"
 
+/* Root, or (once teacher_groups is there) a member of a teacher group. */
+static bool caller_is_teacher(const struct lab *lab, const struct peer *peer) {
+        (void)lab;
+        return peer->uid == 0;
+}
+
 typedef int (*handler_fn)(struct lab *lab, struct peer *peer, const struct user_info *caller,
                           const struct vmnet_request *req, struct vmnet_reply *rep, int *ret_fd);
 
@@ -65,6 +71,20 @@ static int handle_netns_attach(struct lab *lab, struct peer *peer, const struct 
         return r == -EDQUOT ? -EPERM : r;
 }
 
+/* Exam mode, for root and the teachers. */
+static int handle_isolation(struct lab *lab, struct peer *peer, const struct user_info *caller,
+                            const struct vmnet_request *req, struct vmnet_reply *rep, int *ret_fd) {
+        (void)rep, (void)ret_fd;
+        if (req->isolation > 1)
+                return -EBADMSG;
+        if (!caller_is_teacher(lab, peer)) {
+                log_warn("exam mode %s by %s refused: neither root nor in teacher_groups",
+                         req->isolation ? "on" : "off", caller->name);
+                return -EPERM;
+        }
+        return lab_set_isolation(lab, caller, req->isolation);
+}
+
 /* Who may send what.  Adding a message type: a row here (and its fields
  * in common/protocol.c). */
 static const struct {
@@ -79,6 +99,7 @@ static const struct {
         [VMNET_MSG_VM_TAP]  = { handle_vm_tap,  false },
         [VMNET_MSG_NETNS_ATTACH] = { handle_netns_attach, false },
         [VMNET_MSG_LAB_HEALTH] = { handle_lab_health, false },
+        [VMNET_MSG_ISOLATION] = { handle_isolation, false },
 };
 
 /* What each errno of a lab operation tells the client (lab.h); any other
@@ -95,6 +116,7 @@ static const struct {
         { EBADMSG, VMNET_ERR_BAD_REQUEST, false },
         { EPROTO,  VMNET_ERR_VERSION,     false },
         { ENOTUNIQ, VMNET_ERR_NAME_TAKEN, false },
+        { ENOTCONN, VMNET_ERR_NO_GUARD,   false },
         { ESRCH,   VMNET_ERR_NO_USER,     true },
         { EACCES,  VMNET_ERR_NOT_ALLOWED, true },
 };

@@ -360,6 +360,8 @@ static uint16_t ask(uid_t uid, uint8_t type, const char *arg, struct vmnet_reply
                 snprintf(req.tap, sizeof req.tap, "%s", arg);
         else if (type == VMNET_MSG_VM_TAP)
                 snprintf(req.bridge, sizeof req.bridge, "%s", arg);
+        else if (type == VMNET_MSG_ISOLATION)
+                req.isolation = (uint8_t)(arg[0] - '0');
         else if (type == VMNET_MSG_NETNS_ATTACH) {
                 char label[32];
                 const char *colon = strchr(arg, ':');
@@ -688,6 +690,13 @@ static void test_authorisation_matrix(void **state) {
                 { UID_OUTSIDER, VMNET_MSG_NETNS_ATTACH, "ns-stu2", VMNET_ERR_REFUSED },
                 { UID_NOBODY,   VMNET_MSG_NETNS_ATTACH, "ns-stu2", VMNET_ERR_REFUSED },
                 { UID_ROOT,     VMNET_MSG_NETNS_ATTACH, "ns-root", VMNET_OK },
+                /* ISOLATION: root and teachers only; without a guard there is no exam mode */
+                { UID_ROOT,     VMNET_MSG_ISOLATION, "1", VMNET_ERR_NO_GUARD },
+                { UID_ROOT,     VMNET_MSG_ISOLATION, "0", VMNET_ERR_NO_GUARD },
+                { UID_ROOT,     VMNET_MSG_ISOLATION, "2", VMNET_ERR_BAD_REQUEST },
+                { UID_STU1,     VMNET_MSG_ISOLATION, "1", VMNET_ERR_REFUSED },
+                { UID_OUTSIDER, VMNET_MSG_ISOLATION, "0", VMNET_ERR_REFUSED },
+                { UID_NOBODY,   VMNET_MSG_ISOLATION, "1", VMNET_ERR_REFUSED },
                 /* TAP_DEL: only the owner's own persistent tap */
                 { UID_ROOT,     VMNET_MSG_TAP_DEL, "tap-stu1+1", VMNET_ERR_REFUSED },
                 { UID_STU2,     VMNET_MSG_TAP_DEL, "tap-stu1+1", VMNET_ERR_REFUSED },

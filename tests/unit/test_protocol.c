@@ -16,7 +16,7 @@
 static const uint8_t all_types[] = {
         VMNET_MSG_OPEN, VMNET_MSG_CLOSE, VMNET_MSG_STATUS,
         VMNET_MSG_TAP_ADD, VMNET_MSG_TAP_DEL, VMNET_MSG_VM_TAP,
-        VMNET_MSG_NETNS_ATTACH, VMNET_MSG_LAB_HEALTH,
+        VMNET_MSG_NETNS_ATTACH, VMNET_MSG_LAB_HEALTH, VMNET_MSG_ISOLATION,
 };
 #define N_TYPES (sizeof all_types / sizeof all_types[0])
 
@@ -40,6 +40,9 @@ static struct vmnet_request full_request(uint8_t type) {
                 break;
         case VMNET_MSG_NETNS_ATTACH:
                 memset(req.ifname, 'i', IFNAMSIZ - 1);
+                break;
+        case VMNET_MSG_ISOLATION:
+                req.isolation = 1;
                 break;
         }
         return req;
@@ -66,6 +69,13 @@ static struct vmnet_reply full_reply(uint8_t type, uint16_t n_taps) {
                         rep.taps[i].kind = (uint8_t)(1 + i % 3);
                         rep.taps[i].flags = (uint8_t)(i & 3);
                 }
+                rep.guard = VMNET_GUARD_ON | VMNET_GUARD_EXAM;
+                rep.n_drops = VMNET_DROPS_MAX;
+                for (unsigned i = 0; i < VMNET_DROPS_MAX; i++) {
+                        memset(rep.drops[i].mac, (int)(0xa0 + i), 6);
+                        rep.drops[i].kind = (uint8_t)(1 + i);
+                        rep.drops[i].frames = 0xfffffff0u + i % 16;
+                }
         }
         if (type == VMNET_MSG_LAB_HEALTH) {
                 rep.health.dnsmasq = VMNET_DNSMASQ_DOWN;
@@ -84,6 +94,7 @@ static void assert_request_eq(const struct vmnet_request *a, const struct vmnet_
         assert_string_equal(a->bridge, b->bridge);
         assert_int_equal(a->want, b->want);
         assert_string_equal(a->ifname, b->ifname);
+        assert_int_equal(a->isolation, b->isolation);
 }
 
 static void assert_reply_eq(const struct vmnet_reply *a, const struct vmnet_reply *b) {
@@ -106,6 +117,13 @@ static void assert_reply_eq(const struct vmnet_reply *a, const struct vmnet_repl
                 assert_string_equal(a->taps[i].name, b->taps[i].name);
                 assert_int_equal(a->taps[i].kind, b->taps[i].kind);
                 assert_int_equal(a->taps[i].flags, b->taps[i].flags);
+        }
+        assert_int_equal(a->guard, b->guard);
+        assert_int_equal(a->n_drops, b->n_drops);
+        for (unsigned i = 0; i < a->n_drops; i++) {
+                assert_memory_equal(a->drops[i].mac, b->drops[i].mac, 6);
+                assert_int_equal(a->drops[i].kind, b->drops[i].kind);
+                assert_int_equal(a->drops[i].frames, b->drops[i].frames);
         }
 }
 
@@ -561,19 +579,44 @@ static void test_reply_too_many_taps(void **state) {
         rep = full_reply(VMNET_MSG_STATUS, VMNET_TAPS_MAX);
         int n = vmnet_reply_encode(&rep, buf, sizeof buf);
         assert_true(n > 0);
-        /* n_taps sits before the tap list: find it from the end */
-        size_t list = (size_t)n;
+        /* n_taps sits before the tap list, the guard's byte and drops after it:
+         * find it from the end */
+        size_t tail = 1 + 2 + (size_t)rep.n_drops * 11, list = (size_t)n - tail;
         for (unsigned i = 0; i < VMNET_TAPS_MAX; i++)
                 list -= 1 + strlen(rep.taps[i].name) + 2;
         assert_int_equal(buf[list - 2] << 8 | buf[list - 1], VMNET_TAPS_MAX);
         /* one more tap, complete on the wire, is still refused */
         buf[list - 1] = VMNET_TAPS_MAX + 1;
         const uint8_t more[] = { 3, 'x', 'y', 'z', 1, 0 };
-        memcpy(buf + n, more, sizeof more);
+        memmove(buf + n - tail + sizeof more, buf + n - tail, tail);
+        memcpy(buf + n - tail, more, sizeof more);
         assert_reply_refused(buf, n + sizeof more, -EBADMSG);
         buf[list - 2] = 0xff;
         buf[list - 1] = 0xff;
         assert_reply_refused(buf, n, -EBADMSG);
+}
+
+static void test_reply_drop_counts(void **state) {
+        (void)state;
+        static struct vmnet_reply rep, out;
+        uint8_t buf[VMNET_MSG_MAX];
+        rep = full_reply(VMNET_MSG_STATUS, 0);
+        rep.n_drops = 0;
+        int n = vmnet_reply_encode(&rep, buf, sizeof buf);
+        assert_true(n > 3);
+        assert_int_equal(vmnet_reply_decode(buf, n, &out), 0);
+        assert_reply_eq(&rep, &out);
+        /* guard byte, then n_drops 0 last */
+        assert_int_equal(buf[n - 3], VMNET_GUARD_ON | VMNET_GUARD_EXAM);
+        assert_int_equal(buf[n - 1], 0);
+        /* a count above VMNET_DROPS_MAX, even with its counters there, is refused */
+        buf[n - 2] = 0;
+        buf[n - 1] = VMNET_DROPS_MAX + 1;
+        uint8_t more[(VMNET_DROPS_MAX + 1) * 11] = {};
+        memcpy(buf + n, more, sizeof more);
+        assert_reply_refused(buf, n + sizeof more, -EBADMSG);
+        rep.n_drops = VMNET_DROPS_MAX + 1;
+        assert_int_equal(vmnet_reply_encode(&rep, buf, sizeof buf), -EINVAL);
 }
 
 static void test_reply_trailing_bytes(void **state) {
@@ -670,9 +713,9 @@ static void test_reply_encode_empty_tap(void **state) {
 
 static void test_strings(void **state) {
         (void)state;
-        for (uint16_t s = VMNET_OK; s <= VMNET_ERR_NAME_TAKEN; s++)
+        for (uint16_t s = VMNET_OK; s <= VMNET_ERR_NO_GUARD; s++)
                 assert_string_not_equal(vmnet_status_string(s), "unknown status");
-        assert_string_equal(vmnet_status_string(VMNET_ERR_NAME_TAKEN + 1), "unknown status");
+        assert_string_equal(vmnet_status_string(VMNET_ERR_NO_GUARD + 1), "unknown status");
         assert_string_equal(vmnet_status_string(0xffff), "unknown status");
         assert_string_equal(vmnet_uplink_string(VMNET_UPLINK_NAT), "nat");
         assert_string_equal(vmnet_uplink_string(VMNET_UPLINK_ISOLATED), "isolated");
@@ -707,6 +750,7 @@ int main(void) {
                 cmocka_unit_test(test_reply_unknown_type),
                 cmocka_unit_test(test_reply_bad_strings),
                 cmocka_unit_test(test_reply_too_many_taps),
+                cmocka_unit_test(test_reply_drop_counts),
                 cmocka_unit_test(test_reply_trailing_bytes),
                 cmocka_unit_test(test_reply_truncated_everywhere),
                 cmocka_unit_test(test_reply_encode_errors),

@@ -73,6 +73,10 @@ for p in /sys/class/net/br-lan/brif/*; do
         [ "$(cat "/sys/class/net/$p/owner" 2>/dev/null)" = 61001 ] && vmtap=$p
 done
 [ -n "$vmtap" ] || fail "no tap of stu1 on br-lan: $(ls /sys/class/net/br-lan/brif)"
+# the guard stands between students' ports, and the uplink is the host's side
+ports=$(nft list map bridge vmnet_guard in_ports) || fail "no guard on the admin's bridge"
+grep -q "\"$vmtap\" : goto in_61001" <<< "$ports" || fail "stu1's tap $vmtap is not in the guard's ports: $ports"
+! grep -q '"lan0"' <<< "$ports" || fail "the admin's uplink lan0 is taken for a student's port: $ports"
 
 page=$(lan curl -sS --max-time 5 "http://$ip/") || fail "the lan peer gets no page from vm1 at $ip"
 grep -q "hello from vm1" <<< "$page" || fail "vm1's page does not name it: $page"

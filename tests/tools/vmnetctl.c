@@ -2,6 +2,9 @@
  * tests and benchmarks (not installed):
  *   vmnetctl [-s SOCKET] open USER | close USER | status | tap-add | tap-del TAP
  *   vmnetctl [-s SOCKET] vm-tap BRIDGE [HOLD_SECONDS]   (holds the tap fd, then exits)
+ *   vmnetctl [-s SOCKET] vm-tap-mac BRIDGE MAC HOLD_SECONDS
+ *                                                 (and sets the tap's MAC through its fd,
+ *                                                  SIOCSIFHWADDR, as its owner may)
  *   vmnetctl [-s SOCKET] raw HEXBYTES                    (sends bytes as they are)
  *   vmnetctl [-s SOCKET] hold USER SECONDS               (open, sleep, exit without close)
  *   vmnetctl [-s SOCKET] sessions PREFIX COUNT           (open and close PREFIX0, then PREFIX1...)
@@ -15,6 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -136,7 +142,7 @@ int main(int argc, char **argv) {
         } else if (strcmp(cmd, "tap-del") == 0) {
                 req.type = VMNET_MSG_TAP_DEL;
                 snprintf(req.tap, sizeof req.tap, "%s", arg);
-        } else if (strcmp(cmd, "vm-tap") == 0) {
+        } else if (strcmp(cmd, "vm-tap") == 0 || (strcmp(cmd, "vm-tap-mac") == 0 && argc == 5)) {
                 req.type = VMNET_MSG_VM_TAP;
                 snprintf(req.bridge, sizeof req.bridge, "%s", arg);
         } else {
@@ -156,7 +162,21 @@ int main(int argc, char **argv) {
                 printf("%s\n", rep.tap);
         }
         fflush(stdout);
-        if (strcmp(cmd, "hold") == 0 || (req.type == VMNET_MSG_VM_TAP && argc > 3))
+        if (strcmp(cmd, "vm-tap-mac") == 0) {
+                struct ifreq ifr = { .ifr_hwaddr.sa_family = ARPHRD_ETHER };
+                unsigned m[6];
+                if (sscanf(argv[3], "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+                        return 2;
+                for (int i = 0; i < 6; i++)
+                        ifr.ifr_hwaddr.sa_data[i] = (char)m[i];
+                if (ioctl(fd, SIOCSIFHWADDR, &ifr) < 0) {
+                        fprintf(stderr, "vmnetctl: SIOCSIFHWADDR on the tap's fd: %s\n", strerror(errno));
+                        return 1;
+                }
+                printf("set %s\n", argv[3]);
+                fflush(stdout);
+                sleep(atoi(argv[4]));
+        } else if (strcmp(cmd, "hold") == 0 || (req.type == VMNET_MSG_VM_TAP && argc > 3))
                 sleep(atoi(argc > 3 ? argv[3] : "1"));
         if (fd >= 0)
                 close(fd);

@@ -55,6 +55,7 @@ static int remember_port(struct guard *g, const char *name, uint32_t uid) {
                 if (ARRAY_RESERVE(g->ports, g->cap_ports, g->n_ports + 1) < 0)
                         return -ENOMEM;
                 p = &g->ports[g->n_ports++];
+                memset(p->mac, 0, sizeof p->mac);
         }
         snprintf(p->name, sizeof p->name, "%s", name);
         p->uid = uid;
@@ -344,14 +345,24 @@ static bool in_set(const char *set, const uint8_t mac[6]) {
         return nft_run(cmd, NFT_RUN_QUIET, NULL) == 0;
 }
 
-bool guard_address_is_taken(const struct guard *g, const char *port, const uint8_t mac[6]) {
-        const struct guard_port *p = NULL;
+bool guard_port_address_known(const struct guard *g, const char *port) {
+        static const uint8_t none[6];
+        for (size_t i = 0; i < g->n_ports; i++)
+                if (strcmp(g->ports[i].name, port) == 0)
+                        return memcmp(g->ports[i].mac, none, 6) != 0;
+        return false;
+}
+
+bool guard_port_address_stolen(struct guard *g, const char *port, const uint8_t mac[6]) {
+        static const uint8_t none[6];
+        struct guard_port *p = find_port(g, port);
         char own[32];
 
-        for (size_t i = 0; i < g->n_ports && !p; i++)
-                if (strcmp(g->ports[i].name, port) == 0)
-                        p = &g->ports[i];
-        if (!g->on || !p)
+        if (!p || memcmp(p->mac, mac, 6) == 0)
+                return false;
+        bool first = memcmp(p->mac, none, 6) == 0;
+        memcpy(p->mac, mac, 6);
+        if (first || !g->on)
                 return false;
         if (memcmp(mac, g->params.host_mac, 6) == 0)
                 return true;

@@ -69,12 +69,16 @@ void guard_port_remove(struct guard *g, const char *name);
  * ones of another student now) put in.  Returns 0 or the first -errno. */
 int guard_sync_ports(struct guard *g, const struct guard_port *ports, size_t n);
 
-/* A student's port now has the MAC address mac (SIOCSIFHWADDR on a tap's
- * fd needs no privilege, and the bridge makes the port's own address a
- * local FDB entry: frames for that MAC then go to the host, not to the VM
- * that has it).  True when mac is the host's, or one another student's VM
- * or the host's side uses: the caller gives the port a fresh address. */
-bool guard_address_is_taken(const struct guard *g, const char *port, const uint8_t mac[6]);
+/* A link event says the student's port now has the MAC address mac
+ * (SIOCSIFHWADDR on a tap's fd needs no privilege, and the bridge makes
+ * the port's own address a local FDB entry: frames for that MAC then go to
+ * the host, not to the VM that has it).  True when it changed from the
+ * address last seen (the first one seen is only noted) to the host's, or
+ * to one another student's VM or the host's side uses: the caller gives
+ * the port a fresh address. */
+bool guard_port_address_stolen(struct guard *g, const char *port, const uint8_t mac[6]);
+/* Has an address of the port been seen yet (false: not, or no such port)? */
+bool guard_port_address_known(const struct guard *g, const char *port);
 
 /* Exam mode on or off now, remembered across restarts until the next
  * reload.  Returns 0 or -errno. */

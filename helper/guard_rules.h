@@ -63,6 +63,7 @@ struct guard_params {
 struct guard_port {
         char name[IFNAMSIZ];
         uint32_t uid;
+        uint8_t mac[6];  /* the port's own address as last seen (guard.c), 0s before */
 };
 
 /* An address dnsmasq leased to a student's VM; expiry 0 is infinite. */

@@ -35,6 +35,17 @@ static int registry_ports(const struct lab *lab, struct guard_port **ret, size_t
         return 0;
 }
 
+/* The address a port has now, for the ports the guard saw none of yet
+ * (new ones, or adopted at start): a change from it is what it watches. */
+static void note_addresses(struct lab *lab) {
+        link_registry_foreach(rec, &lab->links) {
+                struct kernel_link now;
+                if ((LINK_KINDS_PORTS & LINK_KIND_BIT(rec->kind)) && !guard_port_address_known(lab->guard, rec->name) &&
+                    lab->ops->link_get(lab, rec->ifindex, &now) >= 0)
+                        (void)guard_port_address_stolen(lab->guard, rec->name, now.address);
+        }
+}
+
 /* The table is in the state's records while it is there, for --down. */
 static void record_table(struct lab *lab) {
         if (lab->guard->on)
@@ -59,6 +70,7 @@ int lab_guard_start(struct lab *lab) {
                 return r;
         r = guard_start(lab->guard, &lab->config, bridge.address, ports, n);
         free(ports);
+        note_addresses(lab);
         lab->guard_changes = lab->links.changes;
         record_table(lab);
         return r;
@@ -90,32 +102,33 @@ void lab_guard_sync(struct lab *lab) {
                 return; /* again at the next change */
         (void)guard_sync_ports(lab->guard, ports, n);
         free(ports);
+        note_addresses(lab);
         lab->guard_changes = lab->links.changes;
 }
 
 void lab_guard_link_event(struct lab *lab, const struct kernel_link *event, bool deleted) {
-        struct kernel_link now, *link = &now;
+        struct kernel_link now;
 
-        /* the event may be an old one (a change comes with several): what is it now? */
-        if (!lab->guard || !event || deleted || lab->ops->link_get(lab, event->ifindex, &now) < 0 ||
-            !guard_address_is_taken(lab->guard, link->name, link->address))
+        /* what the event says changed; then what is there now (a change comes
+         * with several events, and the address may have moved on) */
+        if (!lab->guard || !event || deleted || !guard_port_address_stolen(lab->guard, event->name, event->address) ||
+            lab->ops->link_get(lab, event->ifindex, &now) < 0 || memcmp(now.address, event->address, 6) != 0)
                 return;
-        const struct link_record *rec = link_registry_by_ifindex(&lab->links, link->ifindex);
+        const struct link_record *rec = link_registry_by_ifindex(&lab->links, event->ifindex);
         struct user_info owner = {};
         char was[MAC_ADDRESS_STRLEN];
         uint8_t fresh[6];
         if (!rec || lab->ops->user_by_uid(rec->owner, &owner) < 0)
                 snprintf(owner.name, sizeof owner.name, "uid %u", rec ? (unsigned)rec->owner : 0u);
-        mac_address_format(link->address, was);
-        /* a fresh one of vmnet's own: locally administered, like the bridge's */
-        mac_address_random(fresh);
-        int r = link_set_address(lab->nl, link->ifindex, fresh);
+        mac_address_format(event->address, was);
+        mac_address_random(fresh); /* of vmnet's own: locally administered, like the bridge's */
+        int r = link_set_address(lab->nl, event->ifindex, fresh);
         if (r < 0)
                 log_error_errno(r, "guard: %s set the address of %s to %s, which is another's, and it cannot be "
-                                "changed back: %m", owner.name, link->name, was);
+                                "changed back: %m", owner.name, event->name, was);
         else
                 log_warn("guard: %s set the address of %s to %s, which is another's: given a fresh one", owner.name,
-                         link->name, was);
+                         event->name, was);
 }
 
 /* "stu1's vm3 (52:54:00:12:34:56)": the VM is named only when the

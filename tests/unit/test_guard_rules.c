@@ -29,7 +29,7 @@ static struct guard_params params(bool isolation) {
 }
 
 static const struct guard_port ports[] = {
-        { "vmnp0", 61001 }, { "tap-stu1+1", 61001 }, { "vmnp1", 61002 },
+        { .name = "vmnp0", .uid = 61001 }, { .name = "tap-stu1+1", .uid = 61001 }, { .name = "vmnp1", .uid = 61002 },
 };
 static const uint32_t uids[] = { 61001, 61002 };
 
@@ -127,7 +127,7 @@ static void test_ports(void **state) {
         assert_false(guard_port_name_ok("a\\b"));
         assert_false(guard_port_name_ok(""));
         assert_true(guard_port_name_ok("t~0123456789+1"));
-        struct guard_port bad = { "x\"y", 1 };
+        struct guard_port bad = { .name = "x\"y", .uid = 1 };
         assert_string_equal(TEXT(guard_rules_port(b, &bad, true)), "");
         r = TEXT(guard_rules_ports_refresh(b, ports, 3, uids, 1));
         HAS(r, "flush map bridge vmnet_guard in_ports\n");
@@ -163,7 +163,7 @@ static void test_kernel_takes_it(void **state) {
         struct guard_params p = params(false), exam = params(true);
         struct guard_lease lease = { .uid = 61001, .expiry = 0 };
         inet_pton(AF_INET, "10.77.0.100", &lease.addr);
-        struct guard_port stale = { "vmnp1", 61001 };   /* 61002's port, named for 61001 */
+        struct guard_port stale = { .name = "vmnp1", .uid = 61001 };   /* 61002's port, named for 61001 */
         struct strbuf t1 = {}, t2 = {}, leases = {}, port = {}, unport = {}, refresh = {}, on = {}, off = {},
                       gone = {}, del = {};
         guard_rules_table(&t1, &p, ports, 2, uids, 1);

@@ -17,6 +17,26 @@ struct nft_step {
         bool must_fail;    /* the kernel is expected to refuse it */
 };
 
+/* Runs fn in a child process in fresh user and network namespaces: its
+ * return value (0 to 253) as it returned it, or -1 when this machine gives
+ * no namespaces (the caller skips), 254 when the child died otherwise.
+ * cmocka's asserts do not cross the fork: fn returns the number of the
+ * check that failed, 0 when all held. */
+static inline int in_throwaway_netns(int (*fn)(void *), void *userdata) {
+        pid_t pid = fork();
+        if (pid < 0)
+                return -1;
+        if (pid == 0) {
+                if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
+                        _exit(255);
+                _exit(fn(userdata) & 0xff);
+        }
+        int status;
+        if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+                return 254;
+        return WEXITSTATUS(status) == 255 ? -1 : WEXITSTATUS(status);
+}
+
 /* Runs the steps in order in one throwaway namespace.  Returns n when each
  * did as expected, the index of the first that did not, or -1 when this
  * machine gives no namespaces (the caller skips).  With out, the output of

@@ -71,15 +71,7 @@ attacker_runs 5 "cat /run/dnsflood.log"
 expect_drops stu1 dns_rate
 
 log "attack: a spoofed source address towards the LAN"
-world_spawn ip netns exec lan tcpdump -l -n -i eth0 udp port 9999 > "$W/lan-udp.txt" 2> /dev/null
-sleep 1
-attacker_runs 10 "vmraw udp eth0 192.168.99.9 $LAN_PEER $(cat /sys/class/net/vmnet0/address) 9999 3 &&
-vmraw udp eth0 $aip $LAN_PEER $(cat /sys/class/net/vmnet0/address) 9999 3"
-sleep 2
-log "the LAN saw: $(tr '\n' ';' < "$W/lan-udp.txt")"
-! grep -q '192.168.99.9' "$W/lan-udp.txt" || fail "a spoofed source reached the LAN"
-grep -q "$LAN_HOST\.[0-9]* > $LAN_PEER.9999" "$W/lan-udp.txt" ||
-        fail "the attacker's own (masqueraded) packets did not reach the LAN either: the check proves nothing"
+spoof_stays_in attacker "$aip" "$LAN_HOST"
 
 log "PASS: floods of stu1's guest stayed stu1's; stu2's guests kept working"
 grep 'guard:' "$W/vmnetd.log" | sed 's/^/    /' >&2 || true

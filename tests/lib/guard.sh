@@ -123,3 +123,21 @@ status_says() {
         grep -Eq -- "$2" <<< "$out" || fail "vmnet status as $1 does not say /$2/: $out"
         log "  $1's vmnet status: $(grep -E -- "$2" <<< "$out" | head -n 1 | sed 's/^ *//')"
 }
+
+# spoof_stays_in GUEST OWN_IP SEEN_AS: GUEST (vmctl=1) sends UDP to the LAN
+# peer (tests/lib/lan.sh) from a spoofed source and from OWN_IP; the
+# spoofed ones must not reach the LAN, its own must, seen from SEEN_AS (the
+# host's LAN address with nat, OWN_IP with routed).
+spoof_stays_in() {
+        local guest=$1 own=$2 seen=$3 mac
+        mac=$(cat /sys/class/net/vmnet0/address)
+        world_spawn ip netns exec lan tcpdump -l -n -i eth0 udp port 9999 > "$W/lan-udp.txt" 2> /dev/null
+        sleep 1
+        ATTACKER=$guest attacker_runs 10 "vmraw udp eth0 192.168.99.9 $LAN_PEER $mac 9999 3 &&
+vmraw udp eth0 $own $LAN_PEER $mac 9999 3"
+        sleep 2
+        log "the LAN saw: $(tr '\n' ';' < "$W/lan-udp.txt")"
+        ! grep -q '192\.168\.99\.9' "$W/lan-udp.txt" || fail "a spoofed source reached the LAN"
+        grep -q "${seen//./\\.}\.[0-9]* > ${LAN_PEER//./\\.}\.9999" "$W/lan-udp.txt" ||
+                fail "$guest's own packets did not reach the LAN from $seen either: the check proves nothing"
+}

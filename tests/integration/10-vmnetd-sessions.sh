@@ -34,6 +34,9 @@ done
 wait_until 5 login_link_is_forwarding tap-stu1 ||
         fail "carrier $(cat /sys/class/net/tap-stu1/carrier), port state $(brport_state "$peer"), expected 1 and 3"
 ip -4 addr show vmnet0 | grep -q "10.77.0.1/24" || fail "bridge has no address"
+# the bridge vmnetd made floods multicast rather than snoop it: snooping
+# re-arms every port's timers whenever a port comes or goes
+expect_eq "multicast snooping on vmnet0" 0 "$(cat /sys/class/net/vmnet0/bridge/multicast_snooping)"
 # What a bridged VirtualBox/VMware guest sends "to the wire" is transmitted on
 # tap-stu1; unicast to the host (not only broadcast) must cross into the lab.
 ip neigh replace 10.77.0.50 lladdr 52:54:00:aa:00:50 dev vmnet0

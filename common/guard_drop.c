@@ -21,6 +21,7 @@ static const struct {
         [GUARD_DROP_DHCP_RATE]          = { "dhcp_rate", "asked the lab's DHCP too often" },
         [GUARD_DROP_DNS_RATE]           = { "dns_rate", "asked the lab's DNS too often" },
         [GUARD_DROP_EXAM]               = { "exam", "tried to reach another student's VM (exam mode)" },
+        [GUARD_DROP_VLAN]               = { "vlan", "sent VLAN-tagged frames (a segment of your own takes them)" },
 };
 
 const char *guard_drop_name(uint8_t kind) {

@@ -21,6 +21,8 @@ enum guard_drop {
         GUARD_DROP_DHCP_RATE,            /* DHCP requests over the student's rate */
         GUARD_DROP_DNS_RATE,             /* DNS queries to the host over the student's rate */
         GUARD_DROP_EXAM,                 /* frames to another student's VM in exam mode */
+        GUARD_DROP_VLAN,                 /* VLAN-tagged frames (802.1Q, 802.1ad), which the rules
+                                          * of addresses cannot look into */
         _GUARD_DROP_END,
 };
 

@@ -127,6 +127,8 @@ void guard_rules_student(struct strbuf *b, const struct guard_params *p, uint32_
         R("in", "add @macs_%u { @ll,48,48 } add @macs { @ll,48,48 } goto l3_%u\n", u, u, u);
         R("in", DROP_AS("too_many_macs") "\n", u, u);
 
+        /* a tag would hide what is inside from every rule below */
+        R("l3", "ether type { 8021q, 8021ad } " DROP_AS("vlan") "\n", u, u);
         /* servers only the host may be */
         R("l3", "udp sport 67 " DROP_AS("dhcp_server") "\n", u, u);
         R("l3", "udp dport 68 " DROP_AS("dhcp_server") "\n", u, u);

@@ -11,6 +11,8 @@
  *   vmraw arp IF request|reply SHA SPA THA TPA [COUNT]
  *                                     ARP; SHA "self" is IF's MAC; sent to
  *                                     THA, or broadcast when THA is 0s
+ *   vmraw tagged IF VID SPA           an ARP reply "SPA is at IF's MAC", broadcast
+ *                                     in an 802.1Q tag of VLAN VID
  *   vmraw ra IF                       an IPv6 router advertisement (prefix
  *                                     2001:db8:77::/64, default router)
  *   vmraw dhcp6 IF                    a DHCPv6 ADVERTISE, server to client
@@ -242,6 +244,18 @@ static unsigned long arp(int reply, const uint8_t sha[6], const uint8_t spa[4], 
         return count;
 }
 
+static unsigned long tagged(unsigned vid, const uint8_t spa[4]) {
+        uint8_t frame[64] = {}, *p;
+        p = ether(frame, broadcast, own_mac, 0x8100);
+        p = put16(put16(p, (uint16_t)(vid & 0x0fff)), ETHERTYPE_ARP);
+        p = put16(put16(p, 1), ETHERTYPE_IP);
+        *p++ = 6, *p++ = 4;
+        p = put16(p, 2);
+        p = put(put(put(put(p, own_mac, 6), spa, 4), broadcast, 6), spa, 4);
+        send_frame(frame, (size_t)(p - frame));
+        return 1;
+}
+
 static unsigned long ra(void) {
         static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 }, mcast[6] = { 0x33, 0x33, 0, 0, 0, 1 };
         uint8_t src[16], icmp[64] = {}, frame[128], *p = icmp;
@@ -384,6 +398,10 @@ int main(int argc, char **argv) {
                         sent = arp(reply, sha, spa, tha, tpa, argc == 9 ? count_arg(argv[8], COUNT_MAX) : 1);
                 } else if (strcmp(cmd, "dhcpwatch") == 0 && argc == 4) {
                         sent = dhcpwatch(count_arg(argv[3], SECONDS_MAX));
+                } else if (strcmp(cmd, "tagged") == 0 && argc == 5) {
+                        uint8_t spa[4];
+                        parse_ip(argv[4], spa);
+                        sent = tagged((unsigned)count_arg(argv[3], 4094), spa);
                 } else if (strcmp(cmd, "ra") == 0 && argc == 3) {
                         sent = ra();
                 } else if (strcmp(cmd, "dhcp6") == 0 && argc == 3) {

@@ -15,6 +15,7 @@
 #   ARP poisoning          replies to the victim and to the host
 #   IPv6 RA, DHCPv6        the host's routes and addresses unchanged, the
 #                          victim takes no prefix
+#   a VLAN tag             (around a claim of the gateway) dropped whole
 #   a spoofed source       never leaves the lab (nat)
 # and each attack shows in the attacker's drop counters.
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
@@ -109,6 +110,18 @@ expect_eq "the host's IPv6 routes and bridge addresses after an RA" "$ip6_before
 ! guest_exec victim 5 "ip -6 addr show dev eth0" | grep -q "2001:db8:77:" || fail "the victim took the attacker's IPv6 prefix"
 expect_drops stu1 ipv6_router
 expect_drops stu1 dhcpv6_server
+
+log "attack: a claim of the gateway inside a VLAN tag"
+attacker_runs 10 "vmraw tagged eth0 5 10.77.0.1 && vmraw tagged eth0 5 10.77.0.1"
+expect_drops stu1 vlan
+victim_neighbour_is 10.77.0.1 "$hmac" || fail "the victim's ARP entry for the gateway moved"
+
+# what stu1 reads, in JSON too
+runuser -u stu1 -- "$BUILD/vmnet" status --json > "$W/status.json" || fail "vmnet status --json failed"
+python3 -c 'import json, sys; g = json.load(open(sys.argv[1]))["guard"]; kinds = {b["kind"] for b in g["blocked"]}
+assert g["on"] and not g["exam"], g
+assert {"dhcp_server", "host_address", "address_taken", "mac_taken", "ipv6_router", "vlan"} <= kinds, kinds' \
+        "$W/status.json" || fail "vmnet status --json: $(cat "$W/status.json")"
 
 log "PASS: every attack of stu1's guest was blocked; stu2's guest and the host kept working"
 tr -d '\r' < "$W/vmnetd.log" | grep 'guard:' | sed 's/^/    /' >&2 || true

@@ -91,7 +91,7 @@ guard_drops() {
 guard_kind_number() {
         local n=0 k
         for k in dhcp_server dhcpv6_server ipv6_router redirect host_mac mac_taken too_many_macs host_address \
-                 address_taken too_many_addresses arp_foreign dhcp_foreign dhcp_rate dns_rate exam; do
+                 address_taken too_many_addresses arp_foreign dhcp_foreign dhcp_rate dns_rate exam vlan; do
                 n=$((n + 1))
                 [ "$k" = "$1" ] && { echo "$n"; return 0; }
         done

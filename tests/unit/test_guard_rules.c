@@ -92,7 +92,8 @@ static void test_student(void **state) {
         HAS(r, "in_61001 @ll,48,48 @macs meta mark set 61001 goto drop_mac_taken");
         HAS(r, "in_61001 add @macs_61001 { @ll,48,48 } add @macs { @ll,48,48 } goto l3_61001");
         HAS(r, "in_61001 meta mark set 61001 goto drop_too_many_macs");
-        /* servers only the host may be */
+        /* no tags to hide behind, no servers but the host */
+        HAS(r, "l3_61001 ether type { 8021q, 8021ad } meta mark set 61001 goto drop_vlan");
         HAS(r, "l3_61001 udp sport 67 meta mark set 61001 goto drop_dhcp_server");
         HAS(r, "l3_61001 icmpv6 type { nd-router-advert, nd-redirect } meta mark set 61001 goto drop_ipv6_router");
         HAS(r, "l3_61001 udp dport 67 @th,288,48 != @macs_61001 meta mark set 61001 goto drop_dhcp_foreign");

@@ -37,6 +37,7 @@ static const char *const key_names[_KEY_COUNT] = {
         [KEY_DNSMASQ]          = "dnsmasq",
         [KEY_GUARD]            = "guard",
         [KEY_MAX_MACS]         = "max_macs",
+        [KEY_LOGIN_POOL]       = "login_pool",
         [KEY_ISOLATION]        = "isolation",
 };
 
@@ -122,6 +123,8 @@ static int parse_value(struct parser *p, unsigned line, enum key key, char *valu
                 return parse_unsigned(p, line, "max_macs", value, 1, CONFIG_MAX_MACS_MAX, &c->max_macs);
         case KEY_ISOLATION:
                 return PARSE_WORD("isolation", isolation_words, c->isolation);
+        case KEY_LOGIN_POOL:
+                return parse_unsigned(p, line, "login_pool", value, 0, CONFIG_LOGIN_POOL_MAX, &c->login_pool);
         case _KEY_COUNT:
                 break;
         }
@@ -189,6 +192,9 @@ static void format_value(struct strbuf *b, enum key key, const struct vmnet_conf
                 return;
         case KEY_ISOLATION:
                 strbuf_puts(b, word(isolation_words, ELEMENTSOF(isolation_words), c->isolation));
+                return;
+        case KEY_LOGIN_POOL:
+                strbuf_printf(b, "%u", c->login_pool);
                 return;
         case _KEY_COUNT:
                 break;

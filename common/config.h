@@ -35,6 +35,9 @@
 #define CONFIG_FILES_MAX     64 /* vmnet.conf and its drop-ins */
 #define CONFIG_GROUPS_MAX 32
 #define CONFIG_MAX_MACS_MAX 1024
+/* Login links made ahead (login_pool): each is a port of the lab bridge,
+ * which holds 1023. */
+#define CONFIG_LOGIN_POOL_MAX 512
 
 enum vmnet_isolation {
         VMNET_ISOLATION_NONE     = 0, /* students' VMs reach each other */
@@ -69,6 +72,8 @@ struct vmnet_config {
         unsigned max_macs;                       /* max_macs = 16 (1..CONFIG_MAX_MACS_MAX): source MACs,
                                                   *   and as many IPv4 addresses, per student */
         enum vmnet_isolation isolation;          /* isolation = none | students */
+        unsigned login_pool;                     /* login_pool = 0 (0..CONFIG_LOGIN_POOL_MAX): login links
+                                                  *   made ahead, while no request waits */
 };
 
 /* Fills *ret with the defaults above. */

@@ -27,6 +27,7 @@ enum key {
         KEY_GUARD,
         KEY_MAX_MACS,
         KEY_ISOLATION,
+        KEY_LOGIN_POOL,
         _KEY_COUNT,
 };
 

@@ -279,6 +279,20 @@ void link_disable_ipv6(const char *name) {
                 log_debug("cannot turn IPv6 off on %s: %m", name);
 }
 
+int link_rename_up(struct nl_sock *sk, int ifindex, const char *name) {
+        struct rtnl_link *change = rtnl_link_alloc();
+        int r;
+
+        if (!change)
+                return -ENOMEM;
+        /* the kernel renames first, then changes the flags */
+        rtnl_link_set_name(change, name);
+        rtnl_link_set_flags(change, IFF_UP);
+        r = link_change(sk, ifindex, change);
+        rtnl_link_put(change);
+        return r;
+}
+
 int link_plug(struct nl_sock *sk, int ifindex, int bridge_ifindex, unsigned mtu) {
         struct rtnl_link *change = rtnl_link_alloc();
         int r;

@@ -86,6 +86,11 @@ int link_set_address(struct nl_sock *sk, int ifindex, const uint8_t mac[6]);
  * taken on it.  Quietly nothing on a kernel without IPv6. */
 void link_disable_ipv6(const char *name);
 
+/* Renames a link that is down and brings it up, in one request (one
+ * rename of the kernel's, where link_rename() takes three).  -EEXIST if
+ * the name is taken. */
+int link_rename_up(struct nl_sock *sk, int ifindex, const char *name);
+
 /* Plugs link ifindex into the bridge, sets its MTU (when > 0) and brings
  * it up, in one request.  Returns 0 or -errno. */
 int link_plug(struct nl_sock *sk, int ifindex, int bridge_ifindex, unsigned mtu);

@@ -37,6 +37,7 @@
 #define ACCEPTS_PER_WAKEUP 16
 #define DELETE_IDLE_MS     20   /* batch deletions once requests pause this long */
 #define DELETE_MAX_WAIT_MS 500  /* ... or once the oldest waited this long */
+#define POOL_IDLE_MS       50   /* login links are made ahead once requests pause this long */
 #define PUBLISH_DELAY_MS   50   /* lets dnsmasq finish rewriting its lease file */
 #define DROPS_READ_MS      5000 /* the guard's drop counters are read (and logged) this often */
 
@@ -424,10 +425,13 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
         sd_notifyf(0, "READY=1\nSTATUS=serving %s", config->bridge);
 
         bool flushed = false; /* the last round deleted a batch */
+        bool pooled = false;  /* the last round made a login link ahead */
         while (!d.stop) {
                 long long due = -1, now0 = now_ms();
                 if (lab_has_deletions(&d.lab))
                         due = DELETE_IDLE_MS;
+                else if (lab_pool_wants(&d.lab))
+                        due = pooled && d.clients.n == 0 ? 0 : POOL_IDLE_MS;
                 else if (d.clients.n > 0)
                         due = d.clients.n_busy > 0 ? BUSY_IDLE_MS : CLIENT_IDLE_MS;
                 if (d.publish_at_ms && (due < 0 || d.publish_at_ms - now0 < due))
@@ -479,8 +483,18 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                                 d.deletions_since_ms = 0;
                                 flushed = true;
                         }
-                } else
+                        pooled = false;
+                } else {
                         flushed = false;
+                        /* the pool fills while nothing else is to be done, a link
+                         * at a time, and at once again while no client is there */
+                        bool go_on = pooled && d.clients.n == 0;
+                        pooled = false;
+                        if (lab_pool_wants(&d.lab) && (n <= 0 || go_on)) {
+                                lab_pool_fill_one(&d.lab);
+                                pooled = true;
+                        }
+                }
                 if (d.publish_at_ms && now >= d.publish_at_ms)
                         publish_hosts(&d);
                 if (d.dnsmasq.restart_at_ms && now >= d.dnsmasq.restart_at_ms)

@@ -58,6 +58,7 @@ struct lab {
         char state_path[PATH_MAX];
         size_t state_lines;        /* records in run_dir/state when it was last written whole */
         size_t journal_lines;      /* records appended to it since (lab_save_change) */
+        long long pool_retry_at_ms; /* no link is made ahead before then: the last try failed */
         /* Starts watching a session's pidfd: the event loop's id for it
          * (never 0, never reused) in *ret_id.  And stops watching it. */
         int (*watch_pidfd)(void *ctx, int pidfd, uint64_t *ret_id);
@@ -117,6 +118,12 @@ int lab_health(struct lab *lab, struct vmnet_reply *ret);
  * link then with it (lab_link_event()). */
 int lab_netns_attach(struct lab *lab, const struct user_info *user, int netns_fd, const char *ifname,
                      char ret_port[IFNAMSIZ]);
+
+/* login_pool (lab_pool.c): whether the pool of login links made ahead
+ * of logins has fewer than login_pool; makes one more (the daemon calls
+ * it while no request waits: each costs about what a login does). */
+bool lab_pool_wants(const struct lab *lab);
+void lab_pool_fill_one(struct lab *lab);
 
 /* The process behind the watch with this id ended. */
 void lab_session_died(struct lab *lab, uint64_t watch_id);
@@ -202,6 +209,15 @@ int lab_apply_bridge(struct lab *lab, const struct vmnet_config *config);
  * the links named by tap_name, bridges vmnetd made that are no longer the
  * lab's deleted, the address on the bridge and no other of vmnetd's. */
 void lab_apply_links(struct lab *lab, const struct vmnet_config *config);
+/* lab_pool.c: a pooled link becomes st's login link (renamed, up; its
+ * records onto change): 0, -EEXIST when the name is another's link, or
+ * -ENOENT when the pool has none (a new link is then made). */
+int lab_pool_take(struct lab *lab, const struct student *st, struct strbuf *change);
+/* lab_pool.c: the pool brought in line with login_pool and the lab bridge
+ * (k: what the kernel has): links beyond login_pool, on another bridge,
+ * or whose other end is no longer recorded (cut short by a crash while
+ * being handed out) go. */
+void lab_pool_apply(struct lab *lab, const struct kernel_view *k);
 /* Queues the deletion of every link of the student's (the login link and
  * persistent taps) and drops the entry: the student's last session ended. */
 void lab_retire_student(struct lab *lab, struct student *st);

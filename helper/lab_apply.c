@@ -195,8 +195,10 @@ void lab_apply_links(struct lab *lab, const struct vmnet_config *config) {
 
         if (r < 0)
                 log_error_errno(r, "cannot list the links: %m; the ports stay where they are");
-        else
+        else {
                 plug_ports(lab, config, &k);
+                lab_pool_apply(lab, &k);
+        }
         free(k.v);
         rename_links(lab, config);
         remove_old_bridges(lab);

@@ -83,7 +83,9 @@ int lab_down(const struct vmnet_config *config) {
         if (r >= 0 && ifindexes && links.n > 0) {
                 size_t n = 0;
                 link_registry_foreach(rec, &links)
-                        if (rec->kind != LINK_LOGIN_PEER) /* goes with its pair */
+                        /* a bridge end goes with the other end, when that is recorded too */
+                        if (!(LINK_KINDS_PAIR_PORTS & LINK_KIND_BIT(rec->kind)) ||
+                            !link_registry_by_ifindex(&links, rec->peer_ifindex))
                                 ifindexes[n++] = rec->ifindex;
                 log_info("removing %zu links vmnetd made", n);
                 if (links_delete(nl, ifindexes, n) < 0)

@@ -25,6 +25,15 @@ static int kernel_login_link_plug(struct lab *lab, int student_ifindex, int brid
         return login_link_plug(lab->nl, student_ifindex, bridge_end_ifindex, lab->bridge_ifindex);
 }
 
+static int kernel_pool_link_create(struct lab *lab, struct kernel_link *ret_student_end,
+                                   struct kernel_link *ret_bridge_end) {
+        return login_link_create_pooled(lab->nl, lab->bridge_ifindex, ret_student_end, ret_bridge_end);
+}
+
+static int kernel_pool_link_hand_out(struct lab *lab, int student_ifindex, const char *name) {
+        return login_link_hand_out(lab->nl, student_ifindex, name);
+}
+
 /* The bridge's MTU for a new port: a bridge of jumbo frames (an external
  * uplink) keeps them, and a port with a smaller MTU would silently drop
  * the guests' big frames.  0 (the kernel's default) when unknown. */
@@ -120,6 +129,8 @@ static bool kernel_user_is_allowed(struct lab *lab, const struct user_info *user
 const struct lab_ops lab_kernel_ops = {
         .login_link_create = kernel_login_link_create,
         .login_link_plug = kernel_login_link_plug,
+        .pool_link_create = kernel_pool_link_create,
+        .pool_link_hand_out = kernel_pool_link_hand_out,
         .tap_create = kernel_tap_create,
         .netns_link_create = kernel_netns_link_create,
         .netns_owner = netns_owner,

@@ -59,7 +59,7 @@ void lab_flush_deletions(struct lab *lab) {
                         continue;
                 /* a login link's bridge end goes with the student's end */
                 const struct link_record *pair = link_registry_by_ifindex(&lab->links, rec->peer_ifindex);
-                if (rec->kind == LINK_LOGIN_PEER && pair && pair->dying)
+                if ((LINK_KINDS_PAIR_PORTS & LINK_KIND_BIT(rec->kind)) && pair && pair->dying)
                         continue;
                 batch[n++] = rec->ifindex;
         }

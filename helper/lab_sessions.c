@@ -59,7 +59,11 @@ static int ensure_login_link(struct lab *lab, struct student *st, struct strbuf 
                 /* two long names whose 40-bit hashes meet: never share a link */
                 return log_error_errno(EADDRINUSE, "%s's login link would be %s, which another student has",
                                        st->user.name, st->login_tap);
-        r = lab->ops->login_link_create(lab, st->login_tap, &student_end, &bridge_end);
+        r = lab_pool_take(lab, st, change);
+        if (r == 0)
+                return 0;
+        if (r == -ENOENT) /* none made ahead */
+                r = lab->ops->login_link_create(lab, st->login_tap, &student_end, &bridge_end);
         if (r == -EEXIST)
                 return log_error_errno(r, "%s exists but vmnetd did not make it: not touching it", st->login_tap);
         if (r < 0)

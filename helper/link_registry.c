@@ -15,6 +15,8 @@ static const struct link_kind_info kinds[_LINK_KIND_COUNT] = {
         [LINK_VM_TAP]     = { "vm-tap",     "tun",  VMNET_TAP_VM },
         [LINK_NETNS]      = { "netns",      "veth", VMNET_TAP_NETNS },
         [LINK_LAB_BRIDGE] = { "lab-bridge", "bridge", 0 },
+        [LINK_POOL]       = { "pool",       "veth", 0 },
+        [LINK_POOL_PEER]  = { "pool-peer",  "veth", 0 },
 };
 
 const struct link_kind_info *link_kind_info(enum link_kind kind) {

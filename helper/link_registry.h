@@ -33,6 +33,9 @@ enum link_kind {
         LINK_NETNS,      /* the bridge end of a veth whose other end vmnetd made in a network
                           * namespace of the owner's (NETNS_ATTACH): goes with the namespace */
         LINK_LAB_BRIDGE, /* a lab bridge vmnetd created (owner 0); one the admin made is never recorded */
+        LINK_POOL,       /* a login link made ahead of any login (login_pool), owner 0: its
+                          * student's end, down; a login takes it, renamed (lab_pool.c) */
+        LINK_POOL_PEER,  /* its bridge end, on the lab bridge (no carrier while the other is down) */
         _LINK_KIND_COUNT
 };
 
@@ -44,6 +47,8 @@ enum link_kind {
 /* Ports of the lab bridge that carry their owner's frames: a VM or a
  * container seen behind one is the owner's. */
 #define LINK_KINDS_PORTS  (LINK_KIND_BIT(LINK_LOGIN_PEER) | LINK_KINDS_TAPS | LINK_KIND_BIT(LINK_NETNS))
+/* Bridge ends of pairs: the kernel deletes one with the other end. */
+#define LINK_KINDS_PAIR_PORTS (LINK_KIND_BIT(LINK_LOGIN_PEER) | LINK_KIND_BIT(LINK_POOL_PEER))
 
 struct link_kind_info {
         const char *word;        /* its name in run_dir/state and in logs */

@@ -1,6 +1,7 @@
 /* Login links (see login_link.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 
 #include "login_link.h"
 #include "veth.h"
@@ -35,4 +36,39 @@ int login_link_create(struct nl_sock *sk, const char *name, int bridge_ifindex,
         *ret_student_end = student;
         *ret_bridge_end = bridge_end;
         return 0;
+}
+
+static unsigned next_pool_number;
+
+int login_link_create_pooled(struct nl_sock *sk, int bridge_ifindex, struct kernel_link *ret_student_end,
+                             struct kernel_link *ret_bridge_end) {
+        struct kernel_link student, bridge_end;
+        char name[IFNAMSIZ];
+        int r = -EEXIST;
+
+        /* a name of the pool's that is taken (by anyone) only costs a try */
+        for (unsigned tries = 0; tries < 1000 && r == -EEXIST; tries++) {
+                snprintf(name, sizeof name, "%s%u", LOGIN_POOL_PREFIX, next_pool_number++ % 100000000u);
+                const struct veth_request req = {
+                        .name = name, .netns_fd = -1, .port_prefix = LOGIN_PEER_PREFIX,
+                        .next_number = &next_peer_number,
+                };
+                r = veth_pair_add(sk, &req, &bridge_end);
+        }
+        if (r < 0)
+                return r;
+        r = link_get(sk, 0, name, &student);
+        if (r >= 0)
+                r = link_plug(sk, bridge_end.ifindex, bridge_ifindex, 0);
+        if (r < 0) {
+                (void)link_delete(sk, bridge_end.ifindex);
+                return r;
+        }
+        *ret_student_end = student;
+        *ret_bridge_end = bridge_end;
+        return 0;
+}
+
+int login_link_hand_out(struct nl_sock *sk, int student_ifindex, const char *name) {
+        return link_rename_up(sk, student_ifindex, name);
 }

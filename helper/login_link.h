@@ -13,6 +13,9 @@
 #include "bridge.h"
 
 #define LOGIN_PEER_PREFIX "vmnp"
+/* The student's end of a login link made ahead of a login (login_pool),
+ * until a login takes it: "vmnw" (waiting) and a number. */
+#define LOGIN_POOL_PREFIX "vmnw"
 
 /* Makes the pair, `name` for the student's hypervisor, the bridge end
  * plugged into the bridge, both up.  -EEXIST if name exists.  What the
@@ -23,3 +26,13 @@ int login_link_create(struct nl_sock *sk, const char *name, int bridge_ifindex,
 /* Plugs the bridge end of an existing login link into the bridge (again)
  * and brings both ends up. */
 int login_link_plug(struct nl_sock *sk, int student_ifindex, int bridge_end_ifindex, int bridge_ifindex);
+
+/* A login link for no one yet: the pair, the student's end named
+ * LOGIN_POOL_PREFIX and a number and left down, the bridge end plugged
+ * into the bridge and up (without carrier until the other end is up). */
+int login_link_create_pooled(struct nl_sock *sk, int bridge_ifindex, struct kernel_link *ret_student_end,
+                             struct kernel_link *ret_bridge_end);
+
+/* A login takes a pooled link: its student's end renamed `name` and up
+ * (the bridge end is plugged already).  -EEXIST if name is taken. */
+int login_link_hand_out(struct nl_sock *sk, int student_ifindex, const char *name);

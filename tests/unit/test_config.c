@@ -76,6 +76,7 @@ static void test_defaults(void **state) {
         assert_true(d.guard);
         assert_int_equal(d.max_macs, 16);
         assert_int_equal(d.isolation, VMNET_ISOLATION_NONE);
+        assert_int_equal(d.login_pool, 0);
 
         /* an empty file, or one with only comments, gives the defaults */
         struct vmnet_config c = parse_ok("");
@@ -168,7 +169,7 @@ static void test_syntax_errors(void **state) {
         static const char *const required[] = {
                 "bridge", "address", "dhcp_range", "lease_time", "domain",
                 "uplink", "tap_name", "max_taps", "resolv_file", "dnsmasq", "guard", "max_macs",
-                "isolation",
+                "isolation", "login_pool",
         };
         for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
                 char text[64], message[128];
@@ -216,6 +217,10 @@ static void test_numbers(void **state) {
         expect_error("max_taps = 0", "t.conf:1: max_taps: 0 is out of range (expected 1..100)");
         expect_error("max_taps = 101", "t.conf:1: max_taps: 101 is out of range (expected 1..100)");
         assert_int_equal(parse_ok("max_taps = 007").max_taps, 7);
+        assert_int_equal(parse_ok("login_pool = 0").login_pool, 0);
+        assert_int_equal(parse_ok("login_pool = 512").login_pool, 512);
+        expect_error("login_pool = 513", "t.conf:1: login_pool: 513 is out of range (expected 0..512)");
+        expect_error("login_pool = -1", "t.conf:1: login_pool: '-1' is not a number (expected 0..512)");
 }
 
 static void test_paths(void **state) {

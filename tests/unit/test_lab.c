@@ -132,20 +132,46 @@ static void as_kernel_link(const struct fake_link *l, struct kernel_link *ret) {
         strcpy(ret->kind, l->kind);
 }
 
-static int fake_login_link_create(struct lab *lab, const char *name, struct kernel_link *ret_student_end,
-                                  struct kernel_link *ret_bridge_end) {
+/* A veth pair: name and its bridge end vmnpN. */
+static void add_pair(const char *name, struct kernel_link *ret_student_end, struct kernel_link *ret_bridge_end) {
         char peer[IFNAMSIZ];
-        (void)lab;
-        if (world.fail_login_link_create)
-                return -world.fail_login_link_create;
-        if (link_named(name))
-                return -EEXIST;
-        snprintf(peer, sizeof peer, "vmnp%d", world.next_ifindex);
+        snprintf(peer, sizeof peer, "vmnp%d", world.next_ifindex + 1);
         struct fake_link *a = add_link(name, "veth", 0), *b = add_link(peer, "veth", 0);
         a->peer = b->ifindex;
         b->peer = a->ifindex;
         as_kernel_link(a, ret_student_end);
         as_kernel_link(b, ret_bridge_end);
+}
+
+static int fake_login_link_create(struct lab *lab, const char *name, struct kernel_link *ret_student_end,
+                                  struct kernel_link *ret_bridge_end) {
+        (void)lab;
+        if (world.fail_login_link_create)
+                return -world.fail_login_link_create;
+        if (link_named(name))
+                return -EEXIST;
+        add_pair(name, ret_student_end, ret_bridge_end);
+        return 0;
+}
+
+static int fake_pool_link_create(struct lab *lab, struct kernel_link *ret_student_end,
+                                 struct kernel_link *ret_bridge_end) {
+        char name[IFNAMSIZ];
+        (void)lab;
+        snprintf(name, sizeof name, "vmnw%d", world.next_ifindex);
+        add_pair(name, ret_student_end, ret_bridge_end);
+        return 0;
+}
+
+static int fake_pool_link_hand_out(struct lab *lab, int student_ifindex, const char *name) {
+        struct fake_link *l = link_at(student_ifindex);
+        (void)lab;
+        if (link_named(name))
+                return -EEXIST;
+        /* only a link still waiting in the pool is ever handed out */
+        assert_non_null(l);
+        assert_memory_equal(l->name, "vmnw", 4);
+        strcpy(l->name, name);
         return 0;
 }
 
@@ -278,6 +304,8 @@ static bool fake_user_is_allowed(struct lab *lab, const struct user_info *user) 
 static const struct lab_ops fake_ops = {
         .login_link_create = fake_login_link_create,
         .login_link_plug = fake_login_link_plug,
+        .pool_link_create = fake_pool_link_create,
+        .pool_link_hand_out = fake_pool_link_hand_out,
         .tap_create = fake_tap_create,
         .netns_link_create = fake_netns_link_create,
         .netns_owner = fake_netns_owner,
@@ -861,6 +889,83 @@ static void test_state_journal(void **state) {
         assert_state_is_lab();
 }
 
+/* What the kernel has, as lab_pool_apply() sees it: the bridge ends on the bridge. */
+static void world_view(struct kernel_view *k) {
+        static struct kernel_link v[64];
+        for (size_t i = 0; i < world.n_links; i++) {
+                as_kernel_link(&world.links[i], &v[i]);
+                if (strncmp(v[i].name, "vmnp", 4) == 0)
+                        v[i].master = lab.bridge_ifindex;
+        }
+        *k = (struct kernel_view) { .v = v, .n = world.n_links };
+}
+
+static void fill_pool(void) {
+        for (int i = 0; lab_pool_wants(&lab); i++) {
+                assert_true(i < 100);
+                lab_pool_fill_one(&lab);
+        }
+}
+
+/* login_pool: links made ahead, each handed to one student only, renamed;
+ * none left or the pool empty, a login makes its own; the pool follows
+ * login_pool and forgets what a crash left half handed out. */
+static void test_login_pool(void **state) {
+        struct kernel_view k;
+        (void)state;
+
+        lab_save_state(&lab);
+        lab.config.login_pool = 2;
+        fill_pool();
+        assert_int_equal(world.n_links, 5); /* the bridge, two pairs */
+        assert_int_equal(link_registry_count(&lab.links, 0, LINK_KIND_BIT(LINK_POOL)), 2);
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu2", NULL, NULL), VMNET_OK);
+        assert_int_equal(world.n_links, 5); /* both from the pool: nothing new made */
+        struct link_record *l1 = link_registry_by_name(&lab.links, "tap-stu1", LINK_KIND_BIT(LINK_LOGIN));
+        struct link_record *l2 = link_registry_by_name(&lab.links, "tap-stu2", LINK_KIND_BIT(LINK_LOGIN));
+        assert_non_null(l1);
+        assert_non_null(l2);
+        assert_int_not_equal(l1->ifindex, l2->ifindex);
+        assert_int_equal(l1->owner, UID_STU1);
+        assert_int_equal(link_registry_by_ifindex(&lab.links, l1->peer_ifindex)->kind, LINK_LOGIN_PEER);
+        assert_int_equal(link_registry_by_ifindex(&lab.links, l1->peer_ifindex)->owner, UID_STU1);
+        assert_int_equal(link_registry_count(&lab.links, 0, LINK_KIND_BIT(LINK_POOL)), 0);
+        /* the pool is empty: root's login makes its own link */
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "root", NULL, NULL), VMNET_OK);
+        assert_int_equal(world.n_links, 7);
+        assert_state_is_lab();
+
+        /* a name someone else's link has: the pool's link stays in the pool */
+        fill_pool();
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_CLOSE, "stu1", NULL, NULL), VMNET_OK);
+        flush();
+        add_link("tap-stu1", "veth", 0);
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_ERR_INTERNAL);
+        assert_int_equal(link_registry_count(&lab.links, 0, LINK_KIND_BIT(LINK_POOL)), 2);
+        assert_false(lab_has_deletions(&lab));
+
+        /* a smaller login_pool trims it; a pool link whose other end a crash
+         * left unrecorded (renamed, not yet written down) goes */
+        lab.config.login_pool = 1;
+        world_view(&k);
+        lab_pool_apply(&lab, &k);
+        flush();
+        assert_int_equal(link_registry_count(&lab.links, 0, LINK_KIND_BIT(LINK_POOL)), 1);
+        link_registry_foreach(rec, &lab.links)
+                if (rec->kind == LINK_POOL) {
+                        link_registry_remove(&lab.links, rec->ifindex);
+                        break;
+                }
+        size_t before = world.n_links;
+        world_view(&k);
+        lab_pool_apply(&lab, &k);
+        flush();
+        assert_int_equal(world.n_links, before - 2);
+        link_registry_foreach(rec, &lab.links)
+                assert_true(rec->kind != LINK_POOL && rec->kind != LINK_POOL_PEER);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_sessions_counted, setup, teardown),
@@ -874,6 +979,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_status_of_errno, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_state_follows, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_state_journal, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_login_pool, setup, teardown),
         };
         return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }

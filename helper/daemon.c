@@ -479,7 +479,10 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                         bool go_on = flushed && d.clients.n == 0;
                         flushed = false;
                         if (n <= 0 || go_on || now - d.deletions_since_ms >= DELETE_MAX_WAIT_MS) {
-                                lab_flush_deletions(&d.lab);
+                                if (d.clients.n == 0)
+                                        lab_flush_deletions_unhurried(&d.lab);
+                                else
+                                        lab_flush_deletions(&d.lab);
                                 d.deletions_since_ms = 0;
                                 flushed = true;
                         }

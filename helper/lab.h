@@ -136,6 +136,9 @@ void lab_link_event(struct lab *lab, const struct kernel_link *link, bool delete
 /* Deletes links waiting for deletion, a batch of them in one kernel
  * operation; call again while lab_has_deletions(). */
 void lab_flush_deletions(struct lab *lab);
+/* The same in larger batches, for when no request can be waiting (each
+ * holds vmnetd up longer, and costs less per link). */
+void lab_flush_deletions_unhurried(struct lab *lab);
 bool lab_has_deletions(const struct lab *lab);
 
 /* For the hosts snapshot: whose link the guest with this MAC sits behind. */

@@ -85,8 +85,9 @@ static struct fake_netns namespaces[] = {
 };
 
 static struct {
-        struct fake_link links[64];
+        struct fake_link links[512];
         size_t n_links;
+        size_t last_deleted;  /* links in the last links_delete() */
         int next_ifindex;
         int fail_login_link_create, fail_tap_create; /* an errno to fail with, or 0 */
         unsigned watched;
@@ -234,6 +235,7 @@ static int fake_netns_link_create(struct lab *lab, int netns_fd, const char *nam
 
 static int fake_links_delete(struct lab *lab, const int *ifindexes, size_t n) {
         (void)lab;
+        world.last_deleted = n;
         for (size_t i = 0; i < n; i++)
                 remove_link(ifindexes[i]);
         return (int)n;
@@ -891,7 +893,7 @@ static void test_state_journal(void **state) {
 
 /* What the kernel has, as lab_pool_apply() sees it: the bridge ends on the bridge. */
 static void world_view(struct kernel_view *k) {
-        static struct kernel_link v[64];
+        static struct kernel_link v[512];
         for (size_t i = 0; i < world.n_links; i++) {
                 as_kernel_link(&world.links[i], &v[i]);
                 if (strncmp(v[i].name, "vmnp", 4) == 0)
@@ -966,6 +968,27 @@ static void test_login_pool(void **state) {
                 assert_true(rec->kind != LINK_POOL && rec->kind != LINK_POOL_PEER);
 }
 
+/* A mass logout's deletions: batches of 64 between requests, of 256
+ * while none can be waiting. */
+static void test_deletion_batches(void **state) {
+        (void)state;
+        for (int i = 0; i < 300; i++) {
+                char name[IFNAMSIZ];
+                snprintf(name, sizeof name, "tap-x%d", i);
+                struct link_record rec = { .ifindex = add_link(name, "tun", UID_STU1)->ifindex, .kind = LINK_TAP,
+                                           .owner = UID_STU1, .dying = true };
+                strcpy(rec.name, name);
+                assert_int_equal(link_registry_add(&lab.links, &rec), 0);
+        }
+        lab_flush_deletions(&lab);
+        assert_int_equal(world.last_deleted, 64);
+        lab_flush_deletions_unhurried(&lab);
+        assert_int_equal(world.last_deleted, 236);
+        assert_false(lab_has_deletions(&lab));
+        assert_int_equal(world.n_links, 1);
+        assert_int_equal(lab.links.n, 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_sessions_counted, setup, teardown),
@@ -980,6 +1003,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_state_follows, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_state_journal, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_login_pool, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_deletion_batches, setup, teardown),
         };
         return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }

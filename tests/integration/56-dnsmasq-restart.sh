@@ -31,7 +31,7 @@ restarted() {
 wait_until 10 restarted || fail "dnsmasq was not restarted: $(tail -n 5 "$W/vmnetd.log")"
 new=$(cat /run/vmnet/dnsmasq.pid)
 log "dnsmasq $old killed, $new started by vmnetd"
-grep -q "dnsmasq killed by signal 9" "$W/vmnetd.log" || fail "vmnetd did not log the death: $(cat "$W/vmnetd.log")"
+grep -q "dnsmasq was killed by signal 9" "$W/vmnetd.log" || fail "vmnetd did not log the death: $(cat "$W/vmnetd.log")"
 # The new dnsmasq reads the lease file and writes it again: the lease stays.
 sleep 1
 grep -q " $mac1 $ip1 vm1 " "$LEASES" || fail "vm1's lease is gone after the restart: $(cat "$LEASES")"

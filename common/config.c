@@ -33,6 +33,7 @@ static const char *const key_names[_KEY_COUNT] = {
         [KEY_TAP_NAME]         = "tap_name",
         [KEY_MAX_TAPS]         = "max_taps",
         [KEY_ALLOW_GROUPS]     = "allow_groups",
+        [KEY_TEACHER_GROUPS]   = "teacher_groups",
         [KEY_RESOLV_FILE]      = "resolv_file",
         [KEY_DNSMASQ]          = "dnsmasq",
         [KEY_GUARD]            = "guard",
@@ -108,7 +109,12 @@ static int parse_value(struct parser *p, unsigned line, enum key key, char *valu
                 return parse_unsigned(p, line, "max_taps", value, 1, TAP_INDEX_MAX + 1, &c->max_taps);
         case KEY_ALLOW_GROUPS:
                 c->n_allow_groups = 0;
-                return value[0] ? parse_allow_groups(p, line, value, c->allow_groups, &c->n_allow_groups) : 0;
+                return value[0] ? parse_groups(p, line, "allow_groups", value, "to allow everyone",
+                                               c->allow_groups, &c->n_allow_groups) : 0;
+        case KEY_TEACHER_GROUPS:
+                c->n_teacher_groups = 0;
+                return value[0] ? parse_groups(p, line, "teacher_groups", value, "for root alone",
+                                               c->teacher_groups, &c->n_teacher_groups) : 0;
         case KEY_RESOLV_FILE:
                 if (strcmp(value, "none") == 0) {
                         strcpy(c->resolv_file, "none");
@@ -178,6 +184,10 @@ static void format_value(struct strbuf *b, enum key key, const struct vmnet_conf
                 for (unsigned i = 0; i < c->n_allow_groups; i++)
                         strbuf_printf(b, "%s%s", i ? " " : "", c->allow_groups[i]);
                 return;
+        case KEY_TEACHER_GROUPS:
+                for (unsigned i = 0; i < c->n_teacher_groups; i++)
+                        strbuf_printf(b, "%s%s", i ? " " : "", c->teacher_groups[i]);
+                return;
         case KEY_RESOLV_FILE:
                 strbuf_puts(b, c->resolv_file);
                 return;
@@ -202,7 +212,7 @@ static void format_value(struct strbuf *b, enum key key, const struct vmnet_conf
 }
 
 static bool key_may_be_empty(enum key key) {
-        return key == KEY_UPLINK_INTERFACE || key == KEY_ALLOW_GROUPS;
+        return key == KEY_UPLINK_INTERFACE || key == KEY_ALLOW_GROUPS || key == KEY_TEACHER_GROUPS;
 }
 
 static void parse_line(struct parser *p, struct config_merge *m, unsigned line, char *text) {

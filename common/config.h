@@ -65,6 +65,8 @@ struct vmnet_config {
         unsigned max_taps;                       /* max_taps = 4 (1..TAP_INDEX_MAX+1), login tap included */
         unsigned n_allow_groups;                 /* allow_groups = (empty: everyone) names, comma and/or */
         char allow_groups[CONFIG_GROUPS_MAX][33];/*   space separated, each [a-z_][a-z0-9_-]* <= 32 */
+        unsigned n_teacher_groups;               /* teacher_groups = (empty: root alone) see and capture */
+        char teacher_groups[CONFIG_GROUPS_MAX][33];/*  every student; names as allow_groups */
         char resolv_file[PATH_MAX];              /* resolv_file = /etc/resolv.conf; "none": VMs get no
                                                   *   upstream DNS (absolute path or none) */
         char dnsmasq[PATH_MAX];                  /* dnsmasq = /usr/sbin/dnsmasq (absolute path) */

@@ -22,6 +22,7 @@ enum key {
         KEY_TAP_NAME,
         KEY_MAX_TAPS,
         KEY_ALLOW_GROUPS,
+        KEY_TEACHER_GROUPS,
         KEY_RESOLV_FILE,
         KEY_DNSMASQ,
         KEY_GUARD,
@@ -72,8 +73,10 @@ int parse_domain(struct parser *p, unsigned line, const char *value, char *ret, 
 int parse_word(struct parser *p, unsigned line, const char *key, const char *value,
                const char *const *words, unsigned n, unsigned *ret);
 int parse_tap_name(struct parser *p, unsigned line, const char *value, char ret[IFNAMSIZ]);
-int parse_allow_groups(struct parser *p, unsigned line, const char *value,
-                       char ret[CONFIG_GROUPS_MAX][33], unsigned *ret_n);
+/* A list of group names for key (allow_groups, teacher_groups); when_empty
+ * ends the message for a list that names none ("to allow everyone"). */
+int parse_groups(struct parser *p, unsigned line, const char *key, const char *value, const char *when_empty,
+                 char ret[CONFIG_GROUPS_MAX][33], unsigned *ret_n);
 
 /* Several files read into one configuration (config.c), for config_files.c. */
 struct config_merge {

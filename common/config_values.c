@@ -191,8 +191,8 @@ static bool is_group_char(char c, bool first) {
 }
 
 /* Fills the outputs only when the whole list is good. */
-int parse_allow_groups(struct parser *p, unsigned line, const char *value,
-                              char ret[CONFIG_GROUPS_MAX][33], unsigned *ret_n) {
+int parse_groups(struct parser *p, unsigned line, const char *key, const char *value, const char *when_empty,
+                 char ret[CONFIG_GROUPS_MAX][33], unsigned *ret_n) {
         char groups[CONFIG_GROUPS_MAX][33];
         unsigned n = 0;
 
@@ -203,25 +203,25 @@ int parse_allow_groups(struct parser *p, unsigned line, const char *value,
                         continue;
                 }
                 if (n == CONFIG_GROUPS_MAX)
-                        return config_fail(p, line, "allow_groups: more than %d groups", CONFIG_GROUPS_MAX);
+                        return config_fail(p, line, "%s: more than %d groups", key, CONFIG_GROUPS_MAX);
                 if (len > 32) {
                         memcpy(groups[n], s, 32);
                         groups[n][32] = '\0';
-                        return config_fail(p, line, "allow_groups: group name '%s...' is longer than 32 bytes",
-                                    SHOW(groups[n]));
+                        return config_fail(p, line, "%s: group name '%s...' is longer than 32 bytes", key,
+                                           SHOW(groups[n]));
                 }
                 memcpy(groups[n], s, len);
                 groups[n][len] = '\0';
                 for (size_t i = 0; i < len; i++)
                         if (!is_group_char(s[i], i == 0))
-                                return config_fail(p, line, "allow_groups: bad group name '%s' (expected [a-z_][a-z0-9_-]*)",
-                                            SHOW(groups[n]));
+                                return config_fail(p, line, "%s: bad group name '%s' (expected [a-z_][a-z0-9_-]*)", key,
+                                                   SHOW(groups[n]));
                 n++;
                 s += len;
         }
         if (n == 0)
-                return config_fail(p, line, "allow_groups: '%s' names no group (leave it empty to allow everyone)",
-                            SHOW(value));
+                return config_fail(p, line, "%s: '%s' names no group (leave it empty %s)", key, SHOW(value),
+                                   when_empty);
         memcpy(ret, groups, sizeof groups);
         *ret_n = n;
         return 0;

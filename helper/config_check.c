@@ -20,6 +20,7 @@ static void check_groups(const struct vmnet_config *c, struct config_report *rep
                 unsigned n;
         } lists[] = {
                 { "allow_groups", (const char (*)[33])c->allow_groups, c->n_allow_groups },
+                { "teacher_groups", (const char (*)[33])c->teacher_groups, c->n_teacher_groups },
         };
 
         for (size_t l = 0; l < ELEMENTSOF(lists); l++)

@@ -53,6 +53,8 @@ struct lab {
         long long dnsmasq_retry_at_ms;
         gid_t allowed_gids[CONFIG_GROUPS_MAX];
         size_t n_allowed_gids;
+        gid_t teacher_gids[CONFIG_GROUPS_MAX];
+        size_t n_teacher_gids;
         struct students students;
         struct link_registry links;
         char state_path[PATH_MAX];

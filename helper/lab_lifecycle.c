@@ -21,6 +21,11 @@
 #include "tap.h"
 #include "tap_name.h"
 
+static void teacher_groups_resolve(struct lab *lab) {
+        groups_resolve("teacher_groups", (const char (*)[33])lab->config.teacher_groups, lab->config.n_teacher_groups,
+                       lab->teacher_gids, &lab->n_teacher_gids);
+}
+
 int lab_init(struct lab *lab, const struct vmnet_config *config, const struct lab_ops *ops) {
         lab->config = *config;
         lab->ops = ops;
@@ -151,6 +156,7 @@ int lab_start(struct lab *lab, const struct vmnet_config *config) {
         if (r < 0)
                 return r;
         allowed_groups_resolve(config, lab->allowed_gids, &lab->n_allowed_gids);
+        teacher_groups_resolve(lab);
         r = netlink_open(&lab->nl);
         if (r < 0)
                 return r;
@@ -222,6 +228,7 @@ int lab_reload(struct lab *lab, const struct vmnet_config *config) {
         lab->config = *config;
         lab_apply_links(lab, config);
         allowed_groups_resolve(&lab->config, lab->allowed_gids, &lab->n_allowed_gids);
+        teacher_groups_resolve(lab);
         lab_save_state(lab);
         return 0;
 }

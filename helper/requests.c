@@ -8,10 +8,10 @@
 #include "log.h"
 #include "requests.h"
 
-/* Root, or (once teacher_groups is there) a member of a teacher group. */
-static bool caller_is_teacher(const struct lab *lab, const struct peer *peer) {
-        (void)lab;
-        return peer->uid == 0;
+/* Root, or a member of teacher_groups by the groups the kernel gave the
+ * peer when it connected. */
+static bool is_teacher(const struct lab *lab, const struct peer *peer) {
+        return caller_is_teacher(peer->uid, peer->groups, peer->n_groups, lab->teacher_gids, lab->n_teacher_gids);
 }
 
 typedef int (*handler_fn)(struct lab *lab, struct peer *peer, const struct user_info *caller,
@@ -77,7 +77,7 @@ static int handle_isolation(struct lab *lab, struct peer *peer, const struct use
         (void)rep, (void)ret_fd;
         if (req->isolation > 1)
                 return -EBADMSG;
-        if (!caller_is_teacher(lab, peer)) {
+        if (!is_teacher(lab, peer)) {
                 log_warn("exam mode %s by %s refused: neither root nor in teacher_groups",
                          req->isolation ? "on" : "off", caller->name);
                 return -EPERM;

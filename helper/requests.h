@@ -7,10 +7,17 @@
 #include "lab.h"
 #include "protocol.h"
 
+#define PEER_GROUPS_MAX 256
+
 struct peer {
         uid_t uid;
         pid_t pid;
         int pidfd; /* from SO_PEERPIDFD where the kernel has it, else -1 */
+        /* the peer's gid and supplementary groups when it connected
+         * (SO_PEERCRED, SO_PEERGROUPS): who is a teacher; a peer in more
+         * groups than this is taken as in none of them */
+        gid_t groups[PEER_GROUPS_MAX];
+        size_t n_groups;
 };
 
 /* Fills *rep (type and status always); *ret_fd gets an fd to pass with the

@@ -150,6 +150,11 @@ int server_accept(int listen_fd, struct client *ret) {
                 .fd = fd,
                 .peer = { .uid = cred.uid, .pid = cred.pid, .pidfd = pidfd },
         };
+        ret->peer.groups[0] = cred.gid;
+        len = sizeof ret->peer.groups - sizeof ret->peer.groups[0];
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, ret->peer.groups + 1, &len) < 0)
+                len = 0; /* ERANGE: more groups than we look at; a teacher is not one of them */
+        ret->peer.n_groups = 1 + len / sizeof ret->peer.groups[0];
         return 0;
 }
 

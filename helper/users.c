@@ -155,6 +155,19 @@ int user_groups(const struct user_info *user, gid_t **ret, size_t *ret_n) {
         return -EAGAIN; /* the list kept growing under us */
 }
 
+/* Whether a group of one list is in the other (both a few dozen at most). */
+static bool groups_meet(const gid_t *a, size_t n_a, const gid_t *b, size_t n_b) {
+        for (size_t i = 0; i < n_a; i++)
+                for (size_t j = 0; j < n_b; j++)
+                        if (a[i] == b[j])
+                                return true;
+        return false;
+}
+
+bool caller_is_teacher(uid_t uid, const gid_t *groups, size_t n_groups, const gid_t *teachers, size_t n_teachers) {
+        return uid == 0 || groups_meet(groups, n_groups, teachers, n_teachers);
+}
+
 bool user_is_allowed(const struct vmnet_config *config, const gid_t *allowed, size_t n_allowed,
                      const struct user_info *user) {
         _cleanup_free_ gid_t *groups = NULL;
@@ -163,17 +176,12 @@ bool user_is_allowed(const struct vmnet_config *config, const gid_t *allowed, si
         if (config->n_allow_groups == 0)
                 return true;
         /* the primary group first: no group database needed for it */
-        for (size_t j = 0; j < n_allowed; j++)
-                if (user->gid == allowed[j])
-                        return true;
+        if (groups_meet(&user->gid, 1, allowed, n_allowed))
+                return true;
         int r = user_groups(user, &groups, &n);
         if (r < 0) {
                 log_warn_errno(r, "cannot list the groups of %s (%m): not admitted", user->name);
                 return false;
         }
-        for (size_t i = 0; i < n; i++)
-                for (size_t j = 0; j < n_allowed; j++)
-                        if (groups[i] == allowed[j])
-                                return true;
-        return false;
+        return groups_meet(groups, n, allowed, n_allowed);
 }

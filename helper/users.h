@@ -33,6 +33,11 @@ int user_groups(const struct user_info *user, gid_t **ret, size_t *ret_n);
  * unknown groups are logged and skipped. */
 void groups_resolve(const char *key, const char (*names)[33], unsigned n_names, gid_t *ret, size_t *ret_n);
 
+/* Root, or a caller one of whose groups (its gid and supplementary groups
+ * as the kernel gave them at connect, SO_PEERCRED/SO_PEERGROUPS) is a
+ * teacher group. */
+bool caller_is_teacher(uid_t uid, const gid_t *groups, size_t n_groups, const gid_t *teachers, size_t n_teachers);
+
 /* The gids of the config's allow_groups; unknown groups are logged and
  * skipped.  *ret_n == 0 with config->n_allow_groups == 0 means everyone. */
 void allowed_groups_resolve(const struct vmnet_config *config, gid_t *ret, size_t *ret_n);

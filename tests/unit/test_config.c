@@ -71,6 +71,7 @@ static void test_defaults(void **state) {
         assert_string_equal(d.tap_name, "tap-%u");
         assert_int_equal(d.max_taps, 4);
         assert_int_equal(d.n_allow_groups, 0);
+        assert_int_equal(d.n_teacher_groups, 0);
         assert_string_equal(d.resolv_file, "/etc/resolv.conf");
         assert_string_equal(d.dnsmasq, "/usr/sbin/dnsmasq");
         assert_true(d.guard);
@@ -98,6 +99,7 @@ static void test_every_key(void **state) {
                 "tap_name = vm_%u-t\n"
                 "max_taps = 100\n"
                 "allow_groups = students, staff  lab_2,x-y\n"
+                "teacher_groups = teachers,tutors\n"
                 "resolv_file = /tmp/x/resolv.conf\n"
                 "dnsmasq = /opt/dnsmasq/bin/dnsmasq\n"
                 "guard = off\n"
@@ -119,6 +121,9 @@ static void test_every_key(void **state) {
         assert_string_equal(c.allow_groups[1], "staff");
         assert_string_equal(c.allow_groups[2], "lab_2");
         assert_string_equal(c.allow_groups[3], "x-y");
+        assert_int_equal(c.n_teacher_groups, 2);
+        assert_string_equal(c.teacher_groups[0], "teachers");
+        assert_string_equal(c.teacher_groups[1], "tutors");
         assert_string_equal(c.resolv_file, "/tmp/x/resolv.conf");
         assert_string_equal(c.dnsmasq, "/opt/dnsmasq/bin/dnsmasq");
         assert_false(c.guard);
@@ -135,6 +140,7 @@ static void test_every_key(void **state) {
         /* empty values that mean something */
         assert_string_equal(parse_ok("uplink_interface =").uplink_interface, "");
         assert_int_equal(parse_ok("allow_groups = ").n_allow_groups, 0);
+        assert_int_equal(parse_ok("teacher_groups = ").n_teacher_groups, 0);
 }
 
 static void test_layout(void **state) {
@@ -411,6 +417,8 @@ static void test_allow_groups(void **state) {
         expect_error("allow_groups = -x", "t.conf:1: allow_groups: bad group name '-x' (expected [a-z_][a-z0-9_-]*)");
         expect_error("allow_groups = a;b", "t.conf:1: allow_groups: bad group name 'a;b' (expected [a-z_][a-z0-9_-]*)");
         expect_error("allow_groups = , ,", "t.conf:1: allow_groups: ', ,' names no group (leave it empty to allow everyone)");
+        expect_error("teacher_groups = , ,", "t.conf:1: teacher_groups: ', ,' names no group (leave it empty for root alone)");
+        expect_error("teacher_groups = Staff", "t.conf:1: teacher_groups: bad group name 'Staff' (expected [a-z_][a-z0-9_-]*)");
 
         char text[2048], name[40];
         memset(name, 'g', 32);

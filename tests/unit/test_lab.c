@@ -50,6 +50,7 @@ static const struct fake_user users[] = {
         { "stu1", 61001, true },
         { "stu2", 61002, true },
         { "outsider", 61009, false },
+        { "teach1", 61010, true },
         /* 61777: a uid with no passwd entry */
 };
 
@@ -58,6 +59,8 @@ static const struct fake_user users[] = {
 #define UID_STU2     61002
 #define UID_OUTSIDER 61009
 #define UID_NOBODY   61777
+#define UID_TEACHER  61010
+#define GID_TEACHERS 62000 /* teach1's supplementary group, and the lab's teacher_groups */
 
 struct fake_link {
         int ifindex, peer;
@@ -359,6 +362,8 @@ static int setup(void **state) {
                 namespaces[i].fd = eventfd(0, EFD_CLOEXEC);
                 assert_true(namespaces[i].fd >= 0);
         }
+        lab.teacher_gids[0] = GID_TEACHERS;
+        lab.n_teacher_gids = 1;
         return 0;
 }
 
@@ -379,7 +384,8 @@ static int teardown(void **state) {
  * For NETNS_ATTACH, arg is a namespace's label, then optionally ":" and
  * the link's name in it. */
 static uint16_t ask(uid_t uid, uint8_t type, const char *arg, struct vmnet_reply *ret_rep, int *ret_fd) {
-        struct peer peer = { .uid = uid, .pid = 4000 + (pid_t)(uid % 1000), .pidfd = -1 };
+        struct peer peer = { .uid = uid, .pid = 4000 + (pid_t)(uid % 1000), .pidfd = -1,
+                             .groups = { (gid_t)uid, GID_TEACHERS }, .n_groups = uid == UID_TEACHER ? 2 : 1 };
         struct vmnet_request req = { .type = type, .fd = -1 };
         struct vmnet_reply rep;
         int fd;
@@ -724,6 +730,8 @@ static void test_authorisation_matrix(void **state) {
                 { UID_ROOT,     VMNET_MSG_ISOLATION, "1", VMNET_ERR_NO_GUARD },
                 { UID_ROOT,     VMNET_MSG_ISOLATION, "0", VMNET_ERR_NO_GUARD },
                 { UID_ROOT,     VMNET_MSG_ISOLATION, "2", VMNET_ERR_BAD_REQUEST },
+                { UID_TEACHER,  VMNET_MSG_ISOLATION, "1", VMNET_ERR_NO_GUARD },
+                { UID_TEACHER,  VMNET_MSG_ISOLATION, "2", VMNET_ERR_BAD_REQUEST },
                 { UID_STU1,     VMNET_MSG_ISOLATION, "1", VMNET_ERR_REFUSED },
                 { UID_OUTSIDER, VMNET_MSG_ISOLATION, "0", VMNET_ERR_REFUSED },
                 { UID_NOBODY,   VMNET_MSG_ISOLATION, "1", VMNET_ERR_REFUSED },

@@ -25,3 +25,13 @@ const char *ifname_problem(const char *name) {
         }
         return NULL;
 }
+
+bool ifname_part_is_plain(const char *s) {
+        if (!s || !s[0])
+                return false;
+        for (const char *p = s; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                      *p == '_' || *p == '-' || *p == '.'))
+                        return false;
+        return true;
+}

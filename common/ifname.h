@@ -11,3 +11,9 @@ const char *ifname_problem(const char *name);
 static inline bool ifname_is_valid(const char *name) {
         return !ifname_problem(name);
 }
+
+/* s (not empty) is made of [A-Za-z0-9_.-] only: it may stand in a name
+ * vmnetd derives for a link as it is (a user name in a tap name or a
+ * segment's link), nothing in it confusing the kernel, a shell or the
+ * separators those names use ('+', '=', '~'). */
+bool ifname_part_is_plain(const char *s);

@@ -6,16 +6,27 @@
 
 #include "name_hash.h"
 
-static uint64_t fnv1a64(const char *s) {
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
+#define FNV_OFFSET UINT64_C(0xcbf29ce484222325)
+#define FNV_PRIME  UINT64_C(0x100000001b3)
+
+static uint64_t fnv1a64(uint64_t h, const char *s) {
         for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
                 h ^= *p;
-                h *= UINT64_C(0x100000001b3);
+                h *= FNV_PRIME;
         }
         return h;
 }
 
-void name_hash_hex(const char *s, char ret[NAME_HASH_HEX + 1]) {
+static void hex(uint64_t h, char ret[NAME_HASH_HEX + 1]) {
         /* the top 40 bits: FNV's best mixed ones */
-        snprintf(ret, NAME_HASH_HEX + 1, "%010" PRIx64, fnv1a64(s) >> 24);
+        snprintf(ret, NAME_HASH_HEX + 1, "%010" PRIx64, h >> 24);
+}
+
+void name_hash_hex(const char *s, char ret[NAME_HASH_HEX + 1]) {
+        hex(fnv1a64(FNV_OFFSET, s), ret);
+}
+
+void name_hash_hex_pair(const char *a, const char *b, char ret[NAME_HASH_HEX + 1]) {
+        /* the NUL between them: h ^= 0, then the multiply */
+        hex(fnv1a64(fnv1a64(FNV_OFFSET, a) * FNV_PRIME, b), ret);
 }

@@ -8,3 +8,7 @@
 
 /* The hash of s as NAME_HASH_HEX hex digits and a NUL. */
 void name_hash_hex(const char *s, char ret[NAME_HASH_HEX + 1]);
+/* The same of a pair (a user and a segment of theirs, segment_name.h): of
+ * a, a NUL byte, then b, so that the pairs ("ab", "c") and ("a", "bc")
+ * stay apart. */
+void name_hash_hex_pair(const char *a, const char *b, char ret[NAME_HASH_HEX + 1]);

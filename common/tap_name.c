@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ifname.h"
 #include "name_hash.h"
 #include "tap_name.h"
 
@@ -19,14 +20,6 @@
 static bool is_pattern_char(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                (c >= '0' && c <= '9') || c == '_' || c == '-';
-}
-
-/* A user name that may appear in a tap name as it is. */
-static bool user_is_plain(const char *user) {
-        for (const char *p = user; *p; p++)
-                if (!is_pattern_char(*p) && *p != '.')
-                        return false;
-        return true;
 }
 
 const char *tap_name_pattern_problem(const char *pattern) {
@@ -75,7 +68,7 @@ int tap_name_for_user(const char *pattern, const char *user, unsigned index, cha
         size_t head_len = (size_t)(hole - pattern), tail_len = strlen(tail),
                suffix_len = strlen(suffix), user_len = strnlen(user, IFNAMSIZ);
 
-        if (user_is_plain(user) && head_len + user_len + tail_len + suffix_len < IFNAMSIZ) {
+        if (ifname_part_is_plain(user) && head_len + user_len + tail_len + suffix_len < IFNAMSIZ) {
                 char *p = mempcpy(name, pattern, head_len);
                 p = mempcpy(p, user, user_len);
                 p = mempcpy(p, tail, tail_len);

@@ -17,22 +17,11 @@
 #include <string.h>
 
 #include "dns_name.h"
+#include "fuzz_pieces.h"
 #include "ifname.h"
 #include "tap_name.h"
 
 #define CHECK(x) do { if (!(x)) abort(); } while (0)
-
-/* Copies the next NUL-terminated piece of the input into a string. */
-static char *next_piece(const uint8_t **p, const uint8_t *end) {
-        const uint8_t *nul = memchr(*p, '\0', (size_t)(end - *p));
-        size_t len = (size_t)((nul ? nul : end) - *p);
-        char *s = malloc(len + 1);
-        CHECK(s);
-        memcpy(s, *p, len);
-        s[len] = '\0';
-        *p = nul ? nul + 1 : end;
-        return s;
-}
 
 static bool name_for(const char *pattern, const char *user, unsigned index, char name[IFNAMSIZ]) {
         char out[IFNAMSIZ];
@@ -62,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         /* 0..127: most land in range, some just past it */
         unsigned index1 = data[0] & 0x7f, index2 = data[1] & 0x7f;
         const uint8_t *p = data + 2, *end = data + size;
-        char *pattern = next_piece(&p, end), *user1 = next_piece(&p, end), *user2 = next_piece(&p, end);
+        char *pattern = fuzz_next_piece(&p, end), *user1 = fuzz_next_piece(&p, end), *user2 = fuzz_next_piece(&p, end);
         char name1[IFNAMSIZ], name2[IFNAMSIZ];
 
         CHECK(tap_name_pattern_is_valid(pattern) == (tap_name_pattern_problem(pattern) == NULL));

@@ -74,6 +74,14 @@ void vmnet_client_status_message(uint16_t status, char *buf, size_t size) {
         if (status == VMNET_ERR_QUOTA)
                 snprintf(buf, size, "tap quota reached (max_taps): 'vmnet status' lists "
                          "your taps, 'vmnet tap del NAME' frees one");
+        else if (status == VMNET_ERR_SEGMENT_QUOTA)
+                snprintf(buf, size, "segment quota reached (max_segments): 'vmnet segment list' lists "
+                         "your segments, 'vmnet segment del NAME' frees one");
+        else if (status == VMNET_ERR_SEGMENT_EXISTS)
+                snprintf(buf, size, "you have a segment of that name already ('vmnet segment list')");
+        else if (status == VMNET_ERR_SEGMENT_IN_USE)
+                snprintf(buf, size, "VMs or containers are attached to the segment ('vmnet segment list' "
+                         "names their taps and links): stop them first");
         else if (status == VMNET_ERR_NAME_TAKEN)
                 snprintf(buf, size, "the namespace already has a link of that name (another: "
                          "vmnet netns attach --name IF)");

@@ -125,6 +125,11 @@ enum field_type {
         FIELD_FLAGS,  /* a u8 of bits in mask, last: sent only when not 0, so that a message
                        * without it is what an older client sends, and has one spelling
                        * (a present 0 is malformed); unknown bits are refused both ways */
+        FIELD_OPTIONAL_STRING, /* a string, last, sent only when not empty (the same
+                                * reasons: a present empty one is malformed) */
+        FIELD_SEGMENTS, /* u8 n_segments, then per segment: string name, bridge, link, u8 flags;
+                         * u16 n_segment_ports, then per port: string name, u8 segment (an
+                         * index below n_segments), u8 kind, u8 flags */
 };
 
 struct field {
@@ -144,18 +149,26 @@ struct field {
 #define REP_DROPS          { .type = FIELD_DROPS }
 #define REQ_U8(f)          { .type = FIELD_U8, .offset = offsetof(struct vmnet_request, f), .size = 1 }
 #define REQ_FLAGS(f, m)    { .type = FIELD_FLAGS, .offset = offsetof(struct vmnet_request, f), .size = 1, .mask = m }
+#define REQ_OPTIONAL_STRING(f) { .type = FIELD_OPTIONAL_STRING, .offset = offsetof(struct vmnet_request, f), \
+                                 .size = sizeof(((struct vmnet_request *)0)->f) }
+#define REP_SEGMENTS       { .type = FIELD_SEGMENTS }
 
 static const struct field user_field[] = { REQ_STRING(user, true) };
 static const struct field tap_field[] = { REQ_STRING(tap, false) };
 static const struct field vm_tap_fields[] = { REQ_STRING(bridge, false), REQ_FLAGS(want, VMNET_TAP_WANT_ALL) };
 static const struct field tap_add_fields[] = { REQ_FLAGS(want, VMNET_TAP_WANT_ALL) };
-static const struct field netns_attach_fields[] = { REQ_STRING(ifname, false) };
+static const struct field netns_attach_fields[] = { REQ_STRING(ifname, false), REQ_OPTIONAL_STRING(segment) };
 static const struct field isolation_fields[] = { REQ_U8(isolation) };
+static const struct field segment_add_fields[] = { REQ_STRING(segment, true),
+                                                   REQ_FLAGS(segment_flags, VMNET_SEGMENT_FLAGS_ALL) };
+static const struct field segment_field[] = { REQ_STRING(segment, true) };
 static const struct field reply_tap[] = { REP_STRING(tap, true) };
 static const struct field reply_lab_health[] = {
         REP_U8(health.dnsmasq), REP_U16(health.dnsmasq_failures), REP_U16(health.retry_seconds),
         REP_U8(health.firewall_missing), REP_STRING(health.problem, false),
 };
+static const struct field reply_segment_add[] = { REP_STRING(tap, true), REP_STRING(bridge, true) };
+static const struct field reply_segment_list[] = { REP_U8(max_segments), REP_SEGMENTS };
 static const struct field reply_status[] = {
         REP_STRING(user, false), REP_STRING(bridge, false), REP_STRING(address, false), REP_STRING(domain, false),
         REP_U8(uplink), REP_U16(max_taps), REP_TAPS, REP_U8(guard), REP_DROPS,
@@ -186,6 +199,9 @@ static const struct message messages[] = {
         [VMNET_MSG_NETNS_ATTACH] = MESSAGE_FD("NETNS_ATTACH", netns_attach_fields, reply_tap),
         [VMNET_MSG_LAB_HEALTH] = MESSAGE_REP("LAB_HEALTH", reply_lab_health),
         [VMNET_MSG_ISOLATION] = MESSAGE_REQ("ISOLATION", isolation_fields),
+        [VMNET_MSG_SEGMENT_ADD]  = MESSAGE("SEGMENT_ADD", segment_add_fields, reply_segment_add),
+        [VMNET_MSG_SEGMENT_DEL]  = MESSAGE_REQ("SEGMENT_DEL", segment_field),
+        [VMNET_MSG_SEGMENT_LIST] = MESSAGE_REP("SEGMENT_LIST", reply_segment_list),
 };
 
 static const struct message *message_of(uint8_t type) {
@@ -260,6 +276,56 @@ static void get_drops(struct reader *r, struct vmnet_reply *rep) {
         }
 }
 
+static void put_segments(struct writer *w, const struct vmnet_reply *rep) {
+        if (rep->n_segments > VMNET_SEGMENTS_MAX || rep->n_segment_ports > VMNET_TAPS_MAX) {
+                w->error = w->error ? w->error : -EINVAL;
+                return;
+        }
+        put_u8(w, rep->n_segments);
+        for (unsigned i = 0; i < rep->n_segments; i++) {
+                const struct vmnet_segment_info *s = &rep->segments[i];
+                put_string(w, s->name, IFNAMSIZ - 1);
+                put_string(w, s->bridge, IFNAMSIZ - 1);
+                put_string(w, s->link, IFNAMSIZ - 1);
+                put_u8(w, s->flags);
+        }
+        put_u16(w, rep->n_segment_ports);
+        for (unsigned i = 0; i < rep->n_segment_ports; i++) {
+                const struct vmnet_segment_port *p = &rep->segment_ports[i];
+                if (p->segment >= rep->n_segments)
+                        w->error = w->error ? w->error : -EINVAL;
+                put_string(w, p->name, IFNAMSIZ - 1);
+                put_u8(w, p->segment);
+                put_u8(w, p->kind);
+                put_u8(w, p->flags);
+        }
+}
+
+static void get_segments(struct reader *r, struct vmnet_reply *rep) {
+        rep->n_segments = get_u8(r);
+        if (rep->n_segments > VMNET_SEGMENTS_MAX)
+                r->error = -EBADMSG;
+        for (unsigned i = 0; !r->error && i < rep->n_segments; i++) {
+                struct vmnet_segment_info *s = &rep->segments[i];
+                get_string(r, s->name, sizeof s->name);
+                get_string(r, s->bridge, sizeof s->bridge);
+                get_string(r, s->link, sizeof s->link);
+                s->flags = get_u8(r);
+        }
+        rep->n_segment_ports = get_u16(r);
+        if (rep->n_segment_ports > VMNET_TAPS_MAX)
+                r->error = -EBADMSG;
+        for (unsigned i = 0; !r->error && i < rep->n_segment_ports; i++) {
+                struct vmnet_segment_port *p = &rep->segment_ports[i];
+                get_string(r, p->name, sizeof p->name);
+                p->segment = get_u8(r);
+                p->kind = get_u8(r);
+                p->flags = get_u8(r);
+                if (p->segment >= rep->n_segments)
+                        r->error = -EBADMSG;
+        }
+}
+
 static void put_fields(struct writer *w, const struct field *fields, size_t n, const void *base) {
         for (size_t i = 0; i < n; i++) {
                 const struct field *f = &fields[i];
@@ -292,6 +358,13 @@ static void put_fields(struct writer *w, const struct field *fields, size_t n, c
                                         w->error = -EINVAL;
                         } else if (*p)
                                 put_u8(w, *p);
+                        break;
+                case FIELD_OPTIONAL_STRING:
+                        if (p[0])
+                                put_string(w, (const char *)p, f->size - 1);
+                        break;
+                case FIELD_SEGMENTS:
+                        put_segments(w, base);
                         break;
                 }
         }
@@ -327,6 +400,16 @@ static void get_fields(struct reader *r, const struct field *fields, size_t n, v
                         *p = get_u8(r);
                         if (!r->error && (*p == 0 || *p & ~f->mask))
                                 r->error = -EBADMSG;
+                        break;
+                case FIELD_OPTIONAL_STRING:
+                        if (r->pos == r->len)
+                                break; /* absent: empty */
+                        get_string(r, (char *)p, f->size);
+                        if (!r->error && !p[0])
+                                r->error = -EBADMSG;
+                        break;
+                case FIELD_SEGMENTS:
+                        get_segments(r, base);
                         break;
                 }
         }
@@ -368,7 +451,8 @@ int vmnet_reply_encode(const struct vmnet_reply *rep, uint8_t *buf, size_t size)
         const struct message *m = message_of(rep->type);
         struct writer w = { .buf = buf, .size = size };
 
-        if (!m || rep->n_taps > VMNET_TAPS_MAX || rep->n_drops > VMNET_DROPS_MAX)
+        if (!m || rep->n_taps > VMNET_TAPS_MAX || rep->n_drops > VMNET_DROPS_MAX ||
+            rep->n_segments > VMNET_SEGMENTS_MAX || rep->n_segment_ports > VMNET_TAPS_MAX)
                 return -EINVAL;
         put_header(&w, rep->type | VMNET_REPLY, rep->status);
         if (rep->status == VMNET_OK)
@@ -414,6 +498,9 @@ const char *vmnet_status_string(uint16_t status) {
         case VMNET_ERR_BUSY:        return "vmnetd is busy, try again";
         case VMNET_ERR_NAME_TAKEN:  return "the namespace already has a link of that name";
         case VMNET_ERR_NO_GUARD:    return "the lab's guard is off (guard = off in vmnet.conf), so there is no exam mode";
+        case VMNET_ERR_SEGMENT_QUOTA:  return "segment quota reached (max_segments)";
+        case VMNET_ERR_SEGMENT_EXISTS: return "you have a segment of that name already";
+        case VMNET_ERR_SEGMENT_IN_USE: return "VMs or containers are attached to the segment";
         default:                    return "unknown status";
         }
 }

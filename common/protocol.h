@@ -31,6 +31,7 @@
 #define VMNET_ADDRESS_MAX      18      /* "255.255.255.255/32" */
 #define VMNET_TAPS_MAX         64      /* taps listed in one STATUS reply */
 #define VMNET_DROPS_MAX        32      /* the guard's drop counters in one STATUS reply */
+#define VMNET_SEGMENTS_MAX     32      /* segments of one student (max_segments at most) */
 #define VMNET_REPLY            0x80
 
 enum vmnet_msg_type {
@@ -45,6 +46,9 @@ enum vmnet_msg_type {
         VMNET_MSG_ISOLATION = 12,   /* root and teacher_groups: exam mode on or off */
         VMNET_MSG_LAB_HEALTH = 17,  /* anyone: whether the lab's services work (a vmnetd
                                      * before it answers BAD_REQUEST: nothing known) */
+        VMNET_MSG_SEGMENT_ADD  = 13, /* anyone: a private segment of the caller's */
+        VMNET_MSG_SEGMENT_DEL  = 14, /* anyone: delete one of the caller's segments */
+        VMNET_MSG_SEGMENT_LIST = 15, /* anyone: the caller's segments and what is on them */
 };
 
 enum vmnet_status {
@@ -59,6 +63,9 @@ enum vmnet_status {
         VMNET_ERR_BUSY         = 8, /* too many clients at once */
         VMNET_ERR_NAME_TAKEN   = 9, /* NETNS_ATTACH: the caller's namespace has a link of that name */
         VMNET_ERR_NO_GUARD     = 10, /* ISOLATION: the guard is off (guard = off, or nftables refused it) */
+        VMNET_ERR_SEGMENT_QUOTA  = 16, /* SEGMENT_ADD: the caller has max_segments segments */
+        VMNET_ERR_SEGMENT_EXISTS = 17, /* SEGMENT_ADD: the caller has a segment of that name */
+        VMNET_ERR_SEGMENT_IN_USE = 18, /* SEGMENT_DEL: VMs or containers are attached to it */
 };
 
 enum vmnet_tap_kind {
@@ -98,9 +105,17 @@ enum vmnet_dnsmasq_state {
 #define VMNET_TAP_WANT_MULTI_QUEUE 0x02 /* TAP_ADD: a multi-queue tap, for queues=N openers */
 #define VMNET_TAP_WANT_ALL         0x03
 
+/* SEGMENT_ADD's wishes (a u8 sent only when not 0, as above), and a
+ * segment's flags in SEGMENT_LIST. */
+#define VMNET_SEGMENT_KEEP         0x01 /* stays after the owner's last session, until the next boot */
+#define VMNET_SEGMENT_FLAGS_ALL    0x01
+
 /* Decoded request.  Fields a type does not carry are left empty.
- *   OPEN, CLOSE: user.   TAP_DEL: tap.   VM_TAP: bridge, want.   TAP_ADD: want.
- *   NETNS_ATTACH: ifname, fd.   ISOLATION: isolation.   STATUS: none. */
+ *   OPEN, CLOSE: user.   TAP_DEL: tap.   VM_TAP: bridge (the lab's, or a
+ *   segment's name), want.   TAP_ADD: want.   NETNS_ATTACH: ifname,
+ *   segment (optional, last: sent only when not empty), fd.
+ *   ISOLATION: isolation.   SEGMENT_ADD: segment, segment_flags.
+ *   SEGMENT_DEL: segment.   STATUS, SEGMENT_LIST: none. */
 struct vmnet_request {
         uint8_t type;
         char user[VMNET_USER_MAX + 1];
@@ -109,6 +124,8 @@ struct vmnet_request {
         uint8_t want;    /* VMNET_TAP_WANT_* */
         char ifname[IFNAMSIZ]; /* NETNS_ATTACH: the link's name in the namespace; "" for eth0 */
         uint8_t isolation;     /* ISOLATION: 0 off (isolation = none), 1 on (students) */
+        char segment[IFNAMSIZ]; /* a segment's name, as its owner gave it (segment_name.h) */
+        uint8_t segment_flags;  /* SEGMENT_ADD: VMNET_SEGMENT_* */
         /* NETNS_ATTACH: the namespace's fd, passed beside the bytes, never in
          * them.  The decoder sets -1; whoever receives the datagram puts the
          * passed fd here, a sender sends it for a type that carries one. */
@@ -138,9 +155,26 @@ struct vmnet_drop_info {
         uint32_t frames; /* saturates */
 };
 
+struct vmnet_segment_info {
+        char name[IFNAMSIZ];   /* the owner's name for it */
+        char bridge[IFNAMSIZ]; /* the kernel's name of its bridge */
+        char link[IFNAMSIZ];   /* its link for VirtualBox and VMware */
+        uint8_t flags;         /* VMNET_SEGMENT_* */
+};
+
+/* A VM's tap or a container's link on a segment. */
+struct vmnet_segment_port {
+        char name[IFNAMSIZ];
+        uint8_t segment;       /* index into the reply's segments */
+        uint8_t kind;          /* enum vmnet_tap_kind */
+        uint8_t flags;         /* VMNET_TAP_FLAG_* */
+};
+
 /* Decoded reply.  OPEN, TAP_ADD, VM_TAP carry tap (on success); STATUS
  * carries everything from user to taps, then the guard's byte and the
- * caller's drop counters; LAB_HEALTH health.  CLOSE, TAP_DEL carry nothing. */
+ * caller's drop counters; LAB_HEALTH health.  CLOSE, TAP_DEL, SEGMENT_DEL
+ * carry nothing.  SEGMENT_ADD: tap (the segment's link), bridge (its
+ * bridge).  SEGMENT_LIST: max_segments, segments, segment_ports. */
 struct vmnet_reply {
         uint8_t type;    /* the request's type, without VMNET_REPLY */
         uint16_t status; /* enum vmnet_status */
@@ -157,6 +191,11 @@ struct vmnet_reply {
         uint8_t guard;   /* VMNET_GUARD_* */
         uint16_t n_drops;
         struct vmnet_drop_info drops[VMNET_DROPS_MAX];
+        uint8_t max_segments;
+        uint8_t n_segments;
+        struct vmnet_segment_info segments[VMNET_SEGMENTS_MAX];
+        uint16_t n_segment_ports;
+        struct vmnet_segment_port segment_ports[VMNET_TAPS_MAX];
 };
 
 /* Encoders return the message length, or -EINVAL (a field too long, an

@@ -30,6 +30,7 @@ static void check_request(const uint8_t *data, size_t size) {
         check_string(req.tap, sizeof req.tap);
         check_string(req.bridge, sizeof req.bridge);
         check_string(req.ifname, sizeof req.ifname);
+        check_string(req.segment, sizeof req.segment);
         /* an fd comes beside the bytes, never out of them */
         if (req.fd != -1)
                 abort();
@@ -59,6 +60,18 @@ static void check_reply(const uint8_t *data, size_t size) {
                 abort();
         for (unsigned i = 0; i < rep.n_taps; i++)
                 check_string(rep.taps[i].name, sizeof rep.taps[i].name);
+        if (rep.n_segments > VMNET_SEGMENTS_MAX || rep.n_segment_ports > VMNET_TAPS_MAX)
+                abort();
+        for (unsigned i = 0; i < rep.n_segments; i++) {
+                check_string(rep.segments[i].name, sizeof rep.segments[i].name);
+                check_string(rep.segments[i].bridge, sizeof rep.segments[i].bridge);
+                check_string(rep.segments[i].link, sizeof rep.segments[i].link);
+        }
+        for (unsigned i = 0; i < rep.n_segment_ports; i++) {
+                check_string(rep.segment_ports[i].name, sizeof rep.segment_ports[i].name);
+                if (rep.segment_ports[i].segment >= rep.n_segments)
+                        abort();
+        }
         /* the status strings must cope with whatever arrived */
         if (!vmnet_status_string(rep.status) || !vmnet_uplink_string(rep.uplink))
                 abort();

@@ -60,6 +60,14 @@ static void test_status(void **state) {
         assert_non_null(strstr(msg, "vmnet tap del"));
         vmnet_client_status_message(VMNET_ERR_BUSY, msg, sizeof msg);
         assert_string_equal(msg, "vmnetd is busy, try again");
+        /* a segment's: what it means and what to do */
+        vmnet_client_status_message(VMNET_ERR_SEGMENT_QUOTA, msg, sizeof msg);
+        assert_non_null(strstr(msg, "(max_segments)"));
+        assert_non_null(strstr(msg, "vmnet segment del NAME"));
+        vmnet_client_status_message(VMNET_ERR_SEGMENT_EXISTS, msg, sizeof msg);
+        assert_non_null(strstr(msg, "a segment of that name already"));
+        vmnet_client_status_message(VMNET_ERR_SEGMENT_IN_USE, msg, sizeof msg);
+        assert_non_null(strstr(msg, "stop them first"));
 }
 
 int main(void) {

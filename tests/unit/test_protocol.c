@@ -16,7 +16,8 @@
 static const uint8_t all_types[] = {
         VMNET_MSG_OPEN, VMNET_MSG_CLOSE, VMNET_MSG_STATUS,
         VMNET_MSG_TAP_ADD, VMNET_MSG_TAP_DEL, VMNET_MSG_VM_TAP,
-        VMNET_MSG_NETNS_ATTACH, VMNET_MSG_LAB_HEALTH, VMNET_MSG_ISOLATION,
+        VMNET_MSG_NETNS_ATTACH, VMNET_MSG_LAB_HEALTH, VMNET_MSG_ISOLATION, VMNET_MSG_SEGMENT_ADD,
+        VMNET_MSG_SEGMENT_DEL, VMNET_MSG_SEGMENT_LIST,
 };
 #define N_TYPES (sizeof all_types / sizeof all_types[0])
 
@@ -40,6 +41,14 @@ static struct vmnet_request full_request(uint8_t type) {
                 break;
         case VMNET_MSG_NETNS_ATTACH:
                 memset(req.ifname, 'i', IFNAMSIZ - 1);
+                memset(req.segment, 's', IFNAMSIZ - 1);
+                break;
+        case VMNET_MSG_SEGMENT_ADD:
+                memset(req.segment, 's', IFNAMSIZ - 1);
+                req.segment_flags = VMNET_SEGMENT_FLAGS_ALL;
+                break;
+        case VMNET_MSG_SEGMENT_DEL:
+                memset(req.segment, 's', IFNAMSIZ - 1);
                 break;
         case VMNET_MSG_ISOLATION:
                 req.isolation = 1;
@@ -48,11 +57,37 @@ static struct vmnet_request full_request(uint8_t type) {
         return req;
 }
 
+/* The segments of a SEGMENT_LIST reply at their longest, and n_ports ports. */
+static void fill_segments(struct vmnet_reply *rep, uint16_t n_ports) {
+        rep->max_segments = 0xfe;
+        rep->n_segments = VMNET_SEGMENTS_MAX;
+        for (unsigned i = 0; i < VMNET_SEGMENTS_MAX; i++) {
+                struct vmnet_segment_info *s = &rep->segments[i];
+                memset(s->name, 'n', IFNAMSIZ - 1 - i % 3);
+                memset(s->bridge, 'b', IFNAMSIZ - 1);
+                memset(s->link, 'l', IFNAMSIZ - 1 - i % 5);
+                s->name[0] = (char)('a' + i % 26);
+                s->flags = (uint8_t)(i & 1);
+        }
+        rep->n_segment_ports = n_ports;
+        for (unsigned i = 0; i < n_ports; i++) {
+                struct vmnet_segment_port *p = &rep->segment_ports[i];
+                memset(p->name, 'p', IFNAMSIZ - 1 - i % 4);
+                p->segment = (uint8_t)(i % VMNET_SEGMENTS_MAX);
+                p->kind = (uint8_t)(3 + i % 2);
+                p->flags = (uint8_t)(i & 3);
+        }
+}
+
 static struct vmnet_reply full_reply(uint8_t type, uint16_t n_taps) {
         struct vmnet_reply rep = { .type = type, .status = VMNET_OK };
         if (type == VMNET_MSG_OPEN || type == VMNET_MSG_TAP_ADD || type == VMNET_MSG_VM_TAP ||
-            type == VMNET_MSG_NETNS_ATTACH)
+            type == VMNET_MSG_NETNS_ATTACH || type == VMNET_MSG_SEGMENT_ADD)
                 memset(rep.tap, 'p', IFNAMSIZ - 1);
+        if (type == VMNET_MSG_SEGMENT_ADD)
+                memset(rep.bridge, 'b', IFNAMSIZ - 1);
+        if (type == VMNET_MSG_SEGMENT_LIST)
+                fill_segments(&rep, n_taps);
         if (type == VMNET_MSG_STATUS) {
                 memset(rep.user, 'u', VMNET_USER_MAX);
                 memset(rep.bridge, 'b', IFNAMSIZ - 1);
@@ -95,6 +130,8 @@ static void assert_request_eq(const struct vmnet_request *a, const struct vmnet_
         assert_int_equal(a->want, b->want);
         assert_string_equal(a->ifname, b->ifname);
         assert_int_equal(a->isolation, b->isolation);
+        assert_string_equal(a->segment, b->segment);
+        assert_int_equal(a->segment_flags, b->segment_flags);
 }
 
 static void assert_reply_eq(const struct vmnet_reply *a, const struct vmnet_reply *b) {
@@ -124,6 +161,21 @@ static void assert_reply_eq(const struct vmnet_reply *a, const struct vmnet_repl
                 assert_memory_equal(a->drops[i].mac, b->drops[i].mac, 6);
                 assert_int_equal(a->drops[i].kind, b->drops[i].kind);
                 assert_int_equal(a->drops[i].frames, b->drops[i].frames);
+        }
+        assert_int_equal(a->max_segments, b->max_segments);
+        assert_int_equal(a->n_segments, b->n_segments);
+        for (unsigned i = 0; i < a->n_segments; i++) {
+                assert_string_equal(a->segments[i].name, b->segments[i].name);
+                assert_string_equal(a->segments[i].bridge, b->segments[i].bridge);
+                assert_string_equal(a->segments[i].link, b->segments[i].link);
+                assert_int_equal(a->segments[i].flags, b->segments[i].flags);
+        }
+        assert_int_equal(a->n_segment_ports, b->n_segment_ports);
+        for (unsigned i = 0; i < a->n_segment_ports; i++) {
+                assert_string_equal(a->segment_ports[i].name, b->segment_ports[i].name);
+                assert_int_equal(a->segment_ports[i].segment, b->segment_ports[i].segment);
+                assert_int_equal(a->segment_ports[i].kind, b->segment_ports[i].kind);
+                assert_int_equal(a->segment_ports[i].flags, b->segment_ports[i].flags);
         }
 }
 
@@ -161,6 +213,7 @@ static void test_request_round_trip_every_type(void **state) {
                 strcpy(small.user, "a");
                 strcpy(small.tap, "t");
                 strcpy(small.bridge, "b");
+                strcpy(small.segment, "s");
                 n = vmnet_request_encode(&small, buf, sizeof buf);
                 assert_true(n >= 4);
                 assert_int_equal(vmnet_request_decode(buf, n, &out), 0);
@@ -332,10 +385,13 @@ static void test_request_truncated_everywhere(void **state) {
                 uint8_t buf[VMNET_MSG_MAX];
                 int n = vmnet_request_encode(&req, buf, sizeof buf);
                 assert_true(n > 0);
-                /* the tap wishes are the last byte and may be absent */
-                int optional_tail = req.want ? 1 : 0;
+                /* the tap and segment wishes are the last byte and may be
+                 * absent; so may NETNS_ATTACH's segment, and only whole */
+                int optional_tail = req.want || req.segment_flags ? 1 : 0;
+                int without_segment = req.type == VMNET_MSG_NETNS_ATTACH ? n - 1 - (int)strlen(req.segment) : -1;
                 for (int len = 0; len < n - optional_tail; len++)
-                        assert_request_refused(buf, len, -EBADMSG);
+                        if (len != without_segment)
+                                assert_request_refused(buf, len, -EBADMSG);
         }
 }
 
@@ -382,6 +438,49 @@ static void test_request_tap_wishes(void **state) {
                         assert_request_refused(a, sizeof a, -EBADMSG);
                 }
         }
+}
+
+/* NETNS_ATTACH's segment: absent (an older client's) is the lab, present
+ * is a segment's name, present and empty is malformed (one spelling).
+ * SEGMENT_ADD and SEGMENT_DEL name one, never an empty one. */
+static void test_request_segments(void **state) {
+        (void)state;
+        uint8_t m[64];
+        struct vmnet_request out;
+
+        struct vmnet_request attach = { .type = VMNET_MSG_NETNS_ATTACH, .fd = 7 };
+        strcpy(attach.ifname, "eth1");
+        strcpy(attach.segment, "lan2");
+        const uint8_t on_segment[] = { 1, 7, 0, 0, 4, 'e', 't', 'h', '1', 4, 'l', 'a', 'n', '2' };
+        assert_int_equal(vmnet_request_encode(&attach, m, sizeof m), sizeof on_segment);
+        assert_memory_equal(m, on_segment, sizeof on_segment);
+        assert_int_equal(vmnet_request_decode(on_segment, sizeof on_segment, &out), 0);
+        assert_string_equal(out.segment, "lan2");
+        assert_int_equal(vmnet_request_decode(on_segment, 9, &out), 0);
+        assert_string_equal(out.segment, "");
+        const uint8_t empty_segment[] = { 1, 7, 0, 0, 0, 0 };
+        assert_request_refused(empty_segment, sizeof empty_segment, -EBADMSG);
+
+        struct vmnet_request add = { .type = VMNET_MSG_SEGMENT_ADD, .segment_flags = VMNET_SEGMENT_KEEP };
+        strcpy(add.segment, "lan2");
+        const uint8_t add_keep[] = { 1, 13, 0, 0, 4, 'l', 'a', 'n', '2', VMNET_SEGMENT_KEEP };
+        assert_int_equal(vmnet_request_encode(&add, m, sizeof m), sizeof add_keep);
+        assert_memory_equal(m, add_keep, sizeof add_keep);
+        assert_int_equal(vmnet_request_decode(add_keep, sizeof add_keep - 1, &out), 0);
+        assert_int_equal(out.segment_flags, 0);
+        const uint8_t add_zero[] = { 1, 13, 0, 0, 1, 'x', 0 }, add_unknown[] = { 1, 13, 0, 0, 1, 'x', 2 };
+        assert_request_refused(add_zero, sizeof add_zero, -EBADMSG);
+        assert_request_refused(add_unknown, sizeof add_unknown, -EBADMSG);
+        add.segment_flags = 2;
+        assert_int_equal(vmnet_request_encode(&add, m, sizeof m), -EINVAL);
+        const uint8_t add_empty[] = { 1, 13, 0, 0, 0 }, del_empty[] = { 1, 14, 0, 0, 0 };
+        assert_request_refused(add_empty, sizeof add_empty, -EBADMSG);
+        assert_request_refused(del_empty, sizeof del_empty, -EBADMSG);
+        struct vmnet_request del = { .type = VMNET_MSG_SEGMENT_DEL };
+        assert_int_equal(vmnet_request_encode(&del, m, sizeof m), -EINVAL);
+        const uint8_t list[] = { 1, 15, 0, 0 };
+        assert_int_equal(vmnet_request_decode(list, sizeof list, &out), 0);
+        assert_int_equal(out.type, VMNET_MSG_SEGMENT_LIST);
 }
 
 static void test_request_encode_errors(void **state) {
@@ -619,6 +718,59 @@ static void test_reply_drop_counts(void **state) {
         assert_int_equal(vmnet_reply_encode(&rep, buf, sizeof buf), -EINVAL);
 }
 
+/* SEGMENT_LIST: pinned bytes; a port naming no segment, or more segments
+ * or ports than a reply holds, is refused both ways. */
+static void test_reply_segments(void **state) {
+        (void)state;
+        static struct vmnet_reply rep, out;
+        uint8_t buf[VMNET_MSG_MAX];
+
+        rep = (struct vmnet_reply) { .type = VMNET_MSG_SEGMENT_LIST, .max_segments = 2, .n_segments = 1,
+                                     .n_segment_ports = 1 };
+        strcpy(rep.segments[0].name, "lan2");
+        strcpy(rep.segments[0].bridge, "b~x");
+        strcpy(rep.segments[0].link, "a=lan2");
+        rep.segments[0].flags = VMNET_SEGMENT_KEEP;
+        strcpy(rep.segment_ports[0].name, "vmns3");
+        rep.segment_ports[0].kind = VMNET_TAP_VM;
+        rep.segment_ports[0].flags = VMNET_TAP_FLAG_UP;
+        const uint8_t bytes[] = { 1, 0x8f, 0, 0, 2, 1, 4, 'l', 'a', 'n', '2', 3, 'b', '~', 'x',
+                                  6, 'a', '=', 'l', 'a', 'n', '2', 1, 0, 1, 5, 'v', 'm', 'n', 's', '3', 0,
+                                  VMNET_TAP_VM, VMNET_TAP_FLAG_UP };
+        assert_int_equal(vmnet_reply_encode(&rep, buf, sizeof buf), sizeof bytes);
+        assert_memory_equal(buf, bytes, sizeof bytes);
+        assert_int_equal(vmnet_reply_decode(bytes, sizeof bytes, &out), 0);
+        assert_reply_eq(&rep, &out);
+
+        uint8_t bad[sizeof bytes];
+        memcpy(bad, bytes, sizeof bytes);
+        bad[31] = 1; /* the port on segment 1 of 1 */
+        assert_reply_refused(bad, sizeof bad, -EBADMSG);
+        rep.segment_ports[0].segment = 1;
+        assert_int_equal(vmnet_reply_encode(&rep, buf, sizeof buf), -EINVAL);
+        rep.segment_ports[0].segment = 0;
+        rep.n_segments = VMNET_SEGMENTS_MAX + 1;
+        assert_int_equal(vmnet_reply_encode(&rep, buf, sizeof buf), -EINVAL);
+        rep.n_segments = 1;
+        rep.n_segment_ports = VMNET_TAPS_MAX + 1;
+        assert_int_equal(vmnet_reply_encode(&rep, buf, sizeof buf), -EINVAL);
+        memcpy(bad, bytes, sizeof bytes);
+        bad[5] = VMNET_SEGMENTS_MAX + 1;
+        assert_reply_refused(bad, sizeof bad, -EBADMSG);
+        memcpy(bad, bytes, sizeof bytes);
+        bad[23] = 0;
+        bad[24] = VMNET_TAPS_MAX + 1;
+        assert_reply_refused(bad, sizeof bad, -EBADMSG);
+
+        /* the longest reply fits in one datagram */
+        rep = (struct vmnet_reply) { .type = VMNET_MSG_SEGMENT_LIST };
+        fill_segments(&rep, VMNET_TAPS_MAX);
+        int n = vmnet_reply_encode(&rep, buf, sizeof buf);
+        assert_true(n > 0 && n <= VMNET_MSG_MAX);
+        assert_int_equal(vmnet_reply_decode(buf, (size_t)n, &out), 0);
+        assert_reply_eq(&rep, &out);
+}
+
 static void test_reply_trailing_bytes(void **state) {
         (void)state;
         for (size_t t = 0; t < N_TYPES; t++) {
@@ -716,6 +868,9 @@ static void test_strings(void **state) {
         for (uint16_t s = VMNET_OK; s <= VMNET_ERR_NO_GUARD; s++)
                 assert_string_not_equal(vmnet_status_string(s), "unknown status");
         assert_string_equal(vmnet_status_string(VMNET_ERR_NO_GUARD + 1), "unknown status");
+        for (uint16_t s = VMNET_ERR_SEGMENT_QUOTA; s <= VMNET_ERR_SEGMENT_IN_USE; s++)
+                assert_string_not_equal(vmnet_status_string(s), "unknown status");
+        assert_string_equal(vmnet_status_string(VMNET_ERR_SEGMENT_IN_USE + 1), "unknown status");
         assert_string_equal(vmnet_status_string(0xffff), "unknown status");
         assert_string_equal(vmnet_uplink_string(VMNET_UPLINK_NAT), "nat");
         assert_string_equal(vmnet_uplink_string(VMNET_UPLINK_ISOLATED), "isolated");
@@ -742,6 +897,7 @@ int main(void) {
                 cmocka_unit_test(test_request_encode_errors),
                 cmocka_unit_test(test_request_tap_wishes),
                 cmocka_unit_test(test_request_encode_empty_user),
+                cmocka_unit_test(test_request_segments),
                 cmocka_unit_test(test_reply_round_trip_every_type),
                 cmocka_unit_test(test_reply_status_tap_counts),
                 cmocka_unit_test(test_reply_wire_bytes),
@@ -751,6 +907,7 @@ int main(void) {
                 cmocka_unit_test(test_reply_bad_strings),
                 cmocka_unit_test(test_reply_too_many_taps),
                 cmocka_unit_test(test_reply_drop_counts),
+                cmocka_unit_test(test_reply_segments),
                 cmocka_unit_test(test_reply_trailing_bytes),
                 cmocka_unit_test(test_reply_truncated_everywhere),
                 cmocka_unit_test(test_reply_encode_errors),

@@ -40,6 +40,7 @@ static const char *const key_names[_KEY_COUNT] = {
         [KEY_MAX_MACS]         = "max_macs",
         [KEY_LOGIN_POOL]       = "login_pool",
         [KEY_ISOLATION]        = "isolation",
+        [KEY_MAX_SEGMENTS]     = "max_segments",
 };
 
 /* socket and run_dir move vmnetd's files for tests; the clients keep the
@@ -131,6 +132,8 @@ static int parse_value(struct parser *p, unsigned line, enum key key, char *valu
                 return PARSE_WORD("isolation", isolation_words, c->isolation);
         case KEY_LOGIN_POOL:
                 return parse_unsigned(p, line, "login_pool", value, 0, CONFIG_LOGIN_POOL_MAX, &c->login_pool);
+        case KEY_MAX_SEGMENTS:
+                return parse_unsigned(p, line, "max_segments", value, 0, CONFIG_MAX_SEGMENTS_MAX, &c->max_segments);
         case _KEY_COUNT:
                 break;
         }
@@ -205,6 +208,9 @@ static void format_value(struct strbuf *b, enum key key, const struct vmnet_conf
                 return;
         case KEY_LOGIN_POOL:
                 strbuf_printf(b, "%u", c->login_pool);
+                return;
+        case KEY_MAX_SEGMENTS:
+                strbuf_printf(b, "%u", c->max_segments);
                 return;
         case _KEY_COUNT:
                 break;
@@ -355,6 +361,7 @@ void config_defaults(struct vmnet_config *ret) {
                 .guard = true,
                 .max_macs = 16,
                 .isolation = VMNET_ISOLATION_NONE,
+                .max_segments = 2,
         };
 }
 

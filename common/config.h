@@ -38,6 +38,7 @@
 /* Login links made ahead (login_pool): each is a port of the lab bridge,
  * which holds 1023. */
 #define CONFIG_LOGIN_POOL_MAX 512
+#define CONFIG_MAX_SEGMENTS_MAX VMNET_SEGMENTS_MAX
 
 enum vmnet_isolation {
         VMNET_ISOLATION_NONE     = 0, /* students' VMs reach each other */
@@ -76,6 +77,8 @@ struct vmnet_config {
         enum vmnet_isolation isolation;          /* isolation = none | students */
         unsigned login_pool;                     /* login_pool = 0 (0..CONFIG_LOGIN_POOL_MAX): login links
                                                   *   made ahead, while no request waits */
+        unsigned max_segments;                   /* max_segments = 2 (0..CONFIG_MAX_SEGMENTS_MAX): private
+                                                  *   segments per student; 0: none */
 };
 
 /* Fills *ret with the defaults above. */

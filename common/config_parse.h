@@ -29,6 +29,7 @@ enum key {
         KEY_MAX_MACS,
         KEY_ISOLATION,
         KEY_LOGIN_POOL,
+        KEY_MAX_SEGMENTS,
         _KEY_COUNT,
 };
 

@@ -135,9 +135,9 @@ check_installed() {
 
         chroot_offline "$dir" vmnetd --check-config /etc/security/vmnet.conf ||
                 fail "$suite: vmnetd --check-config rejects the shipped /etc/security/vmnet.conf"
-        # Every default the file shows, uncommented, is accepted: 17 keys.
+        # Every default the file shows, uncommented, is accepted: 18 keys.
         sed -n 's/^#\([a-z_]* =.*\)$/\1/p' "$dir/etc/security/vmnet.conf" > "$dir/tmp/defaults.conf"
-        expect_eq "$suite: keys shown in vmnet.conf" 17 "$(wc -l < "$dir/tmp/defaults.conf")"
+        expect_eq "$suite: keys shown in vmnet.conf" 18 "$(wc -l < "$dir/tmp/defaults.conf")"
         chroot_offline "$dir" vmnetd --check-config /tmp/defaults.conf ||
                 fail "$suite: vmnetd rejects the defaults vmnet.conf shows"
         # The check can fail: a key given twice is refused with FILE:LINE.

@@ -78,6 +78,7 @@ static void test_defaults(void **state) {
         assert_int_equal(d.max_macs, 16);
         assert_int_equal(d.isolation, VMNET_ISOLATION_NONE);
         assert_int_equal(d.login_pool, 0);
+        assert_int_equal(d.max_segments, 2);
 
         /* an empty file, or one with only comments, gives the defaults */
         struct vmnet_config c = parse_ok("");
@@ -104,7 +105,8 @@ static void test_every_key(void **state) {
                 "dnsmasq = /opt/dnsmasq/bin/dnsmasq\n"
                 "guard = off\n"
                 "max_macs = 3\n"
-                "isolation = students\n");
+                "isolation = students\n"
+                "max_segments = 5\n");
         assert_string_equal(c.bridge, "labbr0");
         assert_string_equal(ip(c.address), "192.168.50.1");
         assert_int_equal(c.prefix_len, 23);
@@ -129,6 +131,7 @@ static void test_every_key(void **state) {
         assert_false(c.guard);
         assert_int_equal(c.max_macs, 3);
         assert_int_equal(c.isolation, VMNET_ISOLATION_STUDENTS);
+        assert_int_equal(c.max_segments, 5);
 
         assert_int_equal(parse_ok("uplink = nat").uplink, VMNET_UPLINK_NAT);
         assert_int_equal(parse_ok("uplink = isolated").uplink, VMNET_UPLINK_ISOLATED);
@@ -175,7 +178,7 @@ static void test_syntax_errors(void **state) {
         static const char *const required[] = {
                 "bridge", "address", "dhcp_range", "lease_time", "domain",
                 "uplink", "tap_name", "max_taps", "resolv_file", "dnsmasq", "guard", "max_macs",
-                "isolation", "login_pool",
+                "isolation", "login_pool", "max_segments",
         };
         for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
                 char text[64], message[128];
@@ -227,6 +230,11 @@ static void test_numbers(void **state) {
         assert_int_equal(parse_ok("login_pool = 512").login_pool, 512);
         expect_error("login_pool = 513", "t.conf:1: login_pool: 513 is out of range (expected 0..512)");
         expect_error("login_pool = -1", "t.conf:1: login_pool: '-1' is not a number (expected 0..512)");
+        /* no private segments at all is a choice */
+        assert_int_equal(parse_ok("max_segments = 0").max_segments, 0);
+        assert_int_equal(parse_ok("max_segments = 32").max_segments, 32);
+        expect_error("max_segments = 33", "t.conf:1: max_segments: 33 is out of range (expected 0..32)");
+        expect_error("max_segments = -1", "t.conf:1: max_segments: '-1' is not a number (expected 0..32)");
 }
 
 static void test_paths(void **state) {

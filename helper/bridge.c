@@ -129,14 +129,14 @@ int link_address_delete(struct nl_sock *sk, int ifindex, struct in_addr address,
  * are older).  A kernel without it ignores the attribute. */
 #define BRIDGE_ATTR_FDB_MAX_LEARNED 49
 
-/* What vmnetd wants of a lab bridge of its own, in the bridge's own
+/* What vmnetd wants of a bridge of its own, in the bridge's own
  * attributes (libnl has no setters for them): the FDB bounded, and
  * multicast snooping off — on every port that comes or goes the kernel
  * re-arms each other port's multicast timers (br_port_state_selection),
  * which made a mass logout's deletions a third slower with 1000 ports
  * (measured, tests/bench/sessions); multicast is flooded to every port
  * instead, as broadcast is. */
-static int bridge_set_options(struct nl_sock *sk, int ifindex, uint32_t fdb_max) {
+int bridge_set_options(struct nl_sock *sk, int ifindex, uint32_t fdb_max) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
         struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
         struct nlattr *info, *data;
@@ -159,6 +159,28 @@ static int bridge_set_options(struct nl_sock *sk, int ifindex, uint32_t fdb_max)
         return r;
 }
 
+int bridge_create(struct nl_sock *sk, const char *name) {
+        struct rtnl_link *br = rtnl_link_bridge_alloc();
+        int r;
+
+        if (!br)
+                return -ENOMEM;
+        rtnl_link_set_name(br, name);
+        /* A MAC of its own: a bridge without one takes its lowest
+         * port's, so it would change as students come and go, and the
+         * guests' ARP entry for the host would go stale for seconds. */
+        uint8_t mac[6];
+        mac_address_random(mac);
+        struct nl_addr *lladdr = nl_addr_build(AF_LLC, mac, sizeof mac);
+        if (lladdr) {
+                rtnl_link_set_addr(br, lladdr);
+                nl_addr_put(lladdr);
+        }
+        r = rtnl_link_add(sk, br, NLM_F_CREATE | NLM_F_EXCL);
+        rtnl_link_put(br);
+        return r < 0 ? errno_from_nl(r) : 0;
+}
+
 int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
                   struct in_addr address, unsigned prefix_len, bool *ret_created) {
         struct rtnl_link *link = NULL;
@@ -169,26 +191,9 @@ int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
         if (r < 0) {
                 if (!create)
                         return -ENODEV;
-                struct rtnl_link *br = rtnl_link_bridge_alloc();
-                if (!br)
-                        return -ENOMEM;
-                rtnl_link_set_name(br, name);
-                /* A MAC of its own: a bridge without one takes its lowest
-                 * port's, so it would change as students come and go, and the
-                 * guests' ARP entry for the host would go stale for seconds. */
-                uint8_t mac[6];
-                mac_address_random(mac);
-                struct nl_addr *lladdr = nl_addr_build(AF_LLC, mac, sizeof mac);
-                if (lladdr) {
-                        rtnl_link_set_addr(br, lladdr);
-                        nl_addr_put(lladdr);
-                }
-                r = rtnl_link_add(sk, br, NLM_F_CREATE | NLM_F_EXCL);
-                rtnl_link_put(br);
-                if (r < 0) {
-                        log_error("cannot create bridge %s: %s", name, nl_geterror(r));
-                        return errno_from_nl(r);
-                }
+                r = bridge_create(sk, name);
+                if (r < 0)
+                        return log_error_errno(r, "cannot create bridge %s: %m", name);
                 created = true;
                 r = rtnl_link_get_kernel(sk, 0, name, &link);
                 if (r < 0)
@@ -308,7 +313,7 @@ int link_plug(struct nl_sock *sk, int ifindex, int bridge_ifindex, unsigned mtu)
         return r;
 }
 
-static int link_set_group(struct nl_sock *sk, int ifindex, uint32_t group) {
+int link_set_group(struct nl_sock *sk, int ifindex, uint32_t group) {
         struct rtnl_link *change = rtnl_link_alloc();
         int r;
 

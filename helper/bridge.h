@@ -56,8 +56,18 @@ int links_dump(struct nl_sock *sk, struct kernel_link **ret, size_t *ret_n);
 int bridge_ensure(struct nl_sock *sk, const char *name, bool create,
                   struct in_addr address, unsigned prefix_len, bool *ret_created);
 
+/* Makes the bridge `name` (-EEXIST if the name is taken), with a MAC of
+ * its own; down, no address.  0 or -errno. */
+int bridge_create(struct nl_sock *sk, const char *name);
+/* What vmnetd wants of a bridge of its own (its FDB bounded to fdb_max
+ * MACs where the kernel can, multicast snooping off).  0 or -errno. */
+int bridge_set_options(struct nl_sock *sk, int ifindex, uint32_t fdb_max);
+
 /* Brings link ifindex up. */
 int link_set_up(struct nl_sock *sk, int ifindex);
+
+/* Puts link ifindex into the device group group (IFLA_GROUP).  0 or -errno. */
+int link_set_group(struct nl_sock *sk, int ifindex, uint32_t group);
 
 /* Adds address/prefix_len to the link: 0, -EEXIST when it has it, -errno. */
 int link_address_add(struct nl_sock *sk, int ifindex, struct in_addr address, unsigned prefix_len);

@@ -10,6 +10,7 @@
 #include "forwarding.h"
 #include "log.h"
 #include "nft.h"
+#include "segment_name.h"
 
 /* Only the lab's own DNS and DHCP clients: a LAN machine with a route to
  * the lab must not find an open resolver on the bridge's address. */
@@ -48,9 +49,14 @@ static void forward_chain(struct strbuf *b, const struct vmnet_config *c, const 
                               "    oifname \"%s\" accept\n",
                               br, br);
         /* vmnet turned forwarding on for the lab, not for the host's other
-         * networks; someone else's forwarding is theirs to police */
+         * networks; someone else's forwarding is theirs to police.  Frames
+         * bridged on a private segment pass here too with br_netfilter
+         * (in and out its bridge); nothing routed comes from one (the
+         * segments' seal keeps them off the host: segment_seal.h). */
         if (forwarding_ours)
-                strbuf_printf(b, "    iifname != \"%s\" oifname != \"%s\" drop\n", br, br);
+                strbuf_printf(b,
+                              "    iifname \"" SEGMENT_BRIDGE_PREFIX "*\" oifname \"" SEGMENT_BRIDGE_PREFIX "*\" accept\n"
+                              "    iifname != \"%s\" oifname != \"%s\" drop\n", br, br);
         strbuf_printf(b, "  }\n");
 }
 

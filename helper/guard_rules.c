@@ -14,6 +14,7 @@
 #include "guard_drop.h"
 #include "guard_rules.h"
 #include "mac_address.h"
+#include "segment.h"
 
 #define T "bridge " GUARD_TABLE
 
@@ -254,6 +255,10 @@ void guard_rules_table(struct strbuf *b, const struct guard_params *p, const str
         for (unsigned i = 0; i < GUARD_CLOSED_PREFIXES && p->closed_prefixes[i][0]; i++)
                 if (guard_port_name_ok(p->closed_prefixes[i]) && strlen(p->closed_prefixes[i]) < IFNAMSIZ - 1)
                         strbuf_printf(b, "add rule " T " prerouting iifname \"%s*\" drop\n", p->closed_prefixes[i]);
+        /* a student's private segment is no part of the lab (segment.h):
+         * what its ports carry is theirs alone, never trusted here (it
+         * would let one student mark another's MAC or address taken) */
+        strbuf_printf(b, "add rule " T " prerouting iifname \"" SEGMENT_PORT_PREFIX "*\" accept\n");
         strbuf_printf(b, "add rule " T " prerouting update @trusted_macs { @ll,48,48 }\n");
         strbuf_printf(b, "add rule " T " prerouting arp saddr ip != 0.0.0.0 update @trusted_addrs { arp saddr ip }\n");
         strbuf_printf(b, "add chain " T " forward { type filter hook forward priority -200; policy accept; }\n");

@@ -5,6 +5,8 @@
  *   lab_sessions.c   OPEN, CLOSE, a session's process dying
  *   lab_taps.c       extra and VM taps (quota), STATUS, whose VM a MAC is
  *   lab_netns.c      a veth into a network namespace of the student's
+ *   lab_segments.c   private segments: add, del, list, their VMs' taps,
+ *                    their end with the last session (unless kept)
  *   lab_lifecycle.c  start (adoption, orphans), reload, stop, the batched
  *                    deletions, the kernel's link events
  *   lab_takeback.c   run_dir/state's records, as far as the kernel confirms them
@@ -20,7 +22,10 @@
  *   -ESRCH   no such user           -EACCES  user outside allow_groups
  *   -EPERM   refused                -EDQUOT  max_taps reached
  *   -EBUSY   too many at once       -ENOTUNIQ  the name asked for is taken
- *   -EBADMSG malformed              anything else: vmnetd failed (logged) */
+ *   -EBADMSG malformed              -ENOSPC  max_segments reached
+ *   -EALREADY  the caller has a segment of that name
+ *   -ENOTEMPTY  VMs are attached to the segment
+ *   anything else: vmnetd failed (logged) */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -51,6 +56,8 @@ struct lab {
          * firewall; retry_seconds is worked out from dnsmasq_retry_at_ms. */
         struct vmnet_lab_health health;
         long long dnsmasq_retry_at_ms;
+        bool segments_sealed;      /* segment_seal.h's table is in place (made with the first
+                                    * segment): segments may be made */
         gid_t allowed_gids[CONFIG_GROUPS_MAX];
         size_t n_allowed_gids;
         gid_t teacher_gids[CONFIG_GROUPS_MAX];
@@ -107,6 +114,7 @@ int lab_close_session(struct lab *lab, const char *user, pid_t pid);
 /* want: VMNET_TAP_WANT_* bits; each takes the ones that mean something for it. */
 int lab_tap_add(struct lab *lab, const struct user_info *user, uint8_t want, char ret_tap[IFNAMSIZ]);
 int lab_tap_del(struct lab *lab, const struct user_info *user, const char *tap);
+/* bridge: the lab bridge, or the name of a segment of the user's. */
 int lab_vm_tap(struct lab *lab, const struct user_info *user, const char *bridge, uint8_t want,
                char ret_tap[IFNAMSIZ], int *ret_fd);
 int lab_status(struct lab *lab, const struct user_info *user, struct vmnet_reply *ret);
@@ -114,12 +122,33 @@ int lab_status(struct lab *lab, const struct user_info *user, struct vmnet_reply
 int lab_health(struct lab *lab, struct vmnet_reply *ret);
 /* A veth whose end named ifname ("" for eth0) vmnetd makes in the network
  * namespace netns_fd refers to, the other end (its name in ret_port) on
- * the lab bridge.  Only into a namespace whose user namespace the kernel
- * says user owns (netns.h), within max_taps.  netns_fd is the caller's to
- * close, and it must: the namespace goes when nothing holds it, and its
- * link then with it (lab_link_event()). */
+ * the lab bridge, or on the user's segment called segment ("": the lab).
+ * Only into a namespace whose user namespace the kernel says user owns
+ * (netns.h), within max_taps.  netns_fd is the caller's to close, and it
+ * must: the namespace goes when nothing holds it, and its link then with
+ * it (lab_link_event()). */
 int lab_netns_attach(struct lab *lab, const struct user_info *user, int netns_fd, const char *ifname,
-                     char ret_port[IFNAMSIZ]);
+                     const char *segment, char ret_port[IFNAMSIZ]);
+
+/* A private segment of the user's called name (segment_name.h; never the
+ * lab bridge's name), within max_segments: its bridge (the kernel's name
+ * in ret_bridge) and its link for VirtualBox and VMware (ret_link).  It
+ * goes with the user's last session, or, when keep, stays until deleted
+ * or the next boot. */
+int lab_segment_add(struct lab *lab, const struct user_info *user, const char *name, bool keep,
+                    char ret_link[IFNAMSIZ], char ret_bridge[IFNAMSIZ]);
+/* Deletes the user's segment called name with its link; refused
+ * (-ENOTEMPTY) while a VM's tap or a container's link is on it.  Any other
+ * name gets the one refusal, -EPERM. */
+int lab_segment_del(struct lab *lab, const struct user_info *user, const char *name);
+/* The user's segments and what is attached to them, into ret. */
+int lab_segment_list(struct lab *lab, const struct user_info *user, struct vmnet_reply *ret);
+/* The bridge of the user's segment called name (not dying), or NULL. */
+const struct link_record *lab_segment_of(const struct lab *lab, uid_t uid, const char *name);
+/* A new VM tap (vnet header when want says so) on the user's segment seg,
+ * within max_taps. */
+int lab_segment_vm_tap(struct lab *lab, const struct user_info *user, const struct link_record *seg, uint8_t want,
+                       char ret_tap[IFNAMSIZ], int *ret_fd);
 
 /* login_pool (lab_pool.c): whether the pool of login links made ahead
  * of logins has fewer than login_pool; makes one more (the daemon calls
@@ -224,5 +253,14 @@ int lab_pool_take(struct lab *lab, const struct student *st, struct strbuf *chan
  * being handed out) go. */
 void lab_pool_apply(struct lab *lab, const struct kernel_view *k);
 /* Queues the deletion of every link of the student's (the login link and
- * persistent taps) and drops the entry: the student's last session ended. */
+ * persistent taps, segments not kept) and drops the entry: the student's
+ * last session ended. */
 void lab_retire_student(struct lab *lab, struct student *st);
+/* Queues the deletion of a segment and of everything on it: its link, and
+ * the taps and links of the VMs and containers on it (which it cuts). */
+void lab_retire_segment(struct lab *lab, struct link_record *seg);
+/* What is on a segment that is gone or going, and segments not kept whose
+ * owner has no session (at start) go too. */
+void lab_retire_stray_segments(struct lab *lab, bool sessions_known);
+/* Re-plugs every adopted segment; one that cannot be is retired. */
+void lab_adopt_segments(struct lab *lab);

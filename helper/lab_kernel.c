@@ -12,6 +12,8 @@
 #include "login_link.h"
 #include "netns.h"
 #include "process.h"
+#include "segment.h"
+#include "segment_seal.h"
 #include "sysfs.h"
 #include "tap.h"
 #include "veth.h"
@@ -45,8 +47,15 @@ static unsigned bridge_mtu(struct lab *lab) {
         return (unsigned)mtu;
 }
 
+/* A port of the lab bridge takes its MTU; a segment's ports keep the
+ * kernel's default, as the segment's bridge does. */
+static unsigned port_mtu(struct lab *lab, int bridge_ifindex) {
+        return bridge_ifindex == lab->bridge_ifindex ? bridge_mtu(lab) : 0;
+}
+
 static int kernel_tap_create(struct lab *lab, const char *name, uid_t owner, bool persistent,
-                             const struct tap_features *features, int *ret_fd, int *ret_ifindex) {
+                             const struct tap_features *features, int bridge_ifindex, int *ret_fd,
+                             int *ret_ifindex) {
         _cleanup_close_ int fd = -1;
         struct kernel_link link;
         int r;
@@ -56,7 +65,7 @@ static int kernel_tap_create(struct lab *lab, const char *name, uid_t owner, boo
                 return r;
         r = link_get(lab->nl, 0, name, &link);
         if (r >= 0)
-                r = link_plug(lab->nl, link.ifindex, lab->bridge_ifindex, bridge_mtu(lab));
+                r = link_plug(lab->nl, link.ifindex, bridge_ifindex, port_mtu(lab, bridge_ifindex));
         if (r < 0) {
                 if (persistent)
                         (void)tap_unpersist(fd); /* it goes with fd */
@@ -69,10 +78,14 @@ static int kernel_tap_create(struct lab *lab, const char *name, uid_t owner, boo
 
 static unsigned next_netns_port_number;
 
-static int kernel_netns_link_create(struct lab *lab, int netns_fd, const char *name, struct kernel_link *ret_port) {
+static int kernel_netns_link_create(struct lab *lab, int netns_fd, const char *name, int bridge_ifindex,
+                                    struct kernel_link *ret_port) {
+        /* a segment's port never takes a prefix the guard closes on the lab */
+        bool on_lab = bridge_ifindex == lab->bridge_ifindex;
         const struct veth_request req = {
-                .name = name, .netns_fd = netns_fd, .mtu = bridge_mtu(lab),
-                .port_prefix = NETNS_PORT_PREFIX, .next_number = &next_netns_port_number,
+                .name = name, .netns_fd = netns_fd, .mtu = port_mtu(lab, bridge_ifindex),
+                .port_prefix = on_lab ? NETNS_PORT_PREFIX : SEGMENT_PORT_PREFIX,
+                .next_number = on_lab ? &next_netns_port_number : segment_port_counter(),
         };
         struct kernel_link port;
         int r;
@@ -80,13 +93,27 @@ static int kernel_netns_link_create(struct lab *lab, int netns_fd, const char *n
         r = veth_pair_add(lab->nl, &req, &port);
         if (r < 0)
                 return r;
-        r = link_plug(lab->nl, port.ifindex, lab->bridge_ifindex, req.mtu);
+        r = link_plug(lab->nl, port.ifindex, bridge_ifindex, req.mtu);
         if (r < 0) {
                 (void)link_delete(lab->nl, port.ifindex); /* takes the namespace's end along */
                 return r;
         }
         *ret_port = port;
         return 0;
+}
+
+static int kernel_segment_create(struct lab *lab, const char *bridge, const char *link, struct kernel_link *ret_bridge,
+                                 struct kernel_link *ret_link, struct kernel_link *ret_peer) {
+        return segment_create(lab->nl, bridge, link, ret_bridge, ret_link, ret_peer);
+}
+
+static int kernel_segment_plug(struct lab *lab, int bridge_ifindex, int link_ifindex, int peer_ifindex) {
+        return segment_plug(lab->nl, bridge_ifindex, link_ifindex, peer_ifindex);
+}
+
+static int kernel_segments_seal(struct lab *lab) {
+        (void)lab;
+        return segment_seal_apply();
 }
 
 static int kernel_links_delete(struct lab *lab, const int *ifindexes, size_t n) {
@@ -134,6 +161,9 @@ const struct lab_ops lab_kernel_ops = {
         .tap_create = kernel_tap_create,
         .netns_link_create = kernel_netns_link_create,
         .netns_owner = netns_owner,
+        .segment_create = kernel_segment_create,
+        .segment_plug = kernel_segment_plug,
+        .segments_seal = kernel_segments_seal,
         .links_delete = kernel_links_delete,
         .link_get = kernel_link_get,
         .port_of_mac = kernel_port_of_mac,

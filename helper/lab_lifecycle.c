@@ -66,7 +66,7 @@ static void flush_deletions(struct lab *lab, size_t max) {
         link_registry_foreach(rec, &lab->links) {
                 if (!rec->dying || n == max)
                         continue;
-                /* a login link's bridge end goes with the student's end */
+                /* a pair's bridge end goes with the student's end */
                 const struct link_record *pair = link_registry_by_ifindex(&lab->links, rec->peer_ifindex);
                 if ((LINK_KINDS_PAIR_PORTS & LINK_KIND_BIT(rec->kind)) && pair && pair->dying)
                         continue;
@@ -143,6 +143,7 @@ static void retire_orphans(struct lab *lab) {
                 log_info("removing %s, which no session owns", rec->name);
                 link_registry_set_dying(&lab->links, rec, true);
         }
+        lab_retire_stray_segments(lab, true);
 }
 
 int lab_start(struct lab *lab, const struct vmnet_config *config) {
@@ -175,6 +176,7 @@ int lab_start(struct lab *lab, const struct vmnet_config *config) {
         adopt_sessions(lab, &saved);
         saved_state_clear(&saved);
         retire_orphans(lab);
+        lab_adopt_segments(lab);
         while (lab_has_deletions(lab))
                 lab_flush_deletions_unhurried(lab);
         lab_apply_links(lab, config);
@@ -200,17 +202,24 @@ void lab_link_event(struct lab *lab, const struct kernel_link *link, bool delete
                 link_registry_clear(&lab->links);
                 lab->links = confirmed;
                 free(k.v);
+                lab_retire_stray_segments(lab, false);
                 if (changed)
                         lab_save_state(lab);
                 return;
         }
         if (deleted) {
                 const struct link_record *rec = link_registry_by_ifindex(&lab->links, link->ifindex);
-                if (rec && rec->kind == LINK_NETNS)
+                if (rec && (rec->kind == LINK_NETNS || rec->kind == LINK_SEGMENT_NETNS))
                         log_info("%s of uid %u went with its network namespace", rec->name, (unsigned)rec->owner);
+                bool segment = rec && rec->kind == LINK_SEGMENT && !rec->dying;
+                if (segment)
+                        log_warn("the bridge %s of segment %s of uid %u was deleted by someone else: what was on "
+                                 "it goes too", rec->name, rec->label, (unsigned)rec->owner);
                 changed = lab_forget_link(lab, link->ifindex, &change);
                 if (changed)
                         log_debug("%s is gone", link->name);
+                if (segment)
+                        lab_retire_stray_segments(lab, false);
         } else {
                 changed = link_registry_renamed(&lab->links, link->ifindex, link->name);
                 if (changed)

@@ -25,14 +25,26 @@ struct lab_ops {
         /* That link's student's end renamed `name` and up; -EEXIST if the name is taken. */
         int (*pool_link_hand_out)(struct lab *lab, int student_ifindex, const char *name);
         /* A new tap, owned by owner, persistent or not, with features (tap.h),
-         * plugged into the lab bridge with its MTU and up; its fd and ifindex.
-         * -EEXIST if the name is taken. */
+         * plugged into the bridge bridge_ifindex (the lab's or a segment's)
+         * with its MTU and up; its fd and ifindex.  -EEXIST if the name is taken. */
         int (*tap_create)(struct lab *lab, const char *name, uid_t owner, bool persistent,
-                          const struct tap_features *features, int *ret_fd, int *ret_ifindex);
+                          const struct tap_features *features, int bridge_ifindex, int *ret_fd, int *ret_ifindex);
         /* A veth: `name` made in the network namespace netns_fd, up; the other
-         * end plugged into the lab bridge with its MTU and up (in ret_port).
-         * -EEXIST if the namespace has a link of that name. */
-        int (*netns_link_create)(struct lab *lab, int netns_fd, const char *name, struct kernel_link *ret_port);
+         * end plugged into the bridge bridge_ifindex (the lab's or a
+         * segment's) with its MTU and up (in ret_port).  -EEXIST if the
+         * namespace has a link of that name. */
+        int (*netns_link_create)(struct lab *lab, int netns_fd, const char *name, int bridge_ifindex,
+                                 struct kernel_link *ret_port);
+        /* A private segment: the bridge `bridge` (no address, no IPv6, up)
+         * and the veth `link`, whose other end is a port of that bridge, both
+         * up (segment.h).  -EEXIST if either name is taken. */
+        int (*segment_create)(struct lab *lab, const char *bridge, const char *link, struct kernel_link *ret_bridge,
+                              struct kernel_link *ret_link, struct kernel_link *ret_peer);
+        /* An existing segment's bridge up, its link's other end plugged into
+         * it again, both ends up. */
+        int (*segment_plug)(struct lab *lab, int bridge_ifindex, int link_ifindex, int peer_ifindex);
+        /* segment_seal.h's table installed (or replaced). */
+        int (*segments_seal)(struct lab *lab);
         /* netns.h's netns_owner(). */
         int (*netns_owner)(int netns_fd, uid_t *ret_owner);
         /* bridge.h's links_delete(). */

@@ -186,10 +186,17 @@ void lab_session_died(struct lab *lab, uint64_t watch_id) {
 }
 
 void lab_retire_student(struct lab *lab, struct student *st) {
-        link_registry_foreach(rec, &lab->links)
-                if (rec->owner == st->user.uid && (rec->kind == LINK_TAP ||
-                    (rec->kind == LINK_LOGIN && strcmp(rec->name, st->login_tap) == 0)))
+        link_registry_foreach(rec, &lab->links) {
+                if (rec->owner != st->user.uid || rec->dying)
+                        continue;
+                if (rec->kind == LINK_TAP || (rec->kind == LINK_LOGIN && strcmp(rec->name, st->login_tap) == 0))
                         link_registry_set_dying(&lab->links, rec, true); /* a login link's peer goes along */
+                else if (rec->kind == LINK_SEGMENT && !rec->keep) {
+                        log_info("last session of %s ended: segment %s goes, with what is on it", st->user.name,
+                                 rec->label);
+                        lab_retire_segment(lab, rec);
+                }
+        }
         log_info("last session of %s ended: %s goes", st->user.name, st->login_tap);
         students_remove(&lab->students, st);
 }

@@ -60,7 +60,8 @@ static int new_extra_tap(struct lab *lab, const struct user_info *user, bool per
                         break;
                 if (link_registry_by_name(&lab->links, name, 0))
                         continue; /* ours already, maybe on its way out */
-                r = lab->ops->tap_create(lab, name, user->uid, persistent, &features, &fd, &ifindex);
+                r = lab->ops->tap_create(lab, name, user->uid, persistent, &features, lab->bridge_ifindex, &fd,
+                                         &ifindex);
                 if (r == -EEXIST)
                         continue; /* a link vmnetd did not make has that name */
                 if (r < 0)
@@ -89,8 +90,13 @@ int lab_tap_add(struct lab *lab, const struct user_info *user, uint8_t want, cha
 
 int lab_vm_tap(struct lab *lab, const struct user_info *user, const char *bridge, uint8_t want,
                char ret_tap[IFNAMSIZ], int *ret_fd) {
-        if (strcmp(bridge, lab->config.bridge) != 0)
-                return -EPERM;
+        if (strcmp(bridge, lab->config.bridge) != 0) {
+                /* a segment of the caller's own; any other name is the one refusal */
+                const struct link_record *seg = lab_segment_of(lab, user->uid, bridge);
+                if (!seg || !lab->ops->user_is_allowed(lab, user))
+                        return -EPERM;
+                return lab_segment_vm_tap(lab, user, seg, want & VMNET_TAP_WANT_VNET_HDR, ret_tap, ret_fd);
+        }
         /* one fd goes back, so one queue: a multi-queue tap would gain nothing */
         return new_extra_tap(lab, user, false, want & VMNET_TAP_WANT_VNET_HDR, ret_tap, ret_fd);
 }

@@ -17,6 +17,11 @@ static const struct link_kind_info kinds[_LINK_KIND_COUNT] = {
         [LINK_LAB_BRIDGE] = { "lab-bridge", "bridge", 0 },
         [LINK_POOL]       = { "pool",       "veth", 0 },
         [LINK_POOL_PEER]  = { "pool-peer",  "veth", 0 },
+        [LINK_SEGMENT]       = { "segment",       "bridge", 0 },
+        [LINK_SEGMENT_LINK]  = { "segment-link",  "veth",   0 },
+        [LINK_SEGMENT_PEER]  = { "segment-peer",  "veth",   0 },
+        [LINK_SEGMENT_TAP]   = { "segment-tap",   "tun",    VMNET_TAP_VM },
+        [LINK_SEGMENT_NETNS] = { "segment-netns", "veth",   VMNET_TAP_NETNS },
 };
 
 const struct link_kind_info *link_kind_info(enum link_kind kind) {
@@ -51,6 +56,12 @@ struct link_record *link_registry_by_name(const struct link_registry *reg, const
 int link_registry_add(struct link_registry *reg, const struct link_record *rec) {
         if (rec->ifindex <= 0 || !rec->name[0] || strnlen(rec->name, IFNAMSIZ) >= IFNAMSIZ ||
             !link_kind_info(rec->kind))
+                return -EINVAL;
+        /* what is on a segment names it; nothing else does; a segment has a name */
+        bool on_segment = LINK_KINDS_ON_SEGMENT & LINK_KIND_BIT(rec->kind);
+        if (on_segment ? rec->segment <= 0 || rec->segment == rec->ifindex : rec->segment != 0)
+                return -EINVAL;
+        if ((rec->kind == LINK_SEGMENT) != (rec->label[0] != '\0') || strnlen(rec->label, IFNAMSIZ) >= IFNAMSIZ)
                 return -EINVAL;
         if (link_registry_by_ifindex(reg, rec->ifindex))
                 return -EEXIST;
@@ -88,6 +99,21 @@ size_t link_registry_count(const struct link_registry *reg, uid_t owner, unsigne
 
         link_registry_foreach(rec, reg)
                 n += rec->owner == owner && !rec->dying && (kinds_mask & LINK_KIND_BIT(rec->kind));
+        return n;
+}
+
+struct link_record *link_registry_segment(const struct link_registry *reg, uid_t owner, const char *label) {
+        link_registry_foreach(rec, reg)
+                if (rec->kind == LINK_SEGMENT && rec->owner == owner && !rec->dying && strcmp(rec->label, label) == 0)
+                        return rec;
+        return NULL;
+}
+
+size_t link_registry_count_on(const struct link_registry *reg, int segment_ifindex, unsigned kinds_mask) {
+        size_t n = 0;
+
+        link_registry_foreach(rec, reg)
+                n += rec->segment == segment_ifindex && !rec->dying && (kinds_mask & LINK_KIND_BIT(rec->kind));
         return n;
 }
 

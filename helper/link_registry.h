@@ -13,7 +13,7 @@
  * Pure bookkeeping: no kernel calls.  Record pointers are valid until the
  * next add or remove.
  *
- * Adding a kind of link (a segment's bridge, a capture tap): a value in
+ * Adding a kind of link (a capture tap): a value in
  * enum link_kind and a row in link_kinds[] (link_registry.c) saying how it
  * is written in the state file, which kernel link kind proves it at start
  * and how clients are told of it; and whether it is in LINK_KINDS_QUOTA
@@ -36,6 +36,14 @@ enum link_kind {
         LINK_POOL,       /* a login link made ahead of any login (login_pool), owner 0: its
                           * student's end, down; a login takes it, renamed (lab_pool.c) */
         LINK_POOL_PEER,  /* its bridge end, on the lab bridge (no carrier while the other is down) */
+        /* A private segment of the owner's (SEGMENT_ADD) and what is on it.
+         * None is a port of the lab bridge: the guard, attribution and the
+         * lab's DHCP never see them. */
+        LINK_SEGMENT,       /* the segment's bridge; label and keep say what its owner calls it */
+        LINK_SEGMENT_LINK,  /* its link for VirtualBox and VMware: the owner's end of a veth */
+        LINK_SEGMENT_PEER,  /* that veth's other end, a port of the segment's bridge */
+        LINK_SEGMENT_TAP,   /* a VM's tap on the segment (VM_TAP br=NAME): goes with its fd */
+        LINK_SEGMENT_NETNS, /* the bridge end of a veth into a namespace of the owner's, on the segment */
         _LINK_KIND_COUNT
 };
 
@@ -43,12 +51,21 @@ enum link_kind {
 #define LINK_KINDS_TAPS   (LINK_KIND_BIT(LINK_TAP) | LINK_KIND_BIT(LINK_VM_TAP))
 /* What counts against max_taps: what a student attaches to (a login link's
  * bridge end goes with its pair and is not counted twice). */
-#define LINK_KINDS_QUOTA  (LINK_KIND_BIT(LINK_LOGIN) | LINK_KINDS_TAPS | LINK_KIND_BIT(LINK_NETNS))
+#define LINK_KINDS_QUOTA  (LINK_KIND_BIT(LINK_LOGIN) | LINK_KINDS_TAPS | LINK_KIND_BIT(LINK_NETNS) | \
+                           LINK_KINDS_SEGMENT_VMS)
 /* Ports of the lab bridge that carry their owner's frames: a VM or a
  * container seen behind one is the owner's. */
 #define LINK_KINDS_PORTS  (LINK_KIND_BIT(LINK_LOGIN_PEER) | LINK_KINDS_TAPS | LINK_KIND_BIT(LINK_NETNS))
+/* On a segment: what a VM or a container attached (a segment goes only
+ * when none is; counted in max_taps), and everything whose record names
+ * the segment (which goes with it).  A segment's own link is bounded by
+ * max_segments, not max_taps. */
+#define LINK_KINDS_SEGMENT_VMS (LINK_KIND_BIT(LINK_SEGMENT_TAP) | LINK_KIND_BIT(LINK_SEGMENT_NETNS))
+#define LINK_KINDS_ON_SEGMENT  (LINK_KIND_BIT(LINK_SEGMENT_LINK) | LINK_KIND_BIT(LINK_SEGMENT_PEER) | \
+                                LINK_KINDS_SEGMENT_VMS)
 /* Bridge ends of pairs: the kernel deletes one with the other end. */
-#define LINK_KINDS_PAIR_PORTS (LINK_KIND_BIT(LINK_LOGIN_PEER) | LINK_KIND_BIT(LINK_POOL_PEER))
+#define LINK_KINDS_PAIR_PORTS (LINK_KIND_BIT(LINK_LOGIN_PEER) | LINK_KIND_BIT(LINK_POOL_PEER) | \
+                               LINK_KIND_BIT(LINK_SEGMENT_PEER))
 
 struct link_kind_info {
         const char *word;        /* its name in run_dir/state and in logs */
@@ -67,6 +84,9 @@ struct link_record {
         enum link_kind kind;
         uid_t owner;      /* whom vmnetd made it for */
         int peer_ifindex; /* the other end of a pair (login links), else 0 */
+        int segment;      /* LINK_KINDS_ON_SEGMENT: the ifindex of the segment's bridge, else 0 */
+        char label[IFNAMSIZ]; /* LINK_SEGMENT: the segment's name, as its owner gave it */
+        bool keep;        /* LINK_SEGMENT: stays after the owner's last session */
         bool dying;       /* waiting for the batched deletion */
 };
 
@@ -79,7 +99,9 @@ struct link_registry {
 };
 
 /* Records rec (copied).  -EEXIST if its ifindex is recorded already,
- * -EINVAL for a record without ifindex, name or kind, -ENOMEM. */
+ * -EINVAL for a record without ifindex, name or kind, a segment's without
+ * label, one on a segment without its segment (or off one with one),
+ * -ENOMEM. */
 int link_registry_add(struct link_registry *reg, const struct link_record *rec);
 /* Removes the record of ifindex; false if there was none. */
 bool link_registry_remove(struct link_registry *reg, int ifindex);
@@ -91,6 +113,12 @@ struct link_record *link_registry_by_name(const struct link_registry *reg, const
 
 /* The records of owner among kinds, not counting dying ones. */
 size_t link_registry_count(const struct link_registry *reg, uid_t owner, unsigned kinds);
+
+/* owner's segment called label (not dying), or NULL. */
+struct link_record *link_registry_segment(const struct link_registry *reg, uid_t owner, const char *label);
+/* The records among kinds on the segment whose bridge is segment_ifindex,
+ * not counting dying ones. */
+size_t link_registry_count_on(const struct link_registry *reg, int segment_ifindex, unsigned kinds);
 
 /* Marks a record (and the other end of its pair) as waiting for deletion,
  * or takes the mark back. */

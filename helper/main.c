@@ -21,6 +21,7 @@
 #include "config_check.h"
 #include "lab.h"
 #include "log.h"
+#include "segment_seal.h"
 #include "server.h"
 #include "run_lock.h"
 #include "vmnetd_config.h"
@@ -42,6 +43,9 @@ static int down_everything(const struct vmnet_config *config) {
         if (firewall_remove() < 0)
                 r = -EIO;
         if (guard_remove() < 0) /* whatever the config says now: a guard of before goes too */
+                r = -EIO;
+        /* the segments' seal too (a state file lost: it would outlive them) */
+        if (segment_seal_remove() < 0)
                 r = -EIO;
         /* ip_forward as it was before vmnetd turned it on */
         snprintf(path, sizeof path, "%s/" FORWARDING_SAVED, config->run_dir);

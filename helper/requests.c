@@ -65,7 +65,7 @@ static int handle_vm_tap(struct lab *lab, struct peer *peer, const struct user_i
 static int handle_netns_attach(struct lab *lab, struct peer *peer, const struct user_info *caller,
                                const struct vmnet_request *req, struct vmnet_reply *rep, int *ret_fd) {
         (void)peer, (void)ret_fd;
-        int r = lab_netns_attach(lab, caller, req->fd, req->ifname, rep->tap);
+        int r = lab_netns_attach(lab, caller, req->fd, req->ifname, req->segment, rep->tap);
         /* Over quota is told as the one refusal too: every reason an attach
          * is refused for gets the same answer (the client's text names them all). */
         return r == -EDQUOT ? -EPERM : r;
@@ -85,6 +85,25 @@ static int handle_isolation(struct lab *lab, struct peer *peer, const struct use
         return lab_set_isolation(lab, caller, req->isolation);
 }
 
+static int handle_segment_add(struct lab *lab, struct peer *peer, const struct user_info *caller,
+                              const struct vmnet_request *req, struct vmnet_reply *rep, int *ret_fd) {
+        (void)peer, (void)ret_fd;
+        return lab_segment_add(lab, caller, req->segment, req->segment_flags & VMNET_SEGMENT_KEEP, rep->tap,
+                               rep->bridge);
+}
+
+static int handle_segment_del(struct lab *lab, struct peer *peer, const struct user_info *caller,
+                              const struct vmnet_request *req, struct vmnet_reply *rep, int *ret_fd) {
+        (void)peer, (void)rep, (void)ret_fd;
+        return lab_segment_del(lab, caller, req->segment);
+}
+
+static int handle_segment_list(struct lab *lab, struct peer *peer, const struct user_info *caller,
+                               const struct vmnet_request *req, struct vmnet_reply *rep, int *ret_fd) {
+        (void)peer, (void)req, (void)ret_fd;
+        return lab_segment_list(lab, caller, rep);
+}
+
 /* Who may send what.  Adding a message type: a row here (and its fields
  * in common/protocol.c). */
 static const struct {
@@ -100,6 +119,9 @@ static const struct {
         [VMNET_MSG_NETNS_ATTACH] = { handle_netns_attach, false },
         [VMNET_MSG_LAB_HEALTH] = { handle_lab_health, false },
         [VMNET_MSG_ISOLATION] = { handle_isolation, false },
+        [VMNET_MSG_SEGMENT_ADD]  = { handle_segment_add, false },
+        [VMNET_MSG_SEGMENT_DEL]  = { handle_segment_del, false },
+        [VMNET_MSG_SEGMENT_LIST] = { handle_segment_list, false },
 };
 
 /* What each errno of a lab operation tells the client (lab.h); any other
@@ -117,6 +139,9 @@ static const struct {
         { EPROTO,  VMNET_ERR_VERSION,     false },
         { ENOTUNIQ, VMNET_ERR_NAME_TAKEN, false },
         { ENOTCONN, VMNET_ERR_NO_GUARD,   false },
+        { ENOSPC,  VMNET_ERR_SEGMENT_QUOTA,  false },
+        { EALREADY, VMNET_ERR_SEGMENT_EXISTS, false },
+        { ENOTEMPTY, VMNET_ERR_SEGMENT_IN_USE, false },
         { ESRCH,   VMNET_ERR_NO_USER,     true },
         { EACCES,  VMNET_ERR_NOT_ALLOWED, true },
 };

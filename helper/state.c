@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "files.h"
 #include "hex.h"
+#include "segment_name.h"
 #include "state.h"
 #include "strbuf.h"
 
@@ -159,17 +160,34 @@ static int parse_session(char **w, size_t n, struct saved_state *st) {
         return student_add_session(s, (pid_t)pid, start, -1, 0);
 }
 
+/* The words a link line has: a segment's two more (its name, keep), what
+ * is on a segment one more (the segment's bridge). */
+static size_t link_words(enum link_kind kind) {
+        if (kind == LINK_SEGMENT)
+                return 8;
+        return LINK_KINDS_ON_SEGMENT & LINK_KIND_BIT(kind) ? 7 : 6;
+}
+
 static int parse_link(char **w, size_t n, struct saved_state *st) {
         struct link_record rec = {};
-        unsigned long long ifindex, owner, peer;
+        unsigned long long ifindex, owner, peer, segment = 0;
 
-        if (n != 6 || !parse_ulong(w[1], INT32_MAX, &ifindex) || !parse_ifname(w[2], rec.name) ||
+        if (n < 6 || !parse_ulong(w[1], INT32_MAX, &ifindex) || !parse_ifname(w[2], rec.name) ||
             !(rec.kind = link_kind_from_word(w[3])) || !parse_ulong(w[4], UINT32_MAX - 1, &owner) ||
-            !parse_ulong(w[5], INT32_MAX, &peer))
+            !parse_ulong(w[5], INT32_MAX, &peer) || n != link_words(rec.kind))
                 return -EBADMSG;
+        if (n == 7 && !parse_ulong(w[6], INT32_MAX, &segment))
+                return -EBADMSG;
+        if (n == 8) {
+                if (segment_name_problem(w[6]) || (strcmp(w[7], "keep") != 0 && strcmp(w[7], "session") != 0))
+                        return -EBADMSG;
+                strcpy(rec.label, w[6]); /* fits: a valid segment name */
+                rec.keep = strcmp(w[7], "keep") == 0;
+        }
         rec.ifindex = (int)ifindex;
         rec.owner = (uid_t)owner;
         rec.peer_ifindex = (int)peer;
+        rec.segment = (int)segment;
         if (st->version >= 4 && rec.ifindex > 0)
                 link_registry_remove(&st->links, rec.ifindex); /* a journal's newer line replaces it */
         int r = link_registry_add(&st->links, &rec);
@@ -222,8 +240,8 @@ static int parse_table(char **w, size_t n, struct saved_state *st) {
 }
 
 static int parse_line(char *line, struct saved_state *st) {
-        char *w[7];
-        size_t n = split(line, w, 6);
+        char *w[9];
+        size_t n = split(line, w, 8);
 
         if (strcmp(w[0], "bridge") == 0) {
                 if (n != 3 || !parse_ifname(w[1], st->bridge))
@@ -332,6 +350,12 @@ void state_put_link(struct strbuf *b, const struct link_record *rec) {
         put_word(b, link_kind_info(rec->kind)->word);
         put_unsigned(b, rec->owner);
         put_signed(b, rec->peer_ifindex);
+        if (link_words(rec->kind) == 7)
+                put_signed(b, rec->segment);
+        if (rec->kind == LINK_SEGMENT) {
+                put_word(b, rec->label);
+                put_word(b, rec->keep ? "keep" : "session");
+        }
         strbuf_put(b, "\n", 1);
 }
 

@@ -4,16 +4,20 @@
  *   vmnetd-state 4
  *   student USER UID GID LOGIN_TAP
  *   session USER PID START_TIME
- *   link IFINDEX NAME KIND OWNER_UID PEER_IFINDEX
+ *   link IFINDEX NAME KIND OWNER_UID PEER_IFINDEX [SEGMENT_IFINDEX]
+ *   link IFINDEX NAME segment OWNER_UID 0 LABEL keep|session
  *   address IFINDEX A.B.C.D/PREFIX       an address vmnetd added to a link
  *   table FAMILY NAME                    an nftables table vmnetd made
  *
  * USER is escaped: bytes outside '!'..'~' and '%' itself are written %XX
  * (a directory account may hold a space).  KIND is a word of
  * link_kinds[] (link_registry.c); the lab bridge, when vmnetd made it, is
- * a link of kind lab-bridge.  Versions 1 and 2 (older vmnetds') are read
- * as well: they have "bridge NAME created|adopted" instead, version 1 no
- * link lines, neither address nor table lines.
+ * a link of kind lab-bridge.  What is on a private segment names the
+ * segment's bridge (SEGMENT_IFINDEX); a segment's own line says what its
+ * owner calls it (LABEL, a segment name) and whether it outlives their
+ * sessions.  Versions 1 and 2 (older vmnetds') are read as well: they have
+ * "bridge NAME created|adopted" instead, version 1 no link lines, neither
+ * address nor table lines.
  *
  * A line that does not parse is skipped and counted, never the whole file:
  * one bad entry must not cost every other student their link at the next

@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "log.h"
+#include "port_name.h"
 #include "veth.h"
 
 static int add_pair(struct nl_sock *sk, const struct veth_request *req, const char *port_name) {
@@ -46,18 +47,28 @@ static int add_pair(struct nl_sock *sk, const struct veth_request *req, const ch
         return r < 0 ? errno_from_nl(r) : 0;
 }
 
-int veth_pair_add(struct nl_sock *sk, const struct veth_request *req, struct kernel_link *ret_port) {
-        char port_name[IFNAMSIZ];
-        int r = -EEXIST;
+struct try_pair {
+        struct nl_sock *sk;
+        const struct veth_request *req;
+};
 
-        /* Names are taken in turn, so after the first of a run a creation
-         * needs no search (the kernel's "%d" would scan every link each time). */
-        for (unsigned tries = 0; tries < 100000 && r == -EEXIST; tries++) {
-                snprintf(port_name, sizeof port_name, "%s%u", req->port_prefix, (*req->next_number)++ % 100000000u);
-                r = add_pair(sk, req, port_name);
-                if (r == -EEXIST && link_get(sk, 0, port_name, NULL) == -ENODEV)
-                        return -EEXIST; /* the student's end's name is the one taken */
-        }
+static int try_pair(const char *port_name, void *userdata) {
+        const struct try_pair *t = userdata;
+        int r = add_pair(t->sk, t->req, port_name);
+
+        if (r == -EEXIST && link_get(t->sk, 0, port_name, NULL) == -ENODEV)
+                return -ENOTUNIQ; /* the student's end's name is the one taken: no other number helps */
+        return r;
+}
+
+int veth_pair_add(struct nl_sock *sk, const struct veth_request *req, struct kernel_link *ret_port) {
+        struct try_pair t = { sk, req };
+        char port_name[IFNAMSIZ];
+        int r;
+
+        r = port_name_take(req->port_prefix, req->next_number, try_pair, &t, port_name);
+        if (r == -ENOTUNIQ)
+                return -EEXIST;
         if (r < 0)
                 return r;
         r = link_get(sk, 0, port_name, ret_port);

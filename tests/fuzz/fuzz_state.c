@@ -30,6 +30,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t i = 0; i < st.students.n; i++)
                 if (!students_find(&again.students, st.students.v[i]->user.name))
                         __builtin_trap();
+        /* a segment keeps its name and keep, what is on one its segment */
+        link_registry_foreach(rec, &st.links) {
+                const struct link_record *back = link_registry_by_ifindex(&again.links, rec->ifindex);
+                if (!back || back->kind != rec->kind || back->segment != rec->segment || back->keep != rec->keep ||
+                    strcmp(back->label, rec->label) != 0 || (rec->kind == LINK_SEGMENT && !rec->label[0]))
+                        __builtin_trap();
+        }
         saved_state_clear(&again);
         saved_state_clear(&st);
         free(text);

@@ -60,8 +60,11 @@ static void test_table(void **state) {
                         "prerouting update @trusted_macs");
         HAS(r, "add rule bridge vmnet_guard forward oifname vmap @out_ports\n");
         HAS(r, "add rule bridge vmnet_guard output oifname vmap @out_ports\n");
-        /* the host's side is trusted, and what it uses noted */
+        /* the host's side is trusted, and what it uses noted; a student's
+         * private segment is no side of the lab's (nothing of it trusted) */
         HAS(r, "prerouting update @trusted_macs { @ll,48,48 }");
+        assert_in_order(r, "add rule bridge vmnet_guard prerouting iifname \"vmns*\" accept\n",
+                        "prerouting update @trusted_macs", "prerouting arp saddr ip != 0.0.0.0 update @trusted_addrs");
         /* both students get chains (61002 only through its port), each port a map entry */
         HAS(r, "add chain bridge vmnet_guard in_61001\n");
         HAS(r, "add chain bridge vmnet_guard in_61002\n");

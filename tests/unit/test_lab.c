@@ -22,6 +22,7 @@
 #include "lab.h"
 #include "lab_ops.h"
 #include "requests.h"
+#include "segment_name.h"
 #include "state.h"
 
 /* ---- allocation failures on demand ---- */
@@ -63,7 +64,7 @@ static const struct fake_user users[] = {
 #define GID_TEACHERS 62000 /* teach1's supplementary group, and the lab's teacher_groups */
 
 struct fake_link {
-        int ifindex, peer;
+        int ifindex, peer, master;
         char name[IFNAMSIZ], kind[8];
         uid_t kernel_owner; /* what a tap's sysfs owner says: the student may change it */
 };
@@ -93,6 +94,9 @@ static struct {
         size_t last_deleted;  /* links in the last links_delete() */
         int next_ifindex;
         int fail_login_link_create, fail_tap_create; /* an errno to fail with, or 0 */
+        int unpluggable_segment;                     /* the bridge segment_plug fails for, or 0 */
+        int fail_seal;                               /* segments_seal's errno, or 0 */
+        unsigned seals;
         unsigned watched;
         uint64_t last_watch_id;
         char port_of_mac[IFNAMSIZ];
@@ -185,15 +189,47 @@ static int fake_login_link_plug(struct lab *lab, int student_ifindex, int bridge
 }
 
 static int fake_tap_create(struct lab *lab, const char *name, uid_t owner, bool persistent,
-                           const struct tap_features *features, int *ret_fd, int *ret_ifindex) {
+                           const struct tap_features *features, int bridge_ifindex, int *ret_fd, int *ret_ifindex) {
         (void)lab, (void)persistent, (void)features;
         if (world.fail_tap_create)
                 return -world.fail_tap_create;
         if (link_named(name))
                 return -EEXIST;
+        assert_non_null(link_at(bridge_ifindex));
         *ret_fd = eventfd(0, EFD_CLOEXEC);
         assert_true(*ret_fd >= 0);
-        *ret_ifindex = add_link(name, "tun", owner)->ifindex;
+        struct fake_link *l = add_link(name, "tun", owner);
+        l->master = bridge_ifindex;
+        *ret_ifindex = l->ifindex;
+        return 0;
+}
+
+static int fake_segment_create(struct lab *lab, const char *bridge, const char *link, struct kernel_link *ret_bridge,
+                               struct kernel_link *ret_link, struct kernel_link *ret_peer) {
+        char peer[IFNAMSIZ];
+        (void)lab;
+        if (link_named(bridge) || link_named(link))
+                return -EEXIST;
+        struct fake_link *br = add_link(bridge, "bridge", 0);
+        snprintf(peer, sizeof peer, "vmns%d", world.next_ifindex + 1);
+        struct fake_link *a = add_link(link, "veth", 0), *b = add_link(peer, "veth", 0);
+        a->peer = b->ifindex;
+        b->peer = a->ifindex;
+        b->master = br->ifindex;
+        as_kernel_link(br, ret_bridge);
+        as_kernel_link(a, ret_link);
+        as_kernel_link(b, ret_peer);
+        return 0;
+}
+
+static int fake_segment_plug(struct lab *lab, int bridge_ifindex, int link_ifindex, int peer_ifindex) {
+        (void)lab;
+        if (bridge_ifindex == world.unpluggable_segment)
+                return -EIO;
+        struct fake_link *peer = link_at(peer_ifindex);
+        if (!link_at(bridge_ifindex) || !link_at(link_ifindex) || !peer)
+                return -ENODEV;
+        peer->master = bridge_ifindex;
         return 0;
 }
 
@@ -221,18 +257,20 @@ static int fake_netns_owner(int fd, uid_t *ret_owner) {
         return 0;
 }
 
-static int fake_netns_link_create(struct lab *lab, int netns_fd, const char *name, struct kernel_link *ret_port) {
+static int fake_netns_link_create(struct lab *lab, int netns_fd, const char *name, int bridge_ifindex,
+                                  struct kernel_link *ret_port) {
         struct fake_netns *ns = netns_of_fd(netns_fd);
         char port[IFNAMSIZ];
-        (void)lab;
         assert_non_null(ns);
         for (size_t i = 0; i < ns->n_links; i++)
                 if (strcmp(ns->links[i], name) == 0)
                         return -EEXIST;
         assert_true(ns->n_links < 4);
         strcpy(ns->links[ns->n_links++], name);
-        snprintf(port, sizeof port, "vmnc%d", world.next_ifindex);
-        as_kernel_link(add_link(port, "veth", 0), ret_port);
+        snprintf(port, sizeof port, "%s%d", bridge_ifindex == lab->bridge_ifindex ? "vmnc" : "vmns", world.next_ifindex);
+        struct fake_link *l = add_link(port, "veth", 0);
+        l->master = bridge_ifindex;
+        as_kernel_link(l, ret_port);
         return 0;
 }
 
@@ -306,6 +344,12 @@ static bool fake_user_is_allowed(struct lab *lab, const struct user_info *user) 
         return u && u->allowed;
 }
 
+static int fake_segments_seal(struct lab *lab) {
+        (void)lab;
+        world.seals++;
+        return world.fail_seal ? -world.fail_seal : 0;
+}
+
 static const struct lab_ops fake_ops = {
         .login_link_create = fake_login_link_create,
         .login_link_plug = fake_login_link_plug,
@@ -314,6 +358,9 @@ static const struct lab_ops fake_ops = {
         .tap_create = fake_tap_create,
         .netns_link_create = fake_netns_link_create,
         .netns_owner = fake_netns_owner,
+        .segment_create = fake_segment_create,
+        .segment_plug = fake_segment_plug,
+        .segments_seal = fake_segments_seal,
         .links_delete = fake_links_delete,
         .link_get = fake_link_get,
         .port_of_mac = fake_port_of_mac,
@@ -382,7 +429,8 @@ static int teardown(void **state) {
 
 /* Sends one request as uid; returns the status, the tap or fd in the reply.
  * For NETNS_ATTACH, arg is a namespace's label, then optionally ":" and
- * the link's name in it. */
+ * the link's name in it, then optionally "@" and a segment's name.  For
+ * SEGMENT_ADD, a segment's name, then optionally ":keep". */
 static uint16_t ask(uid_t uid, uint8_t type, const char *arg, struct vmnet_reply *ret_rep, int *ret_fd) {
         struct peer peer = { .uid = uid, .pid = 4000 + (pid_t)(uid % 1000), .pidfd = -1,
                              .groups = { (gid_t)uid, GID_TEACHERS }, .n_groups = uid == UID_TEACHER ? 2 : 1 };
@@ -400,13 +448,25 @@ static uint16_t ask(uid_t uid, uint8_t type, const char *arg, struct vmnet_reply
                 req.isolation = (uint8_t)(arg[0] - '0');
         else if (type == VMNET_MSG_NETNS_ATTACH) {
                 char label[32];
-                const char *colon = strchr(arg, ':');
-                snprintf(label, sizeof label, "%.*s", colon ? (int)(colon - arg) : (int)strlen(arg), arg);
+                const char *at = strchr(arg, '@'), *colon = strchr(arg, ':');
+                size_t end = at ? (size_t)(at - arg) : strlen(arg);
+                if (colon && (size_t)(colon - arg) > end)
+                        colon = NULL;
+                snprintf(label, sizeof label, "%.*s", colon ? (int)(colon - arg) : (int)end, arg);
                 if (colon)
-                        snprintf(req.ifname, sizeof req.ifname, "%s", colon + 1);
+                        snprintf(req.ifname, sizeof req.ifname, "%.*s", (int)(end - (size_t)(colon + 1 - arg)),
+                                 colon + 1);
+                if (at)
+                        snprintf(req.segment, sizeof req.segment, "%s", at + 1);
                 assert_non_null(netns_labelled(label));
                 req.fd = netns_labelled(label)->fd;
-        }
+        } else if (type == VMNET_MSG_SEGMENT_ADD) {
+                const char *colon = strchr(arg, ':');
+                snprintf(req.segment, sizeof req.segment, "%.*s", colon ? (int)(colon - arg) : (int)strlen(arg), arg);
+                if (colon && strcmp(colon, ":keep") == 0)
+                        req.segment_flags = VMNET_SEGMENT_KEEP;
+        } else if (type == VMNET_MSG_SEGMENT_DEL)
+                snprintf(req.segment, sizeof req.segment, "%s", arg);
         request_handle(&lab, &peer, &req, &rep, &fd);
         if (ret_rep)
                 *ret_rep = rep;
@@ -668,6 +728,282 @@ static void test_netns_attach(void **state) {
         saved_state_clear(&saved);
 }
 
+/* ---- private segments ---- */
+
+static const char *bridge_of(const char *user, const char *segment) {
+        static char name[IFNAMSIZ];
+        assert_int_equal(segment_bridge_name(user, segment, name), 0);
+        return name;
+}
+
+/* The kernel goes through with what it says: the link is gone, its event comes. */
+static void kernel_deletes(const char *name) {
+        struct kernel_link gone;
+        assert_non_null(link_named(name));
+        as_kernel_link(link_named(name), &gone);
+        remove_link(gone.ifindex);
+        lab_link_event(&lab, &gone, true);
+}
+
+/* A segment of the student's own: a bridge and a link for VirtualBox, named
+ * from student and segment; within max_segments; listed to its owner only;
+ * QEMU's taps and containers' links on it, counted in max_taps; deleted
+ * only once nothing is attached; its name taken only by its owner. */
+static void test_segments(void **state) {
+        struct vmnet_reply rep;
+        int fd;
+        (void)state;
+
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(world.seals, 0); /* a lab without segments has no seal */
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan2", &rep, NULL), VMNET_OK);
+        assert_int_equal(world.seals, 1);
+        assert_string_equal(rep.tap, "stu1=lan2");
+        assert_string_equal(rep.bridge, bridge_of("stu1", "lan2"));
+        const struct fake_link *br = link_named(bridge_of("stu1", "lan2")), *link = link_named("stu1=lan2");
+        assert_non_null(br);
+        assert_string_equal(br->kind, "bridge");
+        assert_non_null(link);
+        assert_int_equal(link_at(link->peer)->master, br->ifindex);
+        assert_int_equal(strncmp(link_at(link->peer)->name, "vmns", 4), 0);
+        int bridge1 = br->ifindex;
+
+        /* names: the student's own once, never the lab bridge's, never a bad one */
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan2", NULL, NULL), VMNET_ERR_SEGMENT_EXISTS);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "vmnet0", NULL, NULL), VMNET_ERR_BAD_REQUEST);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "Lan2", NULL, NULL), VMNET_ERR_BAD_REQUEST);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan/2", NULL, NULL), VMNET_ERR_BAD_REQUEST);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan3:keep", &rep, NULL), VMNET_OK);
+        /* max_segments (2) */
+        size_t links = world.n_links;
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan4", NULL, NULL), VMNET_ERR_SEGMENT_QUOTA);
+        assert_int_equal(world.n_links, links);
+
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_LIST, "", &rep, NULL), VMNET_OK);
+        assert_int_equal(rep.max_segments, 2);
+        assert_int_equal(rep.n_segments, 2);
+        assert_string_equal(rep.segments[0].name, "lan2");
+        assert_string_equal(rep.segments[0].link, "stu1=lan2");
+        assert_string_equal(rep.segments[0].bridge, bridge_of("stu1", "lan2"));
+        assert_int_equal(rep.segments[0].flags, 0);
+        assert_string_equal(rep.segments[1].name, "lan3");
+        assert_int_equal(rep.segments[1].flags, VMNET_SEGMENT_KEEP);
+        assert_int_equal(rep.n_segment_ports, 0);
+        assert_int_equal(ask(UID_STU2, VMNET_MSG_SEGMENT_LIST, "", &rep, NULL), VMNET_OK);
+        assert_int_equal(rep.n_segments, 0);
+
+        assert_int_equal(world.seals, 1); /* once is enough */
+        /* stu2's own lan2 is another segment */
+        assert_int_equal(ask(UID_STU2, VMNET_MSG_SEGMENT_ADD, "lan2", &rep, NULL), VMNET_OK);
+        assert_string_equal(rep.bridge, bridge_of("stu2", "lan2"));
+        assert_string_not_equal(rep.bridge, bridge_of("stu1", "lan2"));
+
+        /* QEMU through the bridge helper: br=lan2 is the caller's own lan2 */
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_VM_TAP, "lan2", &rep, &fd), VMNET_OK);
+        assert_true(fd >= 0);
+        close(fd);
+        char tap[IFNAMSIZ];
+        strcpy(tap, rep.tap);
+        assert_int_equal(strncmp(tap, "vmns", 4), 0);
+        assert_int_equal(link_named(tap)->master, bridge1);
+        assert_int_equal(link_named(tap)->kernel_owner, UID_STU1);
+        const struct link_record *rec = link_registry_by_name(&lab.links, tap, 0);
+        assert_int_equal(rec->kind, LINK_SEGMENT_TAP);
+        assert_int_equal(rec->segment, bridge1);
+        assert_int_equal(ask(UID_STU2, VMNET_MSG_VM_TAP, "lan2", &rep, &fd), VMNET_OK);
+        close(fd);
+        assert_int_equal(link_named(rep.tap)->master, link_named(bridge_of("stu2", "lan2"))->ifindex);
+        /* anybody else's segment, or none: the one refusal */
+        assert_int_equal(ask(UID_STU2, VMNET_MSG_VM_TAP, "lan3", NULL, NULL), VMNET_ERR_REFUSED);
+        assert_int_equal(ask(UID_STU2, VMNET_MSG_VM_TAP, "lan9", NULL, NULL), VMNET_ERR_REFUSED);
+        assert_int_equal(ask(UID_OUTSIDER, VMNET_MSG_VM_TAP, "lan2", NULL, NULL), VMNET_ERR_REFUSED);
+        assert_int_equal(ask(UID_STU2, VMNET_MSG_NETNS_ATTACH, "ns-stu2@lan3", NULL, NULL), VMNET_ERR_REFUSED);
+        assert_int_equal(netns_labelled("ns-stu2")->n_links, 0);
+
+        /* a container on the segment: login link + tap + it = max_taps 3 */
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_NETNS_ATTACH, "ns-stu1:eth1@lan2", &rep, NULL), VMNET_OK);
+        char port[IFNAMSIZ];
+        strcpy(port, rep.tap);
+        assert_int_equal(strncmp(port, "vmns", 4), 0);
+        assert_int_equal(link_named(port)->master, bridge1);
+        assert_string_equal(netns_labelled("ns-stu1")->links[0], "eth1");
+        assert_int_equal(link_registry_by_name(&lab.links, port, 0)->kind, LINK_SEGMENT_NETNS);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_VM_TAP, "lan2", NULL, NULL), VMNET_ERR_QUOTA);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_STATUS, "", &rep, NULL), VMNET_OK);
+        assert_int_equal(rep.n_taps, 3);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_LIST, "", &rep, NULL), VMNET_OK);
+        assert_int_equal(rep.n_segment_ports, 2);
+        for (unsigned i = 0; i < 2; i++)
+                assert_int_equal(rep.segment_ports[i].segment, 0);
+        /* never a VM of the lab's: no attribution, no guard */
+        uid_t uid;
+        char user[64];
+        strcpy(world.port_of_mac, tap);
+        assert_int_equal(lab_owner_of_mac((const uint8_t[6]) { 0x52, 0x54, 0, 0, 0, 1 }, &uid, user, &lab), -ENOENT);
+
+        /* deleted only when nothing is attached, and only by its owner */
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_DEL, "lan2", NULL, NULL), VMNET_ERR_SEGMENT_IN_USE);
+        assert_int_equal(ask(UID_STU2, VMNET_MSG_SEGMENT_DEL, "lan3", NULL, NULL), VMNET_ERR_REFUSED);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_DEL, "lan9", NULL, NULL), VMNET_ERR_REFUSED);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_DEL, "Lan9", NULL, NULL), VMNET_ERR_BAD_REQUEST);
+        assert_non_null(link_named("stu1=lan3"));
+        kernel_deletes(tap);  /* the VM exits */
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_DEL, "lan2", NULL, NULL), VMNET_ERR_SEGMENT_IN_USE);
+        kernel_deletes(port); /* the namespace goes */
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_DEL, "lan2", NULL, NULL), VMNET_OK);
+        assert_null(link_named(bridge_of("stu1", "lan2")));
+        assert_null(link_named("stu1=lan2"));
+        link_registry_foreach(r, &lab.links)
+                assert_int_not_equal(r->segment, bridge1);
+        assert_non_null(link_named(bridge_of("stu2", "lan2")));
+        /* its name is free again */
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan2", NULL, NULL), VMNET_OK);
+}
+
+/* The last logout takes the segments that are not kept, and what is on
+ * them (the VMs on it are cut); a kept one stays, and its owner finds it
+ * at the next login, in the state file meanwhile. */
+static void test_segments_last_logout(void **state) {
+        struct vmnet_reply rep;
+        struct saved_state saved;
+        int fd;
+        (void)state;
+
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan2", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan3:keep", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_VM_TAP, "lan2", &rep, &fd), VMNET_OK);
+        close(fd);
+        char tap[IFNAMSIZ];
+        strcpy(tap, rep.tap);
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_CLOSE, "stu1", NULL, NULL), VMNET_OK);
+        flush();
+        assert_non_null(link_named("stu1=lan2")); /* one session left */
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_CLOSE, "stu1", NULL, NULL), VMNET_OK);
+        flush();
+        assert_null(link_named(bridge_of("stu1", "lan2")));
+        assert_null(link_named("stu1=lan2"));
+        assert_null(link_named(tap));
+        assert_non_null(link_named(bridge_of("stu1", "lan3")));
+        assert_non_null(link_named("stu1=lan3"));
+        assert_int_equal(state_load(lab.state_path, &saved), 0);
+        assert_int_equal(saved.links.n, 3); /* lan3: its bridge, its link's two ends */
+        assert_true(link_registry_segment(&saved.links, UID_STU1, "lan3")->keep);
+        saved_state_clear(&saved);
+
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_LIST, "", &rep, NULL), VMNET_OK);
+        assert_int_equal(rep.n_segments, 1);
+        assert_string_equal(rep.segments[0].name, "lan3");
+        /* a kept one goes when deleted, like any */
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_DEL, "lan3", NULL, NULL), VMNET_OK);
+        assert_null(link_named("stu1=lan3"));
+
+        /* a segment deleted at a logout a moment ago, still waiting for its
+         * batch, is made anew at once */
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan2", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_CLOSE, "stu1", NULL, NULL), VMNET_OK);
+        assert_true(lab_has_deletions(&lab));
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan2", &rep, NULL), VMNET_OK);
+        assert_string_equal(rep.tap, "stu1=lan2");
+        flush();
+        assert_non_null(link_named("stu1=lan2"));
+}
+
+/* A restart: segments not kept of students without a session go with
+ * what is on them, kept ones are plugged in again (or go if they cannot
+ * be); something on a segment that is no more goes; the kernel deleting a
+ * segment's bridge takes what was on it. */
+static void test_segments_restart(void **state) {
+        struct vmnet_reply rep;
+        int fd;
+        (void)state;
+
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu2", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan2", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan3:keep", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU2, VMNET_MSG_SEGMENT_ADD, "lan2", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_VM_TAP, "lan3", &rep, &fd), VMNET_OK);
+        close(fd);
+        /* as the next vmnetd sees it: stu1's sessions died meanwhile */
+        struct student *st = students_find(&lab.students, "stu1");
+        students_remove(&lab.students, st);
+        lab_retire_stray_segments(&lab, true);
+        lab_adopt_segments(&lab);
+        flush();
+        assert_null(link_named("stu1=lan2"));
+        assert_non_null(link_named("stu1=lan3"));
+        assert_non_null(link_named(rep.tap)); /* on a kept one, the VM stays */
+        assert_non_null(link_named("stu2=lan2"));
+
+        /* (adopting them sealed them, once) */
+        assert_true(lab.segments_sealed);
+
+        /* one that cannot be plugged in again goes, with its VM */
+        world.unpluggable_segment = link_named(bridge_of("stu1", "lan3"))->ifindex;
+        lab_adopt_segments(&lab);
+        flush();
+        assert_non_null(link_named("stu2=lan2"));
+        assert_null(link_named("stu1=lan3"));
+        assert_null(link_named(rep.tap));
+
+        /* someone deletes stu2's bridge: its link goes too */
+        assert_int_equal(ask(UID_STU2, VMNET_MSG_VM_TAP, "lan2", &rep, &fd), VMNET_OK);
+        close(fd);
+        kernel_deletes(bridge_of("stu2", "lan2"));
+        flush();
+        assert_null(link_named("stu2=lan2"));
+        assert_null(link_named(rep.tap));
+        assert_int_equal(link_registry_count(&lab.links, UID_STU2, LINK_KINDS_ON_SEGMENT), 0);
+        assert_int_equal(ask(UID_STU2, VMNET_MSG_SEGMENT_LIST, "", &rep, NULL), VMNET_OK);
+        assert_int_equal(rep.n_segments, 0);
+
+        /* a next vmnetd that cannot seal them keeps none (they would reach the host) */
+        assert_int_equal(ask(UID_STU2, VMNET_MSG_SEGMENT_ADD, "lan3:keep", NULL, NULL), VMNET_OK);
+        lab.segments_sealed = false;
+        world.fail_seal = EIO;
+        lab_adopt_segments(&lab);
+        flush();
+        assert_null(link_named("stu2=lan3"));
+        assert_int_equal(link_registry_count(&lab.links, UID_STU2, LINK_KIND_BIT(LINK_SEGMENT)), 0);
+}
+
+/* Without the seal no segment is made (the first one makes it, and it is
+ * recorded for --down); two (user, segment) pairs whose names meet never
+ * share a bridge; a name the kernel has that vmnetd did not make is not
+ * taken over. */
+static void test_segment_names_taken(void **state) {
+        struct link_record other = { .ifindex = 99, .kind = LINK_SEGMENT, .owner = 7, .label = "x" };
+        (void)state;
+        world.fail_seal = EIO;
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan5", NULL, NULL), VMNET_ERR_INTERNAL);
+        assert_int_equal(world.n_links, 1);
+        assert_int_equal(lab.links.n, 0);
+        assert_false(lab.segments_sealed);
+        world.fail_seal = 0;
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan5", NULL, NULL), VMNET_OK);
+        assert_true(lab.segments_sealed);
+        assert_int_equal(lab.made.n_tables, 3);
+        assert_string_equal(lab.made.tables[0], "bridge vmnet_segments");
+        assert_string_equal(lab.made.tables[1], "inet vmnet_segments");
+        assert_string_equal(lab.made.tables[2], "arp vmnet_segments");
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_DEL, "lan5", NULL, NULL), VMNET_OK);
+
+        strcpy(other.name, bridge_of("stu1", "lan2"));
+        assert_int_equal(link_registry_add(&lab.links, &other), 0);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan2", NULL, NULL), VMNET_ERR_INTERNAL);
+        assert_null(link_named("stu1=lan2"));
+        link_registry_remove(&lab.links, 99);
+        add_link("stu1=lan2", "veth", 0);
+        size_t links = world.n_links;
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan2", NULL, NULL), VMNET_ERR_INTERNAL);
+        assert_int_equal(world.n_links, links);
+        assert_int_equal(lab.links.n, 0);
+}
+
 /* ---- the authorisation table (requests.c) ---- */
 
 struct expectation {
@@ -735,6 +1071,25 @@ static void test_authorisation_matrix(void **state) {
                 { UID_STU1,     VMNET_MSG_ISOLATION, "1", VMNET_ERR_REFUSED },
                 { UID_OUTSIDER, VMNET_MSG_ISOLATION, "0", VMNET_ERR_REFUSED },
                 { UID_NOBODY,   VMNET_MSG_ISOLATION, "1", VMNET_ERR_REFUSED },
+                /* SEGMENT_ADD, SEGMENT_LIST: users the lab admits, their own;
+                 * SEGMENT_DEL and VM_TAP on a segment: only its owner */
+                { UID_STU2,     VMNET_MSG_SEGMENT_ADD,  "lan5", VMNET_OK },
+                { UID_ROOT,     VMNET_MSG_SEGMENT_ADD,  "lan5", VMNET_OK },
+                { UID_OUTSIDER, VMNET_MSG_SEGMENT_ADD,  "lan5", VMNET_ERR_REFUSED },
+                { UID_NOBODY,   VMNET_MSG_SEGMENT_ADD,  "lan5", VMNET_ERR_REFUSED },
+                { UID_STU1,     VMNET_MSG_SEGMENT_LIST, "",     VMNET_OK },
+                { UID_OUTSIDER, VMNET_MSG_SEGMENT_LIST, "",     VMNET_OK },
+                { UID_NOBODY,   VMNET_MSG_SEGMENT_LIST, "",     VMNET_ERR_REFUSED },
+                { UID_STU2,     VMNET_MSG_VM_TAP,       "lan2", VMNET_ERR_REFUSED },
+                { UID_ROOT,     VMNET_MSG_VM_TAP,       "lan2", VMNET_ERR_REFUSED },
+                { UID_STU2,     VMNET_MSG_NETNS_ATTACH, "ns-stu2@lan2", VMNET_ERR_REFUSED },
+                { UID_STU2,     VMNET_MSG_NETNS_ATTACH, "ns-stu2:eth1@lan5", VMNET_OK },
+                { UID_STU2,     VMNET_MSG_SEGMENT_DEL,  "lan2", VMNET_ERR_REFUSED },
+                { UID_ROOT,     VMNET_MSG_SEGMENT_DEL,  "lan2", VMNET_ERR_REFUSED },
+                { UID_OUTSIDER, VMNET_MSG_SEGMENT_DEL,  "lan2", VMNET_ERR_REFUSED },
+                { UID_NOBODY,   VMNET_MSG_SEGMENT_DEL,  "lan2", VMNET_ERR_REFUSED },
+                { UID_STU1,     VMNET_MSG_VM_TAP,       "lan2", VMNET_OK },
+                { UID_ROOT,     VMNET_MSG_SEGMENT_DEL,  "lan5", VMNET_OK },
                 /* TAP_DEL: only the owner's own persistent tap */
                 { UID_ROOT,     VMNET_MSG_TAP_DEL, "tap-stu1+1", VMNET_ERR_REFUSED },
                 { UID_STU2,     VMNET_MSG_TAP_DEL, "tap-stu1+1", VMNET_ERR_REFUSED },
@@ -753,6 +1108,7 @@ static void test_authorisation_matrix(void **state) {
         lab.config.max_taps = 8; /* who may, not how many */
         assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
         assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_ADD, "", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan2", NULL, NULL), VMNET_OK);
         for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
                 uint16_t got = ask(rows[i].caller, rows[i].type, rows[i].arg, NULL, NULL);
                 if (got != rows[i].status)
@@ -762,7 +1118,7 @@ static void test_authorisation_matrix(void **state) {
         /* nothing a refusal refused happened */
         assert_null(link_named("tap-stu1+1"));
         assert_int_equal(netns_labelled("ns-stu1")->n_links, 0);
-        assert_int_equal(netns_labelled("ns-stu2")->n_links, 1);
+        assert_int_equal(netns_labelled("ns-stu2")->n_links, 2);
         assert_int_equal(netns_labelled("ns-root")->n_links, 1);
         assert_int_equal(netns_labelled("ns-host")->n_links, 0);
         assert_null(students_find(&lab.students, "outsider"));
@@ -775,6 +1131,11 @@ static void test_status_of_errno(void **state) {
         assert_int_equal(request_status_of(-EDQUOT, false), VMNET_ERR_QUOTA);
         assert_int_equal(request_status_of(-EBUSY, false), VMNET_ERR_BUSY);
         assert_int_equal(request_status_of(-ENOTUNIQ, false), VMNET_ERR_NAME_TAKEN);
+        assert_int_equal(request_status_of(-ENOSPC, false), VMNET_ERR_SEGMENT_QUOTA);
+        assert_int_equal(request_status_of(-EALREADY, false), VMNET_ERR_SEGMENT_EXISTS);
+        assert_int_equal(request_status_of(-ENOTEMPTY, false), VMNET_ERR_SEGMENT_IN_USE);
+        /* a kernel's "exists" is never told as the student's segment */
+        assert_int_equal(request_status_of(-EEXIST, false), VMNET_ERR_INTERNAL);
         assert_int_equal(request_status_of(-ESRCH, true), VMNET_ERR_NO_USER);
         assert_int_equal(request_status_of(-ESRCH, false), VMNET_ERR_REFUSED);
         assert_int_equal(request_status_of(-EACCES, true), VMNET_ERR_NOT_ALLOWED);
@@ -1006,6 +1367,10 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_taps_and_quota, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_tap_given_away, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_netns_attach, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_segments, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_segments_last_logout, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_segments_restart, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_segment_names_taken, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_authorisation_matrix, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_status_of_errno, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_state_follows, setup, teardown),

@@ -187,6 +187,12 @@ static void test_malformed(void **state) {
                 "address 3 10.77.0.1", "address 0 10.77.0.1/24", "address 3 10.77.0.1/33", "address x 1.2.3.4/8",
                 "address 3 10.77.0.300/24", "table inet", "table inet vm-net", "table inet vmnet extra",
                 "table Inet vmnet",
+                /* a segment: its name and keep|session; what is on one: its bridge */
+                "link 40 b~x segment 1 0", "link 40 b~x segment 1 0 40", "link 40 b~x segment 1 0 Lan2 keep",
+                "link 40 b~x segment 1 0 lan2 forever", "link 40 b~x segment 1 0 lan/2 keep",
+                "link 41 vmns0 segment-tap 1 0", "link 41 vmns0 segment-tap 1 0 41",
+                "link 41 vmns0 segment-tap 1 0 0", "link 41 vmns0 segment-tap 1 0 x",
+                "link 41 vmns0 tap 1 0 40", "link 41 vmns0 segment-peer 1 42 40 lan2 keep",
         };
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
                 snprintf(text, sizeof text, "vmnetd-state 3\n%s%s\n%s", ok, bad[i], "student carol 3 3 tap-carol\n");
@@ -349,6 +355,56 @@ static void test_journal_malformed(void **state) {
         assert_skipped("vmnetd-state 4\nstudent bob 1 1 tap-bob\nstudent carol 3 3 tap-carol", 1, 3, 1);
 }
 
+/* A private segment and what is on it come back whole: its name, keep,
+ * and the bridge each of its links is on. */
+static void test_segments(void **state) {
+        (void)state;
+        struct students none = {};
+        struct link_registry links = {};
+        struct saved_state back;
+        char *text;
+        static const struct link_record recs[] = {
+                { .ifindex = 40, .name = "b~af0856fd0a", .kind = LINK_SEGMENT, .owner = 1001, .label = "lan2",
+                  .keep = true },
+                { .ifindex = 41, .name = "alice=lan2", .kind = LINK_SEGMENT_LINK, .owner = 1001, .peer_ifindex = 42,
+                  .segment = 40 },
+                { .ifindex = 42, .name = "vmns0", .kind = LINK_SEGMENT_PEER, .owner = 1001, .peer_ifindex = 41,
+                  .segment = 40 },
+                { .ifindex = 43, .name = "vmns1", .kind = LINK_SEGMENT_TAP, .owner = 1001, .segment = 40 },
+                { .ifindex = 44, .name = "vmns2", .kind = LINK_SEGMENT_NETNS, .owner = 1001, .segment = 40 },
+                { .ifindex = 50, .name = "b~af0857fd0a", .kind = LINK_SEGMENT, .owner = 1001, .label = "lan3" },
+        };
+        for (size_t i = 0; i < sizeof recs / sizeof recs[0]; i++)
+                assert_int_equal(link_registry_add(&links, &recs[i]), 0);
+        int n = state_format(&none, &links, &(struct lab_made) {}, &text);
+        assert_true(n > 0);
+        assert_non_null(strstr(text, "link 40 b~af0856fd0a segment 1001 0 lan2 keep\n"));
+        assert_non_null(strstr(text, "link 50 b~af0857fd0a segment 1001 0 lan3 session\n"));
+        assert_non_null(strstr(text, "link 43 vmns1 segment-tap 1001 0 40\n"));
+        assert_int_equal(state_parse(text, (size_t)n, &back), 0);
+        assert_int_equal(back.n_bad_lines, 0);
+        assert_int_equal(back.links.n, sizeof recs / sizeof recs[0]);
+        for (size_t i = 0; i < sizeof recs / sizeof recs[0]; i++) {
+                const struct link_record *r = link_registry_by_ifindex(&back.links, recs[i].ifindex);
+                assert_non_null(r);
+                assert_string_equal(r->name, recs[i].name);
+                assert_int_equal(r->kind, recs[i].kind);
+                assert_int_equal(r->owner, recs[i].owner);
+                assert_int_equal(r->peer_ifindex, recs[i].peer_ifindex);
+                assert_int_equal(r->segment, recs[i].segment);
+                assert_string_equal(r->label, recs[i].label);
+                assert_int_equal(r->keep, recs[i].keep);
+        }
+        assert_int_equal(link_registry_segment(&back.links, 1001, "lan2")->ifindex, 40);
+        assert_null(link_registry_segment(&back.links, 1002, "lan2"));
+        assert_int_equal(link_registry_count_on(&back.links, 40, LINK_KINDS_SEGMENT_VMS), 2);
+        assert_int_equal(link_registry_count_on(&back.links, 40, LINK_KINDS_ON_SEGMENT), 4);
+        assert_int_equal(link_registry_count_on(&back.links, 50, LINK_KINDS_ON_SEGMENT), 0);
+        saved_state_clear(&back);
+        link_registry_clear(&links);
+        free(text);
+}
+
 /* What an older vmnetd wrote (version 1) reads as it did. */
 static void test_good_text(void **state) {
         (void)state;
@@ -373,6 +429,7 @@ int main(void) {
                 cmocka_unit_test(test_journal),
                 cmocka_unit_test(test_journal_torn),
                 cmocka_unit_test(test_journal_malformed),
+                cmocka_unit_test(test_segments),
         };
         return cmocka_run_group_tests_name("state", tests, NULL, NULL);
 }

@@ -8,6 +8,8 @@
  * tap comes back already owned by the user and plugged into the bridge,
  * and goes away when the last holder (the VM) closes it.  No privilege
  * here: vmnetd decides whether the bridge and the user are allowed.
+ * BRIDGE is the lab bridge, or the name the user gave a private segment
+ * of theirs ("lan2"), which vmnetd maps to the segment's real bridge.
  *
  * --use-vnet (QEMU always passes it, libvirt for virtio NICs) asks for a
  * tap with the vnet header: QEMU probes the fd it gets and, finding the
@@ -52,7 +54,8 @@ static void usage(FILE *f) {
                 "or in ~/.config/libvirt/qemu.conf: bridge_helper = \"PATH-OF-THIS-PROGRAM\".\n"
                 "\n"
                 "  --fd=N, --fd N       socket to send the tap fd on\n"
-                "  --br=NAME, --br NAME bridge to plug the tap into (the lab bridge)\n"
+                "  --br=NAME, --br NAME bridge to plug the tap into: the lab bridge, or the name\n"
+                "                       of a private segment of yours (vmnet segment add NAME)\n"
                 "  --use-vnet           a tap with the vnet header (virtio offloads)\n"
                 "\n"
                 "Environment: VMNET_SOCKET, vmnetd's socket (default %s), for tests.\n"
@@ -163,7 +166,7 @@ static int send_fd(int sock, int tap_fd) {
 int main(int argc, char **argv) {
         struct vmnet_request req = { .type = VMNET_MSG_VM_TAP };
         struct vmnet_reply rep;
-        char refused[256];
+        char refused[320];
         struct args a;
         struct stat st;
         int r, tap_fd = -1;
@@ -182,7 +185,8 @@ int main(int argc, char **argv) {
         if (a.use_vnet)
                 req.want = VMNET_TAP_WANT_VNET_HDR;
         snprintf(refused, sizeof refused, "vmnetd refused a tap on bridge '%s' (it serves only the "
-                 "lab bridge, to users the lab admits; 'vmnet status' names the bridge)", a.bridge);
+                 "lab bridge and segments of your own, to users the lab admits; 'vmnet status' names "
+                 "the bridge, 'vmnet segment list' your segments)", a.bridge);
         r = cli_call(PROG, &req, &rep, &tap_fd, refused);
         if (r != EXIT_OK)
                 return r;

@@ -116,17 +116,22 @@ static int hint_vmware(const struct vmnet_reply *st) {
         return EXIT_OK;
 }
 
+/* QEMU gives every VM 52:54:00:12:34:56 unless told otherwise, and
+ * libvirt picks 52:54:00:xx:xx:xx; on a shared segment each VM needs its
+ * own.  Ours: locally administered 52:55, the uid, then the VM: the
+ * prefix, 15 characters. */
+static void user_mac_prefix(char ret[16]) {
+        uint32_t u = (uint32_t)getuid() & 0xffffff;
+        snprintf(ret, 16, "52:55:%02x:%02x:%02x:", u >> 16, (u >> 8) & 0xff, u & 0xff);
+}
+
 static int hint_qemu(const struct vmnet_reply *st) {
         const struct vmnet_tap_info *t = persistent_tap(st), *login = cli_login_tap(st);
-        /* QEMU gives every VM 52:54:00:12:34:56 unless told otherwise, and
-         * libvirt picks 52:54:00:xx:xx:xx; on a shared segment each VM needs
-         * its own.  Ours: locally administered 52:55, the uid, the VM. */
-        uint32_t u = (uint32_t)getuid() & 0xffffff;
-        char mac[18];
+        char mac[16];
 
-        /* the prefix, 15 characters; :01 for the helper's VM, :02 for the
-         * kept tap's, so that running both examples gives two MACs */
-        snprintf(mac, sizeof mac, "52:55:%02x:%02x:%02x:", u >> 16, (u >> 8) & 0xff, u & 0xff);
+        /* :01 for the helper's VM, :02 for the kept tap's, so that running
+         * both examples gives two MACs */
+        user_mac_prefix(mac);
         printf("QEMU, a fresh tap for each VM (nothing to set up; the tap goes when QEMU exits):\n"
                "\n"
                "  qemu-system-x86_64 ... -nic bridge,br=%s,helper=%s,model=virtio-net-pci,mac=%s01\n"
@@ -255,6 +260,11 @@ int cmd_hint(int argc, char **argv) {
                 else if (r != EXIT_OK)
                         return r;
                 r = hints[i].print(&st);
+                if (r == EXIT_OK) {
+                        char mac[16];
+                        user_mac_prefix(mac);
+                        hint_segments(argv[1], mac);
+                }
                 if (fflush(stdout) != 0)
                         return EXIT_ERROR;
                 return r;

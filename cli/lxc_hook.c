@@ -3,8 +3,10 @@
  * config:
  *
  *   lxc.net.0.type = empty
- *   lxc.hook.start-host = /usr/lib/vmnet/vmnet-lxc-hook [--name IF]
+ *   lxc.hook.start-host = /usr/lib/vmnet/vmnet-lxc-hook [--name IF] [--segment NAME]
  *
+ * (one such line per interface: --segment puts that one on a private
+ * segment of the owner's instead of the lab)
  * LXC runs a start-host hook as the container's owner, in the host's
  * namespaces, once the container's namespaces exist and before its init
  * runs, with the container's init in LXC_PID.  (LXC_NET_NS, a path to the
@@ -29,14 +31,15 @@
 #define PROG "vmnet-lxc-hook"
 
 int main(int argc, char **argv) {
-        const char *ifname = NULL, *from = "LXC_NET_NS", *target = getenv(from);
+        const char *ifname = NULL, *segment = NULL, *from = "LXC_NET_NS", *target = getenv(from);
+        int i = 1;
 
         /* one stream, lines in the order they were written */
         if (dup2(STDOUT_FILENO, STDERR_FILENO) < 0)
                 return EXIT_ERROR;
         setvbuf(stdout, NULL, _IOLBF, 0);
-        if (argc >= 3 && strcmp(argv[1], "--name") == 0)
-                ifname = argv[2];
+        if (cli_netns_options(PROG, argc, argv, &i, &ifname, &segment) != 0)
+                return EXIT_USAGE;
         if (!target || !target[0])
                 target = getenv(from = "LXC_PID");
         if (!target || !target[0]) {
@@ -45,5 +48,5 @@ int main(int argc, char **argv) {
                 return EXIT_USAGE;
         }
         printf(PROG ": the container's network namespace: %s (%s)\n", target, from);
-        return cli_netns_attach(PROG, target, ifname);
+        return cli_netns_attach(PROG, target, ifname, segment);
 }

@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "ifname.h"
 #include "netns.h"
+#include "segment_name.h"
 
 int cli_netns_path(const char *target, char *ret, size_t size) {
         int n;
@@ -31,7 +32,31 @@ int cli_netns_path(const char *target, char *ret, size_t size) {
         return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-int cli_netns_attach(const char *prog, const char *target, const char *ifname) {
+int cli_netns_options(const char *prog, int argc, char **argv, int *i, const char **ret_ifname,
+                      const char **ret_segment) {
+        for (; *i + 1 < argc; *i += 2) {
+                const char *opt = argv[*i], *value = argv[*i + 1], *problem;
+                if (strcmp(opt, "--name") == 0) {
+                        problem = ifname_problem(value);
+                        if (problem) {
+                                fprintf(stderr, "%s: '%s' is no interface name: it %s\n", prog, value, problem);
+                                return EXIT_USAGE;
+                        }
+                        *ret_ifname = value;
+                } else if (strcmp(opt, "--segment") == 0) {
+                        problem = segment_name_problem(value);
+                        if (problem) {
+                                fprintf(stderr, "%s: '%s' is no segment name: it %s\n", prog, value, problem);
+                                return EXIT_USAGE;
+                        }
+                        *ret_segment = value;
+                } else
+                        break;
+        }
+        return 0;
+}
+
+int cli_netns_attach(const char *prog, const char *target, const char *ifname, const char *segment) {
         struct vmnet_request req = { .type = VMNET_MSG_NETNS_ATTACH };
         struct vmnet_reply rep;
         _cleanup_close_ int fd = -1;
@@ -43,8 +68,15 @@ int cli_netns_attach(const char *prog, const char *target, const char *ifname) {
                 fprintf(stderr, "%s: '%s' is no interface name: it %s\n", prog, ifname, problem);
                 return EXIT_USAGE;
         }
+        problem = segment ? segment_name_problem(segment) : NULL;
+        if (problem) {
+                fprintf(stderr, "%s: '%s' is no segment name: it %s\n", prog, segment, problem);
+                return EXIT_USAGE;
+        }
         if (ifname)
                 strcpy(req.ifname, ifname); /* fits: ifname_problem() checked the length */
+        if (segment)
+                strcpy(req.segment, segment); /* fits: segment_name_problem() checked the length */
         r = cli_netns_path(target, path, sizeof path);
         if (r < 0) {
                 fprintf(stderr, "%s: '%s' is neither a process id nor a file\n", prog, target);
@@ -69,18 +101,16 @@ int cli_netns_attach(const char *prog, const char *target, const char *ifname) {
 }
 
 int cmd_netns(int argc, char **argv) {
-        const char *ifname = NULL;
+        const char *ifname = NULL, *segment = NULL;
         int i = 2;
 
         if (argc >= 2 && strcmp(argv[1], "attach") == 0) {
-                if (i + 1 < argc && strcmp(argv[i], "--name") == 0) {
-                        ifname = argv[i + 1];
-                        i += 2;
-                }
+                if (cli_netns_options("vmnet", argc, argv, &i, &ifname, &segment) != 0)
+                        return EXIT_USAGE;
                 /* an option word is never a target (a file named so is ./-x) */
                 if (i + 1 == argc && argv[i][0] != '-')
-                        return cli_netns_attach("vmnet", argv[i], ifname);
+                        return cli_netns_attach("vmnet", argv[i], ifname, segment);
         }
-        fprintf(stderr, "usage: vmnet netns attach [--name IF] (PID | /proc/PID/ns/net | FILE)\n");
+        fprintf(stderr, "usage: vmnet netns attach [--name IF] [--segment NAME] (PID | /proc/PID/ns/net | FILE)\n");
         return EXIT_USAGE;
 }

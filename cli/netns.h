@@ -9,6 +9,7 @@
  * reasons it was is not said, so nothing is learnt about others. */
 #define CLI_NETNS_REFUSED "vmnetd refused to attach that network namespace: it attaches only one you " \
         "made yourself (unshare -rn, a rootless container), never the host's or another user's, " \
+        "to the lab or to a segment of your own ('vmnet segment list'), " \
         "and only while you have fewer links than max_taps ('vmnet status' lists yours)"
 
 /* The file that is the namespace of target: /proc/PID/ns/net for a PID
@@ -18,9 +19,17 @@
 int cli_netns_path(const char *target, char *ret, size_t size);
 
 /* Attaches the namespace of target, its link named ifname (NULL or "":
- * vmnetd's default, eth0); prints the lab bridge's end of the link on
+ * vmnetd's default, eth0), to the lab or, when segment is not NULL, to the
+ * caller's segment of that name; prints the bridge's end of the link on
  * stdout.  Messages start with prog.  Returns an exit code. */
-int cli_netns_attach(const char *prog, const char *target, const char *ifname);
+int cli_netns_attach(const char *prog, const char *target, const char *ifname, const char *segment);
+
+/* The options `netns attach` and the LXC hook share, from argv[*i] on:
+ * --name IF, --segment NAME, in any order.  Stops at the first other
+ * argument (*i then names it).  Returns 0, or EXIT_USAGE (said on stderr,
+ * prog first). */
+int cli_netns_options(const char *prog, int argc, char **argv, int *i, const char **ret_ifname,
+                      const char **ret_segment);
 
 /* vmnet netns ARGS (argv[0] is "netns"). */
 int cmd_netns(int argc, char **argv);

@@ -11,7 +11,9 @@
 #include "hosts_snapshot.h"
 #include "json_string.h"
 #include "lab_health.h"
+#include "json_writer.h"
 #include "mac_address.h"
+#include "segment.h"
 #include "vmnet.h"
 
 #define VM_NAME_MAX (DNS_LABEL_MAX + 1 + VMNET_USER_MAX + 1 + VMNET_DOMAIN_MAX + 1)
@@ -82,7 +84,7 @@ static void describe_vm(const struct hosts_snapshot_entry *e, const struct vmnet
 }
 
 static void print_json(const struct vmnet_reply *st, const struct my_vms *vms,
-                       const struct vmnet_lab_health *health) {
+                       const struct vmnet_lab_health *health, const struct vmnet_reply *segments) {
         char label[DNS_USER_LABEL_MAX + 1];
         dns_user_label(st->user, label);
         printf("{\"user\": ");
@@ -127,6 +129,12 @@ static void print_json(const struct vmnet_reply *st, const struct my_vms *vms,
         }
         printf("], \"guard\": ");
         guard_status_json(st, vms->file.map ? &vms->file.view : NULL, (uint32_t)getuid());
+        if (segments) {
+                struct json_writer w;
+                printf(", \"max_segments\": %u, \"segments\": ", segments->max_segments);
+                jw_init(&w, stdout, false);
+                cli_segments_json(&w, NULL, segments);
+        }
         printf("}\n");
 }
 
@@ -150,7 +158,7 @@ static const char *tap_state(const struct vmnet_tap_info *t) {
 }
 
 static void print_text(const struct vmnet_reply *st, const struct my_vms *vms,
-                       const struct vmnet_lab_health *health) {
+                       const struct vmnet_lab_health *health, const struct vmnet_reply *segments) {
         const struct vmnet_tap_info *login = cli_login_tap(st);
 
         printf("user      %s\n", st->user);
@@ -183,10 +191,12 @@ static void print_text(const struct vmnet_reply *st, const struct my_vms *vms,
         if (vms->more)
                 printf("  (and more)\n");
         guard_status_text(st, vms->file.map ? &vms->file.view : NULL, (uint32_t)getuid());
+        if (segments)
+                cli_segments_print(segments);
 }
 
 int cmd_status(int argc, char **argv) {
-        struct vmnet_reply st;
+        static struct vmnet_reply st, segments;
         struct vmnet_lab_health health;
         struct my_vms vms;
         bool json = false, have_health;
@@ -205,10 +215,13 @@ int cmd_status(int argc, char **argv) {
                 return r;
         have_health = cli_lab_health(&health);
         my_vms_load(&vms);
+        /* a vmnetd that knows no segments has none of yours; the text lists
+         * segments only when there are some (the JSON always, when it can) */
+        bool asked = cli_segments_quietly(&segments);
         if (json)
-                print_json(&st, &vms, have_health ? &health : NULL);
+                print_json(&st, &vms, have_health ? &health : NULL, asked ? &segments : NULL);
         else
-                print_text(&st, &vms, have_health ? &health : NULL);
+                print_text(&st, &vms, have_health ? &health : NULL, asked && segments.n_segments ? &segments : NULL);
         hosts_snapshot_file_close(&vms.file);
         return fflush(stdout) == 0 ? EXIT_OK : EXIT_ERROR;
 }

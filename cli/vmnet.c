@@ -11,6 +11,7 @@
 #include "client.h"
 #include "ifname.h"
 #include "netns.h"
+#include "segment.h"
 #include "vmnet.h"
 
 static void usage(FILE *f) {
@@ -24,9 +25,16 @@ static void usage(FILE *f) {
                 "                    a new tap of yours on the lab bridge; prints its name\n"
                 "                    (--multi-queue: for QEMU's queues=N, libvirt's <driver queues='N'/>)\n"
                 "  tap del NAME      delete one of the taps 'tap add' made\n"
-                "  netns attach [--name IF] (PID | /proc/PID/ns/net | FILE)\n"
-                "                    a link on the lab bridge into a network namespace of yours\n"
-                "                    (unshare -rn, a rootless container); prints its bridge end\n"
+                "  netns attach [--name IF] [--segment NAME] (PID | /proc/PID/ns/net | FILE)\n"
+                "                    a link on the lab bridge (or a segment of yours) into a network\n"
+                "                    namespace of yours (unshare -rn, a rootless container); prints\n"
+                "                    its bridge end\n"
+                "  segment add NAME [--keep]\n"
+                "                    a private network of yours (no DHCP, no host, no way out) for\n"
+                "                    routers, DHCP servers, VLANs; gone at your last logout unless kept\n"
+                "  segment del NAME  delete one (refused while a VM is attached by a tap)\n"
+                "  segment list [--json]\n"
+                "                    your segments and what is attached to them\n"
                 "  hint HYPERVISOR   how to attach a VM, with your names filled in:\n"
                 "                    virtualbox, vmware, qemu, libvirt, lxc\n"
                 "  admin isolation on|off\n"
@@ -118,6 +126,8 @@ int main(int argc, char **argv) {
                 return cmd_netns(argc - 1, argv + 1);
         if (strcmp(cmd, "admin") == 0)
                 return cmd_admin(argc - 1, argv + 1);
+        if (strcmp(cmd, "segment") == 0)
+                return cmd_segment(argc - 1, argv + 1);
         if (strcmp(cmd, "hint") == 0)
                 return cmd_hint(argc - 1, argv + 1);
         fprintf(stderr, "vmnet: unknown command '%s' (try vmnet --help)\n", cmd);

@@ -15,3 +15,6 @@
 int cmd_status(int argc, char **argv);
 int cmd_hint(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
+/* The hint's lines for the caller's segments (hint_segments.c); mac_prefix
+ * is the caller's "52:55:UU:UU:UU:" of hint qemu. */
+void hint_segments(const char *hypervisor, const char *mac_prefix);

@@ -18,6 +18,8 @@
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
 # shellcheck source=../lib/units.sh
 . "$ROOT/tests/lib/units.sh"
+# shellcheck source=../lib/netns.sh
+. "$ROOT/tests/lib/netns.sh"
 
 VMNET=$BUILD/vmnet
 PASS_FD=$ROOT/tests/lib/pass_fd.py
@@ -39,22 +41,6 @@ world_start_vmnetd "$W/vmnet.conf"
 S=$W/shared
 mkdir -m 1777 "$S"
 
-# ns_start USER: a network namespace of USER's own (unshare -rn), held by
-# a sleep whose pid is then in $NS_PID.
-ns_start() {
-        world_spawn runuser -u "$1" -- unshare -rn sleep 300
-        ns_holder() { pgrep -P "$SPAWNED" -x sleep || { [ "$(cat "/proc/$SPAWNED/comm")" = sleep ] && echo "$SPAWNED"; }; }
-        wait_until 5 ns_holder || fail "$1's namespace holder did not start"
-        NS_PID=$(ns_holder)
-        WORLD_PIDS+=("$NS_PID")
-}
-# in_ns PID CMD...: CMD as the namespace's owner, inside it.
-in_ns() {
-        local pid=$1 owner
-        shift
-        owner=$(stat -c %U "/proc/$pid")
-        runuser -u "$owner" -- nsenter --preserve-credentials -U -n -t "$pid" "$@"
-}
 # attach USER ARGS...: vmnet netns attach ARGS as USER; output in $OUT,
 # errors in $ERR, exit in $RC.
 attach() {

@@ -5,7 +5,10 @@
 # it, the guide's <interface type='bridge'> boots the test guest, which
 # gets a lease, shows in "vmnet status" and answers ping by name; the
 # guide's <interface type='ethernet'> on a tap from "vmnet tap add" does
-# the same.  The guide's lines are the ones "vmnet hint libvirt" prints.
+# the same.  With a private segment (step 5), the guide's interface on it
+# puts a VM's tap on the segment's bridge, where what VirtualBox sends on
+# the segment's link (the AF_PACKET stand-in) reaches it.  The guide's
+# lines are the ones "vmnet hint libvirt" prints.
 #
 # What is replaced: the installed helper path by build/vmnet-bridge-helper,
 # "vmnet" is build/vmnet on PATH; the domain around the guide's
@@ -68,7 +71,7 @@ libvirt_gone() {
 # shellcheck disable=SC2154 # rc is the trap's own
 trap 'rc=$?; libvirt_cleanup; (exit $rc); world_cleanup' EXIT
 
-# domain_xml NAME INTERFACE_XML: the test guest as a session domain.
+# domain_xml NAME INTERFACE_XML [KERNEL_ARGS]: the test guest as a session domain.
 domain_xml() {
         local d
         d=$(guest_dir "$1")
@@ -82,7 +85,7 @@ domain_xml() {
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$W/guest/vmlinuz</kernel>
     <initrd>$W/guest/initrd.gz</initrd>
-    <cmdline>console=ttyS0 panic=-1 quiet vmhost=$1</cmdline>
+    <cmdline>console=ttyS0 panic=-1 quiet vmhost=$1${3:+ $3}</cmdline>
   </os>
   <on_reboot>destroy</on_reboot>
   <devices>
@@ -182,11 +185,26 @@ expect_eq "third command of step 3" "ping -c 3 vm1" "${cmds[2]}"
 busybox ping -c 3 -W 1 vm1 > "$W/ping" 2>&1 || fail "ping vm1 failed: $(cat "$W/ping")"
 grep -q "3 packets received" "$W/ping" || fail "ping vm1 lost packets: $(cat "$W/ping")"
 
+# --- step 5: a segment of alice's ------------------------------------------------------
+as_alice "vmnet segment add lan2"
+expect_eq "vmnet segment add lan2 ($(cat "$W/err"))" 0 "$RC"
+seg_bridge=$(sed -n 's/^segment lan2: link [^,]*, bridge \(.*\)$/\1/p' "$W/out")
+# a DHCP server of alice's own there: its READY needs no lease
+domain_xml vm3 "$(interface_xml libvirt-segment)" vmdhcpd=192.168.50.1 > "$W/vm3.xml"
+as_alice "virsh -c qemu:///session define $W/vm3.xml && virsh -c qemu:///session start vm3"
+expect_eq "virsh start vm3 on lan2 ($(cat "$W/err"))" 0 "$RC"
+expect_eq "vm3's address" 192.168.50.1 "$(vm_ready vm3 120)"
+seg_ports=("/sys/class/net/$seg_bridge/brif/vmns"*)
+expect_eq "ports on alice's lan2 (its link's, vm3's tap)" 2 "${#seg_ports[@]}"
+out=$(python3 "$ROOT/tests/lib/wire_standin.py" alice=lan2 52:55:00:ee:71:01 192.168.50.77 arp 192.168.50.1) ||
+        fail "a guest behind alice=lan2 cannot ping vm3 on lan2: $out"
+log "segment: vm3 on lan2 ($seg_bridge), reached through alice=lan2"
+
 # --- the hint and the guide agree ------------------------------------------------------
 as_alice "vmnet hint libvirt"
 expect_eq "vmnet hint libvirt exit" 0 "$RC"
 while IFS= read -r line; do
         grep -Fq -- "$line" "$W/out" || fail "docs/libvirt.md says '$line', vmnet hint libvirt does not: $(cat "$W/out")"
 done < <(guide_commands "$DOC" libvirt-setup; guide_block "$DOC" libvirt-interface
-         guide_block "$DOC" libvirt-ethernet)
+         guide_block "$DOC" libvirt-ethernet; guide_block "$DOC" libvirt-segment)
 log "PASS: session mode, vm1 $ip1 (bridge helper), vm2 $ip2 (tap-alice+1)"

@@ -6,8 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A writer grows its data with realloc up to max; one given a buffer of
+ * its own with cap == max never reallocates (the wire protocol's). */
 struct byte_writer {
-        uint8_t *data;     /* malloc'ed */
+        uint8_t *data;     /* malloc'ed, or the caller's when cap == max */
         size_t size, cap;
         size_t max;        /* the buffer never grows past this: -E2BIG */
         int error;         /* 0 or the first negative errno */

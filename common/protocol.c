@@ -5,108 +5,38 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "byte_buffer.h"
 #include "protocol.h"
 
-struct writer {
-        uint8_t *buf;
-        size_t size, pos;
-        int error;
-};
+/* The message's fields, big endian, go into the caller's buffer through
+ * byte_buffer.h (a writer whose cap is its max never grows; a full one is
+ * -E2BIG there and -EMSGSIZE here). */
 
-struct reader {
-        const uint8_t *buf;
-        size_t len, pos;
-        int error;
-};
-
-static void put_bytes(struct writer *w, const void *p, size_t n) {
-        if (w->error)
-                return;
-        if (n > w->size - w->pos) {
-                w->error = -EMSGSIZE;
-                return;
-        }
-        memcpy(w->buf + w->pos, p, n);
-        w->pos += n;
-}
-
-static void put_u8(struct writer *w, uint8_t v) {
-        put_bytes(w, &v, 1);
-}
-
-static void put_u16(struct writer *w, uint16_t v) {
-        uint8_t b[2] = { v >> 8, v & 0xff };
-        put_bytes(w, b, 2);
-}
-
-/* max is the longest string the field may hold on the receiving side. */
-static void put_string(struct writer *w, const char *s, size_t max) {
-        size_t n = strnlen(s, max + 1);
-        if (n > max) {
-                if (!w->error)
-                        w->error = -EINVAL;
-                return;
-        }
-        put_u8(w, n);
-        put_bytes(w, s, n);
-}
-
-static const uint8_t *get_bytes(struct reader *r, size_t n) {
-        if (r->error)
-                return NULL;
-        if (n > r->len - r->pos) {
-                r->error = -EBADMSG;
-                return NULL;
-        }
-        const uint8_t *p = r->buf + r->pos;
-        r->pos += n;
-        return p;
-}
-
-static uint8_t get_u8(struct reader *r) {
-        const uint8_t *p = get_bytes(r, 1);
-        return p ? p[0] : 0;
-}
-
-static uint16_t get_u16(struct reader *r) {
-        const uint8_t *p = get_bytes(r, 2);
-        return p ? (uint16_t)(p[0] << 8 | p[1]) : 0;
-}
-
-/* Reads a string into out (size bytes incl. NUL); an over-long string or an
- * embedded NUL makes the message malformed. */
-static void get_string(struct reader *r, char *out, size_t size) {
-        size_t n = get_u8(r);
-        const uint8_t *p = get_bytes(r, n);
-        if (!p)
-                return;
-        if (n >= size || memchr(p, 0, n)) {
-                r->error = -EBADMSG;
-                return;
-        }
-        memcpy(out, p, n);
-        out[n] = 0;
-}
-
-static int reader_finish(struct reader *r) {
+static int reader_finish(struct byte_reader *r) {
         if (r->error)
                 return r->error;
-        return r->pos == r->len ? 0 : -EBADMSG;
+        return br_left(r) == 0 ? 0 : -EBADMSG;
 }
 
-static void put_header(struct writer *w, uint8_t type, uint16_t status) {
-        put_u8(w, VMNET_PROTOCOL_VERSION);
-        put_u8(w, type);
-        put_u16(w, status);
+static int writer_finish(struct byte_writer *w) {
+        if (w->error)
+                return w->error == -E2BIG ? -EMSGSIZE : w->error;
+        return (int)w->size;
 }
 
-static int get_header(struct reader *r, uint8_t *ret_type, uint16_t *ret_status) {
-        if (r->len < 4)
+static void put_header(struct byte_writer *w, uint8_t type, uint16_t status) {
+        bw_u8(w, VMNET_PROTOCOL_VERSION);
+        bw_u8(w, type);
+        bw_u16(w, status);
+}
+
+static int get_header(struct byte_reader *r, uint8_t *ret_type, uint16_t *ret_status) {
+        if (r->size < 4)
                 return -EBADMSG;
-        if (get_u8(r) != VMNET_PROTOCOL_VERSION)
+        if (br_u8(r) != VMNET_PROTOCOL_VERSION)
                 return -EPROTO;
-        *ret_type = get_u8(r);
-        *ret_status = get_u16(r);
+        *ret_type = br_u8(r);
+        *ret_status = br_u16(r);
         return 0;
 }
 
@@ -120,6 +50,9 @@ enum field_type {
         FIELD_STRING, /* u8 length + bytes; at most the buffer's size - 1 */
         FIELD_U8,
         FIELD_U16,
+        FIELD_U32,
+        FIELD_U64,
+        FIELD_CHUNK,  /* u16 chunk_len, then that many bytes of chunk (at most VMNET_CHUNK_MAX) */
         FIELD_TAPS,   /* u16 n_taps, then per tap: string name, u8 kind, u8 flags */
         FIELD_DROPS,  /* u16 n_drops, then per counter: 6 bytes MAC, u8 kind, u32 frames */
         FIELD_FLAGS,  /* a u8 of bits in mask, last: sent only when not 0, so that a message
@@ -145,6 +78,12 @@ struct field {
                              .size = sizeof(((struct vmnet_reply *)0)->f), .required = req }
 #define REP_U8(f)          { .type = FIELD_U8, .offset = offsetof(struct vmnet_reply, f), .size = 1 }
 #define REP_U16(f)         { .type = FIELD_U16, .offset = offsetof(struct vmnet_reply, f), .size = 2 }
+#define REP_U32(f)         { .type = FIELD_U32, .offset = offsetof(struct vmnet_reply, f), .size = 4 }
+#define REP_U64(f)         { .type = FIELD_U64, .offset = offsetof(struct vmnet_reply, f), .size = 8 }
+#define REP_CHUNK          { .type = FIELD_CHUNK }
+#define REQ_U8(f)          { .type = FIELD_U8, .offset = offsetof(struct vmnet_request, f), .size = 1 }
+#define REQ_U32(f)         { .type = FIELD_U32, .offset = offsetof(struct vmnet_request, f), .size = 4 }
+#define REQ_U64(f)         { .type = FIELD_U64, .offset = offsetof(struct vmnet_request, f), .size = 8 }
 #define REP_TAPS           { .type = FIELD_TAPS }
 #define REP_DROPS          { .type = FIELD_DROPS }
 #define REQ_U8(f)          { .type = FIELD_U8, .offset = offsetof(struct vmnet_request, f), .size = 1 }
@@ -172,6 +111,15 @@ static const struct field reply_segment_list[] = { REP_U8(max_segments), REP_SEG
 static const struct field reply_status[] = {
         REP_STRING(user, false), REP_STRING(bridge, false), REP_STRING(address, false), REP_STRING(domain, false),
         REP_U8(uplink), REP_U16(max_taps), REP_TAPS, REP_U8(guard), REP_DROPS,
+};
+
+static const struct field lab_view_fields[] = { REQ_U8(scope), REQ_U64(generation), REQ_U32(offset) };
+static const struct field reply_lab_view[] = { REP_U64(generation), REP_U32(total), REP_CHUNK };
+static const struct field scope_field[] = { REQ_U8(scope) };
+static const struct field reply_generation[] = { REP_U64(generation) };
+static const struct field target_field[] = { REQ_STRING(target, true) };
+static const struct field reply_capture[] = {
+        REP_STRING(tap, true), REP_STRING(user, false), REP_STRING(port, false), REP_STRING(link, false),
 };
 
 struct message {
@@ -202,6 +150,10 @@ static const struct message messages[] = {
         [VMNET_MSG_SEGMENT_ADD]  = MESSAGE("SEGMENT_ADD", segment_add_fields, reply_segment_add),
         [VMNET_MSG_SEGMENT_DEL]  = MESSAGE_REQ("SEGMENT_DEL", segment_field),
         [VMNET_MSG_SEGMENT_LIST] = MESSAGE_REP("SEGMENT_LIST", reply_segment_list),
+        [VMNET_MSG_LAB_VIEW] = MESSAGE("LAB_VIEW", lab_view_fields, reply_lab_view),
+        [VMNET_MSG_SUBSCRIBE] = MESSAGE("SUBSCRIBE", scope_field, reply_generation),
+        [VMNET_MSG_LAB_CHANGED] = MESSAGE_REP("LAB_CHANGED", reply_generation),
+        [VMNET_MSG_CAPTURE] = MESSAGE("CAPTURE", target_field, reply_capture),
 };
 
 static const struct message *message_of(uint8_t type) {
@@ -224,109 +176,107 @@ const char *vmnet_msg_type_name(uint8_t type) {
         return m ? m->name : NULL;
 }
 
-static void put_taps(struct writer *w, const struct vmnet_reply *rep) {
+static void put_taps(struct byte_writer *w, const struct vmnet_reply *rep) {
         if (rep->n_taps > VMNET_TAPS_MAX) {
                 w->error = w->error ? w->error : -EINVAL;
                 return;
         }
-        put_u16(w, rep->n_taps);
+        bw_u16(w, rep->n_taps);
         for (unsigned i = 0; i < rep->n_taps; i++) {
-                put_string(w, rep->taps[i].name, IFNAMSIZ - 1);
-                put_u8(w, rep->taps[i].kind);
-                put_u8(w, rep->taps[i].flags);
+                bw_str(w, rep->taps[i].name, IFNAMSIZ - 1);
+                bw_u8(w, rep->taps[i].kind);
+                bw_u8(w, rep->taps[i].flags);
         }
 }
 
-static void get_taps(struct reader *r, struct vmnet_reply *rep) {
-        rep->n_taps = get_u16(r);
+static void get_taps(struct byte_reader *r, struct vmnet_reply *rep) {
+        rep->n_taps = br_u16(r);
         if (rep->n_taps > VMNET_TAPS_MAX)
                 r->error = -EBADMSG;
         for (unsigned i = 0; !r->error && i < rep->n_taps; i++) {
-                get_string(r, rep->taps[i].name, sizeof rep->taps[i].name);
-                rep->taps[i].kind = get_u8(r);
-                rep->taps[i].flags = get_u8(r);
+                br_str(r, rep->taps[i].name, sizeof rep->taps[i].name);
+                rep->taps[i].kind = br_u8(r);
+                rep->taps[i].flags = br_u8(r);
         }
 }
 
-static void put_drops(struct writer *w, const struct vmnet_reply *rep) {
+static void put_drops(struct byte_writer *w, const struct vmnet_reply *rep) {
         if (rep->n_drops > VMNET_DROPS_MAX) {
                 w->error = w->error ? w->error : -EINVAL;
                 return;
         }
-        put_u16(w, rep->n_drops);
+        bw_u16(w, rep->n_drops);
         for (unsigned i = 0; i < rep->n_drops; i++) {
-                put_bytes(w, rep->drops[i].mac, 6);
-                put_u8(w, rep->drops[i].kind);
-                put_u16(w, (uint16_t)(rep->drops[i].frames >> 16));
-                put_u16(w, (uint16_t)rep->drops[i].frames);
+                bw_put(w, rep->drops[i].mac, 6);
+                bw_u8(w, rep->drops[i].kind);
+                bw_u32(w, rep->drops[i].frames);
         }
 }
 
-static void get_drops(struct reader *r, struct vmnet_reply *rep) {
-        rep->n_drops = get_u16(r);
+static void get_drops(struct byte_reader *r, struct vmnet_reply *rep) {
+        rep->n_drops = br_u16(r);
         if (rep->n_drops > VMNET_DROPS_MAX)
                 r->error = -EBADMSG;
         for (unsigned i = 0; !r->error && i < rep->n_drops; i++) {
-                const uint8_t *mac = get_bytes(r, 6);
+                const uint8_t *mac = br_get(r, 6);
                 if (mac)
                         memcpy(rep->drops[i].mac, mac, 6);
-                rep->drops[i].kind = get_u8(r);
-                uint32_t hi = get_u16(r);
-                rep->drops[i].frames = hi << 16 | get_u16(r);
+                rep->drops[i].kind = br_u8(r);
+                rep->drops[i].frames = br_u32(r);
         }
 }
 
-static void put_segments(struct writer *w, const struct vmnet_reply *rep) {
+static void put_segments(struct byte_writer *w, const struct vmnet_reply *rep) {
         if (rep->n_segments > VMNET_SEGMENTS_MAX || rep->n_segment_ports > VMNET_TAPS_MAX) {
                 w->error = w->error ? w->error : -EINVAL;
                 return;
         }
-        put_u8(w, rep->n_segments);
+        bw_u8(w, rep->n_segments);
         for (unsigned i = 0; i < rep->n_segments; i++) {
                 const struct vmnet_segment_info *s = &rep->segments[i];
-                put_string(w, s->name, IFNAMSIZ - 1);
-                put_string(w, s->bridge, IFNAMSIZ - 1);
-                put_string(w, s->link, IFNAMSIZ - 1);
-                put_u8(w, s->flags);
+                bw_str(w, s->name, IFNAMSIZ - 1);
+                bw_str(w, s->bridge, IFNAMSIZ - 1);
+                bw_str(w, s->link, IFNAMSIZ - 1);
+                bw_u8(w, s->flags);
         }
-        put_u16(w, rep->n_segment_ports);
+        bw_u16(w, rep->n_segment_ports);
         for (unsigned i = 0; i < rep->n_segment_ports; i++) {
                 const struct vmnet_segment_port *p = &rep->segment_ports[i];
                 if (p->segment >= rep->n_segments)
                         w->error = w->error ? w->error : -EINVAL;
-                put_string(w, p->name, IFNAMSIZ - 1);
-                put_u8(w, p->segment);
-                put_u8(w, p->kind);
-                put_u8(w, p->flags);
+                bw_str(w, p->name, IFNAMSIZ - 1);
+                bw_u8(w, p->segment);
+                bw_u8(w, p->kind);
+                bw_u8(w, p->flags);
         }
 }
 
-static void get_segments(struct reader *r, struct vmnet_reply *rep) {
-        rep->n_segments = get_u8(r);
+static void get_segments(struct byte_reader *r, struct vmnet_reply *rep) {
+        rep->n_segments = br_u8(r);
         if (rep->n_segments > VMNET_SEGMENTS_MAX)
                 r->error = -EBADMSG;
         for (unsigned i = 0; !r->error && i < rep->n_segments; i++) {
                 struct vmnet_segment_info *s = &rep->segments[i];
-                get_string(r, s->name, sizeof s->name);
-                get_string(r, s->bridge, sizeof s->bridge);
-                get_string(r, s->link, sizeof s->link);
-                s->flags = get_u8(r);
+                br_str(r, s->name, sizeof s->name);
+                br_str(r, s->bridge, sizeof s->bridge);
+                br_str(r, s->link, sizeof s->link);
+                s->flags = br_u8(r);
         }
-        rep->n_segment_ports = get_u16(r);
+        rep->n_segment_ports = br_u16(r);
         if (rep->n_segment_ports > VMNET_TAPS_MAX)
                 r->error = -EBADMSG;
         for (unsigned i = 0; !r->error && i < rep->n_segment_ports; i++) {
                 struct vmnet_segment_port *p = &rep->segment_ports[i];
-                get_string(r, p->name, sizeof p->name);
-                p->segment = get_u8(r);
-                p->kind = get_u8(r);
-                p->flags = get_u8(r);
+                br_str(r, p->name, sizeof p->name);
+                p->segment = br_u8(r);
+                p->kind = br_u8(r);
+                p->flags = br_u8(r);
                 if (p->segment >= rep->n_segments)
                         r->error = -EBADMSG;
         }
 }
 
-static void put_fields(struct writer *w, const struct field *fields, size_t n, const void *base) {
+static void put_fields(struct byte_writer *w, const struct field *fields, size_t n, const void *base) {
         for (size_t i = 0; i < n; i++) {
                 const struct field *f = &fields[i];
                 const uint8_t *p = (const uint8_t *)base + f->offset;
@@ -335,15 +285,38 @@ static void put_fields(struct writer *w, const struct field *fields, size_t n, c
                         /* the decoder refuses an empty required string: never send one */
                         if (f->required && !p[0] && !w->error)
                                 w->error = -EINVAL;
-                        put_string(w, (const char *)p, f->size - 1);
+                        bw_str(w, (const char *)p, f->size - 1);
                         break;
                 case FIELD_U8:
-                        put_u8(w, *p);
+                        bw_u8(w, *p);
                         break;
                 case FIELD_U16: {
                         uint16_t v;
                         memcpy(&v, p, sizeof v);
-                        put_u16(w, v);
+                        bw_u16(w, v);
+                        break;
+                }
+                case FIELD_U32: {
+                        uint32_t v;
+                        memcpy(&v, p, sizeof v);
+                        bw_u32(w, v);
+                        break;
+                }
+                case FIELD_U64: {
+                        uint64_t v;
+                        memcpy(&v, p, sizeof v);
+                        bw_u64(w, v);
+                        break;
+                }
+                case FIELD_CHUNK: {
+                        const struct vmnet_reply *rep = base;
+                        if (rep->chunk_len > VMNET_CHUNK_MAX) {
+                                if (!w->error)
+                                        w->error = -EINVAL;
+                                break;
+                        }
+                        bw_u16(w, rep->chunk_len);
+                        bw_put(w, rep->chunk, rep->chunk_len);
                         break;
                 }
                 case FIELD_TAPS:
@@ -357,11 +330,11 @@ static void put_fields(struct writer *w, const struct field *fields, size_t n, c
                                 if (!w->error)
                                         w->error = -EINVAL;
                         } else if (*p)
-                                put_u8(w, *p);
+                                bw_u8(w, *p);
                         break;
                 case FIELD_OPTIONAL_STRING:
                         if (p[0])
-                                put_string(w, (const char *)p, f->size - 1);
+                                bw_str(w, (const char *)p, f->size - 1);
                         break;
                 case FIELD_SEGMENTS:
                         put_segments(w, base);
@@ -370,22 +343,42 @@ static void put_fields(struct writer *w, const struct field *fields, size_t n, c
         }
 }
 
-static void get_fields(struct reader *r, const struct field *fields, size_t n, void *base) {
+static void get_fields(struct byte_reader *r, const struct field *fields, size_t n, void *base) {
         for (size_t i = 0; i < n && !r->error; i++) {
                 const struct field *f = &fields[i];
                 uint8_t *p = (uint8_t *)base + f->offset;
                 switch (f->type) {
                 case FIELD_STRING:
-                        get_string(r, (char *)p, f->size);
+                        br_str(r, (char *)p, f->size);
                         if (!r->error && f->required && !p[0])
                                 r->error = -EBADMSG;
                         break;
                 case FIELD_U8:
-                        *p = get_u8(r);
+                        *p = br_u8(r);
                         break;
                 case FIELD_U16: {
-                        uint16_t v = get_u16(r);
+                        uint16_t v = br_u16(r);
                         memcpy(p, &v, sizeof v);
+                        break;
+                }
+                case FIELD_U32: {
+                        uint32_t v = br_u32(r);
+                        memcpy(p, &v, sizeof v);
+                        break;
+                }
+                case FIELD_U64: {
+                        uint64_t v = br_u64(r);
+                        memcpy(p, &v, sizeof v);
+                        break;
+                }
+                case FIELD_CHUNK: {
+                        struct vmnet_reply *rep = base;
+                        rep->chunk_len = br_u16(r);
+                        const uint8_t *data = rep->chunk_len <= VMNET_CHUNK_MAX ? br_get(r, rep->chunk_len) : NULL;
+                        if (data)
+                                memcpy(rep->chunk, data, rep->chunk_len);
+                        else if (!r->error)
+                                r->error = -EBADMSG;
                         break;
                 }
                 case FIELD_TAPS:
@@ -395,16 +388,16 @@ static void get_fields(struct reader *r, const struct field *fields, size_t n, v
                         get_drops(r, base);
                         break;
                 case FIELD_FLAGS:
-                        if (r->pos == r->len)
+                        if (br_left(r) == 0)
                                 break; /* absent: none */
-                        *p = get_u8(r);
+                        *p = br_u8(r);
                         if (!r->error && (*p == 0 || *p & ~f->mask))
                                 r->error = -EBADMSG;
                         break;
                 case FIELD_OPTIONAL_STRING:
-                        if (r->pos == r->len)
+                        if (br_left(r) == 0)
                                 break; /* absent: empty */
-                        get_string(r, (char *)p, f->size);
+                        br_str(r, (char *)p, f->size);
                         if (!r->error && !p[0])
                                 r->error = -EBADMSG;
                         break;
@@ -417,17 +410,17 @@ static void get_fields(struct reader *r, const struct field *fields, size_t n, v
 
 int vmnet_request_encode(const struct vmnet_request *req, uint8_t *buf, size_t size) {
         const struct message *m = message_of(req->type);
-        struct writer w = { .buf = buf, .size = size };
+        struct byte_writer w = { .data = buf, .cap = size, .max = size };
 
         if (!m)
                 return -EINVAL;
         put_header(&w, req->type, 0);
         put_fields(&w, m->request, m->n_request, req);
-        return w.error ? w.error : (int)w.pos;
+        return writer_finish(&w);
 }
 
 int vmnet_request_decode(const uint8_t *buf, size_t len, struct vmnet_request *ret) {
-        struct reader r = { .buf = buf, .len = len };
+        struct byte_reader r = { .data = buf, .size = len };
         struct vmnet_request req = { .fd = -1 };
         const struct message *m;
         uint16_t status;
@@ -449,7 +442,7 @@ int vmnet_request_decode(const uint8_t *buf, size_t len, struct vmnet_request *r
 
 int vmnet_reply_encode(const struct vmnet_reply *rep, uint8_t *buf, size_t size) {
         const struct message *m = message_of(rep->type);
-        struct writer w = { .buf = buf, .size = size };
+        struct byte_writer w = { .data = buf, .cap = size, .max = size };
 
         if (!m || rep->n_taps > VMNET_TAPS_MAX || rep->n_drops > VMNET_DROPS_MAX ||
             rep->n_segments > VMNET_SEGMENTS_MAX || rep->n_segment_ports > VMNET_TAPS_MAX)
@@ -457,11 +450,11 @@ int vmnet_reply_encode(const struct vmnet_reply *rep, uint8_t *buf, size_t size)
         put_header(&w, rep->type | VMNET_REPLY, rep->status);
         if (rep->status == VMNET_OK)
                 put_fields(&w, m->reply, m->n_reply, rep);
-        return w.error ? w.error : (int)w.pos;
+        return writer_finish(&w);
 }
 
 int vmnet_reply_decode(const uint8_t *buf, size_t len, struct vmnet_reply *ret) {
-        struct reader r = { .buf = buf, .len = len };
+        struct byte_reader r = { .data = buf, .size = len };
         /* decoded aside, then copied: the output is untouched on error */
         struct vmnet_reply rep;
         const struct message *m;
@@ -501,6 +494,8 @@ const char *vmnet_status_string(uint16_t status) {
         case VMNET_ERR_SEGMENT_QUOTA:  return "segment quota reached (max_segments)";
         case VMNET_ERR_SEGMENT_EXISTS: return "you have a segment of that name already";
         case VMNET_ERR_SEGMENT_IN_USE: return "VMs or containers are attached to the segment";
+        case VMNET_ERR_CHANGED:     return "the lab changed while it was read; read it again";
+        case VMNET_ERR_LIMIT:       return "too many captures at once (8 of one user, 16 of one port)";
         default:                    return "unknown status";
         }
 }

@@ -49,6 +49,12 @@ enum vmnet_msg_type {
         VMNET_MSG_SEGMENT_ADD  = 13, /* anyone: a private segment of the caller's */
         VMNET_MSG_SEGMENT_DEL  = 14, /* anyone: delete one of the caller's segments */
         VMNET_MSG_SEGMENT_LIST = 15, /* anyone: the caller's segments and what is on them */
+        VMNET_MSG_LAB_VIEW = 8,   /* the lab view's blob (lab_view.h), a chunk at a time: the
+                                   * caller's part (anyone), or all of it (root, teacher_groups) */
+        VMNET_MSG_SUBSCRIBE = 9,  /* the same callers: vmnetd keeps the connection and sends ... */
+        VMNET_MSG_LAB_CHANGED = 10,/* ... this, unasked, whenever the view's generation changes */
+        VMNET_MSG_CAPTURE = 11,   /* a copy of one port's frames (the caller's own; teachers: any),
+                                   * the capture tap's fd comes with the reply */
 };
 
 enum vmnet_status {
@@ -66,7 +72,21 @@ enum vmnet_status {
         VMNET_ERR_SEGMENT_QUOTA  = 16, /* SEGMENT_ADD: the caller has max_segments segments */
         VMNET_ERR_SEGMENT_EXISTS = 17, /* SEGMENT_ADD: the caller has a segment of that name */
         VMNET_ERR_SEGMENT_IN_USE = 18, /* SEGMENT_DEL: VMs or containers are attached to it */
+        VMNET_ERR_CHANGED      = 11,/* LAB_VIEW: the lab changed between two chunks; read it again */
+        VMNET_ERR_LIMIT        = 12,/* CAPTURE: too many captures at once */
 };
+
+/* LAB_VIEW and SUBSCRIBE: whose part of the lab. */
+#define VMNET_SCOPE_MINE 0
+#define VMNET_SCOPE_ALL  1
+
+#define VMNET_TARGET_MAX 255   /* CAPTURE's target: a link, tap or VM name (NAME.USER.DOMAIN) or MAC */
+/* LAB_VIEW's chunk: what fits in a reply beside its other fields.  The
+ * whole blob is at most LAB_VIEW_SIZE_MAX (lab_view.h): a client reads it
+ * in chunks at offsets it chooses, all of one generation; vmnetd keeps
+ * only the current one, so a reader that is overtaken hears
+ * VMNET_ERR_CHANGED and starts again. */
+#define VMNET_CHUNK_MAX  3968
 
 enum vmnet_tap_kind {
         VMNET_TAP_LOGIN      = 1, /* tap-USER, a veth end for VirtualBox/VMware, lives with the sessions */
@@ -115,7 +135,8 @@ enum vmnet_dnsmasq_state {
  *   segment's name), want.   TAP_ADD: want.   NETNS_ATTACH: ifname,
  *   segment (optional, last: sent only when not empty), fd.
  *   ISOLATION: isolation.   SEGMENT_ADD: segment, segment_flags.
- *   SEGMENT_DEL: segment.   STATUS, SEGMENT_LIST: none. */
+ *   SEGMENT_DEL: segment.   STATUS, SEGMENT_LIST: none.
+ *   LAB_VIEW: scope, generation, offset.   SUBSCRIBE: scope.   CAPTURE: target. */
 struct vmnet_request {
         uint8_t type;
         char user[VMNET_USER_MAX + 1];
@@ -130,6 +151,10 @@ struct vmnet_request {
          * them.  The decoder sets -1; whoever receives the datagram puts the
          * passed fd here, a sender sends it for a type that carries one. */
         int fd;
+        uint8_t scope;   /* LAB_VIEW, SUBSCRIBE: VMNET_SCOPE_* */
+        uint64_t generation; /* LAB_VIEW: of the chunks read so far; 0 for the first */
+        uint32_t offset; /* LAB_VIEW: where the chunk starts in the blob */
+        char target[VMNET_TARGET_MAX + 1]; /* CAPTURE */
 };
 
 struct vmnet_tap_info {
@@ -174,7 +199,9 @@ struct vmnet_segment_port {
  * carries everything from user to taps, then the guard's byte and the
  * caller's drop counters; LAB_HEALTH health.  CLOSE, TAP_DEL, SEGMENT_DEL
  * carry nothing.  SEGMENT_ADD: tap (the segment's link), bridge (its
- * bridge).  SEGMENT_LIST: max_segments, segments, segment_ports. */
+ * bridge).  SEGMENT_LIST: max_segments, segments, segment_ports.
+ * LAB_VIEW: generation, total, chunk.  SUBSCRIBE, LAB_CHANGED: generation.
+ * CAPTURE: tap (the capture tap), user (whose port), port, link. */
 struct vmnet_reply {
         uint8_t type;    /* the request's type, without VMNET_REPLY */
         uint16_t status; /* enum vmnet_status */
@@ -196,6 +223,12 @@ struct vmnet_reply {
         struct vmnet_segment_info segments[VMNET_SEGMENTS_MAX];
         uint16_t n_segment_ports;
         struct vmnet_segment_port segment_ports[VMNET_TAPS_MAX];
+        char port[IFNAMSIZ];      /* the bridge port captured */
+        char link[IFNAMSIZ];      /* what its owner calls it (tap-alice for a login link's vmnpN) */
+        uint64_t generation;
+        uint32_t total;           /* the blob's size */
+        uint16_t chunk_len;
+        uint8_t chunk[VMNET_CHUNK_MAX];
 };
 
 /* Encoders return the message length, or -EINVAL (a field too long, an

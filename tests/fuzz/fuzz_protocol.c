@@ -34,6 +34,7 @@ static void check_request(const uint8_t *data, size_t size) {
         /* an fd comes beside the bytes, never out of them */
         if (req.fd != -1)
                 abort();
+        check_string(req.target, sizeof req.target);
         int n = vmnet_request_encode(&req, buf, sizeof buf);
         if (n < 0 || (size_t)n != size || memcmp(buf, data, size) != 0)
                 abort();
@@ -56,7 +57,9 @@ static void check_reply(const uint8_t *data, size_t size) {
         check_string(rep.address, sizeof rep.address);
         check_string(rep.health.problem, sizeof rep.health.problem);
         check_string(rep.domain, sizeof rep.domain);
-        if (rep.n_taps > VMNET_TAPS_MAX)
+        check_string(rep.port, sizeof rep.port);
+        check_string(rep.link, sizeof rep.link);
+        if (rep.n_taps > VMNET_TAPS_MAX || rep.chunk_len > VMNET_CHUNK_MAX)
                 abort();
         for (unsigned i = 0; i < rep.n_taps; i++)
                 check_string(rep.taps[i].name, sizeof rep.taps[i].name);

@@ -18,7 +18,9 @@ static const uint8_t all_types[] = {
         VMNET_MSG_TAP_ADD, VMNET_MSG_TAP_DEL, VMNET_MSG_VM_TAP,
         VMNET_MSG_NETNS_ATTACH, VMNET_MSG_LAB_HEALTH, VMNET_MSG_ISOLATION, VMNET_MSG_SEGMENT_ADD,
         VMNET_MSG_SEGMENT_DEL, VMNET_MSG_SEGMENT_LIST,
+        VMNET_MSG_LAB_VIEW, VMNET_MSG_SUBSCRIBE, VMNET_MSG_LAB_CHANGED, VMNET_MSG_CAPTURE,
 };
+#define FIRST_UNKNOWN_TYPE 16 /* after SEGMENT_LIST (15); LAB_HEALTH is 17 */
 #define N_TYPES (sizeof all_types / sizeof all_types[0])
 
 /* A request of each type with every field it carries at its longest. */
@@ -52,6 +54,17 @@ static struct vmnet_request full_request(uint8_t type) {
                 break;
         case VMNET_MSG_ISOLATION:
                 req.isolation = 1;
+                break;
+        case VMNET_MSG_LAB_VIEW:
+                req.scope = 0xff;
+                req.generation = UINT64_C(0xfedcba9876543210);
+                req.offset = 0xfffffffe;
+                break;
+        case VMNET_MSG_SUBSCRIBE:
+                req.scope = VMNET_SCOPE_ALL;
+                break;
+        case VMNET_MSG_CAPTURE:
+                memset(req.target, 'x', VMNET_TARGET_MAX);
                 break;
         }
         return req;
@@ -88,6 +101,21 @@ static struct vmnet_reply full_reply(uint8_t type, uint16_t n_taps) {
                 memset(rep.bridge, 'b', IFNAMSIZ - 1);
         if (type == VMNET_MSG_SEGMENT_LIST)
                 fill_segments(&rep, n_taps);
+        if (type == VMNET_MSG_LAB_VIEW) {
+                rep.generation = UINT64_MAX;
+                rep.total = 0xfffffff0;
+                rep.chunk_len = VMNET_CHUNK_MAX;
+                for (unsigned i = 0; i < VMNET_CHUNK_MAX; i++)
+                        rep.chunk[i] = (uint8_t)i;
+        }
+        if (type == VMNET_MSG_SUBSCRIBE || type == VMNET_MSG_LAB_CHANGED)
+                rep.generation = 0x0102030405060708;
+        if (type == VMNET_MSG_CAPTURE) {
+                memset(rep.tap, 'p', IFNAMSIZ - 1);
+                memset(rep.user, 'u', VMNET_USER_MAX);
+                memset(rep.port, 'o', IFNAMSIZ - 1);
+                memset(rep.link, 'l', IFNAMSIZ - 1);
+        }
         if (type == VMNET_MSG_STATUS) {
                 memset(rep.user, 'u', VMNET_USER_MAX);
                 memset(rep.bridge, 'b', IFNAMSIZ - 1);
@@ -132,6 +160,10 @@ static void assert_request_eq(const struct vmnet_request *a, const struct vmnet_
         assert_int_equal(a->isolation, b->isolation);
         assert_string_equal(a->segment, b->segment);
         assert_int_equal(a->segment_flags, b->segment_flags);
+        assert_int_equal(a->scope, b->scope);
+        assert_int_equal(a->generation, b->generation);
+        assert_int_equal(a->offset, b->offset);
+        assert_string_equal(a->target, b->target);
 }
 
 static void assert_reply_eq(const struct vmnet_reply *a, const struct vmnet_reply *b) {
@@ -177,6 +209,12 @@ static void assert_reply_eq(const struct vmnet_reply *a, const struct vmnet_repl
                 assert_int_equal(a->segment_ports[i].kind, b->segment_ports[i].kind);
                 assert_int_equal(a->segment_ports[i].flags, b->segment_ports[i].flags);
         }
+        assert_string_equal(a->port, b->port);
+        assert_string_equal(a->link, b->link);
+        assert_int_equal(a->generation, b->generation);
+        assert_int_equal(a->total, b->total);
+        assert_int_equal(a->chunk_len, b->chunk_len);
+        assert_memory_equal(a->chunk, b->chunk, a->chunk_len);
 }
 
 /* Decoding must fail with want and leave the output exactly as it was. */
@@ -214,6 +252,7 @@ static void test_request_round_trip_every_type(void **state) {
                 strcpy(small.tap, "t");
                 strcpy(small.bridge, "b");
                 strcpy(small.segment, "s");
+                strcpy(small.target, "g");
                 n = vmnet_request_encode(&small, buf, sizeof buf);
                 assert_true(n >= 4);
                 assert_int_equal(vmnet_request_decode(buf, n, &out), 0);
@@ -487,7 +526,7 @@ static void test_request_encode_errors(void **state) {
         (void)state;
         uint8_t buf[VMNET_MSG_MAX];
 
-        const uint8_t bad_types[] = { 0, 8, 0xff, VMNET_MSG_OPEN | VMNET_REPLY };
+        const uint8_t bad_types[] = { 0, FIRST_UNKNOWN_TYPE, 0xff, VMNET_MSG_OPEN | VMNET_REPLY };
         for (size_t i = 0; i < sizeof bad_types; i++) {
                 struct vmnet_request req = { .type = bad_types[i] };
                 strcpy(req.user, "alice");
@@ -571,6 +610,42 @@ static void test_reply_status_tap_counts(void **state) {
                 assert_int_equal(vmnet_reply_decode(buf, n, &out), 0);
                 assert_reply_eq(&rep, &out);
         }
+}
+
+static void test_lab_view_wire_bytes(void **state) {
+        (void)state;
+        uint8_t buf[64];
+        struct vmnet_request req = { .type = VMNET_MSG_LAB_VIEW, .scope = VMNET_SCOPE_ALL,
+                                     .generation = 0x0102030405060708, .offset = 0x0a0b0c0d };
+        const uint8_t want_req[] = { 1, VMNET_MSG_LAB_VIEW, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 0x0a, 0x0b, 0x0c, 0x0d };
+        assert_int_equal(vmnet_request_encode(&req, buf, sizeof buf), sizeof want_req);
+        assert_memory_equal(buf, want_req, sizeof want_req);
+
+        static struct vmnet_reply rep, out;
+        rep = (struct vmnet_reply){ .type = VMNET_MSG_LAB_VIEW, .generation = 9, .total = 3, .chunk_len = 3,
+                                    .chunk = { 'a', 'b', 'c' } };
+        const uint8_t want_rep[] = { 1, VMNET_MSG_LAB_VIEW | VMNET_REPLY, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 3, 0, 3, 'a', 'b', 'c' };
+        assert_int_equal(vmnet_reply_encode(&rep, buf, sizeof buf), sizeof want_rep);
+        assert_memory_equal(buf, want_rep, sizeof want_rep);
+
+        /* a chunk longer than VMNET_CHUNK_MAX: never sent, never taken */
+        static uint8_t big[VMNET_MSG_MAX + 8];
+        rep.chunk_len = VMNET_CHUNK_MAX + 1;
+        assert_int_equal(vmnet_reply_encode(&rep, big, sizeof big), -EINVAL);
+        memcpy(big, want_rep, 16);
+        big[16] = (VMNET_CHUNK_MAX + 1) >> 8;
+        big[17] = (VMNET_CHUNK_MAX + 1) & 0xff;
+        assert_reply_refused(big, 18 + VMNET_CHUNK_MAX + 1, -EBADMSG);
+        /* a chunk that says more than follows */
+        assert_reply_refused(want_rep, sizeof want_rep - 1, -EBADMSG);
+        assert_int_equal(vmnet_reply_decode(want_rep, sizeof want_rep, &out), 0);
+        assert_memory_equal(out.chunk, "abc", 3);
+
+        /* CAPTURE: a target is required */
+        struct vmnet_request cap = { .type = VMNET_MSG_CAPTURE };
+        assert_int_equal(vmnet_request_encode(&cap, buf, sizeof buf), -EINVAL);
+        const uint8_t empty_target[] = { 1, VMNET_MSG_CAPTURE, 0, 0, 0 };
+        assert_request_refused(empty_target, sizeof empty_target, -EBADMSG);
 }
 
 static void test_reply_wire_bytes(void **state) {
@@ -812,7 +887,7 @@ static void test_reply_encode_errors(void **state) {
         rep.n_taps = VMNET_TAPS_MAX + 1;
         assert_int_equal(vmnet_reply_encode(&rep, buf, sizeof buf), -EINVAL);
 
-        const uint8_t bad_types[] = { 0, 7, VMNET_MSG_OPEN | VMNET_REPLY, 0xff };
+        const uint8_t bad_types[] = { 0, FIRST_UNKNOWN_TYPE, VMNET_MSG_OPEN | VMNET_REPLY, 0xff };
         for (size_t i = 0; i < sizeof bad_types; i++) {
                 rep = full_reply(VMNET_MSG_CLOSE, 0);
                 rep.type = bad_types[i];
@@ -865,9 +940,9 @@ static void test_reply_encode_empty_tap(void **state) {
 
 static void test_strings(void **state) {
         (void)state;
-        for (uint16_t s = VMNET_OK; s <= VMNET_ERR_NO_GUARD; s++)
+        for (uint16_t s = VMNET_OK; s <= VMNET_ERR_LIMIT; s++)
                 assert_string_not_equal(vmnet_status_string(s), "unknown status");
-        assert_string_equal(vmnet_status_string(VMNET_ERR_NO_GUARD + 1), "unknown status");
+        assert_string_equal(vmnet_status_string(VMNET_ERR_LIMIT + 1), "unknown status");
         for (uint16_t s = VMNET_ERR_SEGMENT_QUOTA; s <= VMNET_ERR_SEGMENT_IN_USE; s++)
                 assert_string_not_equal(vmnet_status_string(s), "unknown status");
         assert_string_equal(vmnet_status_string(VMNET_ERR_SEGMENT_IN_USE + 1), "unknown status");
@@ -902,6 +977,7 @@ int main(void) {
                 cmocka_unit_test(test_reply_status_tap_counts),
                 cmocka_unit_test(test_reply_wire_bytes),
                 cmocka_unit_test(test_reply_lab_health),
+                cmocka_unit_test(test_lab_view_wire_bytes),
                 cmocka_unit_test(test_reply_short_header_and_version),
                 cmocka_unit_test(test_reply_unknown_type),
                 cmocka_unit_test(test_reply_bad_strings),

@@ -46,7 +46,7 @@ int tap_create(const char *name, uid_t owner, bool persistent, const struct tap_
                 r = -EEXIST;
         if (r < 0)
                 return r;
-        if (ioctl(fd, TUNSETOWNER, (unsigned long)owner) < 0 ||
+        if ((owner != (uid_t)-1 && ioctl(fd, TUNSETOWNER, (unsigned long)owner) < 0) ||
             (persistent && ioctl(fd, TUNSETPERSIST, 1UL) < 0)) {
                 r = -errno;
                 close(fd); /* not yet persistent: the device goes with it */

@@ -16,7 +16,8 @@ struct tap_features {
 };
 
 /* Creates the tap `name` (failing with -EEXIST if it exists), owned by
- * owner, persistent or not, with features (NULL: none).  The creating fd is
+ * owner ((uid_t)-1: nobody, so that only CAP_NET_ADMIN may attach to it
+ * by name), persistent or not, with features (NULL: none).  The creating fd is
  * returned in ret_fd (CLOEXEC, non-blocking): a non-persistent tap lives as
  * long as that fd.  Returns 0 or -errno. */
 int tap_create(const char *name, uid_t owner, bool persistent, const struct tap_features *features,

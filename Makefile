@@ -116,8 +116,9 @@ $(BUILD)/libnss_vmnet.so.2: $(call obj,$(NSS_SRC)) $(BUILD)/libvmnet-common.a ns
 	  -Wl,--version-script=nss_vmnet/nss_vmnet.map \
 	  $(call obj,$(NSS_SRC)) $(BUILD)/libvmnet-common.a -o $@
 
+# libpcap: vmnet capture compiles filters and writes pcap with it
 $(BUILD)/vmnet: $(call obj,$(CLI_SRC)) $(BUILD)/libvmnet-common.a
-	$(LINK) $^ -o $@
+	$(LINK) $^ -lpcap -o $@
 
 $(BUILD)/vmnet-bridge-helper: $(call obj,$(BRIDGE_HELPER_SRC)) $(BUILD)/libvmnet-common.a
 	$(LINK) $^ -o $@

@@ -4,6 +4,8 @@
 #include "exit_codes.h"
 #include "protocol.h"
 
+#define VMNETD_TIMEOUT_MS 10000
+
 /* Returned by cli_call() for a refusal when refused is NULL: nothing was
  * printed, the caller explains. */
 #define CLI_REFUSED (-1)
@@ -15,6 +17,11 @@
  * request, in the user's words (NULL: see CLI_REFUSED). */
 int cli_call(const char *prog, const struct vmnet_request *req, struct vmnet_reply *ret, int *ret_fd,
              const char *refused);
+
+/* What cli_call() says and returns for r (a vmnet_client_* result) and,
+ * when r is 0, the reply's status: for a conversation of several
+ * requests on one connection. */
+int cli_report(const char *prog, int r, const struct vmnet_reply *rep, const char *refused);
 
 /* STATUS from vmnetd, errors reported as by cli_call(). */
 int cli_status(struct vmnet_reply *ret);

@@ -7,16 +7,13 @@
 
 #include "guard_drop.h"
 #include "guard_status.h"
-#include "json_string.h"
 #include "mac_address.h"
 
-/* The name of the caller's VM with this MAC in the snapshot, or NULL. */
-static const char *vm_name(const struct hosts_snapshot *snapshot, uint32_t uid, const uint8_t mac[6]) {
-        for (uint32_t i = 0; snapshot && i < snapshot->n_entries; i++) {
-                const struct hosts_snapshot_entry *e = &snapshot->entries[i];
-                if (e->owner_uid == uid && memcmp(e->mac, mac, 6) == 0)
-                        return e->name;
-        }
+/* The name of the caller's VM with this MAC, or NULL (none, or nameless). */
+static const char *vm_name(const struct lab_view *mine, const uint8_t mac[6]) {
+        for (size_t i = 0; mine && i < mine->n_vms; i++)
+                if (memcmp(mine->vms[i].mac, mac, 6) == 0 && mine->vms[i].name[0])
+                        return mine->vms[i].name;
         return NULL;
 }
 
@@ -25,7 +22,7 @@ static bool mac_is_none(const uint8_t mac[6]) {
         return memcmp(mac, none, 6) == 0;
 }
 
-void guard_status_text(const struct vmnet_reply *st, const struct hosts_snapshot *snapshot, uint32_t uid) {
+void guard_status_text(const struct vmnet_reply *st, const struct lab_view *mine) {
         if (!(st->guard & VMNET_GUARD_ON)) {
                 printf("guard     off: the lab segment trusts every VM (guard = off in vmnet.conf)\n");
                 return;
@@ -40,7 +37,7 @@ void guard_status_text(const struct vmnet_reply *st, const struct hosts_snapshot
         }
         for (unsigned i = 0; i < st->n_drops; i++) {
                 const struct vmnet_drop_info *d = &st->drops[i];
-                const char *name = vm_name(snapshot, uid, d->mac);
+                const char *name = vm_name(mine, d->mac);
                 char mac[MAC_ADDRESS_STRLEN];
                 mac_address_format(d->mac, mac);
                 printf("%s", i ? "          " : "blocked   ");
@@ -53,35 +50,31 @@ void guard_status_text(const struct vmnet_reply *st, const struct hosts_snapshot
         }
 }
 
-static void put_json(const char *s) {
-        char buf[6 * 128 + 3];
-        json_string(s, buf, sizeof buf);
-        fputs(buf, stdout);
-}
-
-void guard_status_json(const struct vmnet_reply *st, const struct hosts_snapshot *snapshot, uint32_t uid) {
-        printf("{\"on\": %s, \"exam\": %s, \"blocked\": [", st->guard & VMNET_GUARD_ON ? "true" : "false",
-               st->guard & VMNET_GUARD_EXAM ? "true" : "false");
+void guard_status_json(struct json_writer *w, const char *key, const struct vmnet_reply *st,
+                       const struct lab_view *mine) {
+        jw_begin_object(w, key);
+        jw_bool(w, "on", st->guard & VMNET_GUARD_ON);
+        jw_bool(w, "exam", st->guard & VMNET_GUARD_EXAM);
+        jw_begin_array(w, "blocked");
         for (unsigned i = 0; i < st->n_drops; i++) {
                 const struct vmnet_drop_info *d = &st->drops[i];
-                const char *name = vm_name(snapshot, uid, d->mac), *kind = guard_drop_name(d->kind);
+                const char *name = vm_name(mine, d->mac), *kind = guard_drop_name(d->kind);
                 char mac[MAC_ADDRESS_STRLEN];
                 mac_address_format(d->mac, mac);
-                printf("%s{\"vm\": ", i ? ", " : "");
+                jw_begin_object(w, NULL);
                 if (name)
-                        put_json(name);
+                        jw_string(w, "vm", name);
                 else
-                        printf("null");
-                printf(", \"mac\": ");
+                        jw_null(w, "vm");
                 if (mac_is_none(d->mac))
-                        printf("null");
+                        jw_null(w, "mac");
                 else
-                        put_json(mac);
-                printf(", \"kind\": ");
-                put_json(kind ? kind : "unknown");
-                printf(", \"what\": ");
-                put_json(guard_drop_sentence(d->kind));
-                printf(", \"frames\": %u}", (unsigned)d->frames);
+                        jw_string(w, "mac", mac);
+                jw_string(w, "kind", kind ? kind : "unknown");
+                jw_string(w, "what", guard_drop_sentence(d->kind));
+                jw_uint(w, "frames", d->frames);
+                jw_end_object(w);
         }
-        printf("]}");
+        jw_end_array(w);
+        jw_end_object(w);
 }

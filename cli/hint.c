@@ -228,6 +228,35 @@ static int hint_lxc(const struct vmnet_reply *st) {
         return EXIT_OK;
 }
 
+static int hint_wireshark(const struct vmnet_reply *st) {
+        const struct vmnet_tap_info *login = cli_login_tap(st);
+        const char *example = login ? login->name : st->n_taps ? st->taps[0].name : "TAP";
+
+        printf("Watch your own VMs' traffic, without root: vmnet capture writes a pcap\n"
+               "stream of the frames crossing one of your links or taps.\n"
+               "\n"
+               "  vmnet capture %s | wireshark -k -i -\n"
+               "  vmnet capture %s icmp | tcpdump -n -r -\n"
+               "  vmnet capture %s -w lab.pcap 'tcp port 80'     (Ctrl-C stops)\n"
+               "  vmnet capture vm1 -c 100 -w vm1.pcap            (a VM by its name)\n"
+               "\n",
+               example, example, example);
+        if (st->n_taps) {
+                printf("Your links and taps now:");
+                for (unsigned i = 0; i < st->n_taps; i++)
+                        printf(" %s (%s)", st->taps[i].name, vmnet_tap_kind_string(st->taps[i].kind));
+                printf("\n");
+        } else {
+                printf("You have no link or tap now: log in (your login link), or start a QEMU VM\n"
+                       "('vmnet hint qemu').\n");
+        }
+        printf("\n"
+               "The filter after the name is tcpdump's (pcap-filter(7)).  You see what crosses\n"
+               "your own ports only, never another student's; teachers may capture any port,\n"
+               "and vmnetd logs who watched whom.  The guide: capture.md in /usr/share/doc/vmnet/.\n");
+        return EXIT_OK;
+}
+
 static const struct {
         const char *name;
         int (*print)(const struct vmnet_reply *st);
@@ -237,6 +266,7 @@ static const struct {
         { "qemu",       hint_qemu },
         { "libvirt",    hint_libvirt },
         { "lxc",        hint_lxc },
+        { "wireshark",  hint_wireshark },
 };
 
 int cmd_hint(int argc, char **argv) {
@@ -244,7 +274,7 @@ int cmd_hint(int argc, char **argv) {
         int r;
 
         if (argc != 2) {
-                fprintf(stderr, "usage: vmnet hint virtualbox|vmware|qemu|libvirt|lxc\n");
+                fprintf(stderr, "usage: vmnet hint virtualbox|vmware|qemu|libvirt|lxc|wireshark\n");
                 return EXIT_USAGE;
         }
         for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++) {
@@ -269,7 +299,7 @@ int cmd_hint(int argc, char **argv) {
                         return EXIT_ERROR;
                 return r;
         }
-        fprintf(stderr, "vmnet: no hint for '%s'; there are: virtualbox vmware qemu libvirt lxc\n",
+        fprintf(stderr, "vmnet: no hint for '%s'; there are: virtualbox vmware qemu libvirt lxc wireshark\n",
                 argv[1]);
         return EXIT_USAGE;
 }

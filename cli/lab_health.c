@@ -4,7 +4,6 @@
 
 #include "client.h"
 #include "client_messages.h"
-#include "json_string.h"
 #include "lab_health.h"
 
 #define HEALTH_TIMEOUT_MS 5000
@@ -40,13 +39,7 @@ void lab_health_print_text(const struct vmnet_lab_health *h) {
                        "          beyond the lab; tell the lab's admin (journalctl -u vmnetd).\n");
 }
 
-static void put_json(const char *s) {
-        char buf[6 * (VMNET_PROBLEM_MAX + 1) + 3];
-        json_string(s, buf, sizeof buf);
-        fputs(buf, stdout);
-}
-
-void lab_health_print_json(const struct vmnet_lab_health *h) {
+void lab_health_json(struct json_writer *w, const char *key, const struct vmnet_lab_health *h) {
         static const char *const states[] = {
                 [VMNET_DNSMASQ_RUNNING] = "running",
                 [VMNET_DNSMASQ_NOT_USED] = "not used",
@@ -54,15 +47,16 @@ void lab_health_print_json(const struct vmnet_lab_health *h) {
         };
 
         if (!h) {
-                fputs("null", stdout);
+                jw_null(w, key);
                 return;
         }
-        printf("{\"healthy\": %s, \"dnsmasq\": ",
-               h->dnsmasq != VMNET_DNSMASQ_DOWN && !h->firewall_missing ? "true" : "false");
-        put_json(h->dnsmasq < sizeof states / sizeof states[0] && states[h->dnsmasq] ? states[h->dnsmasq]
-                                                                                     : "unknown");
-        printf(", \"dnsmasq_failures\": %u, \"retry_in\": %u, \"firewall\": %s, \"problem\": ", h->dnsmasq_failures,
-               h->retry_seconds, h->firewall_missing ? "false" : "true");
-        put_json(h->problem);
-        fputs("}", stdout);
+        jw_begin_object(w, key);
+        jw_bool(w, "healthy", h->dnsmasq != VMNET_DNSMASQ_DOWN && !h->firewall_missing);
+        jw_string(w, "dnsmasq", h->dnsmasq < sizeof states / sizeof states[0] && states[h->dnsmasq] ? states[h->dnsmasq]
+                                                                                                   : "unknown");
+        jw_uint(w, "dnsmasq_failures", h->dnsmasq_failures);
+        jw_uint(w, "retry_in", h->retry_seconds);
+        jw_bool(w, "firewall", !h->firewall_missing);
+        jw_string(w, "problem", h->problem);
+        jw_end_object(w);
 }

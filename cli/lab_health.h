@@ -3,6 +3,7 @@
 #pragma once
 #include <stdbool.h>
 
+#include "json_writer.h"
 #include "protocol.h"
 
 /* LAB_HEALTH from vmnetd into *ret; false (quietly) when there is no
@@ -13,5 +14,6 @@ bool cli_lab_health(struct vmnet_lab_health *ret);
  * problem and what to do. */
 void lab_health_print_text(const struct vmnet_lab_health *h);
 
-/* The JSON value of "lab": an object, or null for h NULL (not known). */
-void lab_health_print_json(const struct vmnet_lab_health *h);
+/* The member key of an object: the health as an object, or null for h
+ * NULL (not known). */
+void lab_health_json(struct json_writer *w, const char *key, const struct vmnet_lab_health *h);

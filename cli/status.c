@@ -1,141 +1,61 @@
-/* vmnet status: the caller's taps and the lab, as text or JSON. */
+/* vmnet status: the caller's taps, the lab and the VMs seen behind the
+ * caller's links; with --all the whole lab (root and teacher_groups), as
+ * text, JSON or the teachers' HTML page, once or --watch'ed. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "dns_name.h"
 #include "guard_status.h"
-#include "hosts_snapshot.h"
-#include "json_string.h"
-#include "lab_health.h"
 #include "json_writer.h"
+#include "lab_health.h"
+#include "lab_fetch.h"
+#include "lab_html.h"
+#include "lab_print.h"
 #include "mac_address.h"
 #include "segment.h"
 #include "vmnet.h"
 
-#define VM_NAME_MAX (DNS_LABEL_MAX + 1 + VMNET_USER_MAX + 1 + VMNET_DOMAIN_MAX + 1)
-
-/* The caller's VMs: the leases vmnetd's snapshot attributes to our uid. */
-struct my_vms {
-        struct hosts_snapshot_file file; /* zeroed when there is no snapshot */
-        uint32_t idx[VMNET_TAPS_MAX * 4];
-        size_t n;
-        bool more;                       /* some did not fit in idx */
-};
-
-static void my_vms_load(struct my_vms *v) {
-        uid_t uid = getuid();
-        time_t now = time(NULL);
-
-        memset(v, 0, sizeof *v);
-        /* No snapshot (vmnetd not publishing, or no lease yet) is no VM. */
-        if (hosts_snapshot_file_open(HOSTS_SNAPSHOT_PATH, &v->file) < 0)
-                return;
-        const struct hosts_snapshot *s = &v->file.view;
-        for (uint32_t i = 0; i < s->n_entries; i++) {
-                const struct hosts_snapshot_entry *e = &s->entries[s->by_name[i]];
-                if (e->owner_uid != (uint32_t)uid || (e->expiry != 0 && e->expiry <= now))
-                        continue;
-                if (v->n == sizeof v->idx / sizeof v->idx[0]) {
-                        v->more = true;
-                        break;
-                }
-                v->idx[v->n++] = s->by_name[i];
-        }
-}
-
-static const struct hosts_snapshot_entry *my_vm(const struct my_vms *v, size_t i) {
-        return &v->file.view.entries[v->idx[i]];
-}
-
-/* NAME.USER.DOMAIN: the name that means this VM to anyone (libnss_vmnet),
- * even when another student's VM is also called NAME. */
-static void format_vm_name(const struct hosts_snapshot_entry *e, const struct vmnet_reply *st,
-                           char *ret, size_t size) {
-        char label[DNS_USER_LABEL_MAX + 1];
-
-        /* USER is the label that stands for the user (dns_name.h), not the
-         * user name: alice@ad.example.edu is no DNS label */
-        if (e->owner[0])
-                snprintf(label, sizeof label, "%s", e->owner);
-        else
-                dns_user_label(st->user, label);
-        snprintf(ret, size, "%s.%s%s%s", e->name, label, st->domain[0] ? "." : "", st->domain);
-}
-
-/* s as a JSON string literal on stdout.  Every string printed is at most
- * VM_NAME_MAX bytes (a VM's full name; the protocol's fields are shorter),
- * and one byte escapes to at most 6. */
-static void put_json(const char *s) {
-        char buf[6 * VM_NAME_MAX + 3];
-        json_string(s, buf, sizeof buf);
-        fputs(buf, stdout);
-}
-
-/* The address, MAC and full name of a VM, as both outputs show them. */
-static void describe_vm(const struct hosts_snapshot_entry *e, const struct vmnet_reply *st,
-                        char addr[INET_ADDRSTRLEN], char mac[18], char fqdn[VM_NAME_MAX]) {
-        inet_ntop(AF_INET, &e->addr, addr, INET_ADDRSTRLEN);
-        mac_address_format(e->mac, mac);
-        format_vm_name(e, st, fqdn, VM_NAME_MAX);
-}
-
-static void print_json(const struct vmnet_reply *st, const struct my_vms *vms,
+static void print_json(const struct vmnet_reply *st, const struct lab_view *mine,
                        const struct vmnet_lab_health *health, const struct vmnet_reply *segments) {
         char label[DNS_USER_LABEL_MAX + 1];
+        struct json_writer w;
+
         dns_user_label(st->user, label);
-        printf("{\"user\": ");
-        put_json(st->user);
-        printf(", \"user_label\": ");
-        put_json(label);
-        printf(", \"bridge\": ");
-        put_json(st->bridge);
-        printf(", \"address\": ");
-        put_json(st->address);
-        printf(", \"uplink\": ");
-        put_json(vmnet_uplink_string(st->uplink));
-        printf(", \"domain\": ");
-        put_json(st->domain);
-        printf(", \"lab\": ");
-        lab_health_print_json(health);
-        printf(", \"max_taps\": %u, \"taps\": [", st->max_taps);
+        jw_init(&w, stdout, isatty(STDOUT_FILENO));
+        jw_begin_object(&w, NULL);
+        jw_string(&w, "user", st->user);
+        jw_string(&w, "user_label", label);
+        jw_string(&w, "bridge", st->bridge);
+        jw_string(&w, "address", st->address);
+        jw_string(&w, "uplink", vmnet_uplink_string(st->uplink));
+        jw_string(&w, "domain", st->domain);
+        lab_health_json(&w, "lab", health);
+        jw_uint(&w, "max_taps", st->max_taps);
+        jw_begin_array(&w, "taps");
         for (unsigned i = 0; i < st->n_taps; i++) {
                 const struct vmnet_tap_info *t = &st->taps[i];
-                printf("%s{\"name\": ", i ? ", " : "");
-                put_json(t->name);
-                printf(", \"kind\": ");
-                put_json(vmnet_tap_kind_string(t->kind));
-                printf(", \"up\": %s, \"carrier\": %s}",
-                       t->flags & VMNET_TAP_FLAG_UP ? "true" : "false",
-                       t->flags & VMNET_TAP_FLAG_CARRIER ? "true" : "false");
+                jw_begin_object(&w, NULL);
+                jw_string(&w, "name", t->name);
+                jw_string(&w, "kind", vmnet_tap_kind_string(t->kind));
+                jw_bool(&w, "up", t->flags & VMNET_TAP_FLAG_UP);
+                jw_bool(&w, "carrier", t->flags & VMNET_TAP_FLAG_CARRIER);
+                jw_end_object(&w);
         }
-        printf("], \"vms\": [");
-        for (size_t i = 0; i < vms->n; i++) {
-                const struct hosts_snapshot_entry *e = my_vm(vms, i);
-                char addr[INET_ADDRSTRLEN], mac[18], fqdn[VM_NAME_MAX];
-                describe_vm(e, st, addr, mac, fqdn);
-                printf("%s{\"name\": ", i ? ", " : "");
-                put_json(e->name);
-                printf(", \"fqdn\": ");
-                put_json(fqdn);
-                printf(", \"address\": ");
-                put_json(addr);
-                printf(", \"mac\": ");
-                put_json(mac);
-                printf(", \"expiry\": %" PRId64 "}", e->expiry);
-        }
-        printf("], \"guard\": ");
-        guard_status_json(st, vms->file.map ? &vms->file.view : NULL, (uint32_t)getuid());
+        jw_end_array(&w);
+        jw_begin_array(&w, "vms");
+        for (size_t i = 0; i < mine->n_vms; i++)
+                lab_json_vm(&w, mine, &mine->vms[i]);
+        jw_end_array(&w);
+        guard_status_json(&w, "guard", st, mine);
         if (segments) {
-                struct json_writer w;
-                printf(", \"max_segments\": %u, \"segments\": ", segments->max_segments);
-                jw_init(&w, stdout, false);
-                cli_segments_json(&w, NULL, segments);
+                jw_uint(&w, "max_segments", segments->max_segments);
+                cli_segments_json(&w, "segments", segments);
         }
-        printf("}\n");
+        jw_end_object(&w);
+        jw_finish(&w);
 }
 
 /* What the flags mean for this kind of tap, in a few words. */
@@ -157,9 +77,10 @@ static const char *tap_state(const struct vmnet_tap_info *t) {
         }
 }
 
-static void print_text(const struct vmnet_reply *st, const struct my_vms *vms,
+static void print_text(const struct vmnet_reply *st, const struct lab_view *mine,
                        const struct vmnet_lab_health *health, const struct vmnet_reply *segments) {
         const struct vmnet_tap_info *login = cli_login_tap(st);
+        char label[DNS_USER_LABEL_MAX + 1];
 
         printf("user      %s\n", st->user);
         printf("bridge    %s, address %s, uplink %s, domain %s\n",
@@ -175,53 +96,107 @@ static void print_text(const struct vmnet_reply *st, const struct my_vms *vms,
                 printf("no login tap: vmnetd has no session of yours (it makes the tap when "
                        "you log in, if pam_vmnet is enabled and your account is admitted "
                        "to the lab)\n");
-        char label[DNS_USER_LABEL_MAX + 1];
+        printf("VMs       %s\n", mine->n_vms ? "(seen behind your links and taps, or holding a lease of yours)"
+                                              : "none seen behind your links and taps");
         dns_user_label(st->user, label);
-        printf("VMs       %s\n", vms->n ? "(named leases from the lab's DHCP)" : "none with a lease and a name");
         if (strcmp(label, st->user) != 0)
                 /* a directory account's name, or one in capitals: the label that stands for it */
                 printf("          each one's name for everyone is NAME.%s%s%s (the DNS form of your user name)\n",
                        label, st->domain[0] ? "." : "", st->domain);
-        for (size_t i = 0; i < vms->n; i++) {
-                const struct hosts_snapshot_entry *e = my_vm(vms, i);
-                char addr[INET_ADDRSTRLEN], mac[18], fqdn[VM_NAME_MAX];
-                describe_vm(e, st, addr, mac, fqdn);
-                printf("  %-24s  %-15s  %s\n", fqdn, addr, mac);
+        for (size_t i = 0; i < mine->n_vms; i++) {
+                const struct lab_view_vm *m = &mine->vms[i];
+                char addr[INET_ADDRSTRLEN + 1] = "-", mac[MAC_ADDRESS_STRLEN], fqdn[LAB_VM_FQDN_MAX];
+                lab_vm_fqdn(mine, m, fqdn, sizeof fqdn);
+                if (m->addr.s_addr) {
+                        inet_ntop(AF_INET, &m->addr, addr, INET_ADDRSTRLEN);
+                        if (!(m->flags & LAB_VM_LEASE))
+                                strcat(addr, "*");
+                }
+                mac_address_format(m->mac, mac);
+                printf("  %-24s  %-15s  %s\n", fqdn[0] ? fqdn : "(no name)", addr, mac);
         }
-        if (vms->more)
+        if (mine->flags & LAB_VIEW_TRUNCATED)
                 printf("  (and more)\n");
-        guard_status_text(st, vms->file.map ? &vms->file.view : NULL, (uint32_t)getuid());
+        guard_status_text(st, mine);
         if (segments)
                 cli_segments_print(segments);
+}
+
+static int print_all(bool json, bool html) {
+        struct lab_view v;
+        int r = cli_fetch_lab(VMNET_SCOPE_ALL, &v);
+
+        if (r != EXIT_OK)
+                return r;
+        if (html) {
+                struct strbuf page = {};
+                if (lab_html_render(&v, &page) < 0) {
+                        fprintf(stderr, "vmnet: out of memory\n");
+                        r = EXIT_ERROR;
+                } else {
+                        fwrite(page.data, 1, page.len, stdout);
+                }
+                strbuf_free(&page);
+        } else if (json) {
+                struct json_writer w;
+                jw_init(&w, stdout, isatty(STDOUT_FILENO));
+                lab_print_json(&w, &v);
+                jw_finish(&w);
+        } else {
+                lab_print_text(stdout, &v, v.time);
+        }
+        lab_view_clear(&v);
+        return r;
 }
 
 int cmd_status(int argc, char **argv) {
         static struct vmnet_reply st, segments;
         struct vmnet_lab_health health;
-        struct my_vms vms;
-        bool json = false, have_health;
+        struct lab_view mine;
+        bool json = false, all = false, html = false, watch = false, have_health;
         int r;
 
         for (int i = 1; i < argc; i++) {
                 if (strcmp(argv[i], "--json") == 0) {
                         json = true;
+                } else if (strcmp(argv[i], "--all") == 0) {
+                        all = true;
+                } else if (strcmp(argv[i], "--html") == 0) {
+                        html = true;
+                } else if (strcmp(argv[i], "--watch") == 0) {
+                        watch = true;
                 } else {
-                        fprintf(stderr, "usage: vmnet status [--json]\n");
+                        fprintf(stderr, "usage: vmnet status [--json] | vmnet status --all [--json | --html | --watch]\n");
                         return EXIT_USAGE;
                 }
         }
-        r = cli_status(&st);
-        if (r != EXIT_OK)
-                return r;
-        have_health = cli_lab_health(&health);
-        my_vms_load(&vms);
-        /* a vmnetd that knows no segments has none of yours; the text lists
-         * segments only when there are some (the JSON always, when it can) */
-        bool asked = cli_segments_quietly(&segments);
-        if (json)
-                print_json(&st, &vms, have_health ? &health : NULL, asked ? &segments : NULL);
-        else
-                print_text(&st, &vms, have_health ? &health : NULL, asked && segments.n_segments ? &segments : NULL);
-        hosts_snapshot_file_close(&vms.file);
-        return fflush(stdout) == 0 ? EXIT_OK : EXIT_ERROR;
+        if ((html && !all) || (html && json) || (watch && (json || html))) {
+                fprintf(stderr, "vmnet: --html goes with --all; --watch with neither --json nor --html\n");
+                return EXIT_USAGE;
+        }
+        if (watch)
+                return cmd_watch(all ? VMNET_SCOPE_ALL : VMNET_SCOPE_MINE);
+        if (all)
+                r = print_all(json, html);
+        else {
+                r = cli_status(&st);
+                if (r != EXIT_OK)
+                        return r;
+                r = cli_fetch_lab(VMNET_SCOPE_MINE, &mine);
+                if (r != EXIT_OK)
+                        return r;
+                have_health = cli_lab_health(&health);
+                /* a vmnetd that knows no segments has none of yours; the text lists
+                 * segments only when there are some (the JSON always, when it can) */
+                bool asked = cli_segments_quietly(&segments);
+                if (json)
+                        print_json(&st, &mine, have_health ? &health : NULL, asked ? &segments : NULL);
+                else
+                        print_text(&st, &mine, have_health ? &health : NULL,
+                                   asked && segments.n_segments ? &segments : NULL);
+                lab_view_clear(&mine);
+        }
+        if (r == EXIT_OK && fflush(stdout) != 0)
+                r = EXIT_ERROR;
+        return r;
 }

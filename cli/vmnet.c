@@ -5,6 +5,7 @@
  * Environment: VMNET_SOCKET overrides the path of vmnetd's socket (tests). */
 #define _GNU_SOURCE
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,7 +21,13 @@ static void usage(FILE *f) {
                 "\n"
                 "Your virtual machines' place on the lab network, through vmnetd.\n"
                 "\n"
-                "  status [--json]   your taps, the lab bridge and your VMs' addresses\n"
+                "  status [--json]   your taps, the lab bridge and the VMs seen behind your taps\n"
+                "  status --all [--json|--html]\n"
+                "                    the whole lab (root and teacher_groups)\n"
+                "  top               the whole lab, kept up to date (q quits); status --all --watch\n"
+                "  capture [TARGET] [-w FILE] [-c COUNT] [FILTER...]\n"
+                "                    a pcap of the frames crossing one of your links or taps:\n"
+                "                    vmnet capture | wireshark -k -i -\n"
                 "  tap add [--multi-queue]\n"
                 "                    a new tap of yours on the lab bridge; prints its name\n"
                 "                    (--multi-queue: for QEMU's queues=N, libvirt's <driver queues='N'/>)\n"
@@ -36,7 +43,7 @@ static void usage(FILE *f) {
                 "  segment list [--json]\n"
                 "                    your segments and what is attached to them\n"
                 "  hint HYPERVISOR   how to attach a VM, with your names filled in:\n"
-                "                    virtualbox, vmware, qemu, libvirt, lxc\n"
+                "                    virtualbox, vmware, qemu, libvirt, lxc, wireshark\n"
                 "  admin isolation on|off\n"
                 "                    exam mode, for root and teacher_groups: students' VMs\n"
                 "                    reach their own, the host and the outside, no other student's\n"
@@ -130,6 +137,15 @@ int main(int argc, char **argv) {
                 return cmd_segment(argc - 1, argv + 1);
         if (strcmp(cmd, "hint") == 0)
                 return cmd_hint(argc - 1, argv + 1);
+        if (strcmp(cmd, "capture") == 0)
+                return cmd_capture(argc - 1, argv + 1);
+        if (strcmp(cmd, "top") == 0) {
+                if (argc != 2) {
+                        fprintf(stderr, "usage: vmnet top\n");
+                        return EXIT_USAGE;
+                }
+                return cmd_watch(VMNET_SCOPE_ALL);
+        }
         fprintf(stderr, "vmnet: unknown command '%s' (try vmnet --help)\n", cmd);
         return EXIT_USAGE;
 }

@@ -1,7 +1,8 @@
 /* The vmnet command's subcommands that live in files of their own
- * (status.c, hint.c, admin.c); they ask vmnetd through call.h, never vmnet.c. */
+ * (status.c, hint.c, admin.c, capture.c, top.c); they ask vmnetd through call.h, never vmnet.c. */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "call.h"
 
@@ -18,3 +19,6 @@ int cmd_admin(int argc, char **argv);
 /* The hint's lines for the caller's segments (hint_segments.c); mac_prefix
  * is the caller's "52:55:UU:UU:UU:" of hint qemu. */
 void hint_segments(const char *hypervisor, const char *mac_prefix);
+int cmd_capture(int argc, char **argv);
+/* vmnet top, status --watch: scope VMNET_SCOPE_ALL or _MINE. */
+int cmd_watch(uint8_t scope);

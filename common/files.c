@@ -66,6 +66,10 @@ static int write_all(int fd, const char *p, size_t size) {
 }
 
 int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode) {
+        return write_file_atomic_group(path, data, size, mode, (gid_t)-1);
+}
+
+int write_file_atomic_group(const char *path, const void *data, size_t size, mode_t mode, gid_t group) {
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int fd = -1;
         int r;
@@ -75,8 +79,11 @@ int write_file_atomic(const char *path, const void *data, size_t size, mode_t mo
         fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        /* mkostemp makes it 0600 whatever the umask */
-        r = fchmod(fd, mode) < 0 ? -errno : write_all(fd, data, size);
+        /* the group before the mode, so that no one of the old group can
+         * open it in between; mkostemp makes it 0600 whatever the umask */
+        r = group != (gid_t)-1 && fchown(fd, (uid_t)-1, group) < 0 ? -errno : 0;
+        if (r >= 0)
+                r = fchmod(fd, mode) < 0 ? -errno : write_all(fd, data, size);
         if (r >= 0 && close(TAKE_FD(fd)) < 0)
                 r = -errno;
         if (r >= 0 && rename(tmp, path) < 0)

@@ -14,3 +14,5 @@ int read_file_whole(const char *path, size_t max, char **ret_data, size_t *ret_s
  * the new, never half of one.  No fsync: vmnet writes such files in run_dir,
  * a tmpfs, and writes them anew after a crash.  Returns 0 or -errno. */
 int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
+/* The same, the new file given to group first ((gid_t)-1: the writer's). */
+int write_file_atomic_group(const char *path, const void *data, size_t size, mode_t mode, gid_t group);

@@ -77,7 +77,7 @@ static void put_addr(struct strbuf *b, const struct lab_view_vm *m) {
                 strbuf_puts(b, " (seen)");
 }
 
-/* A VM's name, or its MAC for a nameless one. */
+/* A VM's name, or its MAC for a nameless one (set in italics). */
 static void put_vm_label(struct strbuf *b, const struct lab_view_vm *m) {
         char mac[MAC_ADDRESS_STRLEN];
         if (m->name[0]) {
@@ -85,7 +85,7 @@ static void put_vm_label(struct strbuf *b, const struct lab_view_vm *m) {
                 return;
         }
         mac_address_format(m->mac, mac);
-        strbuf_printf(b, "%s (no name)", mac);
+        strbuf_puts(b, mac);
 }
 
 /* The VMs of each link in order, and those of nobody's link, as index
@@ -130,7 +130,8 @@ static void put_vm_box(struct strbuf *b, const struct lab_view_vm *m, int x, int
         mac_address_format(m->mac, mac);
         strbuf_printf(b, "<g class=\"vm\" data-mac=\"%s\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
                   "rx=\"4\" class=\"vmbox\"/>", mac, x, y, BOX_W - VM_INDENT, ROW_H - 8);
-        strbuf_printf(b, "<text x=\"%d\" y=\"%d\" class=\"name\">", x + 6, y + 15);
+        strbuf_printf(b, "<text x=\"%d\" y=\"%d\" class=\"name%s\">", x + 6, y + 15,
+                      m->name[0] ? "" : " nameless");
         put_vm_label(b, m);
         strbuf_printf(b, "</text><text x=\"%d\" y=\"%d\">", x + 6, y + 30);
         put_addr(b, m);
@@ -217,7 +218,7 @@ static void put_picture(struct strbuf *b, const struct lab_view *v, const struct
 
 static void put_students_table(struct strbuf *b, const struct lab_view *v) {
         strbuf_puts(b, "<h2>Students and their links</h2>\n<table class=\"links\"><thead><tr><th>Student</th>"
-                "<th>Sessions</th><th>Logged in for</th><th>Link or tap</th><th>Kind</th><th>Bridge port</th>"
+                "<th>Sessions</th><th>Here for</th><th>Link or tap</th><th>Kind</th><th>Bridge port</th>"
                 "<th>State</th><th>Up for</th></tr></thead><tbody>\n");
         for (size_t s = 0; s < v->n_students; s++) {
                 const struct lab_view_student *st = &v->students[s];
@@ -284,6 +285,7 @@ static const char STYLE[] =
         "th{background:#eee}"
         "svg text{font-size:12px;font-family:sans-serif}"
         "svg .name{font-weight:bold}"
+        "svg .nameless{font-style:italic;font-weight:normal}"
         ".wire{stroke:#555;stroke-width:2}"
         ".bridgebox{fill:#cde}"
         ".studentbox{fill:#ffe8b0;stroke:#a80}"

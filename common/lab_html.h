@@ -2,7 +2,7 @@
  * SVG picture, a table of students and links, a table of VMs; no script,
  * no fetch of anything), reloading itself every LAB_HTML_REFRESH_SECONDS.
  *
- * A pure function of the view: vmnetd writes it to run_dir/lab.html and
+ * A pure function of the view: vmnetd writes it to /run/vmnet/lab.html and
  * `vmnet status --all --html` prints it from the same view, byte for byte.
  * Every string from the view is written escaped: user names, VM names
  * and interface names are chosen by students and guests.  Bytes outside

@@ -10,9 +10,9 @@
 #pragma once
 #include "bridge.h"
 
-#define CAPTURE_TAP_PREFIX "vmnc"
+#define CAPTURE_TAP_PREFIX "vmcap"
 
-/* Makes a capture tap with the lowest free name vmncN.  nl: the lab's
+/* Makes a capture tap with the lowest free name vmcapN.  nl: the lab's
  * netlink socket; tc_fd: rtnl_open().  Returns 0 with the tap's fd
  * (CLOEXEC, non-blocking; the device goes when the last copy of it is
  * closed) in *ret_fd and what the kernel says of it in *ret; or -errno. */

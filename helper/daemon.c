@@ -9,6 +9,7 @@
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
@@ -27,6 +28,7 @@
 #include "link_events.h"
 #include "log.h"
 #include "run_lock.h"
+#include "neigh_events.h"
 #include "server.h"
 #include "vmnetd_config.h"
 
@@ -40,12 +42,15 @@
 #define POOL_IDLE_MS       50   /* login links are made ahead once requests pause this long */
 #define PUBLISH_DELAY_MS   50   /* lets dnsmasq finish rewriting its lease file */
 #define DROPS_READ_MS      5000 /* the guard's drop counters are read (and logged) this often */
+#define VIEW_DELAY_MS      50   /* the lab view is drawn this long after a change... */
+#define VIEW_INTERVAL_MS   250  /* ... and at most this often: a burst of changes is one */
 
 /* An epoll event names its source by kind and id, never by fd: an fd closed
  * while handling one event of a batch may come back, by accept() or
  * pidfd_open(), before a later event of the same batch for the old one. */
 enum source {
         SRC_LISTEN = 1, SRC_LISTEN_ROOT, SRC_SIGNAL, SRC_CLIENT, SRC_PIDFD, SRC_DNSMASQ, SRC_INOTIFY, SRC_LINK_EVENTS,
+        SRC_NEIGH_EVENTS,
 };
 #define SOURCE_SHIFT 56
 
@@ -65,6 +70,9 @@ struct vmnetd {
         struct guard guard;
         int inotify_fd;
         long long publish_at_ms; /* 0: the hosts snapshot is up to date */
+        int neigh_fd;            /* neighbour events: a VM came, went, or moved */
+        long long view_at_ms;    /* 0: the lab view is up to date */
+        long long view_drawn_ms;
         char leases_path[PATH_MAX + 32], hosts_path[PATH_MAX + 32];
         bool stop;
 };
@@ -103,9 +111,53 @@ static void unwatch_pidfd(void *ctx, int pidfd) {
         watch(ctx, SRC_PIDFD, pidfd, false);
 }
 
+static void drop_client(struct vmnetd *d, size_t i);
+
+/* The lab may have changed: its view is drawn again soon, once for a burst. */
+static void view_changed(struct vmnetd *d) {
+        long long at = now_ms() + VIEW_DELAY_MS;
+        d->lab.views.dirty = true;
+        if (at < d->view_drawn_ms + VIEW_INTERVAL_MS)
+                at = d->view_drawn_ms + VIEW_INTERVAL_MS;
+        if (!d->view_at_ms || at < d->view_at_ms)
+                d->view_at_ms = at;
+}
+
 static void on_link_event(void *userdata, const struct kernel_link *link, bool deleted) {
-        lab_link_event(userdata, link, deleted);
-        lab_guard_link_event(userdata, link, deleted);
+        struct vmnetd *d = userdata;
+        lab_link_event(&d->lab, link, deleted);
+        lab_guard_link_event(&d->lab, link, deleted);
+        /* a capture ends when its tap or its port goes, or its tap loses its holder */
+        (void)lab_captures_sweep(&d->lab);
+        view_changed(d);
+}
+
+/* Tells the subscribers of a new lab view; one that does not read its
+ * announcements misses some (it has one waiting), one gone is dropped. */
+static void announce_view(struct vmnetd *d) {
+        struct vmnet_reply rep = { .type = VMNET_MSG_LAB_CHANGED, .generation = d->lab.views.generation };
+        uint8_t buf[64];
+        int n;
+
+        if (!d->lab.views.unannounced)
+                return;
+        d->lab.views.unannounced = false;
+        n = vmnet_reply_encode(&rep, buf, sizeof buf);
+        if (n < 0)
+                return;
+        for (size_t i = d->clients.n; i-- > 0;) {
+                struct client *c = d->clients.v[i];
+                if (c->peer.subscribed && send(c->fd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
+                    errno != EAGAIN)
+                        drop_client(d, i);
+        }
+}
+
+static void draw_view(struct vmnetd *d) {
+        d->view_at_ms = 0;
+        d->view_drawn_ms = now_ms();
+        (void)lab_views_refresh(&d->lab);
+        announce_view(d);
 }
 
 static void set_listening(struct vmnetd *d, bool on) {
@@ -176,13 +228,15 @@ static void serve_client(struct vmnetd *d, uint64_t id) {
         if (r < 0 && r != -EAGAIN)
                 drop_client(d, i);
         log_clear_peer();
+        announce_view(d); /* drawn for this client's read */
+        view_changed(d);  /* a session, a tap, a capture: cheap to look */
 }
 
 static void drop_idle_clients(struct vmnetd *d) {
         long long now = now_ms();
         for (size_t i = d->clients.n; i-- > 0;) {
                 const struct client *c = d->clients.v[i];
-                if (now - c->last_active_ms > (c->busy ? BUSY_IDLE_MS : CLIENT_IDLE_MS))
+                if (!c->peer.subscribed && now - c->last_active_ms > (c->busy ? BUSY_IDLE_MS : CLIENT_IDLE_MS))
                         drop_client(d, i);
         }
 }
@@ -221,6 +275,7 @@ static void publish_hosts(struct vmnetd *d) {
                 d->publish_at_ms = now_ms() + 4 * PUBLISH_DELAY_MS;
         else if (r < 0)
                 log_warn_errno(r, "cannot publish %s: %m", d->hosts_path);
+        view_changed(d);
 }
 
 static void handle_inotify(struct vmnetd *d) {
@@ -326,6 +381,7 @@ static void reload(struct vmnetd *d) {
         apply_firewall(d);
         lab_guard_reload(&d->lab);
         apply_dnsmasq(d);
+        view_changed(d); /* the bridge, the page's group (teacher_groups) */
         log_info("configuration reloaded from %s", d->config_path);
 }
 
@@ -381,7 +437,7 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
         r = link_events_open(&d->link_events);
         if (r < 0)
                 return log_error_errno(r, "cannot follow link events: %m");
-        r = link_events_subscribe(d->link_events, on_link_event, &d->lab);
+        r = link_events_subscribe(d->link_events, on_link_event, d);
         if (r < 0)
                 return log_error_errno(r, "cannot follow link events: %m");
         r = lab_start(&d->lab, config);
@@ -407,6 +463,13 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
         else
                 watch(d, SRC_INOTIFY, d->inotify_fd, true);
         publish_hosts(d);
+        d->neigh_fd = neigh_events_open();
+        if (d->neigh_fd < 0)
+                log_error_errno(d->neigh_fd, "cannot follow the bridge's and the host's neighbours (the lab view "
+                                "then changes only with sessions, links and leases): %m");
+        else
+                watch(d, SRC_NEIGH_EVENTS, d->neigh_fd, true);
+        draw_view(d);
         watch(d, SRC_SIGNAL, d->signal_fd, true);
         set_listening(d, true);
         log_info("ready on %s%s", config->socket_path, d->listen.activated ? " (socket-activated)" : "");
@@ -419,7 +482,7 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
         long long last_sweep = now_ms();
 
         d.config_path = config_path;
-        d.listen.public_fd = d.listen.root_fd = d.signal_fd = d.epoll_fd = -1;
+        d.listen.public_fd = d.listen.root_fd = d.signal_fd = d.epoll_fd = d.neigh_fd = -1;
         if (setup(&d, config) < 0)
                 return 1;
         sd_notifyf(0, "READY=1\nSTATUS=serving %s", config->bridge);
@@ -443,6 +506,8 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                         if (due < 0 || drops_at - now0 < due)
                                 due = drops_at > now0 ? drops_at - now0 : 0;
                 }
+                if (d.view_at_ms && (due < 0 || d.view_at_ms - now0 < due))
+                        due = d.view_at_ms > now0 ? d.view_at_ms - now0 : 0;
                 int timeout = (int)due;
                 int n = epoll_wait(d.epoll_fd, events, 64, timeout);
                 if (n < 0 && errno != EINTR) {
@@ -456,10 +521,17 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                         case SRC_LISTEN: case SRC_LISTEN_ROOT: break;
                         case SRC_SIGNAL: handle_signals(&d); break;
                         case SRC_CLIENT: serve_client(&d, id); break;
-                        case SRC_PIDFD:  lab_session_died(&d.lab, id); break;
+                        case SRC_PIDFD:
+                                lab_session_died(&d.lab, id);
+                                view_changed(&d);
+                                break;
                         case SRC_DNSMASQ: dnsmasq_ended(&d); break;
                         case SRC_INOTIFY: handle_inotify(&d); break;
                         case SRC_LINK_EVENTS: (void)link_events_process(d.link_events); break;
+                        case SRC_NEIGH_EVENTS:
+                                if (neigh_events_drain(d.neigh_fd) > 0)
+                                        view_changed(&d);
+                                break;
                         }
                 }
                 for (int i = 0; i < n; i++) {
@@ -504,6 +576,8 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                         start_dnsmasq(&d);
                 if (d.guard.on && now - d.guard.read_ms >= DROPS_READ_MS)
                         lab_guard_read_drops(&d.lab, now);
+                if (d.view_at_ms && now >= d.view_at_ms)
+                        draw_view(&d);
                 if (now - last_sweep >= 1000) {
                         drop_idle_clients(&d);
                         last_sweep = now;
@@ -518,5 +592,7 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
         lab_stop(&d.lab);
         guard_stop(&d.guard); /* its table stays, with what it learned */
         link_events_close(d.link_events);
+        if (d.neigh_fd >= 0)
+                close(d.neigh_fd);
         return 0;
 }

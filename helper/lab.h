@@ -13,6 +13,8 @@
  *   lab_apply.c      the kernel brought in line with a configuration (start
  *                    and reload): bridge, ports, names, addresses
  *   lab_down.c       --down: everything the records say vmnetd made
+ *   lab_captures.c   CAPTURE: whose port a target is, who may watch it
+ *   lab_views.c      the lab view (status --all, top, lab.html) and its blob
  *   link_registry.c  which links are vmnetd's and whose (the only place)
  *   lab_made.c       the addresses and nftables tables vmnetd made
  *   lab_ops.h        the seam to the kernel and the user databases
@@ -25,6 +27,7 @@
  *   -EBADMSG malformed              -ENOSPC  max_segments reached
  *   -EALREADY  the caller has a segment of that name
  *   -ENOTEMPTY  VMs are attached to the segment
+ *   -EUSERS  too many captures      -ESTALE  the lab view changed
  *   anything else: vmnetd failed (logged) */
 #pragma once
 #include <stdbool.h>
@@ -33,6 +36,8 @@
 
 #include "config.h"
 #include "lab_made.h"
+#include "lab_captures.h"
+#include "lab_views.h"
 #include "link_registry.h"
 #include "students.h"
 
@@ -62,6 +67,9 @@ struct lab {
         size_t n_allowed_gids;
         gid_t teacher_gids[CONFIG_GROUPS_MAX];
         size_t n_teacher_gids;
+        int tc_fd;               /* rtnl_open(), for tc (mirror.h); -1 before lab_start */
+        struct captures captures;
+        struct lab_views views;
         struct students students;
         struct link_registry links;
         char state_path[PATH_MAX];

@@ -5,12 +5,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture_tap.h"
 #include "cleanup.h"
 #include "fdb.h"
 #include "lab.h"
 #include "lab_ops.h"
 #include "login_link.h"
 #include "netns.h"
+#include "mirror.h"
 #include "process.h"
 #include "segment.h"
 #include "segment_seal.h"
@@ -149,6 +151,27 @@ void lab_fdb_release(struct lab *lab) {
         lab->n_fdb = 0;
 }
 
+static int kernel_capture_start(struct lab *lab, int port_ifindex, unsigned prio, int *ret_fd,
+                                struct kernel_link *ret_tap) {
+        _cleanup_close_ int fd = -1;
+        struct kernel_link tap;
+        int r;
+
+        r = capture_tap_create(lab->nl, lab->tc_fd, &fd, &tap);
+        if (r < 0)
+                return r;
+        r = mirror_start(lab->tc_fd, port_ifindex, tap.ifindex, prio);
+        if (r < 0)
+                return r; /* the tap goes with fd */
+        *ret_fd = TAKE_FD(fd);
+        *ret_tap = tap;
+        return 0;
+}
+
+static int kernel_capture_stop(struct lab *lab, int port_ifindex, unsigned prio) {
+        return mirror_stop(lab->tc_fd, port_ifindex, prio);
+}
+
 static bool kernel_user_is_allowed(struct lab *lab, const struct user_info *user) {
         return user_is_allowed(&lab->config, lab->allowed_gids, lab->n_allowed_gids, user);
 }
@@ -167,6 +190,8 @@ const struct lab_ops lab_kernel_ops = {
         .links_delete = kernel_links_delete,
         .link_get = kernel_link_get,
         .port_of_mac = kernel_port_of_mac,
+        .capture_start = kernel_capture_start,
+        .capture_stop = kernel_capture_stop,
         .process_pidfd = process_pidfd,
         .process_start_time = process_start_time,
         .user_by_name = user_by_name,

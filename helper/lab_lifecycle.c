@@ -16,6 +16,7 @@
 #include "log.h"
 #include "login_link.h"
 #include "process.h"
+#include "rtnl_msg.h"
 #include "state.h"
 #include "strbuf.h"
 #include "tap.h"
@@ -29,6 +30,7 @@ static void teacher_groups_resolve(struct lab *lab) {
 int lab_init(struct lab *lab, const struct vmnet_config *config, const struct lab_ops *ops) {
         lab->config = *config;
         lab->ops = ops;
+        lab->tc_fd = -1;
         if (snprintf(lab->state_path, sizeof lab->state_path, "%s/state", config->run_dir) >=
             (int)sizeof lab->state_path)
                 return -ENAMETOOLONG;
@@ -132,6 +134,12 @@ static void adopt_sessions(struct lab *lab, struct saved_state *saved) {
  * as long as its VM holds it, whoever is logged in. */
 static void retire_orphans(struct lab *lab) {
         link_registry_foreach(rec, &lab->links) {
+                if (rec->kind == LINK_CAPTURE && !rec->dying) {
+                        /* a capture ends with the vmnetd that started it */
+                        log_info("removing capture tap %s, left by an earlier vmnetd", rec->name);
+                        link_registry_set_dying(&lab->links, rec, true);
+                        continue;
+                }
                 if (rec->dying || (rec->kind != LINK_LOGIN && rec->kind != LINK_TAP))
                         continue;
                 const struct student *st = NULL;
@@ -161,6 +169,9 @@ int lab_start(struct lab *lab, const struct vmnet_config *config) {
         r = netlink_open(&lab->nl);
         if (r < 0)
                 return r;
+        lab->tc_fd = rtnl_open(0);
+        if (lab->tc_fd < 0)
+                return log_error_errno(lab->tc_fd, "cannot open a netlink socket for tc: %m");
         /* what earlier vmnetds made comes first, whatever their configuration was */
         if (link_get(lab->nl, 0, config->bridge, &bridge) < 0 || strcmp(bridge.kind, "bridge") != 0)
                 bridge.ifindex = 0;
@@ -177,6 +188,7 @@ int lab_start(struct lab *lab, const struct vmnet_config *config) {
         saved_state_clear(&saved);
         retire_orphans(lab);
         lab_adopt_segments(lab);
+        lab_captures_forget_mirrors(lab);
         while (lab_has_deletions(lab))
                 lab_flush_deletions_unhurried(lab);
         lab_apply_links(lab, config);
@@ -243,6 +255,11 @@ int lab_reload(struct lab *lab, const struct vmnet_config *config) {
 }
 
 void lab_stop(struct lab *lab) {
+        lab_captures_stop(lab);
+        lab_views_clear(&lab->views);
+        if (lab->tc_fd >= 0)
+                close(lab->tc_fd);
+        lab->tc_fd = -1;
         while (lab_has_deletions(lab))
                 lab_flush_deletions_unhurried(lab);
         lab_save_state(lab);

@@ -53,6 +53,11 @@ struct lab_ops {
         int (*link_get)(struct lab *lab, int ifindex, struct kernel_link *ret);
         /* The name of the lab bridge's port behind which mac was learnt. */
         int (*port_of_mac)(struct lab *lab, const uint8_t mac[6], char ret_port[IFNAMSIZ]);
+        /* A capture tap (capture_tap.h) with port_ifindex mirrored onto it at
+         * prio (mirror.h): its fd and what the kernel says of it. */
+        int (*capture_start)(struct lab *lab, int port_ifindex, unsigned prio, int *ret_fd, struct kernel_link *ret_tap);
+        /* The mirror of port_ifindex at prio removed (a gone port is no error). */
+        int (*capture_stop)(struct lab *lab, int port_ifindex, unsigned prio);
         /* process.h. */
         int (*process_pidfd)(pid_t pid, unsigned long long start_time, unsigned long long *ret_start_time);
         int (*process_start_time)(pid_t pid, unsigned long long *ret);

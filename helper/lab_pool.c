@@ -55,8 +55,9 @@ static bool record_pair(struct lab *lab, const struct link_record *a, const stru
                 link_registry_remove(&lab->links, a->ifindex);
                 return false;
         }
-        state_put_link(change, a);
-        state_put_link(change, b);
+        /* the registry's copies: they say when the links were made */
+        state_put_link(change, link_registry_by_ifindex(&lab->links, a->ifindex));
+        state_put_link(change, link_registry_by_ifindex(&lab->links, b->ifindex));
         return true;
 }
 
@@ -110,6 +111,7 @@ int lab_pool_take(struct lab *lab, const struct student *st, struct strbuf *chan
         a.kind = LINK_LOGIN;
         b.kind = LINK_LOGIN_PEER;
         a.owner = b.owner = st->user.uid;
+        a.created = b.created = 0; /* the student's from now on (link_registry_add says when) */
         strcpy(a.name, st->login_tap);
         /* the two records just removed left their room: adding them back cannot fail */
         (void)record_pair(lab, &a, &b, change);

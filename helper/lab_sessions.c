@@ -36,8 +36,9 @@ static int record_login_link(struct lab *lab, const struct kernel_link *student_
                 (void)lab->ops->links_delete(lab, &a.ifindex, 1);
                 return log_error_errno(r, "cannot record %s: %m", a.name);
         }
-        state_put_link(change, &a);
-        state_put_link(change, &b);
+        /* the registry's copies: they say when the links were made */
+        state_put_link(change, link_registry_by_ifindex(&lab->links, a.ifindex));
+        state_put_link(change, link_registry_by_ifindex(&lab->links, b.ifindex));
         return 0;
 }
 

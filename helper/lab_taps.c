@@ -34,7 +34,8 @@ int lab_record_link(struct lab *lab, const struct link_record *rec) {
                 return log_error_errno(r, "cannot record %s: %m", rec->name);
         }
         struct strbuf change = {};
-        state_put_link(&change, rec);
+        /* the registry's copy: it says when the link was made */
+        state_put_link(&change, link_registry_by_ifindex(&lab->links, rec->ifindex));
         lab_save_change(lab, &change);
         return 0;
 }

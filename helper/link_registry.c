@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "array.h"
 #include "link_registry.h"
@@ -22,6 +23,7 @@ static const struct link_kind_info kinds[_LINK_KIND_COUNT] = {
         [LINK_SEGMENT_PEER]  = { "segment-peer",  "veth",   0 },
         [LINK_SEGMENT_TAP]   = { "segment-tap",   "tun",    VMNET_TAP_VM },
         [LINK_SEGMENT_NETNS] = { "segment-netns", "veth",   VMNET_TAP_NETNS },
+        [LINK_CAPTURE]    = { "capture",    "tun",  0 },
 };
 
 const struct link_kind_info *link_kind_info(enum link_kind kind) {
@@ -69,6 +71,8 @@ int link_registry_add(struct link_registry *reg, const struct link_record *rec) 
                 return -ENOMEM;
         reg->v[reg->n] = *rec;
         reg->v[reg->n].dying = false;
+        if (reg->v[reg->n].created == 0)
+                reg->v[reg->n].created = (int64_t)time(NULL);
         reg->n++;
         reg->changes++;
         if (rec->dying)

@@ -44,6 +44,8 @@ enum link_kind {
         LINK_SEGMENT_PEER,  /* that veth's other end, a port of the segment's bridge */
         LINK_SEGMENT_TAP,   /* a VM's tap on the segment (VM_TAP br=NAME): goes with its fd */
         LINK_SEGMENT_NETNS, /* the bridge end of a veth into a namespace of the owner's, on the segment */
+        LINK_CAPTURE,    /* a capture tap (CAPTURE): on no bridge, goes when its holder closes
+                          * it, when its port goes, and when vmnetd starts again */
         _LINK_KIND_COUNT
 };
 
@@ -87,6 +89,8 @@ struct link_record {
         int segment;      /* LINK_KINDS_ON_SEGMENT: the ifindex of the segment's bridge, else 0 */
         char label[IFNAMSIZ]; /* LINK_SEGMENT: the segment's name, as its owner gave it */
         bool keep;        /* LINK_SEGMENT: stays after the owner's last session */
+        int64_t created;  /* when vmnetd made it (seconds since the epoch); 0: now, which
+                           * link_registry_add() fills in; -1: not known (an older state) */
         bool dying;       /* waiting for the batched deletion */
 };
 

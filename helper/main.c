@@ -30,7 +30,7 @@
  * nftables tables), then the run files. */
 static int down_everything(const struct vmnet_config *config) {
         static const char *const run_files[] = {
-                "state", "dnsmasq.conf", "dnsmasq.pid", "dnsmasq.child", "dnsmasq.leases", "hosts",
+                "state", "dnsmasq.conf", "dnsmasq.pid", "dnsmasq.child", "dnsmasq.leases", "hosts", "lab.html",
                 GUARD_ISOLATION_FILE,
         };
         char path[PATH_MAX + 32];

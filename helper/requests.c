@@ -104,6 +104,40 @@ static int handle_segment_list(struct lab *lab, struct peer *peer, const struct 
         return lab_segment_list(lab, caller, rep);
 }
 
+/* The whole lab for root and teachers; anyone's own part for themselves. */
+static int scope_allowed(const struct lab *lab, const struct peer *peer, uint8_t scope) {
+        if (scope > VMNET_SCOPE_ALL)
+                return -EBADMSG;
+        return scope == VMNET_SCOPE_ALL && !is_teacher(lab, peer) ? -EPERM : 0;
+}
+
+static int handle_lab_view(struct lab *lab, struct peer *peer, const struct user_info *caller,
+                           const struct vmnet_request *req, struct vmnet_reply *rep, int *ret_fd) {
+        (void)ret_fd;
+        int r = scope_allowed(lab, peer, req->scope);
+        if (r < 0)
+                return r;
+        log_debug("LAB_VIEW from %s: %s, generation %llu, offset %u", caller->name,
+                  req->scope == VMNET_SCOPE_ALL ? "all" : "mine", (unsigned long long)req->generation, req->offset);
+        return lab_views_read(lab, caller->uid, req->scope == VMNET_SCOPE_ALL, req, rep);
+}
+
+static int handle_subscribe(struct lab *lab, struct peer *peer, const struct user_info *caller,
+                            const struct vmnet_request *req, struct vmnet_reply *rep, int *ret_fd) {
+        (void)caller, (void)ret_fd;
+        int r = scope_allowed(lab, peer, req->scope);
+        if (r < 0)
+                return r;
+        peer->subscribed = true;
+        rep->generation = lab->views.generation;
+        return 0;
+}
+
+static int handle_capture(struct lab *lab, struct peer *peer, const struct user_info *caller,
+                          const struct vmnet_request *req, struct vmnet_reply *rep, int *ret_fd) {
+        return lab_capture(lab, caller, is_teacher(lab, peer), req->target, rep, ret_fd);
+}
+
 /* Who may send what.  Adding a message type: a row here (and its fields
  * in common/protocol.c). */
 static const struct {
@@ -122,6 +156,9 @@ static const struct {
         [VMNET_MSG_SEGMENT_ADD]  = { handle_segment_add, false },
         [VMNET_MSG_SEGMENT_DEL]  = { handle_segment_del, false },
         [VMNET_MSG_SEGMENT_LIST] = { handle_segment_list, false },
+        [VMNET_MSG_LAB_VIEW] = { handle_lab_view, false },
+        [VMNET_MSG_SUBSCRIBE] = { handle_subscribe, false },
+        [VMNET_MSG_CAPTURE] = { handle_capture, false },
 };
 
 /* What each errno of a lab operation tells the client (lab.h); any other
@@ -142,6 +179,8 @@ static const struct {
         { ENOSPC,  VMNET_ERR_SEGMENT_QUOTA,  false },
         { EALREADY, VMNET_ERR_SEGMENT_EXISTS, false },
         { ENOTEMPTY, VMNET_ERR_SEGMENT_IN_USE, false },
+        { ESTALE,  VMNET_ERR_CHANGED,     false },
+        { EUSERS,  VMNET_ERR_LIMIT,       false },
         { ESRCH,   VMNET_ERR_NO_USER,     true },
         { EACCES,  VMNET_ERR_NOT_ALLOWED, true },
 };

@@ -18,10 +18,12 @@ struct peer {
          * groups than this is taken as in none of them */
         gid_t groups[PEER_GROUPS_MAX];
         size_t n_groups;
+        /* SUBSCRIBE: the connection stays, and hears of each new lab view */
+        bool subscribed;
 };
 
 /* Fills *rep (type and status always); *ret_fd gets an fd to pass with the
- * reply (VM_TAP), else -1. */
+ * reply (VM_TAP, CAPTURE), else -1. */
 void request_handle(struct lab *lab, struct peer *peer, const struct vmnet_request *req,
                     struct vmnet_reply *rep, int *ret_fd);
 

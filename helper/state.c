@@ -161,7 +161,8 @@ static int parse_session(char **w, size_t n, struct saved_state *st) {
 }
 
 /* The words a link line has: a segment's two more (its name, keep), what
- * is on a segment one more (the segment's bridge). */
+ * is on a segment one more (the segment's bridge).  When vmnetd made it
+ * (link_record.created) may follow them, as one word more. */
 static size_t link_words(enum link_kind kind) {
         if (kind == LINK_SEGMENT)
                 return 8;
@@ -170,20 +171,29 @@ static size_t link_words(enum link_kind kind) {
 
 static int parse_link(char **w, size_t n, struct saved_state *st) {
         struct link_record rec = {};
-        unsigned long long ifindex, owner, peer, segment = 0;
+        unsigned long long ifindex, owner, peer, segment = 0, created = 0;
+        size_t words;
 
         if (n < 6 || !parse_ulong(w[1], INT32_MAX, &ifindex) || !parse_ifname(w[2], rec.name) ||
             !(rec.kind = link_kind_from_word(w[3])) || !parse_ulong(w[4], UINT32_MAX - 1, &owner) ||
-            !parse_ulong(w[5], INT32_MAX, &peer) || n != link_words(rec.kind))
+            !parse_ulong(w[5], INT32_MAX, &peer))
                 return -EBADMSG;
-        if (n == 7 && !parse_ulong(w[6], INT32_MAX, &segment))
+        /* the kind's words, then when it was made: that last word came
+         * later, a line without it is older */
+        words = link_words(rec.kind);
+        if (n != words && n != words + 1)
                 return -EBADMSG;
-        if (n == 8) {
+        if (words == 7 && !parse_ulong(w[6], INT32_MAX, &segment))
+                return -EBADMSG;
+        if (words == 8) {
                 if (segment_name_problem(w[6]) || (strcmp(w[7], "keep") != 0 && strcmp(w[7], "session") != 0))
                         return -EBADMSG;
                 strcpy(rec.label, w[6]); /* fits: a valid segment name */
                 rec.keep = strcmp(w[7], "keep") == 0;
         }
+        if (n == words + 1 && (!parse_ulong(w[words], INT64_MAX, &created) || created == 0))
+                return -EBADMSG;
+        rec.created = n == words + 1 ? (int64_t)created : -1; /* -1: not known (link_registry.h) */
         rec.ifindex = (int)ifindex;
         rec.owner = (uid_t)owner;
         rec.peer_ifindex = (int)peer;
@@ -240,8 +250,8 @@ static int parse_table(char **w, size_t n, struct saved_state *st) {
 }
 
 static int parse_line(char *line, struct saved_state *st) {
-        char *w[9];
-        size_t n = split(line, w, 8);
+        char *w[10];
+        size_t n = split(line, w, 9);
 
         if (strcmp(w[0], "bridge") == 0) {
                 if (n != 3 || !parse_ifname(w[1], st->bridge))
@@ -356,6 +366,8 @@ void state_put_link(struct strbuf *b, const struct link_record *rec) {
                 put_word(b, rec->label);
                 put_word(b, rec->keep ? "keep" : "session");
         }
+        if (rec->created > 0) /* known: the last word (older lines have none) */
+                put_signed(b, rec->created);
         strbuf_put(b, "\n", 1);
 }
 

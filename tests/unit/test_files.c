@@ -71,6 +71,13 @@ static void test_round_trip(void **state) {
         assert_int_equal(stat(path, &st), 0);
         assert_int_equal(st.st_mode & 07777, 0600);
         assert_int_equal(entries_in_dir(), 1);
+
+        /* given to a group (one of ours: no privilege needed), then the mode */
+        assert_int_equal(write_file_atomic_group(path, "g", 1, 0640, getegid()), 0);
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_gid, getegid());
+        assert_int_equal(st.st_mode & 07777, 0640);
+        assert_int_equal(entries_in_dir(), 1);
 }
 
 static void test_empty_and_missing(void **state) {

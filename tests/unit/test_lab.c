@@ -7,6 +7,7 @@
  * or leaves nothing (no entry, no link). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -100,6 +101,8 @@ static struct {
         unsigned watched;
         uint64_t last_watch_id;
         char port_of_mac[IFNAMSIZ];
+        unsigned mirrors;      /* mirror filters in place */
+        unsigned n_captures;   /* capture taps made */
 } world;
 
 static struct fake_link *link_named(const char *name) {
@@ -291,6 +294,26 @@ static int fake_link_get(struct lab *lab, int ifindex, struct kernel_link *ret) 
         return 0;
 }
 
+static int fake_capture_start(struct lab *lab, int port_ifindex, unsigned prio, int *ret_fd,
+                              struct kernel_link *ret_tap) {
+        char name[IFNAMSIZ];
+        (void)lab, (void)prio;
+        if (!link_at(port_ifindex))
+                return -ENODEV;
+        snprintf(name, sizeof name, "vmcap%u", world.n_captures++);
+        as_kernel_link(add_link(name, "tun", (uid_t)-1), ret_tap);
+        *ret_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        world.mirrors++;
+        return 0;
+}
+
+static int fake_capture_stop(struct lab *lab, int port_ifindex, unsigned prio) {
+        (void)lab, (void)port_ifindex, (void)prio;
+        if (world.mirrors > 0)
+                world.mirrors--;
+        return 0;
+}
+
 static int fake_port_of_mac(struct lab *lab, const uint8_t mac[6], char ret_port[IFNAMSIZ]) {
         (void)lab, (void)mac;
         if (!world.port_of_mac[0])
@@ -364,6 +387,8 @@ static const struct lab_ops fake_ops = {
         .links_delete = fake_links_delete,
         .link_get = fake_link_get,
         .port_of_mac = fake_port_of_mac,
+        .capture_start = fake_capture_start,
+        .capture_stop = fake_capture_stop,
         .process_pidfd = fake_process_pidfd,
         .process_start_time = fake_process_start_time,
         .user_by_name = fake_user_by_name,
@@ -414,6 +439,23 @@ static int setup(void **state) {
         return 0;
 }
 
+/* A lab view as lab_views_refresh() leaves it (which reads the kernel):
+ * stu2's VM "srv" behind stu2's login link. */
+static void fake_view(void) {
+        struct lab_view *v = &lab.views.current;
+        struct lab_view_student s = { .user = "stu2", .uid = UID_STU2, .sessions = 1 };
+        struct lab_view_link l = { .student = 0, .name = "tap-stu2", .port = "vmnp-x", .kind = VMNET_TAP_LOGIN };
+        struct lab_view_vm m = { .mac = { 0x52, 0x55, 0, 0, 0, 2 }, .name = "srv", .owner = "stu2",
+                                 .owner_uid = UID_STU2, .link = 0 };
+        lab_views_clear(&lab.views);
+        strcpy(v->bridge, "vmnet0");
+        assert_int_equal(lab_view_add_student(v, &s), 0);
+        assert_int_equal(lab_view_add_link(v, &l), 0);
+        assert_int_equal(lab_view_add_vm(v, &m), 0);
+        v->generation = lab.views.generation = 1;
+        assert_int_equal(lab_view_encode(v, &lab.views.blob, &lab.views.blob_size), 0);
+}
+
 static int teardown(void **state) {
         char path[128];
         (void)state;
@@ -421,6 +463,8 @@ static int teardown(void **state) {
                 close(namespaces[i].fd);
         students_clear(&lab.students);
         link_registry_clear(&lab.links);
+        lab_views_clear(&lab.views);
+        free(lab.captures.v);
         snprintf(path, sizeof path, "%s/state", run_dir);
         unlink(path);
         assert_int_equal(rmdir(run_dir), 0);
@@ -467,6 +511,10 @@ static uint16_t ask(uid_t uid, uint8_t type, const char *arg, struct vmnet_reply
                         req.segment_flags = VMNET_SEGMENT_KEEP;
         } else if (type == VMNET_MSG_SEGMENT_DEL)
                 snprintf(req.segment, sizeof req.segment, "%s", arg);
+        else if (type == VMNET_MSG_CAPTURE)
+                snprintf(req.target, sizeof req.target, "%s", arg);
+        else if (type == VMNET_MSG_LAB_VIEW || type == VMNET_MSG_SUBSCRIBE)
+                req.scope = strcmp(arg, "all") == 0 ? VMNET_SCOPE_ALL : strcmp(arg, "mine") == 0 ? VMNET_SCOPE_MINE : 7;
         request_handle(&lab, &peer, &req, &rep, &fd);
         if (ret_rep)
                 *ret_rep = rep;
@@ -1098,6 +1146,37 @@ static void test_authorisation_matrix(void **state) {
                 { UID_STU1,     VMNET_MSG_TAP_DEL, "tap-stu1",   VMNET_ERR_REFUSED },
                 { UID_STU1,     VMNET_MSG_TAP_DEL, "tap-stu1+9", VMNET_ERR_REFUSED },
                 { UID_STU1,     VMNET_MSG_TAP_DEL, "tap-stu1+1", VMNET_OK },
+                /* the whole lab: root and teachers; anyone's own part; no such scope */
+                { UID_ROOT,     VMNET_MSG_LAB_VIEW, "all",  VMNET_OK },
+                { UID_TEACHER,  VMNET_MSG_LAB_VIEW, "all",  VMNET_OK },
+                { UID_STU1,     VMNET_MSG_LAB_VIEW, "all",  VMNET_ERR_REFUSED },
+                { UID_OUTSIDER, VMNET_MSG_LAB_VIEW, "all",  VMNET_ERR_REFUSED },
+                { UID_NOBODY,   VMNET_MSG_LAB_VIEW, "all",  VMNET_ERR_REFUSED },
+                { UID_STU1,     VMNET_MSG_LAB_VIEW, "mine", VMNET_OK },
+                { UID_OUTSIDER, VMNET_MSG_LAB_VIEW, "mine", VMNET_OK },
+                { UID_NOBODY,   VMNET_MSG_LAB_VIEW, "mine", VMNET_ERR_REFUSED },
+                { UID_STU1,     VMNET_MSG_LAB_VIEW, "x",    VMNET_ERR_BAD_REQUEST },
+                { UID_TEACHER,  VMNET_MSG_SUBSCRIBE, "all",  VMNET_OK },
+                { UID_STU2,     VMNET_MSG_SUBSCRIBE, "all",  VMNET_ERR_REFUSED },
+                { UID_STU2,     VMNET_MSG_SUBSCRIBE, "mine", VMNET_OK },
+                /* vmnetd's own announcement is no request */
+                { UID_ROOT,     VMNET_MSG_LAB_CHANGED, "", VMNET_ERR_BAD_REQUEST },
+                /* CAPTURE: one's own link, tap or VM; teachers and root anyone's; the
+                 * same refusal for another's and for what does not exist */
+                { UID_STU1,     VMNET_MSG_CAPTURE, "tap-stu1",          VMNET_OK },
+                { UID_STU2,     VMNET_MSG_CAPTURE, "tap-stu1",          VMNET_ERR_REFUSED },
+                { UID_STU2,     VMNET_MSG_CAPTURE, "vmnp-x",            VMNET_ERR_REFUSED },
+                { UID_OUTSIDER, VMNET_MSG_CAPTURE, "tap-stu1",          VMNET_ERR_REFUSED },
+                { UID_NOBODY,   VMNET_MSG_CAPTURE, "tap-stu1",          VMNET_ERR_REFUSED },
+                { UID_STU1,     VMNET_MSG_CAPTURE, "tap-nosuch",        VMNET_ERR_REFUSED },
+                { UID_STU1,     VMNET_MSG_CAPTURE, "vmnet0",            VMNET_ERR_REFUSED },
+                { UID_STU1,     VMNET_MSG_CAPTURE, "srv",               VMNET_ERR_REFUSED },
+                { UID_STU1,     VMNET_MSG_CAPTURE, "52:55:00:00:00:02", VMNET_ERR_REFUSED },
+                { UID_TEACHER,  VMNET_MSG_CAPTURE, "tap-stu1",          VMNET_OK },
+                { UID_ROOT,     VMNET_MSG_CAPTURE, "tap-stu1",          VMNET_OK },
+                { UID_STU2,     VMNET_MSG_CAPTURE, "srv",               VMNET_OK },
+                { UID_STU2,     VMNET_MSG_CAPTURE, "srv.stu2",          VMNET_OK },
+                { UID_TEACHER,  VMNET_MSG_CAPTURE, "52:55:00:00:00:02", VMNET_OK },
                 /* the owner closing: root's CLOSE */
                 { UID_ROOT,     VMNET_MSG_CLOSE, "stu1", VMNET_OK },
                 /* not a message type at all */
@@ -1109,6 +1188,7 @@ static void test_authorisation_matrix(void **state) {
         assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
         assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_ADD, "", NULL, NULL), VMNET_OK);
         assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan2", NULL, NULL), VMNET_OK);
+        fake_view();
         for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
                 uint16_t got = ask(rows[i].caller, rows[i].type, rows[i].arg, NULL, NULL);
                 if (got != rows[i].status)
@@ -1121,7 +1201,54 @@ static void test_authorisation_matrix(void **state) {
         assert_int_equal(netns_labelled("ns-stu2")->n_links, 2);
         assert_int_equal(netns_labelled("ns-root")->n_links, 1);
         assert_int_equal(netns_labelled("ns-host")->n_links, 0);
+        assert_int_equal(world.n_captures, 6); /* the six OK rows of CAPTURE */
         assert_null(students_find(&lab.students, "outsider"));
+}
+
+/* A capture ends when its tap goes, and when its port goes (its tap is
+ * deleted then); a student's captures and a port's are limited. */
+static void test_captures_end(void **state) {
+        struct vmnet_reply rep;
+        (void)state;
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_ADD, "", &rep, NULL), VMNET_OK);
+        assert_string_equal(rep.tap, "tap-stu1+1");
+
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_CAPTURE, "tap-stu1", &rep, NULL), VMNET_OK);
+        assert_string_equal(rep.user, "stu1");
+        assert_string_equal(rep.link, "tap-stu1");
+        assert_memory_equal(rep.port, "vmnp", 4); /* the login link's bridge end */
+        char tap[IFNAMSIZ];
+        strcpy(tap, rep.tap);
+        assert_int_equal(world.mirrors, 1);
+        assert_false(lab_captures_sweep(&lab));
+        /* its holder closed it: the tap is gone */
+        struct kernel_link gone = { .ifindex = link_named(tap)->ifindex };
+        strcpy(gone.name, tap);
+        remove_link(gone.ifindex);
+        lab_link_event(&lab, &gone, true);
+        assert_true(lab_captures_sweep(&lab));
+        assert_int_equal(world.mirrors, 0);
+        assert_int_equal(lab.captures.n, 0);
+
+        /* the port goes: the capture tap is deleted */
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_CAPTURE, "tap-stu1+1", &rep, NULL), VMNET_OK);
+        strcpy(tap, rep.tap);
+        struct kernel_link port = { .ifindex = link_named("tap-stu1+1")->ifindex, .name = "tap-stu1+1" };
+        remove_link(port.ifindex);
+        lab_link_event(&lab, &port, true);
+        assert_true(lab_captures_sweep(&lab));
+        assert_null(link_named(tap));
+        assert_null(link_registry_by_name(&lab.links, tap, 0));
+
+        /* at most CAPTURES_PER_USER at once, then the limit; others may still */
+        for (int i = 0; i < CAPTURES_PER_USER; i++)
+                assert_int_equal(ask(UID_STU1, VMNET_MSG_CAPTURE, "tap-stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_CAPTURE, "tap-stu1", NULL, NULL), VMNET_ERR_LIMIT);
+        assert_int_equal(ask(UID_TEACHER, VMNET_MSG_CAPTURE, "tap-stu1", NULL, NULL), VMNET_OK);
+        lab_captures_stop(&lab);
+        assert_int_equal(world.mirrors, 0);
+        assert_null(link_registry_by_name(&lab.links, "vmcap0", 0));
 }
 
 static void test_status_of_errno(void **state) {
@@ -1372,6 +1499,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_segments_restart, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_segment_names_taken, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_authorisation_matrix, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_captures_end, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_status_of_errno, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_state_follows, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_state_journal, setup, teardown),

@@ -47,7 +47,8 @@ static void test_everything_is_there(void **state) {
                 assert_int_equal(count(page, want), 2);
         }
         assert_non_null(strstr(page, ">vm1<"));
-        assert_non_null(strstr(page, "52:55:00:00:00:02 (no name)"));
+        assert_non_null(strstr(page, "class=\"name nameless\">52:55:00:00:00:02<"));
+        assert_non_null(strstr(page, "<td>(no name)</td><td>52:55:00:00:00:02</td>"));
         assert_non_null(strstr(page, "10.77.0.50 (seen)"));
         assert_non_null(strstr(page, "not behind a student's link"));
         assert_non_null(strstr(page, "as of 2023-11-14 22:13:20 UTC (generation 7)"));

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
@@ -37,7 +38,8 @@ static void test_round_trip(void **state) {
                                   .peer_ifindex = 8 };
         struct link_record lb = { .ifindex = 8, .name = "vmnp0", .kind = LINK_LOGIN_PEER, .owner = 1001,
                                   .peer_ifindex = 7 };
-        struct link_record lc = { .ifindex = 12, .name = "tap-alice+1", .kind = LINK_VM_TAP, .owner = 1001 };
+        struct link_record lc = { .ifindex = 12, .name = "tap-alice+1", .kind = LINK_VM_TAP, .owner = 1001,
+                                  .created = 1700000000 };
         assert_int_equal(link_registry_add(&links, &la), 0);
         assert_int_equal(link_registry_add(&links, &lb), 0);
         assert_int_equal(link_registry_add(&links, &lc), 0);
@@ -83,6 +85,7 @@ static void test_round_trip(void **state) {
         assert_int_equal(r7->owner, 1001);
         assert_int_equal(r7->peer_ifindex, 8);
         assert_int_equal(link_registry_by_ifindex(&back.links, 12)->kind, LINK_VM_TAP);
+        assert_int_equal(link_registry_by_ifindex(&back.links, 12)->created, 1700000000);
         assert_int_equal(back.n_bad_lines, 0);
         saved_state_clear(&back);
         students_clear(&s);
@@ -192,7 +195,7 @@ static void test_malformed(void **state) {
                 "link 40 b~x segment 1 0 lan2 forever", "link 40 b~x segment 1 0 lan/2 keep",
                 "link 41 vmns0 segment-tap 1 0", "link 41 vmns0 segment-tap 1 0 41",
                 "link 41 vmns0 segment-tap 1 0 0", "link 41 vmns0 segment-tap 1 0 x",
-                "link 41 vmns0 tap 1 0 40", "link 41 vmns0 segment-peer 1 42 40 lan2 keep",
+                "link 41 vmns0 tap 1 0 40 41", "link 41 vmns0 segment-peer 1 42 40 lan2 keep",
         };
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
                 snprintf(text, sizeof text, "vmnetd-state 3\n%s%s\n%s", ok, bad[i], "student carol 3 3 tap-carol\n");
@@ -365,22 +368,27 @@ static void test_segments(void **state) {
         char *text;
         static const struct link_record recs[] = {
                 { .ifindex = 40, .name = "b~af0856fd0a", .kind = LINK_SEGMENT, .owner = 1001, .label = "lan2",
-                  .keep = true },
+                  .keep = true, .created = 1700000002 },
                 { .ifindex = 41, .name = "alice=lan2", .kind = LINK_SEGMENT_LINK, .owner = 1001, .peer_ifindex = 42,
-                  .segment = 40 },
+                  .segment = 40, .created = -1 },
                 { .ifindex = 42, .name = "vmns0", .kind = LINK_SEGMENT_PEER, .owner = 1001, .peer_ifindex = 41,
-                  .segment = 40 },
-                { .ifindex = 43, .name = "vmns1", .kind = LINK_SEGMENT_TAP, .owner = 1001, .segment = 40 },
-                { .ifindex = 44, .name = "vmns2", .kind = LINK_SEGMENT_NETNS, .owner = 1001, .segment = 40 },
-                { .ifindex = 50, .name = "b~af0857fd0a", .kind = LINK_SEGMENT, .owner = 1001, .label = "lan3" },
+                  .segment = 40, .created = -1 },
+                { .ifindex = 43, .name = "vmns1", .kind = LINK_SEGMENT_TAP, .owner = 1001, .segment = 40,
+                  .created = 1700000003 },
+                { .ifindex = 44, .name = "vmns2", .kind = LINK_SEGMENT_NETNS, .owner = 1001, .segment = 40,
+                  .created = -1 },
+                { .ifindex = 50, .name = "b~af0857fd0a", .kind = LINK_SEGMENT, .owner = 1001, .label = "lan3",
+                  .created = -1 },
         };
         for (size_t i = 0; i < sizeof recs / sizeof recs[0]; i++)
                 assert_int_equal(link_registry_add(&links, &recs[i]), 0);
         int n = state_format(&none, &links, &(struct lab_made) {}, &text);
         assert_true(n > 0);
-        assert_non_null(strstr(text, "link 40 b~af0856fd0a segment 1001 0 lan2 keep\n"));
+        /* when it was made, where known, after the kind's own words */
+        assert_non_null(strstr(text, "link 40 b~af0856fd0a segment 1001 0 lan2 keep 1700000002\n"));
         assert_non_null(strstr(text, "link 50 b~af0857fd0a segment 1001 0 lan3 session\n"));
-        assert_non_null(strstr(text, "link 43 vmns1 segment-tap 1001 0 40\n"));
+        assert_non_null(strstr(text, "link 43 vmns1 segment-tap 1001 0 40 1700000003\n"));
+        assert_non_null(strstr(text, "link 44 vmns2 segment-netns 1001 0 40\n"));
         assert_int_equal(state_parse(text, (size_t)n, &back), 0);
         assert_int_equal(back.n_bad_lines, 0);
         assert_int_equal(back.links.n, sizeof recs / sizeof recs[0]);
@@ -394,6 +402,7 @@ static void test_segments(void **state) {
                 assert_int_equal(r->segment, recs[i].segment);
                 assert_string_equal(r->label, recs[i].label);
                 assert_int_equal(r->keep, recs[i].keep);
+                assert_int_equal(r->created, recs[i].created);
         }
         assert_int_equal(link_registry_segment(&back.links, 1001, "lan2")->ifindex, 40);
         assert_null(link_registry_segment(&back.links, 1002, "lan2"));
@@ -403,6 +412,30 @@ static void test_segments(void **state) {
         saved_state_clear(&back);
         link_registry_clear(&links);
         free(text);
+}
+
+/* A link line without the time it was made (older) is taken, the time not
+ * known; one with it keeps it, and writes it back; a capture tap's line
+ * reads too. */
+static void test_link_created(void **state) {
+        (void)state;
+        const char *text = "vmnetd-state 2\nlink 7 tap-x+1 vm-tap 1 0\nlink 8 vmcap0 capture 1 0 1700000001\n";
+        struct saved_state st;
+        struct strbuf b = {};
+        assert_int_equal(state_parse(text, strlen(text), &st), 0);
+        assert_int_equal(st.n_bad_lines, 0);
+        assert_int_equal(link_registry_by_ifindex(&st.links, 7)->created, -1);
+        state_put_link(&b, link_registry_by_ifindex(&st.links, 8));
+        state_put_link(&b, link_registry_by_ifindex(&st.links, 7));
+        assert_string_equal(strbuf_str(&b), "link 8 vmcap0 capture 1 0 1700000001\nlink 7 tap-x+1 vm-tap 1 0\n");
+        strbuf_free(&b);
+        assert_int_equal(link_registry_by_ifindex(&st.links, 8)->kind, LINK_CAPTURE);
+        assert_int_equal(link_registry_by_ifindex(&st.links, 8)->created, 1700000001);
+        saved_state_clear(&st);
+        assert_skipped("vmnetd-state 2\nlink 9 tap-a tap 1 0 -5\n", 1, 2, 0);
+        assert_skipped("vmnetd-state 2\nlink 9 tap-a tap 1 0 0\n", 1, 2, 0);
+        assert_skipped("vmnetd-state 2\nlink 9 tap-a tap 1 0 1700000001 5\n", 1, 2, 0);
+        assert_skipped("vmnetd-state 2\nlink 9 vmns1 segment-tap 1 0 40 1700000001 5\n", 1, 2, 0);
 }
 
 /* What an older vmnetd wrote (version 1) reads as it did. */
@@ -430,6 +463,7 @@ int main(void) {
                 cmocka_unit_test(test_journal_torn),
                 cmocka_unit_test(test_journal_malformed),
                 cmocka_unit_test(test_segments),
+                cmocka_unit_test(test_link_created),
         };
         return cmocka_run_group_tests_name("state", tests, NULL, NULL);
 }

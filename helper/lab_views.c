@@ -1,0 +1,265 @@
+/* The lab view vmnetd keeps (see lab_views.h). */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cleanup.h"
+#include "fdb.h"
+#include "files.h"
+#include "hosts_snapshot.h"
+#include "lab.h"
+#include "lab_html.h"
+#include "lab_ops.h"
+#include "leases.h"
+#include "log.h"
+#include "tap_name.h"
+
+#define READ_MAX (16u << 20) /* the lease file and /proc/net/arp of any lab fit */
+
+/* How a link is shown (STATUS's kinds); 0 for one that is not listed. */
+static uint8_t view_kind(enum link_kind kind) {
+        const struct link_kind_info *info = link_kind_info(kind);
+        return info ? info->reported_as : 0;
+}
+
+/* The student entry of uid, made if needed (a student with a VM tap and no
+ * session is one too). */
+static int student_index(struct lab *lab, struct lab_view *v, uid_t uid, const char *name) {
+        for (size_t i = 0; i < v->n_students; i++)
+                if (v->students[i].uid == (uint32_t)uid)
+                        return (int)i;
+        struct lab_view_student s = { .uid = (uint32_t)uid };
+        struct user_info user;
+        if (name)
+                snprintf(s.user, sizeof s.user, "%s", name);
+        else if (lab->ops->user_by_uid(uid, &user) == 0)
+                snprintf(s.user, sizeof s.user, "%s", user.name);
+        else
+                snprintf(s.user, sizeof s.user, "uid %u", (unsigned)uid);
+        int r = lab_view_add_student(v, &s);
+        return r < 0 ? r : (int)v->n_students - 1;
+}
+
+static const struct kernel_link *kernel_link_of(const struct kernel_link *k, size_t n, int ifindex) {
+        for (size_t i = 0; i < n; i++)
+                if (k[i].ifindex == ifindex)
+                        return &k[i];
+        return NULL;
+}
+
+struct shown {
+        const struct link_record *rec;
+        int student;
+        int index; /* in the owner's tap names: the login link first, then +1, +2... */
+};
+
+static int by_student_and_index(const void *a, const void *b) {
+        const struct shown *x = a, *y = b;
+        if (x->student != y->student)
+                return x->student < y->student ? -1 : 1;
+        return (unsigned)x->index < (unsigned)y->index ? -1 : (unsigned)x->index > (unsigned)y->index;
+}
+
+/* Students (with a session, or holding a link) and their links. */
+static int add_students_and_links(struct lab *lab, struct lab_view *v) {
+        _cleanup_free_ struct kernel_link *k = NULL;
+        _cleanup_free_ struct shown *shown = calloc(lab->links.n ? lab->links.n : 1, sizeof *shown);
+        size_t nk = 0, n = 0;
+        int r;
+
+        if (!shown)
+                return -ENOMEM;
+        r = links_dump(lab->nl, &k, &nk);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < lab->students.n; i++) {
+                const struct student *st = lab->students.v[i];
+                r = student_index(lab, v, st->user.uid, st->user.name);
+                if (r < 0)
+                        return r == -E2BIG ? 0 : r;
+                v->students[r].sessions = (uint16_t)(st->n_sessions > UINT16_MAX ? UINT16_MAX : st->n_sessions);
+        }
+        link_registry_foreach(rec, &lab->links) {
+                if (rec->dying || !view_kind(rec->kind))
+                        continue;
+                r = student_index(lab, v, rec->owner, NULL);
+                if (r < 0)
+                        continue; /* more students than a view holds: marked truncated */
+                struct lab_view_student *s = &v->students[r];
+                /* logged in since the login link was made; else since their first link */
+                int64_t made = rec->created > 0 ? rec->created : 0; /* 0: not known */
+                if (rec->kind == LINK_LOGIN || s->since == 0 || (s->sessions == 0 && made && made < s->since))
+                        s->since = made;
+                shown[n++] = (struct shown) { rec, r, tap_name_index(lab->config.tap_name, s->user, rec->name) };
+        }
+        qsort(shown, n, sizeof *shown, by_student_and_index);
+        for (size_t i = 0; i < n; i++) {
+                const struct link_record *rec = shown[i].rec;
+                const struct link_record *port = rec->kind == LINK_LOGIN
+                                                 ? link_registry_by_ifindex(&lab->links, rec->peer_ifindex) : rec;
+                const struct kernel_link *kl = kernel_link_of(k, nk, rec->ifindex);
+                struct lab_view_link l = { .student = (uint32_t)shown[i].student, .kind = view_kind(rec->kind),
+                                           .since = rec->created > 0 ? rec->created : 0 };
+                if (!kl)
+                        continue; /* gone; its link event is on its way */
+                l.flags = (kl->flags & IFF_LOWER_UP ? VMNET_TAP_FLAG_CARRIER : 0) |
+                          (kl->flags & IFF_UP ? VMNET_TAP_FLAG_UP : 0);
+                snprintf(l.name, sizeof l.name, "%s", rec->name);
+                snprintf(l.port, sizeof l.port, "%s", port ? port->name : "");
+                r = lab_view_add_link(v, &l);
+                if (r == -ENOMEM)
+                        return r;
+        }
+        return 0;
+}
+
+/* The VMs: what the bridge, dnsmasq, the snapshot and the neighbour table say. */
+static int add_vms(struct lab *lab, struct lab_view *v) {
+        _cleanup_free_ struct fdb_sighting *fdb = NULL;
+        _cleanup_free_ struct neighbour_sighting *nb = NULL;
+        _cleanup_free_ struct lease *leases = NULL;
+        _cleanup_free_ char *text = NULL;
+        struct hosts_snapshot_file snapshot = {};
+        size_t n_fdb = 0, n_nb = 0, n_leases = 0, size;
+        char path[PATH_MAX + 32];
+        bool complete;
+        int r;
+
+        if (fdb_read(lab->config.bridge, &fdb, &n_fdb) < 0)
+                n_fdb = 0; /* no bridge: no VM behind it */
+        if (read_file_whole("/proc/net/arp", READ_MAX, &text, &size) == 0)
+                (void)neighbours_parse_proc_arp(text, size, lab->config.bridge, &nb, &n_nb);
+        free(TAKE_PTR(text));
+        snprintf(path, sizeof path, "%s/dnsmasq.leases", lab->config.run_dir);
+        /* dnsmasq rewrites it in place: a half line at the end is left out */
+        if (read_file_whole(path, READ_MAX, &text, &size) == 0 &&
+            leases_parse(text, size, v->time, &leases, &n_leases, &complete) < 0)
+                n_leases = 0;
+        snprintf(path, sizeof path, "%s/hosts", lab->config.run_dir);
+        bool have_snapshot = hosts_snapshot_file_open(path, &snapshot) == 0;
+        struct vm_sightings in = {
+                .fdb = fdb, .n_fdb = n_fdb, .neighbours = nb, .n_neighbours = n_nb,
+                .leases = leases, .n_leases = n_leases, .snapshot = have_snapshot ? &snapshot.view : NULL,
+                .now = v->time,
+        };
+        r = vm_sightings_join(v, &in, &lab->views.memory);
+        hosts_snapshot_file_close(&snapshot);
+        return r;
+}
+
+static int draw(struct lab *lab, struct lab_view *v) {
+        char address[INET_ADDRSTRLEN];
+        int r;
+
+        *v = (struct lab_view) { .time = (int64_t)time(NULL), .uplink = lab->config.uplink };
+        snprintf(v->bridge, sizeof v->bridge, "%s", lab->config.bridge);
+        inet_ntop(AF_INET, &lab->config.address, address, sizeof address);
+        snprintf(v->address, sizeof v->address, "%s/%u", address, lab->config.prefix_len);
+        snprintf(v->domain, sizeof v->domain, "%s", lab->config.domain);
+        r = add_students_and_links(lab, v);
+        if (r >= 0)
+                r = add_vms(lab, v);
+        if (r < 0)
+                lab_view_clear(v);
+        return r;
+}
+
+/* run_dir/lab.html, for root and the first teacher group. */
+static void write_page(struct lab *lab) {
+        struct strbuf page = {};
+        char path[PATH_MAX + 32];
+        gid_t group = lab->n_teacher_gids ? lab->teacher_gids[0] : 0;
+        int r;
+
+        snprintf(path, sizeof path, "%s/lab.html", lab->config.run_dir);
+        r = lab_html_render(&lab->views.current, &page);
+        if (r >= 0)
+                r = write_file_atomic_group(path, page.data, page.len, 0640, group);
+        if (r < 0)
+                log_error_errno(r, "cannot write %s: %m", path);
+        strbuf_free(&page);
+}
+
+bool lab_views_refresh(struct lab *lab) {
+        struct lab_views *views = &lab->views;
+        struct lab_view next;
+        uint8_t *blob;
+        size_t size;
+        int r;
+
+        views->dirty = false;
+        r = draw(lab, &next);
+        if (r < 0) {
+                log_error_errno(r, "cannot draw the lab: %m");
+                return false;
+        }
+        if (views->generation > 0 && lab_view_same_lab(&views->current, &next)) {
+                lab_view_clear(&next);
+                return false;
+        }
+        next.generation = views->generation + 1;
+        r = lab_view_encode(&next, &blob, &size);
+        if (r < 0) {
+                log_error_errno(r, "cannot encode the lab view: %m");
+                lab_view_clear(&next);
+                return false;
+        }
+        lab_view_clear(&views->current);
+        free(views->blob);
+        views->current = next;
+        views->blob = blob;
+        views->blob_size = size;
+        views->generation = next.generation;
+        views->unannounced = true;
+        write_page(lab);
+        log_debug("lab view %llu: %zu students, %zu links, %zu VMs", (unsigned long long)views->generation,
+                  next.n_students, next.n_links, next.n_vms);
+        return true;
+}
+
+int lab_views_read(struct lab *lab, uid_t uid, bool all, const struct vmnet_request *req, struct vmnet_reply *rep) {
+        struct lab_views *views = &lab->views;
+        _cleanup_free_ uint8_t *mine = NULL;
+        const uint8_t *blob;
+        size_t size;
+
+        if (views->generation == 0 || (views->dirty && req->generation == 0))
+                (void)lab_views_refresh(lab); /* asked before the first was drawn, or after a change */
+        if (views->generation == 0)
+                return -EIO;
+        if (req->generation != 0 && req->generation != views->generation)
+                return -ESTALE;
+        if (!all) {
+                struct lab_view part;
+                int r = lab_view_filter_owner(&views->current, (uint32_t)uid, &part);
+                if (r < 0)
+                        return r;
+                r = lab_view_encode(&part, &mine, &size);
+                lab_view_clear(&part);
+                if (r < 0)
+                        return r;
+                blob = mine;
+        } else {
+                blob = views->blob;
+                size = views->blob_size;
+        }
+        if (req->offset > size || (req->offset == size && size > 0))
+                return -EBADMSG;
+        size_t n = size - req->offset < VMNET_CHUNK_MAX ? size - req->offset : VMNET_CHUNK_MAX;
+        memcpy(rep->chunk, blob + req->offset, n);
+        rep->chunk_len = (uint16_t)n;
+        rep->total = (uint32_t)size;
+        rep->generation = views->generation;
+        return 0;
+}
+
+void lab_views_clear(struct lab_views *v) {
+        lab_view_clear(&v->current);
+        free(v->blob);
+        vm_memory_clear(&v->memory);
+        *v = (struct lab_views) {};
+}

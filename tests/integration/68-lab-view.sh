@@ -8,11 +8,14 @@
 # - a student's own status lists their nameless VM (by MAC, with its
 #   address), and none of the other student's;
 # - run_dir/lab.html is 0640, group teachers, unreadable to students;
-#   vmnet status --all --html prints the same page; headless Chromium
-#   renders it, and its DOM holds each student and VM (a screenshot is kept
-#   in build/test-logs/); it changes when a VM comes and when it goes;
+#   vmnet status --all --html prints the same page; it refers to nothing
+#   outside itself; headless Chromium, run by the teacher with its sandbox
+#   and no network, renders it, and its DOM holds each student and VM (a
+#   screenshot is kept in build/test-logs/); it changes when a VM comes and
+#   when it goes;
 # - vmnet top, in a terminal, shows a VM that comes without being asked,
-#   fetches nothing while the lab is quiet (no polling), and quits on q.
+#   fetches nothing while the lab is quiet (no polling), and quits on q;
+#   status --all --watch ends on a Ctrl-C typed on its terminal.
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
 # shellcheck source=../lib/guest.sh
 . "$ROOT/tests/lib/guest.sh"
@@ -57,19 +60,26 @@ page_has_macs() { # page_has_macs MAC...: each MAC has a table row in the page
         local m
         for m in "$@"; do grep -q "<tr class=\"vm\" data-mac=\"$m\">" "$PAGE" 2>/dev/null || return 1; done
 }
-render() { # render NAME: Chromium's DOM of the page in $W/NAME.dom, a screenshot in build/test-logs
-        local profile
-        profile=$(mktemp -d "$W/chromium.XXXXXX")
-        local flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
+# render NAME: Chromium's DOM of the page in $W/NAME.dom, a screenshot in
+# build/test-logs.  The teacher opens it, as teach1 would: Chromium runs as
+# teach1 (who may read the page), with its own sandbox (unprivileged user
+# namespaces), in the test's network namespace (nothing to fetch from).
+render() {
+        local profile shot=$TOPDIR/$1.png
+        profile=$(runuser -u teach1 -- mktemp -d "$TOPDIR/chromium.XXXXXX")
+        local flags=(--headless --disable-gpu --disable-quic --no-first-run
                      --disable-background-networking --disable-component-update --disable-sync
                      --user-data-dir="$profile")
         # (without the world's LD_LIBRARY_PATH: a sanitized libnss_vmnet would not load into it)
-        HOME=$profile timeout 60 env -u LD_LIBRARY_PATH chromium "${flags[@]}" --dump-dom "file://$PAGE" > "$W/$1.dom" \
-                2> "$W/$1.chromium.log" || fail "chromium --dump-dom failed: $(tail -n 5 "$W/$1.chromium.log")"
-        HOME=$profile timeout 60 env -u LD_LIBRARY_PATH chromium "${flags[@]}" --window-size=1280,900 \
-                --screenshot="$SHOTS/68-lab-view-$1.png" "file://$PAGE" >> "$W/$1.chromium.log" 2>&1 ||
+        local chromium=(runuser -u teach1 -- env -u LD_LIBRARY_PATH HOME="$profile" timeout 60 chromium "${flags[@]}")
+        "${chromium[@]}" --dump-dom "file://$PAGE" > "$W/$1.dom" 2> "$W/$1.chromium.log" ||
+                fail "chromium --dump-dom failed: $(tail -n 5 "$W/$1.chromium.log")"
+        "${chromium[@]}" --window-size=1280,900 --screenshot="$shot" "file://$PAGE" >> "$W/$1.chromium.log" 2>&1 ||
                 fail "chromium --screenshot failed: $(tail -n 5 "$W/$1.chromium.log")"
-        [ -s "$SHOTS/68-lab-view-$1.png" ] || fail "chromium wrote no screenshot"
+        [ -s "$shot" ] || fail "chromium wrote no screenshot"
+        cp "$shot" "$SHOTS/68-lab-view-$1.png"
+        ! grep -qi "no usable sandbox\|--no-sandbox" "$W/$1.chromium.log" ||
+                fail "chromium ran without its sandbox: $(grep -i sandbox "$W/$1.chromium.log")"
 }
 
 want2="$mac1 vm1 stu1 $ip1 vm
@@ -86,8 +96,8 @@ expect_eq "teach1 reads $PAGE" 0 "$RC"
 grep -q "$mac3" "$PAGE" && fail "the page shows $mac3 before its guest started"
 
 # --- vmnet top, in a terminal, before the third guest -------------------------
-# pty-run drives it as a person would: it records the screen, and sends q
-# when asked (the file top.quit appears in its directory).
+# pty-run drives it as a person would: it records the screen, and types
+# what the file top.quit holds (q if it is empty) when that file appears.
 TOPDIR=$W/home/teach1
 cat > "$W/pty-run.py" <<'EOF'
 import os, pty, select, sys, time
@@ -99,7 +109,8 @@ deadline = time.time() + 300
 with open(out, "ab", buffering=0) as log:
     while time.time() < deadline:
         if os.path.exists(quit_file):
-            os.write(fd, b"q")
+            with open(quit_file, "rb") as f:
+                os.write(fd, f.read() or b"q")
             os.unlink(quit_file)
         r, _, _ = select.select([fd], [], [], 0.1)
         if r:
@@ -135,6 +146,16 @@ expect_eq "LAB_VIEW requests of vmnet top in 4 quiet seconds" "$before" "$(fetch
 touch "$TOPDIR/top.quit"
 wait_until 5 bash -c "! kill -0 $TOP_PID 2>/dev/null" || fail "vmnet top did not quit on q"
 wait "$TOP_PID" || fail "vmnet top exited with $? on q"
+
+# status --all --watch is the same watcher; Ctrl-C, typed on its terminal
+# (the tty's SIGINT, not a kill), ends it cleanly too.
+world_spawn runuser -u teach1 -- python3 "$W/pty-run.py" "$TOPDIR/watch.screen" "$TOPDIR/top.quit" \
+        "$VMNET" status --all --watch
+TOP_PID=$SPAWNED
+wait_until 10 grep -q "$mac3" "$TOPDIR/watch.screen" || fail "status --all --watch does not show $mac3"
+printf '\003' > "$TOPDIR/top.quit"
+wait_until 5 bash -c "! kill -0 $TOP_PID 2>/dev/null" || fail "status --all --watch did not end on Ctrl-C"
+wait "$TOP_PID" || fail "status --all --watch exited with $? on Ctrl-C"
 
 # --- status --all: root, a teacher; students refused alike ---------------------
 as teach1 "$VMNET" status --all --json
@@ -196,6 +217,11 @@ same_page() {
                 cmp -s "$W/printed.html" "$PAGE"
 }
 wait_until 5 same_page || fail "status --all --html differs from $PAGE: $(diff "$W/printed.html" "$PAGE" | head -n 20)"
+# self-contained: nothing for a browser to fetch (no script, style sheet,
+# image or link of another origin; the picture is inline SVG)
+if grep -Eiq '<(script|link|img|iframe|object|embed)[ >]|(src|href) *=|url\(|@import' "$PAGE"; then
+        fail "the page refers to something outside it: $(grep -Eio '.{0,40}(<script|<link|<img|src *=|href *=|url\(|@import).{0,40}' "$PAGE" | head -n 3)"
+fi
 render three
 for want in 'data-user="stu1"' 'data-user="stu2"' ">vm1<" ">srv<" "$ip1" "$ip2" "$ip3" \
             "<g class=\"vm\" data-mac=\"$mac1\">" "<g class=\"vm\" data-mac=\"$mac2\">" \

@@ -501,6 +501,9 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                         due = d.publish_at_ms > now0 ? d.publish_at_ms - now0 : 0;
                 if (d.dnsmasq.restart_at_ms && (due < 0 || d.dnsmasq.restart_at_ms - now0 < due))
                         due = d.dnsmasq.restart_at_ms > now0 ? d.dnsmasq.restart_at_ms - now0 : 0;
+                long long guard_at = lab_guard_sync_due(&d.lab);
+                if (guard_at >= 0 && (due < 0 || guard_at - now0 < due))
+                        due = guard_at > now0 ? guard_at - now0 : 0;
                 if (d.guard.on) {
                         long long drops_at = d.guard.read_ms + DROPS_READ_MS;
                         if (due < 0 || drops_at - now0 < due)

@@ -88,14 +88,6 @@ static int run(struct strbuf *b, unsigned flags) {
         return r;
 }
 
-/* The port maps were out of step with ours (an entry left by a port that
- * went while vmnetd was away, an add or delete that failed): refill them. */
-static int refresh_ports(struct guard *g) {
-        struct strbuf b = {};
-        guard_rules_ports_refresh(&b, g->ports, g->n_ports, g->uids, g->n_uids);
-        return run(&b, 0);
-}
-
 /* Exam mode as run_dir/isolation says: 1 on, 0 off, -1 no word there. */
 static int saved_isolation(const struct guard *g) {
         char word[16] = "";
@@ -302,36 +294,86 @@ int guard_reload(struct guard *g, const struct vmnet_config *config, const uint8
         return apply(g, g->params.max_macs != old.max_macs);
 }
 
-int guard_port_add(struct guard *g, const char *name, uid_t uid) {
-        struct guard_port port = { .uid = (uint32_t)uid };
-        struct strbuf b = {};
+/* One round's port changes, as one transaction: the kernel validates the
+ * whole table on each commit and libnftables reads every chain and set
+ * back before each run, both O(ports); a port a run made a login cost
+ * O(ports) twice, and a class of 1000 did not finish logging in. */
+struct port_changes {
+        struct strbuf b;
+        uint32_t *new_uids;     /* students whose chains this round makes */
+        size_t n_new, cap_new;
+        bool any;
+};
+
+static int change_remove(struct guard *g, struct port_changes *c, struct guard_port *p) {
+        struct guard_port gone = *p;
+        size_t at = (size_t)(p - g->ports);
+
+        memmove(p, p + 1, (--g->n_ports - at) * sizeof *g->ports); /* kept in name order */
+        guard_rules_port(&c->b, &gone, false);
+        c->any = true;
+        return 0;
+}
+
+static bool uid_new(const struct port_changes *c, uint32_t uid) {
+        for (size_t i = 0; i < c->n_new; i++)
+                if (c->new_uids[i] == uid)
+                        return true;
+        return false;
+}
+
+static int change_add(struct guard *g, struct port_changes *c, const struct guard_port *want) {
+        struct guard_port port = { .uid = want->uid };
         int r;
 
-        if (!guard_port_name_ok(name))
+        if (!guard_port_name_ok(want->name))
                 return -EINVAL;
-        r = remember_port(g, name, (uint32_t)uid);
-        if (r < 0 || !g->on)
+        r = remember_port(g, want->name, want->uid);
+        if (r < 0)
                 return r;
-        snprintf(port.name, sizeof port.name, "%s", name);
-        if (!uid_known(g, port.uid)) {
-                guard_rules_student(&b, &g->params, port.uid);
-                r = run(&b, 0);
-                if (r >= 0)
-                        r = remember_uid(g, port.uid);
-                if (r < 0)
-                        return log_error_errno(r, "guard: cannot make the chains of uid %u: %m", (unsigned)uid);
+        snprintf(port.name, sizeof port.name, "%s", want->name);
+        if (!uid_known(g, port.uid) && !uid_new(c, port.uid)) {
+                if (ARRAY_RESERVE(c->new_uids, c->cap_new, c->n_new + 1) < 0)
+                        return -ENOMEM;
+                c->new_uids[c->n_new++] = port.uid;
+                guard_rules_student(&c->b, &g->params, port.uid);
         }
-        guard_rules_port(&b, &port, true);
-        r = run(&b, NFT_RUN_QUIET);
-        if (r < 0)
-                r = refresh_ports(g); /* a stale entry of the same name */
-        if (r < 0)
-                log_error("guard: cannot put port %s of uid %u into table bridge " GUARD_TABLE, name, (unsigned)uid);
+        guard_rules_port(&c->b, &port, true);
+        c->any = true;
+        return 0;
+}
+
+/* Runs the round's changes; when that fails (a stale entry of a port that
+ * went while vmnetd was away, one deleted twice), the new students' chains
+ * and the port maps refilled whole, in one more run. */
+static int changes_commit(struct guard *g, struct port_changes *c) {
+        int r = 0;
+
+        if (c->any && g->on) {
+                for (size_t i = 0; i < c->n_new && r >= 0; i++)
+                        r = remember_uid(g, c->new_uids[i]);
+                if (r >= 0)
+                        r = run(&c->b, NFT_RUN_QUIET);
+                if (r < 0) {
+                        for (size_t i = 0; i < c->n_new; i++)
+                                guard_rules_student(&c->b, &g->params, c->new_uids[i]);
+                        guard_rules_ports_refresh(&c->b, g->ports, g->n_ports, g->uids, g->n_uids);
+                        r = run(&c->b, 0);
+                }
+                if (r < 0) {
+                        log_error("guard: cannot put the lab's ports into table bridge " GUARD_TABLE);
+                        for (size_t i = 0; i < c->n_new; i++)
+                                forget_uid(g, c->new_uids[i]);
+                }
+        }
+        strbuf_free(&c->b);
+        free(c->new_uids);
         return r;
 }
 
 int guard_sync_ports(struct guard *g, const struct guard_port *ports, size_t n) {
         struct guard_port *want = malloc((n + 1) * sizeof *want);
+        struct port_changes c = {};
         int r = 0;
 
         if (!want)
@@ -339,24 +381,27 @@ int guard_sync_ports(struct guard *g, const struct guard_port *ports, size_t n) 
         memcpy(want, ports, n * sizeof *want);
         qsort(want, n, sizeof *want, by_name);
         for (size_t i = g->n_ports; i-- > 0;) {
-                const struct guard_port *p = &g->ports[i];
+                struct guard_port *p = &g->ports[i];
                 const struct guard_port *w = n ? bsearch(p->name, want, n, sizeof *want, name_is_port) : NULL;
-                if (!w || w->uid != p->uid) {
-                        char name[IFNAMSIZ];
-                        strcpy(name, p->name);
-                        guard_port_remove(g, name);
-                }
+                if (!w || w->uid != p->uid)
+                        (void)change_remove(g, &c, p);
         }
+        g->ports_left = false;
         for (size_t j = 0; j < n; j++) {
-                const struct guard_port *p = find_port(g, ports[j].name);
-                if (p && p->uid == ports[j].uid)
+                const struct guard_port *p = find_port(g, want[j].name);
+                if (p && p->uid == want[j].uid)
                         continue;
-                int k = guard_port_add(g, ports[j].name, ports[j].uid);
+                if (c.n_new == GUARD_SYNC_STUDENTS_MAX && !uid_known(g, want[j].uid) && !uid_new(&c, want[j].uid)) {
+                        g->ports_left = true; /* the next sync's */
+                        continue;
+                }
+                int k = change_add(g, &c, &want[j]);
                 if (k < 0 && r == 0)
                         r = k;
         }
         free(want);
-        return r;
+        int k = changes_commit(g, &c);
+        return r < 0 ? r : k;
 }
 
 /* Is the element in the set?  (nft's "get element" fails for one that is not.) */
@@ -365,6 +410,13 @@ static bool in_set(const char *set, const uint8_t mac[6]) {
         snprintf(cmd, sizeof cmd, "get element bridge " GUARD_TABLE " %s { 0x%02x%02x%02x%02x%02x%02x }", set, mac[0],
                  mac[1], mac[2], mac[3], mac[4], mac[5]);
         return nft_run(cmd, NFT_RUN_QUIET, NULL) == 0;
+}
+
+bool guard_port_owner(const struct guard *g, const char *name, uint32_t *ret_uid) {
+        const struct guard_port *p = find_port(g, name);
+        if (p)
+                *ret_uid = p->uid;
+        return p != NULL;
 }
 
 bool guard_port_address_known(const struct guard *g, const char *port) {
@@ -388,22 +440,6 @@ bool guard_port_address_stolen(struct guard *g, const char *port, const uint8_t 
                 return true;
         snprintf(own, sizeof own, "macs_%u", (unsigned)p->uid);
         return (in_set("macs", mac) || in_set("trusted_macs", mac)) && !in_set(own, mac);
-}
-
-void guard_port_remove(struct guard *g, const char *name) {
-        struct guard_port *p = find_port(g, name);
-        struct strbuf b = {};
-
-        if (!p)
-                return;
-        struct guard_port gone = *p;
-        size_t at = (size_t)(p - g->ports);
-        memmove(p, p + 1, (--g->n_ports - at) * sizeof *g->ports); /* kept in name order */
-        if (!g->on)
-                return;
-        guard_rules_port(&b, &gone, false);
-        if (run(&b, NFT_RUN_QUIET) < 0 && refresh_ports(g) < 0)
-                log_error("guard: cannot take port %s out of table bridge " GUARD_TABLE, name);
 }
 
 int guard_set_isolation(struct guard *g, bool on) {

@@ -40,6 +40,7 @@ struct guard {
         struct guard_drop_seen *drops;  /* the last reading of the counters */
         size_t n_drops;
         long long read_ms;              /* when (CLOCK_MONOTONIC), 0: never */
+        bool ports_left;                /* the last sync left new students' ports for the next */
 };
 
 /* Describes a student's VM for a log line ("stu1's vm3 (52:54:00:12:34:56)")
@@ -61,12 +62,12 @@ int guard_start(struct guard *g, const struct vmnet_config *config, const uint8_
  * anew). */
 int guard_reload(struct guard *g, const struct vmnet_config *config, const uint8_t host_mac[6]);
 
-/* A port of a student's appears (before it is plugged into the bridge) or
- * goes.  Returns 0 or -errno. */
-int guard_port_add(struct guard *g, const char *name, uid_t uid);
-void guard_port_remove(struct guard *g, const char *name);
 /* The students' ports are ports now: those gone are taken out, new ones (or
- * ones of another student now) put in.  Returns 0 or the first -errno. */
+ * ones of another student now) put in, all in one transaction.  The ports
+ * of at most GUARD_SYNC_STUDENTS_MAX students new to the table go in (each
+ * costs the kernel O(students) to make): the rest wait for the next sync
+ * (g->ports_left), closed.  Returns 0 or the first -errno. */
+#define GUARD_SYNC_STUDENTS_MAX 8
 int guard_sync_ports(struct guard *g, const struct guard_port *ports, size_t n);
 
 /* A link event says the student's port now has the MAC address mac
@@ -77,6 +78,8 @@ int guard_sync_ports(struct guard *g, const struct guard_port *ports, size_t n);
  * to one another student's VM or the host's side uses: the caller gives
  * the port a fresh address. */
 bool guard_port_address_stolen(struct guard *g, const char *port, const uint8_t mac[6]);
+/* Is name a student's port in the guard (whose uid then in ret_uid)? */
+bool guard_port_owner(const struct guard *g, const char *name, uint32_t *ret_uid);
 /* Has an address of the port been seen yet (false: not, or no such port)? */
 bool guard_port_address_known(const struct guard *g, const char *port);
 

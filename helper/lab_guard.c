@@ -54,6 +54,19 @@ static void record_table(struct lab *lab) {
                 lab_table_removed(lab, GUARD_TABLE_NAME);
 }
 
+static void sync_now(struct lab *lab) {
+        struct guard_port *ports;
+        size_t n;
+
+        if (registry_ports(lab, &ports, &n) < 0)
+                return; /* again at the next change */
+        (void)guard_sync_ports(lab->guard, ports, n);
+        free(ports);
+        note_addresses(lab);
+        if (!lab->guard->ports_left)
+                lab->guard_changes = lab->links.changes;
+}
+
 int lab_guard_start(struct lab *lab) {
         struct kernel_link bridge = {};
         struct guard_port *ports;
@@ -88,22 +101,45 @@ void lab_guard_reload(struct lab *lab) {
         else
                 memcpy(mac, bridge.address, 6);
         (void)guard_reload(lab->guard, &lab->config, mac);
-        lab_guard_sync(lab);
+        if (lab->guard_changes != lab->links.changes)
+                sync_now(lab);
         record_table(lab);
 }
 
-void lab_guard_sync(struct lab *lab) {
-        struct guard_port *ports;
-        size_t n;
+/* Has a port of the registry a name the guard knows as another student's
+ * port (one gone, the name given again)? */
+static bool name_came_back(const struct lab *lab) {
+        link_registry_foreach(rec, &lab->links) {
+                uint32_t uid;
+                if ((LINK_KINDS_PORTS & LINK_KIND_BIT(rec->kind)) && guard_port_owner(lab->guard, rec->name, &uid) &&
+                    uid != (uint32_t)rec->owner)
+                        return true;
+        }
+        return false;
+}
 
+/* A sync costs O(ports) whatever it carries (the kernel validates the
+ * whole table, libnftables reads it back): the next one waits this many
+ * times as long as the last took, so the guard takes at most a third of
+ * vmnetd's time while a class logs in, and a sync carries its logins. */
+#define GUARD_SYNC_SPACING 2
+#define GUARD_SYNC_WAIT_MAX_MS 500
+
+void lab_guard_sync(struct lab *lab) {
         if (!lab->guard || lab->guard_changes == lab->links.changes)
                 return;
-        if (registry_ports(lab, &ports, &n) < 0)
-                return; /* again at the next change */
-        (void)guard_sync_ports(lab->guard, ports, n);
-        free(ports);
-        note_addresses(lab);
-        lab->guard_changes = lab->links.changes;
+        long long start = now_ms();
+        if (start < lab->guard_sync_after_ms && !name_came_back(lab))
+                return;
+        sync_now(lab);
+        long long end = now_ms(), wait = (end - start) * GUARD_SYNC_SPACING;
+        lab->guard_sync_after_ms = end + (wait < GUARD_SYNC_WAIT_MAX_MS ? wait : GUARD_SYNC_WAIT_MAX_MS);
+}
+
+long long lab_guard_sync_due(const struct lab *lab) {
+        if (!lab->guard || lab->guard_changes == lab->links.changes)
+                return -1;
+        return lab->guard_sync_after_ms;
 }
 
 void lab_guard_link_event(struct lab *lab, const struct kernel_link *event, bool deleted) {

@@ -116,6 +116,22 @@ static int scenario(void *userdata) {
         CHECK(60, guard_sync_ports(&g, ports + 1, 1) == 0);
         CHECK(61, !lists("map bridge vmnet_guard in_ports", "vmnp0"));
 
+        /* a class logs in at once: one transaction takes the ports of at most
+         * GUARD_SYNC_STUDENTS_MAX new students, the next sync the rest */
+        enum { CLASS = GUARD_SYNC_STUDENTS_MAX + 8 };
+        struct guard_port class[CLASS + 1];
+        class[0] = ports[1];
+        for (unsigned i = 1; i <= CLASS; i++) {
+                class[i] = (struct guard_port) { .uid = 62000 + i };
+                snprintf(class[i].name, sizeof class[i].name, "vmnp%u", 100 + i);
+        }
+        CHECK(62, guard_sync_ports(&g, class, CLASS + 1) == 0 && g.ports_left);
+        CHECK(63, lists("map bridge vmnet_guard in_ports", "goto in_62001") &&
+                          !lists("map bridge vmnet_guard in_ports", "goto in_62016"));
+        CHECK(64, guard_sync_ports(&g, class, CLASS + 1) == 0 && !g.ports_left);
+        CHECK(65, lists("map bridge vmnet_guard in_ports", "\"vmnp116\" : goto in_62016"));
+        CHECK(66, guard_sync_ports(&g, ports + 1, 1) == 0 && !lists("map bridge vmnet_guard in_ports", "vmnp101"));
+
         /* off: no table */
         c.guard = false;
         CHECK(70, guard_reload(&g, &c, host_mac) == 0 && !g.on);

@@ -19,6 +19,7 @@
 #include "clients.h"
 #include "config_check.h"
 #include "daemon.h"
+#include "daemon_internal.h"
 #include "dnsmasq.h"
 #include "array.h"
 #include "firewall.h"
@@ -32,11 +33,6 @@
 #include "server.h"
 #include "vmnetd_config.h"
 
-#define CLIENT_IDLE_MS     5000 /* a connection that says nothing is dropped */
-#define BUSY_IDLE_MS       1000 /* ... sooner when all it would hear is "busy" */
-/* Connections taken per listener and wakeup: clients already connected
- * are served in between, however fast new ones come. */
-#define ACCEPTS_PER_WAKEUP 16
 #define DELETE_IDLE_MS     20   /* batch deletions once requests pause this long */
 #define DELETE_MAX_WAIT_MS 500  /* ... or once the oldest waited this long */
 #define POOL_IDLE_MS       50   /* login links are made ahead once requests pause this long */
@@ -45,39 +41,7 @@
 #define VIEW_DELAY_MS      50   /* the lab view is drawn this long after a change... */
 #define VIEW_INTERVAL_MS   250  /* ... and at most this often: a burst of changes is one */
 
-/* An epoll event names its source by kind and id, never by fd: an fd closed
- * while handling one event of a batch may come back, by accept() or
- * pidfd_open(), before a later event of the same batch for the old one. */
-enum source {
-        SRC_LISTEN = 1, SRC_LISTEN_ROOT, SRC_SIGNAL, SRC_CLIENT, SRC_PIDFD, SRC_DNSMASQ, SRC_INOTIFY, SRC_LINK_EVENTS,
-        SRC_NEIGH_EVENTS,
-};
-#define SOURCE_SHIFT 56
-
-struct vmnetd {
-        const char *config_path;
-        struct lab lab;
-        struct link_events *link_events;
-        uint64_t last_id; /* ids of clients and watched pidfds, never reused */
-        int epoll_fd, signal_fd;
-        struct listeners listen;
-        int run_lock_fd; /* held while running: one vmnetd per run_dir */
-        bool listening;
-        struct clients clients;
-        long long deletions_since_ms;
-        long long flood_logged_ms;
-        struct dnsmasq dnsmasq;
-        struct guard guard;
-        int inotify_fd;
-        long long publish_at_ms; /* 0: the hosts snapshot is up to date */
-        int neigh_fd;            /* neighbour events: a VM came, went, or moved */
-        long long view_at_ms;    /* 0: the lab view is up to date */
-        long long view_drawn_ms;
-        char leases_path[PATH_MAX + 32], hosts_path[PATH_MAX + 32];
-        bool stop;
-};
-
-static int watch_id(struct vmnetd *d, enum source s, int fd, uint64_t id) {
+int daemon_watch_id(struct vmnetd *d, enum source s, int fd, uint64_t id) {
         struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)s << SOURCE_SHIFT | id };
         if (epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
                 return log_error_errno(errno, "epoll: %m");
@@ -85,22 +49,22 @@ static int watch_id(struct vmnetd *d, enum source s, int fd, uint64_t id) {
 }
 
 /* Sources of which there is only one need no id. */
-static int watch(struct vmnetd *d, enum source s, int fd, bool add) {
+int daemon_watch(struct vmnetd *d, enum source s, int fd, bool add) {
         if (add)
-                return watch_id(d, s, fd, 0);
+                return daemon_watch_id(d, s, fd, 0);
         if (epoll_ctl(d->epoll_fd, EPOLL_CTL_DEL, fd, NULL) < 0)
                 return log_error_errno(errno, "epoll: %m");
         return 0;
 }
 
-static uint64_t new_id(struct vmnetd *d) {
+uint64_t daemon_new_id(struct vmnetd *d) {
         return ++d->last_id; /* 2^56 of them: never wraps */
 }
 
 static int watch_pidfd(void *ctx, int pidfd, uint64_t *ret_id) {
         struct vmnetd *d = ctx;
-        uint64_t id = new_id(d);
-        int r = watch_id(d, SRC_PIDFD, pidfd, id);
+        uint64_t id = daemon_new_id(d);
+        int r = daemon_watch_id(d, SRC_PIDFD, pidfd, id);
         if (r < 0)
                 return r;
         *ret_id = id;
@@ -108,13 +72,11 @@ static int watch_pidfd(void *ctx, int pidfd, uint64_t *ret_id) {
 }
 
 static void unwatch_pidfd(void *ctx, int pidfd) {
-        watch(ctx, SRC_PIDFD, pidfd, false);
+        daemon_watch(ctx, SRC_PIDFD, pidfd, false);
 }
 
-static void drop_client(struct vmnetd *d, size_t i);
-
 /* The lab may have changed: its view is drawn again soon, once for a burst. */
-static void view_changed(struct vmnetd *d) {
+void daemon_view_changed(struct vmnetd *d) {
         long long at = now_ms() + VIEW_DELAY_MS;
         d->lab.views.dirty = true;
         if (at < d->view_drawn_ms + VIEW_INTERVAL_MS)
@@ -129,116 +91,14 @@ static void on_link_event(void *userdata, const struct kernel_link *link, bool d
         lab_guard_link_event(&d->lab, link, deleted);
         /* a capture ends when its tap or its port goes, or its tap loses its holder */
         (void)lab_captures_sweep(&d->lab);
-        view_changed(d);
-}
-
-/* Tells the subscribers of a new lab view; one that does not read its
- * announcements misses some (it has one waiting), one gone is dropped. */
-static void announce_view(struct vmnetd *d) {
-        struct vmnet_reply rep = { .type = VMNET_MSG_LAB_CHANGED, .generation = d->lab.views.generation };
-        uint8_t buf[64];
-        int n;
-
-        if (!d->lab.views.unannounced)
-                return;
-        d->lab.views.unannounced = false;
-        n = vmnet_reply_encode(&rep, buf, sizeof buf);
-        if (n < 0)
-                return;
-        for (size_t i = d->clients.n; i-- > 0;) {
-                struct client *c = d->clients.v[i];
-                if (c->peer.subscribed && send(c->fd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
-                    errno != EAGAIN)
-                        drop_client(d, i);
-        }
+        daemon_view_changed(d);
 }
 
 static void draw_view(struct vmnetd *d) {
         d->view_at_ms = 0;
         d->view_drawn_ms = now_ms();
         (void)lab_views_refresh(&d->lab);
-        announce_view(d);
-}
-
-static void set_listening(struct vmnetd *d, bool on) {
-        if (d->listening == on)
-                return;
-        watch(d, SRC_LISTEN, d->listen.public_fd, on);
-        watch(d, SRC_LISTEN_ROOT, d->listen.root_fd, on);
-        d->listening = on;
-}
-
-static void drop_client(struct vmnetd *d, size_t i) {
-        struct client *c = clients_remove(&d->clients, i);
-        watch(d, SRC_CLIENT, c->fd, false);
-        client_close(c);
-        free(c);
-        set_listening(d, true);
-}
-
-static void warn_flood(struct vmnetd *d, uid_t uid) {
-        long long now = now_ms();
-        if (now - d->flood_logged_ms >= 1000) { /* a flood must not flood the log */
-                log_warn("uid %u has %d connections open; closing new ones", (unsigned)uid, CLIENTS_PER_UID);
-                d->flood_logged_ms = now;
-        }
-}
-
-static void accept_clients(struct vmnetd *d, bool root_socket) {
-        int fd = root_socket ? d->listen.root_fd : d->listen.public_fd;
-
-        for (unsigned i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
-                if (!clients_have_room(&d->clients)) {
-                        /* full: the kernel's backlog holds the rest until a slot frees */
-                        log_warn("%d clients connected at once; new ones wait", CLIENTS_MAX);
-                        set_listening(d, false);
-                        return;
-                }
-                struct client *c = malloc(sizeof *c);
-                if (!c)
-                        return;
-                if (server_accept(fd, c) < 0) {
-                        free(c);
-                        return;
-                }
-                enum admission a = clients_admission(&d->clients, c->peer.uid, root_socket);
-                if (a != ADMIT && c->peer.uid != 0)
-                        warn_flood(d, c->peer.uid);
-                c->busy = a == ADMIT_BUSY;
-                c->last_active_ms = now_ms();
-                c->id = new_id(d);
-                if (a == REFUSE || watch_id(d, SRC_CLIENT, c->fd, c->id) < 0) {
-                        client_close(c);
-                        free(c);
-                        continue;
-                }
-                clients_add(&d->clients, c); /* room was checked above */
-        }
-}
-
-static void serve_client(struct vmnetd *d, uint64_t id) {
-        size_t i;
-        struct client *c = clients_by_id(&d->clients, id, &i);
-
-        if (!c)
-                return; /* a client dropped earlier in this batch of events */
-        c->last_active_ms = now_ms();
-        log_set_peer(c->peer.uid);
-        int r = c->busy ? server_refuse_busy(c) : server_serve(&d->lab, c);
-        if (r < 0 && r != -EAGAIN)
-                drop_client(d, i);
-        log_clear_peer();
-        announce_view(d); /* drawn for this client's read */
-        view_changed(d);  /* a session, a tap, a capture: cheap to look */
-}
-
-static void drop_idle_clients(struct vmnetd *d) {
-        long long now = now_ms();
-        for (size_t i = d->clients.n; i-- > 0;) {
-                const struct client *c = d->clients.v[i];
-                if (!c->peer.subscribed && now - c->last_active_ms > (c->busy ? BUSY_IDLE_MS : CLIENT_IDLE_MS))
-                        drop_client(d, i);
-        }
+        daemon_announce_view(d);
 }
 
 /* One publish: the lab that says whose each lease is, and the owned
@@ -275,7 +135,7 @@ static void publish_hosts(struct vmnetd *d) {
                 d->publish_at_ms = now_ms() + 4 * PUBLISH_DELAY_MS;
         else if (r < 0)
                 log_warn_errno(r, "cannot publish %s: %m", d->hosts_path);
-        view_changed(d);
+        daemon_view_changed(d);
 }
 
 static void handle_inotify(struct vmnetd *d) {
@@ -307,13 +167,13 @@ static void start_dnsmasq(struct vmnetd *d) {
         if (dnsmasq_start(&d->dnsmasq, &d->lab.config) < 0)
                 d->dnsmasq.restart_at_ms = now_ms() + 5000;
         else
-                watch(d, SRC_DNSMASQ, d->dnsmasq.pidfd, true);
+                daemon_watch(d, SRC_DNSMASQ, d->dnsmasq.pidfd, true);
         dnsmasq_health(d);
 }
 
 static void dnsmasq_ended(struct vmnetd *d) {
         int pidfd = d->dnsmasq.pidfd;
-        watch(d, SRC_DNSMASQ, pidfd, false);
+        daemon_watch(d, SRC_DNSMASQ, pidfd, false);
         dnsmasq_exited(&d->dnsmasq, now_ms());
         dnsmasq_health(d);
 }
@@ -338,7 +198,7 @@ static void apply_firewall(struct vmnetd *d) {
  * uplink wants none.  Leases of a subnet the lab left are dropped first. */
 static void apply_dnsmasq(struct vmnetd *d) {
         if (d->dnsmasq.pid > 0) {
-                watch(d, SRC_DNSMASQ, d->dnsmasq.pidfd, false);
+                daemon_watch(d, SRC_DNSMASQ, d->dnsmasq.pidfd, false);
                 dnsmasq_stop(&d->dnsmasq);
         }
         d->dnsmasq.restart_at_ms = 0;
@@ -381,7 +241,7 @@ static void reload(struct vmnetd *d) {
         apply_firewall(d);
         lab_guard_reload(&d->lab);
         apply_dnsmasq(d);
-        view_changed(d); /* the bridge, the page's group (teacher_groups) */
+        daemon_view_changed(d); /* the bridge, the page's group (teacher_groups) */
         log_info("configuration reloaded from %s", d->config_path);
 }
 
@@ -443,7 +303,7 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
         r = lab_start(&d->lab, config);
         if (r < 0)
                 return log_error_errno(r, "cannot set up the lab bridge %s: %m", config->bridge);
-        watch(d, SRC_LINK_EVENTS, link_events_fd(d->link_events), true);
+        daemon_watch(d, SRC_LINK_EVENTS, link_events_fd(d->link_events), true);
         r = server_root_socket_path(config->socket_path, root_path, sizeof root_path);
         if (r < 0)
                 return log_error_errno(r, "no root socket path for %s: %m", config->socket_path);
@@ -461,17 +321,17 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
             inotify_add_watch(d->inotify_fd, config->run_dir, IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO | IN_CREATE) < 0)
                 log_error_errno(errno, "cannot watch %s for lease changes: %m", config->run_dir);
         else
-                watch(d, SRC_INOTIFY, d->inotify_fd, true);
+                daemon_watch(d, SRC_INOTIFY, d->inotify_fd, true);
         publish_hosts(d);
         d->neigh_fd = neigh_events_open();
         if (d->neigh_fd < 0)
                 log_error_errno(d->neigh_fd, "cannot follow the bridge's and the host's neighbours (the lab view "
                                 "then changes only with sessions, links and leases): %m");
         else
-                watch(d, SRC_NEIGH_EVENTS, d->neigh_fd, true);
+                daemon_watch(d, SRC_NEIGH_EVENTS, d->neigh_fd, true);
         draw_view(d);
-        watch(d, SRC_SIGNAL, d->signal_fd, true);
-        set_listening(d, true);
+        daemon_watch(d, SRC_SIGNAL, d->signal_fd, true);
+        daemon_set_listening(d, true);
         log_info("ready on %s%s", config->socket_path, d->listen.activated ? " (socket-activated)" : "");
         return 0;
 }
@@ -523,24 +383,24 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                         switch ((enum source)(events[i].data.u64 >> SOURCE_SHIFT)) {
                         case SRC_LISTEN: case SRC_LISTEN_ROOT: break;
                         case SRC_SIGNAL: handle_signals(&d); break;
-                        case SRC_CLIENT: serve_client(&d, id); break;
+                        case SRC_CLIENT: daemon_serve_client(&d, id); break;
                         case SRC_PIDFD:
                                 lab_session_died(&d.lab, id);
-                                view_changed(&d);
+                                daemon_view_changed(&d);
                                 break;
                         case SRC_DNSMASQ: dnsmasq_ended(&d); break;
                         case SRC_INOTIFY: handle_inotify(&d); break;
                         case SRC_LINK_EVENTS: (void)link_events_process(d.link_events); break;
                         case SRC_NEIGH_EVENTS:
                                 if (neigh_events_drain(d.neigh_fd) > 0)
-                                        view_changed(&d);
+                                        daemon_view_changed(&d);
                                 break;
                         }
                 }
                 for (int i = 0; i < n; i++) {
                         enum source s = events[i].data.u64 >> SOURCE_SHIFT;
                         if ((s == SRC_LISTEN || s == SRC_LISTEN_ROOT) && d.listening)
-                                accept_clients(&d, s == SRC_LISTEN_ROOT);
+                                daemon_accept_clients(&d, s == SRC_LISTEN_ROOT);
                 }
                 /* whatever the events did to the links, the guard follows */
                 lab_guard_sync(&d.lab);
@@ -582,7 +442,7 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                 if (d.view_at_ms && now >= d.view_at_ms)
                         draw_view(&d);
                 if (now - last_sweep >= 1000) {
-                        drop_idle_clients(&d);
+                        daemon_drop_idle_clients(&d);
                         last_sweep = now;
                 }
         }
@@ -590,7 +450,7 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
         sd_notify(0, "STOPPING=1");
         log_info("stopping; taps of live sessions stay for the next vmnetd");
         while (d.clients.n > 0)
-                drop_client(&d, d.clients.n - 1);
+                daemon_drop_client(&d, d.clients.n - 1);
         dnsmasq_stop(&d.dnsmasq);
         lab_stop(&d.lab);
         guard_stop(&d.guard); /* its table stays, with what it learned */

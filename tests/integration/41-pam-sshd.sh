@@ -3,7 +3,8 @@
 # on 127.0.0.1, with a PAM service of its own whose session stack has
 # pam_vmnet as the admin installs it.  The student's shell sees
 # VMNET_TAP=tap-stu1, that login link exists and is up while the session lives,
-# and it is gone soon after the client leaves.  With vmnetd stopped
+# and it is gone soon after the client leaves.  vmnet status --watch works
+# over ssh -tt from a terminal and quits on q.  With vmnetd stopped
 # (SIGSTOP) or absent the login still works, within the module's timeout.
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
 
@@ -96,6 +97,21 @@ up
 # (before vmnetd stops below: sshd closes the session just after the client
 # has its exit status, and a vmnetd stopping keeps the taps of live sessions)
 wait_until 1 tap_gone || fail "tap-stu1 still there 1 s after the second login"
+
+# --- vmnet status --watch over ssh -tt, from a terminal (pty-run's): drawn
+# for a terminal on the far side, q typed here quits it, ssh ends with it ---
+world_spawn python3 "$ROOT/tests/lib/pty-run.py" "$W/ssh/watch.screen" "$W/ssh/watch.keys" \
+        ssh -tt -F /dev/null -p "$PORT" -i "$W/ssh/id_stu1" \
+        -o StrictHostKeyChecking=no -o UserKnownHostsFile="$W/ssh/known_hosts" \
+        -o BatchMode=yes -o ConnectTimeout=5 stu1@127.0.0.1 "$BUILD/vmnet" status --watch
+WATCH=$SPAWNED
+wait_until 20 grep -q "tap-stu1" "$W/ssh/watch.screen" ||
+        fail "status --watch over ssh shows no tap-stu1: $(tail -c 1000 "$W/ssh/watch.screen" 2>&1)"
+grep -q $'\033\[H\033\[2J' "$W/ssh/watch.screen" || fail "status --watch over ssh did not draw for a terminal"
+printf q > "$W/ssh/watch.keys"
+wait_until 10 bash -c "! kill -0 $WATCH 2>/dev/null" || fail "status --watch over ssh did not quit on q"
+wait "$WATCH" || fail "ssh ... status --watch exited with $? on q: $(tail -c 1000 "$W/ssh/watch.screen")"
+wait_until 1 tap_gone || fail "tap-stu1 still there 1 s after the ssh session of status --watch"
 
 # --- vmnetd stopped (SIGSTOP): the login waits at most the module's
 # timeout (default 1.5 s), then goes on without a tap ---

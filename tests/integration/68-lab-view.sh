@@ -96,35 +96,10 @@ expect_eq "teach1 reads $PAGE" 0 "$RC"
 grep -q "$mac3" "$PAGE" && fail "the page shows $mac3 before its guest started"
 
 # --- vmnet top, in a terminal, before the third guest -------------------------
-# pty-run drives it as a person would: it records the screen, and types
-# what the file top.quit holds (q if it is empty) when that file appears.
+# pty-run (tests/lib) drives it as a person would: it records the screen,
+# and types what the file top.quit holds (q if it is empty) when it appears.
 TOPDIR=$W/home/teach1
-cat > "$W/pty-run.py" <<'EOF'
-import os, pty, select, sys, time
-out, quit_file, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(argv[0], argv)
-deadline = time.time() + 300
-with open(out, "ab", buffering=0) as log:
-    while time.time() < deadline:
-        if os.path.exists(quit_file):
-            with open(quit_file, "rb") as f:
-                os.write(fd, f.read() or b"q")
-            os.unlink(quit_file)
-        r, _, _ = select.select([fd], [], [], 0.1)
-        if r:
-            try:
-                data = os.read(fd, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            log.write(data)
-_, status = os.waitpid(pid, 0)
-sys.exit(os.waitstatus_to_exitcode(status))
-EOF
-world_spawn runuser -u teach1 -- python3 "$W/pty-run.py" "$TOPDIR/top.screen" "$TOPDIR/top.quit" "$VMNET" top
+world_spawn runuser -u teach1 -- python3 "$ROOT/tests/lib/pty-run.py" "$TOPDIR/top.screen" "$TOPDIR/top.quit" "$VMNET" top
 TOP_PID=$SPAWNED
 wait_until 10 grep -q "$mac2" "$TOPDIR/top.screen" || fail "vmnet top does not show $mac2: $(tail -c 2000 "$TOPDIR/top.screen")"
 fetches() { grep -c "LAB_VIEW from teach1" "$W/vmnetd.log" || true; }
@@ -149,7 +124,7 @@ wait "$TOP_PID" || fail "vmnet top exited with $? on q"
 
 # status --all --watch is the same watcher; Ctrl-C, typed on its terminal
 # (the tty's SIGINT, not a kill), ends it cleanly too.
-world_spawn runuser -u teach1 -- python3 "$W/pty-run.py" "$TOPDIR/watch.screen" "$TOPDIR/top.quit" \
+world_spawn runuser -u teach1 -- python3 "$ROOT/tests/lib/pty-run.py" "$TOPDIR/watch.screen" "$TOPDIR/top.quit" \
         "$VMNET" status --all --watch
 TOP_PID=$SPAWNED
 wait_until 10 grep -q "$mac3" "$TOPDIR/watch.screen" || fail "status --all --watch does not show $mac3"

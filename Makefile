@@ -81,6 +81,15 @@ TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/t
 .PHONY: all check check-unit check-integration check-sanitize fuzz guest bench demo deb install clean deps
 all: $(PROGRAMS) $(TOOL_BIN)
 
+# One version for every program's --version: the upstream part of the first
+# entry of debian/changelog ("0.1.0" of "0.1.0-1"), passed to version.c only.
+VERSION  := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog | sed 's/-[^-]*$$//')
+ifeq ($(VERSION),)
+  $(error cannot read the version from the first line of debian/changelog)
+endif
+$(BUILD)/obj/common/version.o: VMNET_CPPFLAGS += -DVMNET_VERSION='"$(VERSION)"'
+$(BUILD)/obj/common/version.o: debian/changelog
+
 # Where the packages install the bridge helper and the LXC hook, for `vmnet hint`.
 $(BUILD)/obj/cli/%.o: VMNET_CPPFLAGS += -DVMNET_BRIDGE_HELPER_PATH='"$(PKGLIBDIR)/vmnet-bridge-helper"' \
                                          -DVMNET_LXC_HOOK_PATH='"$(PKGLIBDIR)/vmnet-lxc-hook"'

@@ -33,6 +33,7 @@
 #include "client.h"
 #include "ifname.h"
 #include "protocol.h"
+#include "version.h"
 
 #define PROG "vmnet-bridge-helper"
 #define SEND_TIMEOUT_MS   5000
@@ -57,6 +58,7 @@ static void usage(FILE *f) {
                 "  --br=NAME, --br NAME bridge to plug the tap into: the lab bridge, or the name\n"
                 "                       of a private segment of yours (vmnet segment add NAME)\n"
                 "  --use-vnet           a tap with the vnet header (virtio offloads)\n"
+                "  --version            print the version and exit\n"
                 "\n"
                 "Environment: VMNET_SOCKET, vmnetd's socket (default %s), for tests.\n"
                 "Exit status: 0 the fd was passed, 1 refused or failed, 2 usage,\n"
@@ -88,7 +90,7 @@ static const char *option_value(const char *name, int argc, char **argv, int *i)
         return NULL;
 }
 
-/* Returns 0, 1 when --help was asked (printed), or -EINVAL (reported). */
+/* Returns 0, 1 when --help or --version was asked (printed), or -EINVAL (reported). */
 static int parse_args(int argc, char **argv, struct args *ret) {
         struct args a = { .fd = -1 };
         const char *v, *problem;
@@ -96,6 +98,9 @@ static int parse_args(int argc, char **argv, struct args *ret) {
         for (int i = 1; i < argc; i++) {
                 if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
                         usage(stdout);
+                        return 1;
+                } else if (strcmp(argv[i], "--version") == 0) {
+                        printf(PROG " %s\n", vmnet_version);
                         return 1;
                 } else if (strcmp(argv[i], "--use-vnet") == 0) {
                         a.use_vnet = true;

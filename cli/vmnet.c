@@ -13,6 +13,7 @@
 #include "ifname.h"
 #include "netns.h"
 #include "segment.h"
+#include "version.h"
 #include "vmnet.h"
 
 static void usage(FILE *f) {
@@ -48,6 +49,7 @@ static void usage(FILE *f) {
                 "                    exam mode, for root and teacher_groups: students' VMs\n"
                 "                    reach their own, the host and the outside, no other student's\n"
                 "  help, --help      this text\n"
+                "  --version         vmnet's version\n"
                 "\n"
                 "Exit status: 0 done, 1 refused or failed, 2 usage, 3 vmnetd not reachable.\n"
                 "Environment: VMNET_SOCKET, vmnetd's socket (default %s), for tests.\n",
@@ -123,6 +125,10 @@ int main(int argc, char **argv) {
         }
         if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
                 usage(stdout);
+                return EXIT_OK;
+        }
+        if (strcmp(cmd, "--version") == 0) {
+                printf("vmnet %s\n", vmnet_version);
                 return EXIT_OK;
         }
         if (strcmp(cmd, "status") == 0)

@@ -2,7 +2,8 @@
  *   vmnetd [-c FILE] [-f] [-d]      serve (socket-activated or binding the socket)
  *   vmnetd --check-config FILE      every problem as FILE:LINE: message; exit 1 on an error
  *   vmnetd [-c FILE] --print-config the configuration in effect, as a vmnet.conf
- *   vmnetd [-c FILE] --down [--force]  remove everything vmnetd made */
+ *   vmnetd [-c FILE] --down [--force]  remove everything vmnetd made
+ *   vmnetd --version */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
@@ -25,6 +26,7 @@
 #include "server.h"
 #include "run_lock.h"
 #include "vmnetd_config.h"
+#include "version.h"
 
 /* --down: what run_dir/state says vmnetd made (links, the bridge, addresses,
  * nftables tables), then the run files. */
@@ -75,6 +77,7 @@ static void usage(FILE *f) {
                    "       vmnetd --check-config FILE\n"
                    "       vmnetd [-c FILE] --print-config\n"
                    "       vmnetd [-c FILE] --down [--force]\n"
+                   "       vmnetd --version\n"
                    "  -c, --config FILE   configuration (default " VMNET_DEFAULT_CONFIG "),\n"
                    "                      then FILE" CONFIG_DROPIN_SUFFIX "/*.conf\n"
                    "  -f, --foreground    log to stderr instead of syslog\n"
@@ -84,7 +87,8 @@ static void usage(FILE *f) {
                    "      --print-config  print the configuration in effect and exit\n"
                    "      --down          remove the taps, the bridge (unless uplink = external),\n"
                    "                      the firewall table and the run files, then exit;\n"
-                   "                      refused while a vmnetd runs, unless --force\n");
+                   "                      refused while a vmnetd runs, unless --force\n"
+                   "      --version       print vmnetd's version and exit\n");
 }
 
 /* Every problem on stderr; 1 if one is an error. */
@@ -139,6 +143,7 @@ int main(int argc, char **argv) {
                 { "down", no_argument, NULL, 'D' },
                 { "force", no_argument, NULL, 'F' },
                 { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
                 {}
         };
         const char *config_path = VMNET_DEFAULT_CONFIG, *check = NULL;
@@ -157,6 +162,7 @@ int main(int argc, char **argv) {
                 case 'D': down = true; break;
                 case 'F': force = true; break;
                 case 'h': usage(stdout); return 0;
+                case 'V': printf("vmnetd %s\n", vmnet_version); return 0;
                 default: usage(stderr); return 2;
                 }
         }

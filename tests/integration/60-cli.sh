@@ -6,7 +6,8 @@
 # student's tap is refused with the very message a tap that does not exist
 # gets, and the tap stays; hints name the student's own tap and bridge,
 # and QEMU runs the hinted lines (the helper's quota line shows in QEMU);
-# no vmnetd is exit 3 with one clear line; bad usage is exit 2.
+# no vmnetd is exit 3 with one clear line; bad usage is exit 2; --version
+# of each program is the package's.
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
 
 VMNET=$BUILD/vmnet
@@ -197,6 +198,14 @@ expect_eq "tap del without a name exit" 2 "$RC"
 as stu1 "$VMNET" --help
 expect_eq "--help exit" 0 "$RC"
 grep -q "^usage: vmnet" "$W/out" || fail "--help says no usage: $(cat "$W/out")"
+# --version: every program says the version of debian/changelog's first
+# entry (its upstream part), and nothing else
+version=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$ROOT/debian/changelog")
+for prog in vmnet vmnetd vmnet-bridge-helper; do
+        as stu1 "$BUILD/$prog" --version
+        expect_eq "$prog --version exit" 0 "$RC"
+        expect_eq "$prog --version" "$prog ${version%-*}" "$(cat "$W/out")"
+done
 as stu1 env VMNET_SOCKET=/run/vmnet/absent.sock "$VMNET" status
 expect_eq "status without vmnetd exit" 3 "$RC"
 expect_eq "message without vmnetd" "vmnet: vmnetd is not running (no /run/vmnet/absent.sock)" \

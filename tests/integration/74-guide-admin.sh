@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # docs/admin.md's claims that can run here: its key table gives the
-# defaults the shipped vmnet.conf shows and vmnetd accepts; its example
+# defaults etc/vmnet.conf.example shows and vmnetd accepts; its example
 # configuration passes --check-config; uplink = external without the
 # admin's bridge stops vmnetd with the message the guide quotes, and with
 # it vmnetd runs no dnsmasq, adds no address and no nftables table, puts
@@ -23,15 +23,15 @@ while IFS='|' read -r _ key default _; do
         [ "$key" != key ] || continue
         n=$(( n + 1 ))
         [ "$default" != "(empty)" ] || default=
-        shipped=$(sed -n "s/^#$key = *//p; s/^#$key =\$//p" "$ROOT/etc/vmnet.conf")
-        grep -Eq "^#$key( |$)" "$ROOT/etc/vmnet.conf" || fail "key '$key' of docs/admin.md is not in etc/vmnet.conf"
-        expect_eq "default of $key (docs/admin.md vs etc/vmnet.conf)" "$shipped" "$default"
+        shipped=$(sed -n "s/^#$key = *//p; s/^#$key =\$//p" "$ROOT/etc/vmnet.conf.example")
+        grep -Eq "^#$key( |$)" "$ROOT/etc/vmnet.conf.example" || fail "key '$key' of docs/admin.md is not in etc/vmnet.conf.example"
+        expect_eq "default of $key (docs/admin.md vs etc/vmnet.conf.example)" "$shipped" "$default"
         printf '%s = %s\n' "$key" "$default" > "$W/one.conf"
         "$VMNETD" --check-config "$W/one.conf" > "$W/check" 2>&1 ||
                 fail "vmnetd refuses the guide's default '$key = $default': $(cat "$W/check")"
 done < <(sed -n '/^| key | default | what |$/,/^$/p' "$DOC")
-expect_eq "keys in the guide's table vs etc/vmnet.conf" \
-        "$(grep -cE '^#[a-z_]+ =' "$ROOT/etc/vmnet.conf")" "$n"
+expect_eq "keys in the guide's table vs etc/vmnet.conf.example" \
+        "$(grep -cE '^#[a-z_]+ =' "$ROOT/etc/vmnet.conf.example")" "$n"
 
 guide_block "$DOC" admin-example > "$W/example.conf"
 echo "students:x:61500:" >> /etc/group   # the example names it; --check-config checks that it exists

@@ -2,7 +2,9 @@
 # The three .debs install, reinstall and purge cleanly in fresh Debian
 # chroots (bookworm and trixie, minbase): nsswitch.conf gets "vmnet" before
 # dns, common-session gets pam_vmnet, the installed vmnetd accepts the
-# shipped config, units and man pages are where they belong, getent loads
+# shipped config, units and man pages are where they belong, the guides
+# are plain files in /usr/share/doc/vmnet whose links resolve there and the
+# man pages name them, --version of each program is the package's, getent loads
 # the NSS module and a PAM session (pamtester) loads pam_vmnet; a reinstall
 # (the upgrade path of the maintainer scripts) keeps the lab and restarts
 # only vmnetd.service (seen through a recording systemctl); removal stops
@@ -118,6 +120,27 @@ fake_systemd() {
 
 hosts_line() { sed -n 's/^hosts:[[:space:]]*//p' "$1/etc/nsswitch.conf"; }
 
+# check_docs DIR SUITE: the guides are where Debian users look, as files a
+# pager opens (not gzipped), the same as in docs/, naming no docs/ folder
+# the machine has not, their links to each other resolve there, and each
+# man page points to them.
+check_docs() {
+        local dir=$1 suite=$2 doc=usr/share/doc/vmnet g link m
+        for g in "$ROOT"/docs/*.md; do
+                cmp -s "$g" "$dir/$doc/${g##*/}" || fail "$suite: /$doc/${g##*/} is missing or not docs/${g##*/}"
+                ! grep -n 'docs/' "$dir/$doc/${g##*/}" ||
+                        fail "$suite: /$doc/${g##*/} names a docs/ folder (above)"
+                while IFS= read -r link; do
+                        [ -e "$dir/$doc/$link" ] || fail "$suite: /$doc/${g##*/} links to $link, which is not in /$doc"
+                done < <(grep -o '](\([^)#:]*\))' "$g" | sed 's/^](//; s/)$//')
+        done
+        ! compgen -G "$dir/$doc/*.md.gz" > /dev/null || fail "$suite: gzipped guides in /$doc: $(cd "$dir/$doc" && ls ./*.md.gz)"
+        for m in "$dir"/usr/share/man/man*/{vmnet,vmnetd,vmnet.conf,pam_vmnet,libnss_vmnet}.[158].gz; do
+                [ -e "$m" ] || continue
+                zcat "$m" | grep -q '/usr/share/doc/vmnet/' || fail "$suite: ${m##*/} does not point to the guides"
+        done
+}
+
 check_installed() {
         local dir=$1 suite=$2 line f multiarch trace
         line=$(hosts_line "$dir")
@@ -135,11 +158,23 @@ check_installed() {
 
         chroot_offline "$dir" vmnetd --check-config /etc/security/vmnet.conf ||
                 fail "$suite: vmnetd --check-config rejects the shipped /etc/security/vmnet.conf"
-        # Every default the file shows, uncommented, is accepted: 18 keys.
-        sed -n 's/^#\([a-z_]* =.*\)$/\1/p' "$dir/etc/security/vmnet.conf" > "$dir/tmp/defaults.conf"
-        expect_eq "$suite: keys shown in vmnet.conf" 18 "$(wc -l < "$dir/tmp/defaults.conf")"
+        # Every default the example shows, uncommented, is accepted, and it
+        # shows every key --print-config knows (less socket and run_dir,
+        # which only tests move).
+        local example=usr/share/doc/vmnet/examples/vmnet.conf.example
+        [ -f "$dir/$example" ] || fail "$suite: /$example is missing (or compressed)"
+        sed -n 's/^#\([a-z_]* =.*\)$/\1/p' "$dir/$example" > "$dir/tmp/defaults.conf"
+        expect_eq "$suite: keys shown in $example" \
+                "$(chroot_offline "$dir" vmnetd -c /dev/null --print-config | sed -n 's/^\([a-z_]*\) =.*/\1/p' |
+                   grep -v -x -e socket -e run_dir | sort | paste -sd' ')" \
+                "$(sed 's/ =.*//' "$dir/tmp/defaults.conf" | sort | paste -sd' ')"
         chroot_offline "$dir" vmnetd --check-config /tmp/defaults.conf ||
-                fail "$suite: vmnetd rejects the defaults vmnet.conf shows"
+                fail "$suite: vmnetd rejects the defaults $example shows"
+        # The conffile names no key, so that documenting one (or a new key)
+        # never changes it: dpkg asks about an admin's edits on upgrade only
+        # when the shipped file changed.
+        ! grep -qE '^[#[:space:]]*[a-z_]+[[:space:]]*=' "$dir/etc/security/vmnet.conf" ||
+                fail "$suite: the shipped vmnet.conf shows keys: $(grep -E '^[#[:space:]]*[a-z_]+[[:space:]]*=' "$dir/etc/security/vmnet.conf")"
         # The check can fail: a key given twice is refused with FILE:LINE.
         printf 'bridge = vmnet0\nbridge = vmnet1\n' > "$dir/tmp/twice.conf"
         local out rc=0
@@ -162,6 +197,15 @@ check_installed() {
                  usr/share/man/man1/vmnet.1.gz usr/share/man/man8/pam_vmnet.8.gz \
                  usr/share/man/man8/libnss_vmnet.8.gz usr/share/doc/vmnet/README.Debian; do
                 [ -e "$dir/$f" ] || fail "$suite: /$f is missing"
+        done
+        check_docs "$dir" "$suite"
+        # --version: the package's upstream version, from every program
+        local version prog
+        # shellcheck disable=SC2016 # a dpkg-query format
+        version=$(chroot_offline "$dir" dpkg-query -W -f='${Version}' vmnet)
+        for prog in usr/sbin/vmnetd usr/bin/vmnet usr/lib/vmnet/vmnet-bridge-helper; do
+                expect_eq "$suite: /$prog --version" "${prog##*/} ${version%-*}" \
+                        "$(chroot_offline "$dir" "/$prog" --version)"
         done
         for f in vmnetd.service vmnetd.socket; do
                 [ -e "$dir/usr/lib/systemd/system/$f" ] || [ -e "$dir/lib/systemd/system/$f" ] ||

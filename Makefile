@@ -112,6 +112,10 @@ $(BUILD)/libvmnet-nss.a: $(call obj,$(NSS_SRC))
 $(BUILD)/libvmnet-pam.a: $(call obj,$(PAM_SRC))
 	@rm -f $@
 	ar rcs $@ $^
+# vmnet's pieces without its main(), for the unit tests
+$(BUILD)/libvmnet-cli.a: $(call obj,$(filter-out cli/vmnet.c,$(CLI_SRC)))
+	@rm -f $@
+	ar rcs $@ $^
 
 $(BUILD)/vmnetd: $(call obj,helper/main.c) $(BUILD)/libvmnet-helper.a $(BUILD)/libvmnet-common.a
 	$(LINK) $^ $(PKG_LIBS) -o $@
@@ -137,12 +141,13 @@ $(BUILD)/vmnet-lxc-hook: $(call obj,$(LXC_HOOK_SRC)) $(BUILD)/libvmnet-common.a
 
 # Unit tests link every library archive: the linker takes only what a test uses.
 TEST_ARCHIVES := $(BUILD)/libvmnet-helper.a $(if $(NSS_SRC),$(BUILD)/libvmnet-nss.a) \
-                 $(if $(PAM_SRC),$(BUILD)/libvmnet-pam.a) $(BUILD)/libvmnet-common.a
+                 $(if $(PAM_SRC),$(BUILD)/libvmnet-pam.a) $(BUILD)/libvmnet-cli.a \
+                 $(BUILD)/libvmnet-common.a
 # test_lab fails allocations on purpose: every realloc goes through its own.
 $(BUILD)/tests/test_lab: TEST_LDFLAGS = -Wl,--wrap=realloc
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_ARCHIVES)
 	@mkdir -p $(dir $@)
-	$(COMPILE) -Itests/unit -Ihelper -Inss_vmnet -Ipam_vmnet $(VMNET_LDFLAGS) $(LDFLAGS) $(TEST_LDFLAGS) $< $(TEST_ARCHIVES) \
+	$(COMPILE) -Itests/unit -Ihelper -Inss_vmnet -Ipam_vmnet -Icli $(VMNET_LDFLAGS) $(LDFLAGS) $(TEST_LDFLAGS) $< $(TEST_ARCHIVES) \
 	  $(PKG_LIBS) -lcmocka -lpam -lpthread -o $@
 
 # Test tools (tests/tools/*.c): small clients the integration tests drive.

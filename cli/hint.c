@@ -12,6 +12,7 @@
 #include "dns_name.h"
 #include "offline_status.h"
 #include "vmnet.h"
+#include "vmware_networking.h"
 
 
 /* The user's first subordinate id range in file (/etc/subuid or
@@ -90,29 +91,49 @@ static int hint_virtualbox(const struct vmnet_reply *st) {
         return EXIT_OK;
 }
 
+/* VMware for a whole room: the admin binds VMware's bridged network to the
+ * lab bridge itself, once per PC.  VMware's bridge driver hooks the device
+ * it is bound to: what a guest sends goes out on the bridge (to the lab's
+ * ports) and, for the host, up as if the bridge had received it.  Such VMs
+ * are on no student's port, so they carry no owner (see docs/vmware.md). */
 static int hint_vmware(const struct vmnet_reply *st) {
-        const struct vmnet_tap_info *t = need_login_tap(st, "VMware");
-        if (!t)
-                return EXIT_ERROR;
-        printf("VMware Workstation: a VM reaches %s through a VMware virtual network\n"
-               "bridged to your tap %s.  VMware lets only root set up that bridge, so\n"
-               "the admin does it once, with a free VMware network (vmnet2 below):\n"
-               "\n"
-               "  GUI, as root: vmware-netcfg > Add Network... > VMnet2 > Bridged,\n"
-               "       Bridged to: %s (not Automatic) > Apply\n"
-               "  or:  add the line \"add_bridge_mapping %s 2\" to /etc/vmware/networking,\n"
-               "       then: vmware-networks --stop; vmware-networks --start\n"
-               "\n"
-               "Then, for each of your VMs (powered off):\n"
-               "  VM > Settings > Network Adapter > Custom: Specific virtual network >\n"
-               "  VMnet2 > OK;  or in its .vmx file:\n"
-               "    ethernet0.connectionType = \"custom\"\n"
-               "    ethernet0.vnet = \"/dev/vmnet2\"\n"
-               "\n"
-               "Your tap exists while you are logged in.  If VMware does not find it\n"
-               "again after you log out and back in, the admin restarts vmware-networks.\n"
-               "VMs get addresses from the lab's DHCP on %s (%s).\n",
-               st->bridge, t->name, t->name, t->name, st->bridge, st->address);
+        const char *path = secure_getenv("VMNET_VMWARE_NETWORKING");
+        int vnet = vmware_bridged_vnet_file(path ? path : VMWARE_NETWORKING_PATH, st->bridge);
+
+        if (vnet < 0) {
+                printf("VMware Workstation: on this PC no VMware network is bridged to the lab\n"
+                       "bridge %s yet (%s names none).  The admin does it once, for\n"
+                       "every student:\n"
+                       "\n"
+                       "  GUI, as root: vmware-netcfg > VMnet0 > Bridged, Bridged to: %s\n"
+                       "       (not Automatic) > Apply\n"
+                       "  or:  the line \"add_bridge_mapping %s 0\" in %s,\n"
+                       "       then: vmware-networks --stop; vmware-networks --start\n"
+                       "\n"
+                       "Then, in each VM:\n",
+                       st->bridge, path ? path : VMWARE_NETWORKING_PATH, st->bridge, st->bridge,
+                       VMWARE_NETWORKING_PATH);
+                vnet = 0;
+        } else {
+                printf("VMware Workstation: on this PC VMware's network VMnet%d is bridged to the\n"
+                       "lab bridge %s.  In each VM:\n", vnet, st->bridge);
+        }
+        if (vnet == 0)
+                printf("  VM > Settings > Network Adapter > Bridged > OK (VM powered off);\n"
+                       "  or in its .vmx file:\n"
+                       "    ethernet0.connectionType = \"bridged\"\n");
+        else
+                printf("  VM > Settings > Network Adapter > Custom: Specific virtual network >\n"
+                       "  VMnet%d > OK (VM powered off);  or in its .vmx file:\n"
+                       "    ethernet0.connectionType = \"custom\"\n"
+                       "    ethernet0.vnet = \"/dev/vmnet%d\"\n", vnet, vnet);
+        printf("\n"
+               "VMs get addresses from the lab's DHCP on %s (%s).  They are on the\n"
+               "bridge itself, not on your login tap, so vmnet knows no owner for them:\n"
+               "'vmnet status' does not list them, and each resolves as NAME and\n"
+               "NAME%s%s, without your user name: give each VM a name nobody else in the\n"
+               "lab uses (e.g. %s-vm1).\n",
+               st->bridge, st->address, st->domain[0] ? "." : "", st->domain, st->user);
         return EXIT_OK;
 }
 

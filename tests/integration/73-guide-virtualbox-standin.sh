@@ -14,8 +14,17 @@
 # commands the two guides show are the ones "vmnet hint" prints, and a
 # guest behind tap-alice that takes a lease shows in alice's vmnet status.
 #
-# Root runs the stand-in (AF_PACKET needs CAP_NET_RAW; the hypervisors'
-# kernel drivers have it), but it binds to alice's tap only.
+# VMware for a whole room (docs/vmware.md): its bridged network bound once
+# to vmnet0 itself.  "vmnet hint vmware" says what the admin does until
+# /etc/vmware/networking binds it (a file of the test's), then what the
+# student does; the guide's blocks are in it.  Two students' "VMware
+# guests" (network namespaces behind a stand-in of VMware's bridge driver
+# bound to vmnet0: tests/lib/vmware_bridge_standin.py) take leases through
+# vmnet0, ping the host, bobvm and each other, and resolve on the host as
+# the guide shows, owned by nobody.
+#
+# Root runs the stand-ins (AF_PACKET needs CAP_NET_RAW; the hypervisors'
+# kernel drivers have it); the login-tap one binds to alice's tap only.
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
 # shellcheck source=../lib/guest.sh
 . "$ROOT/tests/lib/guest.sh"
@@ -112,14 +121,32 @@ for tag in vbox-commands vbox-running; do
         grep -Fxq -- "  ${cmds[0]}" "$W/out" ||
                 fail "docs/virtualbox.md says '${cmds[0]}', vmnet hint virtualbox does not: $(cat "$W/out")"
 done
-as_alice hint vmware || fail "vmnet hint vmware failed: $(cat "$W/err")"
-for tag in vmware-networking vmware-vmx; do
+# vmnet hint vmware on a machine whose admin has not bound VMware yet: the
+# guide's admin line and VM setting; once bound (the guide's line in the
+# file), that it is and the VM setting; bound as another VMnet, that one.
+vmware_hint() { # vmware_hint NETWORKING-FILE
+        runuser -u alice -- env VMNET_VMWARE_NETWORKING="$1" "$BUILD/vmnet" hint vmware > "$W/out" 2> "$W/err" ||
+                fail "vmnet hint vmware failed: $(cat "$W/err")"
+}
+hint_says() { # hint_says TAG: every line of the guide's block TAG is in the hint
+        local line
         while IFS= read -r line; do
                 [ -n "$line" ] || continue
                 grep -Fq -- "$line" "$W/out" ||
-                        fail "docs/vmware.md ($tag) says '$line', vmnet hint vmware does not: $(cat "$W/out")"
-        done < <(guide_block "$ROOT/docs/vmware.md" "$tag")
-done
+                        fail "docs/vmware.md ($1) says '$line', vmnet hint vmware does not: $(cat "$W/out")"
+        done < <(guide_block "$ROOT/docs/vmware.md" "$1")
+}
+vmware_hint "$W/no-such-networking"
+hint_says vmware-networking
+hint_says vmware-vmx
+grep -q "no VMware network is bridged to the lab" "$W/out" || fail "the hint does not say VMware is not set up: $(cat "$W/out")"
+{ echo "VERSION=1,0"; guide_block "$ROOT/docs/vmware.md" vmware-networking; } > "$W/networking"
+vmware_hint "$W/networking"
+hint_says vmware-vmx
+grep -q "VMnet0 is bridged to the" "$W/out" || fail "the hint does not see the guide's mapping: $(cat "$W/out")"
+printf 'add_bridge_mapping eth0 0\nadd_bridge_mapping vmnet0 2\n' > "$W/networking2"
+vmware_hint "$W/networking2"
+grep -Fq 'ethernet0.vnet = "/dev/vmnet2"' "$W/out" || fail "the hint does not name VMnet2: $(cat "$W/out")"
 
 # --- a guest behind tap-alice is alice's (docs/virtualbox.md, step 3) -------
 # The stand-in guest asks DHCP through tap-alice (busybox udhcpc on the
@@ -132,4 +159,55 @@ busybox udhcpc -i tap-alice -n -q -t 5 -T 1 -s "$W/dhcp.sh" -x hostname:vbox1 > 
 vip=$(cat "$W/vbox1.ip") vmac=$(cat /sys/class/net/tap-alice/address)
 lists_vbox1() { as_alice status && grep -Eq "^  vbox1\.alice\.lab +$vip +$vmac\$" "$W/out"; }
 wait_until 10 lists_vbox1 || fail "alice's status does not list vbox1.alice.lab at $vip ($vmac): $(cat "$W/out")"
-log "PASS: tap-alice forwards with nothing holding it; lab broadcasts reach it, its unicast reaches the lab; its guest is alice's"
+
+# --- VMware for a whole room (docs/vmware.md): bound once to vmnet0 ------
+# Two students' VMware guests, each a network namespace (vmw-alice, vmw-bob)
+# whose NIC's other end the stand-in of VMware's bridge driver relays to
+# vmnet0 as VMware does when bound to it (tests/lib/vmware_bridge_standin.py):
+# "down" on vmnet0 itself, "up" through vmw-up, whose egress tc redirects
+# into vmnet0's ingress.  Nothing per student: the same for both.
+ip link add vmw-up type veth peer name vmw-up-end
+ip link set vmw-up up
+ip link set vmw-up-end up
+tc qdisc add dev vmw-up clsact
+tc filter add dev vmw-up egress protocol all u32 match u32 0 0 action mirred ingress redirect dev vmnet0
+# shellcheck disable=SC2016 # a script for udhcpc
+printf '#!/bin/sh\n[ "$1" = bound ] && ip addr add "$ip/24" dev eth0 && echo "$ip" > "$VMW_IP_FILE"\nexit 0\n' > "$W/vmw-dhcp.sh"
+chmod +x "$W/vmw-dhcp.sh"
+declare -A vmw_ip=()
+vmware_guest() { # vmware_guest STUDENT MAC: alice's (or bob's) VMware guest, leased
+        local who=$1 mac=$2 ns=vmw-$1
+        ip netns add "$ns"
+        ip link add "vmwh-$who" type veth peer name eth0 netns "$ns"
+        echo 1 > "/proc/sys/net/ipv6/conf/vmwh-$who/disable_ipv6"
+        ip link set "vmwh-$who" up
+        ip -n "$ns" link set eth0 address "$mac"
+        ip -n "$ns" link set lo up
+        ip -n "$ns" link set eth0 up
+        world_spawn python3 "$ROOT/tests/lib/vmware_bridge_standin.py" vmnet0 vmw-up "vmwh-$who" "$mac" 300 \
+                > "$W/vmw-$who.out" 2> "$W/vmw-$who.err"
+        wait_until 10 grep -qx ready "$W/vmw-$who.out" || fail "VMware stand-in for $who: $(cat "$W/vmw-$who.err")"
+        ip netns exec "$ns" env VMW_IP_FILE="$W/vmw-$who.ip" busybox udhcpc -i eth0 -n -q -t 5 -T 1 \
+                -s "$W/vmw-dhcp.sh" -x "hostname:$who-vm1" > "$W/vmw-$who.udhcpc" 2>&1 ||
+                fail "$who's VMware guest got no lease through vmnet0: $(cat "$W/vmw-$who.udhcpc") $(cat "$W/vmw-$who.err")"
+        vmw_ip[$who]=$(cat "$W/vmw-$who.ip")
+}
+vmware_guest alice 00:0c:29:77:73:01
+vmware_guest bob 00:0c:29:77:73:02
+log "VMware guests leased ${vmw_ip[alice]} (alice) and ${vmw_ip[bob]} (bob) through vmnet0 itself"
+# Their unicast reaches the lab both ways: the host, a VM on a port, each other.
+for target in 10.77.0.1 "$ip" "${vmw_ip[bob]}"; do
+        ip netns exec vmw-alice busybox ping -c 1 -W 3 "$target" > /dev/null ||
+                fail "alice's VMware guest cannot ping $target"
+done
+ip netns exec vmw-bob busybox ping -c 1 -W 3 "${vmw_ip[alice]}" > /dev/null ||
+        fail "bob's VMware guest cannot ping alice's"
+# From the host, by name, as the guide shows; and owned by nobody.
+wait_until 10 getent hosts alice-vm1 || fail "alice-vm1 does not resolve"
+diff <(guide_output "$ROOT/docs/vmware.md" vmware-getent | sed "s/10\.77\.0\.143/${vmw_ip[alice]}/") \
+        <(getent hosts alice-vm1) || fail "getent hosts alice-vm1 is not what docs/vmware.md shows"
+busybox ping -c 1 -W 3 alice-vm1 > /dev/null || fail "the host cannot ping alice-vm1"
+as_alice status || fail "vmnet status failed: $(cat "$W/err")"
+! grep -q "alice-vm1" "$W/out" || fail "alice's status lists a VM on the bridge itself, which has no owner: $(cat "$W/out")"
+log "two VMware guests on vmnet0 itself reached the host, bobvm and each other; alice-vm1 resolves, owned by nobody"
+log "PASS: tap-alice forwards with nothing holding it; lab broadcasts reach it, its unicast reaches the lab; its guest is alice's; VMware bound to vmnet0 puts every student's guests on the lab"

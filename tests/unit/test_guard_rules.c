@@ -96,12 +96,12 @@ static void test_student(void **state) {
         HAS(r, "in_61001 add @macs_61001 { @ll,48,48 } add @macs { @ll,48,48 } goto l3_61001");
         HAS(r, "in_61001 meta mark set 61001 goto drop_too_many_macs");
         /* no tags to hide behind, no servers but the host */
-        HAS(r, "l3_61001 ether type { 8021q, 8021ad } meta mark set 61001 goto drop_vlan");
+        HAS(r, "l3_61001 ether type @vlan_types meta mark set 61001 goto drop_vlan");
         HAS(r, "l3_61001 udp sport 67 meta mark set 61001 goto drop_dhcp_server");
-        HAS(r, "l3_61001 icmpv6 type { nd-router-advert, nd-redirect } meta mark set 61001 goto drop_ipv6_router");
+        HAS(r, "l3_61001 icmpv6 type @router_messages meta mark set 61001 goto drop_ipv6_router");
         HAS(r, "l3_61001 udp dport 67 @th,288,48 != @macs_61001 meta mark set 61001 goto drop_dhcp_foreign");
         HAS(r, "limit rate over 20/second burst 50 packets meta mark set 61001 goto drop_dhcp_rate");
-        HAS(r, "ip daddr 10.77.0.1 meta l4proto { tcp, udp } th dport 53 limit rate over 200/second");
+        HAS(r, "ip daddr 10.77.0.1 meta l4proto @dns_protocols th dport 53 limit rate over 200/second");
         /* addresses: the host's never; leased before seen; the student's own first */
         HAS(r, "l3_61001 arp saddr ip 10.77.0.1 meta mark set 61001 goto drop_host_address");
         HAS(r, "l3_61001 ip saddr 10.77.0.1 meta mark set 61001 goto drop_host_address");

@@ -200,7 +200,8 @@ void lab_guard_reload(struct lab *lab);
  * else once the spacing after the last sync is over (lab_guard_sync_due),
  * so that one transaction takes a whole class's logins; at once too when a
  * port's name came back for another student (the old entry must not take
- * their frames).  An unsynced new port is closed, not open. */
+ * their frames).  While links wait to be deleted, it waits for them.  An
+ * unsynced new port is closed, not open. */
 void lab_guard_sync(struct lab *lab);
 /* When the next sync is due (CLOCK_MONOTONIC ms), -1 when none waits. */
 long long lab_guard_sync_due(const struct lab *lab);

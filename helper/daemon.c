@@ -403,7 +403,7 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                                 daemon_accept_clients(&d, s == SRC_LISTEN_ROOT);
                 }
                 /* whatever the events did to the links, the guard follows */
-                lab_guard_sync(&d.lab);
+                lab_guard_sync(&d.lab, n == 0);
                 long long now = now_ms();
                 if (lab_has_deletions(&d.lab)) {
                         if (d.deletions_since_ms == 0)

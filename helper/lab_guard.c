@@ -35,13 +35,16 @@ static int registry_ports(const struct lab *lab, struct guard_port **ret, size_t
         return 0;
 }
 
-/* The address a port has now, for the ports the guard saw none of yet
- * (new ones, or adopted at start): a change from it is what it watches. */
+/* The address a port has now, for the ports the guard has and saw none
+ * of yet (new ones, or adopted at start): a change from it is what it
+ * watches.  (Not for ports a sync left for the next: a class's waiting
+ * ports would be read again after every sync.) */
 static void note_addresses(struct lab *lab) {
         link_registry_foreach(rec, &lab->links) {
                 struct kernel_link now;
-                if ((LINK_KINDS_PORTS & LINK_KIND_BIT(rec->kind)) && !guard_port_address_known(lab->guard, rec->name) &&
-                    lab->ops->link_get(lab, rec->ifindex, &now) >= 0)
+                uint32_t uid;
+                if ((LINK_KINDS_PORTS & LINK_KIND_BIT(rec->kind)) && guard_port_owner(lab->guard, rec->name, &uid) &&
+                    !guard_port_address_known(lab->guard, rec->name) && lab->ops->link_get(lab, rec->ifindex, &now) >= 0)
                         (void)guard_port_address_stolen(lab->guard, rec->name, now.address);
         }
 }
@@ -119,9 +122,10 @@ static bool name_came_back(const struct lab *lab) {
 }
 
 /* A sync costs O(ports) whatever it carries (the kernel validates the
- * whole table, libnftables reads it back): the next one waits this many
- * times as long as the last took, so the guard takes at most a third of
- * vmnetd's time while a class logs in, and a sync carries its logins. */
+ * whole table, libnftables reads it back): while clients keep vmnetd busy,
+ * the next one waits this many times as long as the last took, so the
+ * guard takes at most a third of vmnetd's time while a class logs in, and
+ * a sync carries its logins; when nothing else waits, it goes at once. */
 #define GUARD_SYNC_SPACING 2
 #define GUARD_SYNC_WAIT_MAX_MS 500
 
@@ -131,11 +135,11 @@ static bool deletions_first(const struct lab *lab) {
         return lab_has_deletions(lab) && !name_came_back(lab);
 }
 
-void lab_guard_sync(struct lab *lab) {
+void lab_guard_sync(struct lab *lab, bool idle) {
         if (!lab->guard || lab->guard_changes == lab->links.changes || deletions_first(lab))
                 return;
         long long start = now_ms();
-        if (start < lab->guard_sync_after_ms && !name_came_back(lab))
+        if (!idle && start < lab->guard_sync_after_ms && !name_came_back(lab))
                 return;
         sync_now(lab);
         long long end = now_ms(), wait = (end - start) * GUARD_SYNC_SPACING;
@@ -145,7 +149,7 @@ void lab_guard_sync(struct lab *lab) {
 long long lab_guard_sync_due(const struct lab *lab) {
         if (!lab->guard || lab->guard_changes == lab->links.changes || lab_has_deletions(lab))
                 return -1; /* the deletions' own timer wakes the loop */
-        return lab->guard_sync_after_ms;
+        return 0; /* at once if the loop finds nothing else to do */
 }
 
 void lab_guard_link_event(struct lab *lab, const struct kernel_link *event, bool deleted) {

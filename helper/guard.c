@@ -391,7 +391,8 @@ int guard_sync_ports(struct guard *g, const struct guard_port *ports, size_t n) 
                 const struct guard_port *p = find_port(g, want[j].name);
                 if (p && p->uid == want[j].uid)
                         continue;
-                if (c.n_new == GUARD_SYNC_STUDENTS_MAX && !uid_known(g, want[j].uid) && !uid_new(&c, want[j].uid)) {
+                if (g->on && c.n_new == GUARD_SYNC_STUDENTS_MAX && !uid_known(g, want[j].uid) &&
+                    !uid_new(&c, want[j].uid)) {
                         g->ports_left = true; /* the next sync's */
                         continue;
                 }
@@ -401,6 +402,8 @@ int guard_sync_ports(struct guard *g, const struct guard_port *ports, size_t n) 
         }
         free(want);
         int k = changes_commit(g, &c);
+        if (k < 0)
+                g->ports_left = false; /* not again at once: at the next change (logged) */
         return r < 0 ? r : k;
 }
 

@@ -137,6 +137,12 @@ static int scenario(void *userdata) {
         CHECK(70, guard_reload(&g, &c, host_mac) == 0 && !g.on);
         CHECK(71, !lists("table bridge vmnet_guard", "table"));
         CHECK(72, guard_set_isolation(&g, true) == -ENOTCONN);
+        /* without the table, nothing waits for a next sync */
+        for (unsigned i = 1; i <= CLASS; i++) {
+                class[i].uid = 63000 + i;
+                snprintf(class[i].name, sizeof class[i].name, "vmnp%u", 200 + i);
+        }
+        CHECK(73, guard_sync_ports(&g, class, CLASS + 1) == 0 && !g.ports_left);
         guard_stop(&g);
         return 0;
 }

@@ -10,7 +10,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := libnl-route-3.0 libnl-3.0 libsystemd libnftables
+PKGS     := libnl-route-3.0 libnl-3.0 libsystemd libnftables libcap-ng
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -54,6 +54,7 @@ MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
 PAMCONFIGDIR ?= $(PREFIX)/share/pam-configs
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 DOCDIR   ?= $(PREFIX)/share/doc/vmnet
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
@@ -202,7 +203,7 @@ install: $(PROGRAMS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) \
 	  $(DESTDIR)$(LIBDIR)/security $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	  $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/security $(DESTDIR)$(UNITDIR) \
-	  $(DESTDIR)$(PAMCONFIGDIR)
+	  $(DESTDIR)$(PAMCONFIGDIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 0755 $(BUILD)/vmnetd $(DESTDIR)$(SBINDIR)/vmnetd
 	$(if $(CLI_SRC),install -m 0755 $(BUILD)/vmnet $(DESTDIR)$(BINDIR)/vmnet)
 	$(if $(BRIDGE_HELPER_SRC),install -m 0755 $(BUILD)/vmnet-bridge-helper $(DESTDIR)$(PKGLIBDIR)/vmnet-bridge-helper)
@@ -215,6 +216,7 @@ install: $(PROGRAMS)
 	  sed 's|/usr/sbin/vmnetd|$(SBINDIR)/vmnetd|' "$$u" > "$(DESTDIR)$(UNITDIR)/$${u##*/}"; \
 	  chmod 0644 "$(DESTDIR)$(UNITDIR)/$${u##*/}"; done
 	install -m 0644 etc/pam-configs/vmnet $(DESTDIR)$(PAMCONFIGDIR)/vmnet
+	install -m 0644 etc/sysusers.d/vmnet.conf $(DESTDIR)$(SYSUSERSDIR)/vmnet.conf
 	for m in man/*.[158]; do [ -e "$$m" ] || continue; \
 	  install -m 0644 "$$m" "$(DESTDIR)$(MANDIR)/man$${m##*.}/"; done
 

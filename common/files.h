@@ -14,5 +14,8 @@ int read_file_whole(const char *path, size_t max, char **ret_data, size_t *ret_s
  * the new, never half of one.  No fsync: vmnet writes such files in run_dir,
  * a tmpfs, and writes them anew after a crash.  Returns 0 or -errno. */
 int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
-/* The same, the new file given to group first ((gid_t)-1: the writer's). */
+/* The same, the new file given to group first ((gid_t)-1: the writer's):
+ * its group where the writer may chown it to that group, else through a
+ * POSIX ACL naming the group (the mode's group bits; the file's own group
+ * gets none). */
 int write_file_atomic_group(const char *path, const void *data, size_t size, mode_t mode, gid_t group);

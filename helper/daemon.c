@@ -28,9 +28,11 @@
 #include "lab.h"
 #include "link_events.h"
 #include "log.h"
+#include "privilege.h"
 #include "run_lock.h"
 #include "neigh_events.h"
 #include "server.h"
+#include "tap.h"
 #include "vmnetd_config.h"
 
 #define DELETE_IDLE_MS     20   /* batch deletions once requests pause this long */
@@ -281,6 +283,16 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
         d->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
         if (d->signal_fd < 0 || d->epoll_fd < 0)
                 return -errno;
+        /* Started as root, what only root can do comes first: run_dir for
+         * vmnetd's user, and the sockets, wherever they are; then vmnetd
+         * becomes that user with its two capabilities (privilege.h).
+         * Started as that user (systemd), it checks them at once. */
+        bool as_root = geteuid() == 0;
+        if (!as_root && (r = privilege_drop(VMNETD_USER)) < 0)
+                return r;
+        r = privilege_prepare_run_dir(config->run_dir, VMNETD_USER);
+        if (r < 0)
+                return r;
         if (mkdir(config->run_dir, 0755) < 0 && errno != EEXIST)
                 return log_error_errno(errno, "cannot make %s: %m", config->run_dir);
         d->run_lock_fd = run_lock_take(config->run_dir);
@@ -290,6 +302,15 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
         if (d->run_lock_fd < 0)
                 return log_error_errno(d->run_lock_fd, "cannot lock %s: %m", config->run_dir);
         d->lab.guard = &d->guard;
+        r = server_root_socket_path(config->socket_path, root_path, sizeof root_path);
+        if (r < 0)
+                return log_error_errno(r, "no root socket path for %s: %m", config->socket_path);
+        r = server_listen(config->socket_path, root_path, &d->listen);
+        if (r < 0)
+                return r;
+        if (as_root && (r = privilege_drop(VMNETD_USER)) < 0)
+                return r;
+        (void)tap_device_check(); /* said now rather than at the first VM */
         d->lab.watch_pidfd = watch_pidfd;
         d->lab.unwatch_pidfd = unwatch_pidfd;
         d->lab.watch_ctx = d;
@@ -304,12 +325,6 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
         if (r < 0)
                 return log_error_errno(r, "cannot set up the lab bridge %s: %m", config->bridge);
         daemon_watch(d, SRC_LINK_EVENTS, link_events_fd(d->link_events), true);
-        r = server_root_socket_path(config->socket_path, root_path, sizeof root_path);
-        if (r < 0)
-                return log_error_errno(r, "no root socket path for %s: %m", config->socket_path);
-        r = server_listen(config->socket_path, root_path, &d->listen);
-        if (r < 0)
-                return r;
         snprintf(d->leases_path, sizeof d->leases_path, "%s/dnsmasq.leases", config->run_dir);
         snprintf(d->hosts_path, sizeof d->hosts_path, "%s/hosts", config->run_dir);
         d->dnsmasq.pidfd = -1;

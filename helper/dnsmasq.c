@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,8 @@
 #include "dnsmasq.h"
 #include "files.h"
 #include "log.h"
+#include "spawn.h"
+#include "users.h"
 
 extern char **environ;
 
@@ -48,7 +49,7 @@ bool dnsmasq_wanted(const struct vmnet_config *c) {
         return c->uplink != VMNET_UPLINK_EXTERNAL;
 }
 
-int dnsmasq_config_text(const struct vmnet_config *c, char *buf, size_t size) {
+int dnsmasq_config_text(const struct vmnet_config *c, const char *user, char *buf, size_t size) {
         struct text t = { .buf = buf, .size = size };
         char start[INET_ADDRSTRLEN], end[INET_ADDRSTRLEN], self[INET_ADDRSTRLEN];
 
@@ -60,6 +61,10 @@ int dnsmasq_config_text(const struct vmnet_config *c, char *buf, size_t size) {
         add(&t, "dhcp-range=%s,%s,%u\n", start, end, c->lease_seconds);
         add(&t, "dhcp-leasefile=%s/dnsmasq.leases\n", c->run_dir);
         add(&t, "pid-file=%s/dnsmasq.pid\n", c->run_dir);
+        /* It starts as vmnetd's user and stays it (it changes user only when
+         * started as root); named, so that it never looks for "nobody". */
+        if (user && user[0])
+                add(&t, "user=%s\n", user);
         add(&t, "dhcp-authoritative\nno-ping\n");
         /* the lab's names: guests' DHCP host names, NAME and NAME.DOMAIN */
         add(&t, "domain=%s\nlocal=/%s/\nexpand-hosts\nno-hosts\n", c->domain, c->domain);
@@ -77,14 +82,13 @@ int dnsmasq_config_text(const struct vmnet_config *c, char *buf, size_t size) {
 
 int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c) {
         char conf_path[PATH_MAX + 32], arg[PATH_MAX + 64], text[8192];
-        posix_spawnattr_t attr;
-        sigset_t none;
+        struct user_info me;
         pid_t pid;
         int n, r;
 
         d->restart_at_ms = 0;
         snprintf(conf_path, sizeof conf_path, "%s/dnsmasq.conf", c->run_dir);
-        n = dnsmasq_config_text(c, text, sizeof text);
+        n = dnsmasq_config_text(c, user_by_uid(geteuid(), &me) == 0 ? me.name : NULL, text, sizeof text);
         if (n < 0)
                 return n;
         r = write_file_atomic(conf_path, text, (size_t)n, 0644);
@@ -96,24 +100,12 @@ int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c) {
         dnsmasq_end_leftover(c);
         snprintf(arg, sizeof arg, "--conf-file=%s", conf_path);
         char *argv[] = { (char *)c->dnsmasq, "--keep-in-foreground", arg, NULL };
-        /* the child starts with no signal blocked, whatever vmnetd blocks */
-        sigemptyset(&none);
-        posix_spawnattr_init(&attr);
-        posix_spawnattr_setsigmask(&attr, &none);
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-        r = posix_spawn(&pid, c->dnsmasq, NULL, &attr, argv, environ);
-        posix_spawnattr_destroy(&attr);
-        if (r != 0) {
+        /* CAP_NET_BIND_SERVICE for its ports, CAP_NET_ADMIN for DHCP's ARP entries */
+        r = spawn_program(argv, environ, SPAWN_NETWORK_CAPABILITIES, NULL, 0, &pid, &d->pidfd);
+        if (r < 0) {
                 snprintf(d->last_error, sizeof d->last_error, "vmnetd cannot run %.60s: %s", c->dnsmasq,
-                         strerrordesc_np(r) ?: "unknown error");
+                         strerrordesc_np(-r) ?: "unknown error");
                 return log_error_errno(r, "cannot run %s: %m", c->dnsmasq);
-        }
-        d->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        if (d->pidfd < 0) {
-                r = -errno;
-                kill(pid, SIGKILL);
-                waitpid(pid, NULL, 0);
-                return r;
         }
         d->pid = pid;
         d->started_ms = now_ms();

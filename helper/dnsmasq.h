@@ -1,5 +1,7 @@
 /* dnsmasq as vmnetd's child: a hermetic config generated from vmnet.conf,
- * started with --conf-file of ours only, restarted with back-off. */
+ * started with --conf-file of ours only, restarted with back-off.  It runs
+ * as vmnetd's user with vmnetd's two capabilities (spawn.h), so vmnetd can
+ * signal it without CAP_KILL. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,8 +20,9 @@ struct dnsmasq {
                                                  * "" while it runs */
 };
 
-/* The config text for c, into buf.  Returns its length or -ENOSPC. */
-int dnsmasq_config_text(const struct vmnet_config *c, char *buf, size_t size);
+/* The config text for c, into buf, for dnsmasq running as user (NULL:
+ * none named).  Returns its length or -ENOSPC. */
+int dnsmasq_config_text(const struct vmnet_config *c, const char *user, char *buf, size_t size);
 
 /* Whether this uplink mode runs DHCP/DNS at all (external: the LAN does). */
 bool dnsmasq_wanted(const struct vmnet_config *c);

@@ -8,8 +8,12 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "privilege.h"
 #include "sysfs.h"
 #include "tap.h"
+
+#define TUN_DEVICE "/dev/net/tun"
 
 static int tun_open(const char *name, short flags, int *ret_fd) {
         struct ifreq ifr = {};
@@ -17,9 +21,9 @@ static int tun_open(const char *name, short flags, int *ret_fd) {
 
         if (strlen(name) >= IFNAMSIZ)
                 return -ENAMETOOLONG;
-        fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+        fd = open(TUN_DEVICE, O_RDWR | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
-                return -errno;
+                return errno == EACCES ? log_tun_unusable(errno) : -errno;
         strcpy(ifr.ifr_name, name);
         ifr.ifr_flags = flags;
         if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
@@ -28,6 +32,23 @@ static int tun_open(const char *name, short flags, int *ret_fd) {
                 return e;
         }
         *ret_fd = fd;
+        return 0;
+}
+
+int log_tun_unusable(int error) {
+        /* vmnetd is not root: the device node's mode decides */
+        return log_error_errno(error, "cannot open " TUN_DEVICE ": %m; vmnetd runs as the user %s and makes "
+                               "taps through it: give it the mode 0666 it has under udev on Debian "
+                               "(KERNEL==\"tun\", MODE=\"0666\")", VMNETD_USER);
+}
+
+int tap_device_check(void) {
+        int fd = open(TUN_DEVICE, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+
+        if (fd < 0)
+                return errno == EACCES ? log_tun_unusable(errno)
+                                       : log_error_errno(errno, "cannot open " TUN_DEVICE ": %m; no VM tap can be made");
+        close(fd);
         return 0;
 }
 

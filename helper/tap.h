@@ -23,6 +23,13 @@ struct tap_features {
 int tap_create(const char *name, uid_t owner, bool persistent, const struct tap_features *features,
                int *ret_fd);
 
+/* Whether vmnetd can open /dev/net/tun (at start: a clear message early
+ * rather than at the first VM).  0 or -errno, logged. */
+int tap_device_check(void);
+/* Logs what to do about /dev/net/tun refusing vmnetd (error: EACCES);
+ * returns -error. */
+int log_tun_unusable(int error);
+
 /* Drops persistence on the tap behind fd (it goes when fd is closed). */
 int tap_unpersist(int fd);
 

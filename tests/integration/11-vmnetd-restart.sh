@@ -82,22 +82,28 @@ wait_until 3 sh -c "runuser -u stu1 -- '$CTL' status | grep -q 'max_taps 2'" || 
 rc=0; runuser -u stu1 -- "$CTL" tap-add >/dev/null || rc=$?
 expect_eq "new max_taps applies" $((10 + 2)) "$rc"
 
-# dnsmasq dies: restarted
+# dnsmasq dies: restarted (the reload restarted it: its pid file comes back first)
+# shellcheck disable=SC2016 # expanded by sh -c
+wait_until 5 sh -c '[ -s /run/vmnet/dnsmasq.pid ] && kill -0 "$(cat /run/vmnet/dnsmasq.pid)"' ||
+        fail "no dnsmasq after the reload"
 old=$(cat /run/vmnet/dnsmasq.pid)
 kill -KILL "$old"
 wait_until 5 sh -c "[ -s /run/vmnet/dnsmasq.pid ] && [ \"\$(cat /run/vmnet/dnsmasq.pid)\" != $old ] && kill -0 \$(cat /run/vmnet/dnsmasq.pid)" ||
         fail "dnsmasq was not restarted"
+restarted=$(cat /run/vmnet/dnsmasq.pid)
 
 # SIGTERM keeps live taps
 kill -TERM "$VMNETD_PID"
 wait_until 5 sh -c "! kill -0 $VMNETD_PID" || fail "vmnetd ignored SIGTERM"
 [ -e /sys/class/net/tap-stu1 ] || fail "SIGTERM removed a live tap"
 [ -e /sys/class/net/vmnet0 ] || fail "SIGTERM removed the bridge"
-! kill -0 "$(cat /run/vmnet/dnsmasq.pid 2>/dev/null || echo 0)" 2>/dev/null || fail "SIGTERM left dnsmasq running"
+# (dnsmasq, vmnetd's user as run_dir's owner, removes its pid file itself)
+! kill -0 "$restarted" 2>/dev/null || fail "SIGTERM left dnsmasq running"
 
 # --down after a kill -9: nothing of ours left, the orphaned dnsmasq included,
 # the admin's links untouched
 world_start_vmnetd "$W/vmnet.conf"
+wait_until 5 test -s /run/vmnet/dnsmasq.pid || fail "dnsmasq wrote no pid file"
 orphan_dnsmasq=$(cat /run/vmnet/dnsmasq.pid)
 kill -KILL "$VMNETD_PID"
 wait "$VMNETD_PID" 2>/dev/null || true   # --down refuses while a vmnetd runs

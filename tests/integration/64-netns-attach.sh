@@ -30,10 +30,8 @@ command -v dnsmasq > /dev/null || skip "dnsmasq is missing: run tools/install-de
 world_add_user alice 61001
 world_add_user bob 61002
 world_config bridge=vmnet0 address=10.77.0.1/24 uplink=isolated domain=lab max_taps=2 > "$W/vmnet.conf"
-# vmnetd with no capability beyond its unit's (setpriv, as 82 does)
-printf '#!/bin/sh\nexec setpriv --no-new-privs --bounding-set=%s %s "$@"\n' \
-        "$(unit_bounding_set)" "$BUILD/vmnetd" > "$W/vmnetd-as-unit"
-chmod 755 "$W/vmnetd-as-unit"
+# vmnetd as its unit runs it: its user, its two capabilities (as 82 does)
+unit_wrapper "$W/vmnetd-as-unit" "$BUILD/vmnetd"
 # shellcheck disable=SC2034 # world_start_vmnetd starts it
 VMNETD=$W/vmnetd-as-unit
 world_start_vmnetd "$W/vmnet.conf"

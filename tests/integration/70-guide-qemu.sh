@@ -83,7 +83,8 @@ expect_eq "first command of step 3" "vmnet tap add" "${cmds[0]}"
 as_alice "${cmds[0]}"
 expect_eq "exit of vmnet tap add" 0 "$RC"
 expect_eq "name vmnet tap add printed (the guide's)" "$(guide_output "$DOC" qemu-tap)" "$(cat "$W/out")"
-# /dev/net/tun 0600, as here without udev: the error step 3 names
+# /dev/net/tun 0600, as on a machine without udev: the error step 3 names
+world_tun 0600
 as_alice "${cmds[1]/ ... / -accel tcg -nographic -m 64 -kernel $W/guest/vmlinuz }"
 [ "$RC" -ne 0 ] || fail "QEMU opened /dev/net/tun 0600 as alice"
 grep -Fq "could not open /dev/net/tun: Permission denied" "$W/err" ||

@@ -65,8 +65,11 @@ snapshot() {
         local dir=$1 out=$2
         (cd "$dir" && find . -xdev \
                 \( -path ./proc -o -path ./tmp -o -path ./var/cache -o -path ./var/lib/apt \
-                   -o -path ./var/lib/dpkg -o -path ./var/log -o -path ./run/systemd \) -prune -o -print | LC_ALL=C sort) > "$out.paths"
-        (cd "$dir" && find ./etc -xdev -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) > "$out.etc"
+                   -o -path ./var/lib/dpkg -o -path ./var/log -o -path ./run/systemd \
+                   -o -path ./etc/passwd- -o -path ./etc/group- -o -path ./etc/shadow- -o -path ./etc/gshadow- \) \
+                   -prune -o -print | LC_ALL=C sort) > "$out.paths"
+        # (the backups that adding and removing vmnetd's user leave: *-)
+        (cd "$dir" && find ./etc -xdev -type f ! -name '*-' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) > "$out.etc"
 }
 
 # with_lab DIR LOG CMD...: CMD in the chroot, in a network namespace of its
@@ -142,7 +145,7 @@ check_docs() {
 }
 
 check_installed() {
-        local dir=$1 suite=$2 line f multiarch trace
+        local dir=$1 suite=$2 line f multiarch trace out uid
         line=$(hosts_line "$dir")
         # vmnet exactly once, and before dns.
         awk -v l="$line" 'BEGIN { n = split(l, w, /[[:space:]]+/); v = 0; d = 0
@@ -211,6 +214,11 @@ check_installed() {
                 [ -e "$dir/usr/lib/systemd/system/$f" ] || [ -e "$dir/lib/systemd/system/$f" ] ||
                         fail "$suite: unit $f is missing"
         done
+        # vmnetd's system user (sysusers.d), which the service runs as.
+        out=$(chroot_offline "$dir" getent passwd vmnet) || fail "$suite: no user vmnet after installation"
+        [[ $out == vmnet:x:*:*:*:/nonexistent:*nologin ]] || fail "$suite: the user vmnet is not a system user: $out"
+        uid=$(cut -d: -f3 <<<"$out")
+        (( uid > 0 && uid < 1000 )) || fail "$suite: vmnet has uid $uid, not a system uid"
         # The units are valid for this suite's systemd, with the programs they
         # run in place.  (The man pages are checked as files above.)
         chroot_offline "$dir" systemd-analyze verify --man=no vmnetd.socket vmnetd.service > "$CHROOT_TMP/$suite-verify.log" 2>&1 ||
@@ -308,6 +316,8 @@ run_suite() {
         fake_systemd "$dir" off
         [ ! -e "$dir/run/vmnet/hosts" ] || fail "$suite: /run/vmnet/hosts survived removing vmnet"
         grep -q vmnet "$dir/etc/nsswitch.conf" && fail "$suite: vmnet left in nsswitch.conf: $(hosts_line "$dir")"
+        ! grep -q '^vmnet:' "$dir/etc/passwd" "$dir/etc/group" "$dir/etc/shadow" ||
+                fail "$suite: the user or group vmnet is left after purge"
         grep -rq vmnet "$dir/etc/pam.d" && fail "$suite: vmnet left in /etc/pam.d: $(grep -rl vmnet "$dir/etc/pam.d")"
         snapshot "$dir" "$CHROOT_TMP/$suite.after"
         if ! diff -u "$CHROOT_TMP/$suite.before.paths" "$CHROOT_TMP/$suite.after.paths" >&2; then

@@ -4,8 +4,9 @@
 # here): the socket path and mode come from etc/systemd/vmnetd.socket, the
 # command line from vmnetd.service's ExecStart, and NOTIFY_SOCKET from a
 # listener of ours, as for Type=notify; the capability bounding set and
-# no_new_privs from the service, through setpriv.  Nothing runs before the first
-# client; a student's "vmnet status" starts vmnetd, which takes the socket
+# no_new_privs from the service, through setpriv, with its User=, Group=,
+# AmbientCapabilities= and RuntimeDirectory= (vmnet's, as systemd makes
+# it).  Nothing runs before the first client; a student's "vmnet status" starts vmnetd, which takes the socket
 # (no second bind), says READY=1, builds the bridge and runs a dnsmasq that
 # gives a DHCP client a lease.  SIGTERM, as
 # KillMode=mixed sends it to vmnetd alone, stops vmnetd and its dnsmasq but
@@ -29,10 +30,13 @@ exec_start=$(unit_value vmnetd.service ExecStart)
 expect_eq "service type" notify "$(unit_value vmnetd.service Type)"
 expect_eq "kill mode" mixed "$(unit_value vmnetd.service KillMode)"
 if [ -z "$sock" ] || [ -z "$mode" ] || [ -z "$exec_start" ]; then fail "cannot read the units in $UNITS"; fi
-# The unit's capability bounding set and NoNewPrivileges, applied with
-# setpriv: vmnetd and its dnsmasq must do their work within them.
-bounding=$(unit_bounding_set)
-expect_eq NoNewPrivileges yes "$(unit_value vmnetd.service NoNewPrivileges)"
+# The unit's user, capabilities (ambient ones, within the bounding set),
+# NoNewPrivileges, UMask and RuntimeDirectory, applied as systemd would
+# (unit_wrapper): vmnetd and its dnsmasq must do their work as that user
+# within them.
+expect_eq "the unit's user" "$VMNETD_USER" "$(unit_value vmnetd.service User)"
+expect_eq "the unit's group" "$VMNETD_USER" "$(unit_value vmnetd.service Group)"
+unit_wrapper "$W/vmnetd-as-unit" "$BUILD/vmnetd"
 # ExecStart=/usr/sbin/vmnetd ARGS: the same ARGS for the vmnetd we built.
 read -r -a exec_args <<<"${exec_start#* }"
 [ "${exec_start%% *}" = /usr/sbin/vmnetd ] || fail "ExecStart runs ${exec_start%% *}, not /usr/sbin/vmnetd"
@@ -69,9 +73,9 @@ activate() {
         rm -f "$sock"   # systemd would keep its socket open across restarts; we re-create it
         mkdir -p "$(dirname "$sock")"
         notify_listener "$W/notify$n.sock" "$W/notify$n.log"
+        chmod 0777 "$W/notify$n.sock" # as systemd's own: any service user sends on it
         world_spawn systemd-socket-activate --seqpacket -l "$sock" -E "NOTIFY_SOCKET=$W/notify$n.sock" \
-                -- setpriv --no-new-privs --bounding-set="$bounding" \
-                "$BUILD/vmnetd" "${exec_args[@]}" -c "$W/vmnet.conf"
+                -- "$W/vmnetd-as-unit" "${exec_args[@]}" -c "$W/vmnet.conf"
         ACTIVATOR=$SPAWNED
         wait_until 5 test -S "$sock" || fail "systemd-socket-activate made no $sock"
         chmod "$mode" "$sock"
@@ -89,6 +93,8 @@ rc=0; out=$(as_stu1 "$VMNET" status 2>&1) || rc=$?
 expect_eq "vmnet status exit code on first contact ($out)" 0 "$rc"
 expect_eq "process behind the socket" "$BUILD/vmnetd" "$(readlink "/proc/$ACTIVATOR/exe")"
 VMNETD_PID=$ACTIVATOR
+expect_eq "vmnetd's user" "$VMNETD_UID" "$(sed -n 's/^Uid:\t\([0-9]*\).*/\1/p' "/proc/$VMNETD_PID/status")"
+expect_eq "vmnetd's capabilities" 0000000000001400 "$(sed -n 's/^CapEff:\t//p' "/proc/$VMNETD_PID/status")"
 wait_until 10 grep -q 'READY=1' "$W/notify1.log" || fail "no READY=1 on NOTIFY_SOCKET: $(cat "$W/notify1.log" 2>/dev/null)"
 [ -d /sys/class/net/vmnet0/bridge ] || fail "no bridge vmnet0 after activation"
 tr '\0' ' ' < "/proc/$VMNETD_PID/environ" | grep -q 'LISTEN_FDS=1' || fail "vmnetd was not given the socket"

@@ -39,19 +39,16 @@ guest_build() {
         install -m 0644 "$GUEST_SRC/vmlinuz" "$GUEST_SRC/initrd.gz" "$W/guest/"
 }
 
-# guest_allow_tun: /dev/net/tun is 0600 without udev; QEMU run as a student
-# needs to open it (0666 is its mode on desktops).  Rather than chmod the
-# host's node, a 0666 node of our own (on the world's private /run) is
-# bind-mounted over it in the test's mount namespace: the host never sees a
-# change, and nothing is left to restore even if the test is killed.
+# guest_allow_tun: QEMU run as a student opens /dev/net/tun, which must be
+# 0666 as on desktops: the world's own node (world_tun), the host's untouched.
 guest_allow_tun() {
-        mknod -m 0666 /run/vmnet-test-tun c 10 200
-        mount --bind /run/vmnet-test-tun /dev/net/tun
+        world_tun 0666
 }
 
-# guest_allow_kvm: the same for /dev/kvm, where there is one (for
-# benchmarks that want guests at native speed; -accel kvm:tcg falls back
-# to TCG without it, saying "failed to initialize kvm" on its console).
+# guest_allow_kvm: a 0666 /dev/kvm of our own as world_tun's /dev/net/tun,
+# where there is one (for benchmarks that want guests at native speed;
+# -accel kvm:tcg falls back to TCG without it, saying "failed to
+# initialize kvm" on its console).
 # Prints kvm, or tcg when there is no /dev/kvm to give.
 guest_allow_kvm() {
         if [ -c /dev/kvm ] &&

@@ -76,6 +76,8 @@ world_enter() {
         : > "$W/etc/hosts"
         printf '127.0.0.1 localhost\n' > "$W/etc/hosts"
         mount --bind "$W/etc/hosts" /etc/hosts
+        world_add_system_user "$VMNETD_USER" "$VMNETD_UID"
+        world_tun 0666
         world_reachable_build
         # The module under test, found by name like an installed one.
         export LD_LIBRARY_PATH=$BUILD
@@ -98,6 +100,31 @@ world_reachable_build() {
         log "$BUILD is out of other users' reach; the test uses copies in $W/build"
         BUILD=$W/build
         VMNETD=$BUILD/vmnetd
+}
+
+# The system user vmnetd runs as (the package makes it; helper/privilege.h):
+# a fixed uid in the world's passwd, whatever the host has.
+VMNETD_USER=vmnet
+VMNETD_UID=60990
+
+# world_tun MODE: /dev/net/tun with that mode, in this mount namespace only:
+# a node of our own on the world's /run bind-mounted over the host's, which
+# never changes.  The world starts with 0666, as udev makes it on Debian
+# desktops (vmnetd, not root, opens it; so may QEMU as a student); 0600 is
+# this machine's own mode without udev.
+world_tun() {
+        local node=/run/vmnet-test-tun-$1
+        [ -e "$node" ] || mknod -m "$1" "$node" c 10 200
+        mount --bind "$node" /dev/net/tun
+}
+
+# world_add_system_user NAME UID: a system user without a home or a shell.
+world_add_system_user() {
+        local g
+        for g in passwd group shadow; do world_etc_edit "$g" "/^$1:/d"; done
+        echo "$1:x:$2:$2:$1 (vmnet test world):/nonexistent:/usr/sbin/nologin" >> /etc/passwd
+        echo "$1:x:$2:" >> /etc/group
+        echo "$1:!:19000::::::" >> /etc/shadow
 }
 
 world_cleanup() {

@@ -57,7 +57,7 @@ static struct guard_port *find_port(const struct guard *g, const char *name) {
         return g->n_ports ? bsearch(name, g->ports, g->n_ports, sizeof *g->ports, name_is_port) : NULL;
 }
 
-static int remember_port(struct guard *g, const char *name, uint32_t uid) {
+static int remember_port(struct guard *g, const char *name, uint32_t uid, bool pending) {
         struct guard_port *p = find_port(g, name);
         if (!p) {
                 if (ARRAY_RESERVE(g->ports, g->cap_ports, g->n_ports + 1) < 0)
@@ -77,6 +77,7 @@ static int remember_port(struct guard *g, const char *name, uint32_t uid) {
         }
         snprintf(p->name, sizeof p->name, "%s", name);
         p->uid = uid;
+        p->pending = pending;
         return 0;
 }
 
@@ -251,6 +252,8 @@ static int apply(struct guard *g, bool fresh) {
                 return r;
         }
         g->on = true;
+        for (size_t i = 0; i < g->n_ports; i++)
+                g->ports[i].pending = false; /* the table took every port */
         log_info("guard: table bridge %s set: %zu ports, %zu students, max_macs %u, exam mode %s", GUARD_TABLE,
                  g->n_ports, g->n_uids, g->params.max_macs, g->params.isolation ? "on" : "off");
         return 0;
@@ -271,7 +274,7 @@ int guard_start(struct guard *g, const struct vmnet_config *config, const uint8_
         if (saved >= 0)
                 g->params.isolation = saved;
         for (size_t i = 0; i < n_ports; i++) {
-                r = remember_port(g, ports[i].name, ports[i].uid);
+                r = remember_port(g, ports[i].name, ports[i].uid, false);
                 if (r < 0)
                         return r;
         }
@@ -310,8 +313,10 @@ static int change_remove(struct guard *g, struct port_changes *c, struct guard_p
         size_t at = (size_t)(p - g->ports);
 
         memmove(p, p + 1, (--g->n_ports - at) * sizeof *g->ports); /* kept in name order */
-        guard_rules_port(&c->b, &gone, false);
-        c->any = true;
+        if (!gone.pending) {
+                guard_rules_port(&c->b, &gone, false);
+                c->any = true;
+        }
         return 0;
 }
 
@@ -328,7 +333,7 @@ static int change_add(struct guard *g, struct port_changes *c, const struct guar
 
         if (!guard_port_name_ok(want->name))
                 return -EINVAL;
-        r = remember_port(g, want->name, want->uid);
+        r = remember_port(g, want->name, want->uid, false);
         if (r < 0)
                 return r;
         snprintf(port.name, sizeof port.name, "%s", want->name);
@@ -389,11 +394,16 @@ int guard_sync_ports(struct guard *g, const struct guard_port *ports, size_t n) 
         g->ports_left = false;
         for (size_t j = 0; j < n; j++) {
                 const struct guard_port *p = find_port(g, want[j].name);
-                if (p && p->uid == want[j].uid)
+                if (p && p->uid == want[j].uid && !p->pending)
                         continue;
                 if (g->on && c.n_new == GUARD_SYNC_STUDENTS_MAX && !uid_known(g, want[j].uid) &&
                     !uid_new(&c, want[j].uid)) {
-                        g->ports_left = true; /* the next sync's */
+                        /* the next sync's; watched from now on (its address
+                         * changed before then must not count as its first) */
+                        g->ports_left = true;
+                        if (guard_port_name_ok(want[j].name) && remember_port(g, want[j].name, want[j].uid, true) < 0 &&
+                            r == 0)
+                                r = -ENOMEM;
                         continue;
                 }
                 int k = change_add(g, &c, &want[j]);
@@ -413,6 +423,12 @@ static bool in_set(const char *set, const uint8_t mac[6]) {
         snprintf(cmd, sizeof cmd, "get element bridge " GUARD_TABLE " %s { 0x%02x%02x%02x%02x%02x%02x }", set, mac[0],
                  mac[1], mac[2], mac[3], mac[4], mac[5]);
         return nft_run(cmd, NFT_RUN_QUIET, NULL) == 0;
+}
+
+int guard_port_watch(struct guard *g, const char *name, uint32_t uid) {
+        if (find_port(g, name) || !guard_port_name_ok(name))
+                return 0;
+        return remember_port(g, name, uid, g->on);
 }
 
 bool guard_port_owner(const struct guard *g, const char *name, uint32_t *ret_uid) {

@@ -78,7 +78,12 @@ int guard_sync_ports(struct guard *g, const struct guard_port *ports, size_t n);
  * to one another student's VM or the host's side uses: the caller gives
  * the port a fresh address. */
 bool guard_port_address_stolen(struct guard *g, const char *port, const uint8_t mac[6]);
-/* Is name a student's port in the guard (whose uid then in ret_uid)? */
+/* A student's port the next sync will put in: watched (its addresses)
+ * from now on.  Nothing when the guard has the port already.  Returns 0 or
+ * -errno. */
+int guard_port_watch(struct guard *g, const char *name, uint32_t uid);
+/* Is name a student's port the guard watches (in the table, or left for
+ * the next sync), whose uid then in ret_uid? */
 bool guard_port_owner(const struct guard *g, const char *name, uint32_t *ret_uid);
 /* Has an address of the port been seen yet (false: not, or no such port)? */
 bool guard_port_address_known(const struct guard *g, const char *port);

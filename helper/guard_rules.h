@@ -64,6 +64,7 @@ struct guard_port {
         char name[IFNAMSIZ];
         uint32_t uid;
         uint8_t mac[6];  /* the port's own address as last seen (guard.c), 0s before */
+        bool pending;    /* guard.c: a port it watches that a sync left out of the table */
 };
 
 /* An address dnsmasq leased to a student's VM; expiry 0 is infinite. */

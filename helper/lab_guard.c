@@ -44,7 +44,8 @@ static void note_addresses(struct lab *lab) {
                 struct kernel_link now;
                 uint32_t uid;
                 if ((LINK_KINDS_PORTS & LINK_KIND_BIT(rec->kind)) && guard_port_owner(lab->guard, rec->name, &uid) &&
-                    !guard_port_address_known(lab->guard, rec->name) && lab->ops->link_get(lab, rec->ifindex, &now) >= 0)
+                    !guard_port_address_known(lab->guard, rec->name) &&
+                    lab->ops->link_get(lab, rec->ifindex, &now) >= 0)
                         (void)guard_port_address_stolen(lab->guard, rec->name, now.address);
         }
 }
@@ -155,9 +156,16 @@ long long lab_guard_sync_due(const struct lab *lab) {
 void lab_guard_link_event(struct lab *lab, const struct kernel_link *event, bool deleted) {
         struct kernel_link now;
 
+        if (!lab->guard || !event || deleted)
+                return;
+        /* a port of the registry's the guard has not synced yet: watched from
+         * its first event on (its address then is its first) */
+        const struct link_record *port = link_registry_by_ifindex(&lab->links, event->ifindex);
+        if (port && (LINK_KINDS_PORTS & LINK_KIND_BIT(port->kind)) && strcmp(port->name, event->name) == 0)
+                (void)guard_port_watch(lab->guard, port->name, (uint32_t)port->owner);
         /* what the event says changed; then what is there now (a change comes
          * with several events, and the address may have moved on) */
-        if (!lab->guard || !event || deleted || !guard_port_address_stolen(lab->guard, event->name, event->address) ||
+        if (!guard_port_address_stolen(lab->guard, event->name, event->address) ||
             lab->ops->link_get(lab, event->ifindex, &now) < 0 || memcmp(now.address, event->address, 6) != 0)
                 return;
         const struct link_record *rec = link_registry_by_ifindex(&lab->links, event->ifindex);

@@ -128,7 +128,15 @@ static int scenario(void *userdata) {
         CHECK(62, guard_sync_ports(&g, class, CLASS + 1) == 0 && g.ports_left);
         CHECK(63, lists("map bridge vmnet_guard in_ports", "goto in_62001") &&
                           !lists("map bridge vmnet_guard in_ports", "goto in_62016"));
+        /* a port left for the next sync is watched already: an address
+         * set on it before then is no first address */
+        CHECK(67, !guard_port_address_stolen(&g, "vmnp116", tap_own) &&
+                          guard_port_address_stolen(&g, "vmnp116", host_mac));
+        /* so is one a link event told of before any sync saw it */
+        CHECK(68, guard_port_watch(&g, "vmnp199", 62099) == 0 && !guard_port_address_stolen(&g, "vmnp199", tap_own) &&
+                          guard_port_address_stolen(&g, "vmnp199", host_mac));
         CHECK(64, guard_sync_ports(&g, class, CLASS + 1) == 0 && !g.ports_left);
+        CHECK(69, !guard_port_address_known(&g, "vmnp199")); /* not a port any more */
         CHECK(65, lists("map bridge vmnet_guard in_ports", "\"vmnp116\" : goto in_62016"));
         CHECK(66, guard_sync_ports(&g, ports + 1, 1) == 0 && !lists("map bridge vmnet_guard in_ports", "vmnp101"));
 

@@ -153,8 +153,8 @@ static int record_segment(struct lab *lab, const struct user_info *user, const c
                 return log_error_errno(r, "cannot record segment %s of %s: %m", name, user->name);
         }
         struct strbuf change = {};
-        for (size_t i = 0; i < 3; i++)
-                state_put_link(&change, &recs[i]);
+        for (size_t i = 0; i < 3; i++) /* as recorded: with when they were made */
+                state_put_link(&change, link_registry_by_ifindex(&lab->links, recs[i].ifindex));
         lab_save_change(lab, &change);
         return 0;
 }

@@ -8,6 +8,7 @@
 #include "dns_name.h"
 #include "lab_print.h"
 #include "mac_address.h"
+#include "segment.h"
 
 void lab_vm_fqdn(const struct lab_view *v, const struct lab_view_vm *m, char *ret, size_t size) {
         char label[DNS_USER_LABEL_MAX + 1] = "";
@@ -73,6 +74,27 @@ static void json_link(struct json_writer *w, const struct lab_view_link *l) {
         jw_end_object(w);
 }
 
+/* The segments of student s, fields named as in 'vmnet status --json'
+ * (cli_segments_json), since added. */
+static void json_segments(struct json_writer *w, const struct lab_view *v, size_t s) {
+        jw_begin_array(w, "segments");
+        for (size_t i = 0; i < v->n_segments; i++) {
+                const struct lab_view_segment *g = &v->segments[i];
+                if (g->student != s)
+                        continue;
+                jw_begin_object(w, NULL);
+                cli_segment_json_fields(w, g->name, g->bridge, g->link, g->flags & VMNET_SEGMENT_KEEP);
+                jw_int(w, "since", g->since);
+                jw_begin_array(w, "attached");
+                for (size_t p = 0; p < v->n_segment_ports; p++)
+                        if (v->segment_ports[p].segment == i)
+                                jw_string(w, NULL, v->segment_ports[p].name);
+                jw_end_array(w);
+                jw_end_object(w);
+        }
+        jw_end_array(w);
+}
+
 void lab_print_json(struct json_writer *w, const struct lab_view *v) {
         jw_begin_object(w, NULL);
         jw_uint(w, "generation", v->generation);
@@ -95,6 +117,7 @@ void lab_print_json(struct json_writer *w, const struct lab_view *v) {
                         if (v->links[l].student == s)
                                 json_link(w, &v->links[l]);
                 jw_end_array(w);
+                json_segments(w, v, s);
                 jw_end_object(w);
         }
         jw_end_array(w);
@@ -110,6 +133,22 @@ static void put_age(FILE *f, const char *fmt, int64_t now, int64_t since) {
         if (since > 0)
                 lab_view_format_duration(now - since, d, sizeof d);
         fprintf(f, fmt, d);
+}
+
+static void print_segments(FILE *f, const struct lab_view *v, size_t s, int64_t now) {
+        for (size_t i = 0; i < v->n_segments; i++) {
+                const struct lab_view_segment *g = &v->segments[i];
+                size_t n = 0;
+                if (g->student != s)
+                        continue;
+                fprintf(f, "    segment %-15s bridge %-12s link %-15s %s", g->name, g->bridge,
+                        g->link[0] ? g->link : "-", g->flags & VMNET_SEGMENT_KEEP ? "kept" : "until the last logout");
+                put_age(f, ", for %s; ", now, g->since);
+                for (size_t p = 0; p < v->n_segment_ports; p++)
+                        if (v->segment_ports[p].segment == i)
+                                fprintf(f, "%s%s", n++ ? ", " : "attached: ", v->segment_ports[p].name);
+                fprintf(f, "%s\n", n ? "" : "nothing attached by tap");
+        }
 }
 
 void lab_print_text(FILE *f, const struct lab_view *v, int64_t now) {
@@ -129,6 +168,7 @@ void lab_print_text(FILE *f, const struct lab_view *v, int64_t now) {
                                 : k->flags & VMNET_TAP_FLAG_CARRIER ? "up" : "no-carrier");
                         put_age(f, " for %s\n", now, k->since);
                 }
+                print_segments(f, v, s, now);
         }
         fprintf(f, "VMs       %zu seen on the lab\n", v->n_vms);
         if (v->n_vms)

@@ -108,15 +108,19 @@ void cli_segments_print(const struct vmnet_reply *list) {
         }
 }
 
+void cli_segment_json_fields(struct json_writer *w, const char *name, const char *bridge, const char *link, bool keep) {
+        jw_string(w, "name", name);
+        jw_string(w, "bridge", bridge);
+        jw_string(w, "link", link);
+        jw_bool(w, "keep", keep);
+}
+
 void cli_segments_json(struct json_writer *w, const char *key, const struct vmnet_reply *list) {
         jw_begin_array(w, key);
         for (unsigned i = 0; i < list->n_segments; i++) {
                 const struct vmnet_segment_info *s = &list->segments[i];
                 jw_begin_object(w, NULL);
-                jw_string(w, "name", s->name);
-                jw_string(w, "bridge", s->bridge);
-                jw_string(w, "link", s->link);
-                jw_bool(w, "keep", s->flags & VMNET_SEGMENT_KEEP);
+                cli_segment_json_fields(w, s->name, s->bridge, s->link, s->flags & VMNET_SEGMENT_KEEP);
                 jw_begin_array(w, "attached");
                 for (unsigned p = 0; p < list->n_segment_ports; p++)
                         if (list->segment_ports[p].segment == i)

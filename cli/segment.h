@@ -16,6 +16,9 @@ void cli_segments_print(const struct vmnet_reply *list);
 /* The segments as a JSON array, the member key of the object being
  * written (NULL: the value itself). */
 void cli_segments_json(struct json_writer *w, const char *key, const struct vmnet_reply *list);
+/* The fields every JSON listing of a segment starts with (this one's,
+ * status --all's): name, bridge, link, keep. */
+void cli_segment_json_fields(struct json_writer *w, const char *name, const char *bridge, const char *link, bool keep);
 
 /* vmnet segment ARGS (argv[0] is "segment"). */
 int cmd_segment(int argc, char **argv);

@@ -138,6 +138,13 @@ static void put_vm_box(struct strbuf *b, const struct lab_view_vm *m, int x, int
         strbuf_puts(b, "</text></g>\n");
 }
 
+static size_t attached_count(const struct lab_view *v, size_t segment) {
+        size_t n = 0;
+        for (size_t p = 0; p < v->n_segment_ports; p++)
+                n += v->segment_ports[p].segment == segment;
+        return n;
+}
+
 /* One student's column: their box, then each link with its VMs below. */
 static int put_column(struct strbuf *b, const struct lab_view *v, const struct vm_groups *g,
                       size_t student, int x) {
@@ -168,6 +175,18 @@ static int put_column(struct strbuf *b, const struct lab_view *v, const struct v
                 y += ROW_H - 8;
                 for (size_t i = g->first[l]; i < g->first[l + 1]; i++, y += ROW_H)
                         put_vm_box(b, &v->vms[g->order[i]], x + VM_INDENT, y);
+        }
+        for (size_t i = 0; i < v->n_segments; i++) {
+                const struct lab_view_segment *seg = &v->segments[i];
+                if (seg->student != student)
+                        continue;
+                strbuf_printf(b, "<g class=\"segment\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+                              "rx=\"4\" class=\"segmentbox\"/><text x=\"%d\" y=\"%d\" class=\"name\">", x, y,
+                              BOX_W, ROW_H - 6, x + 6, y + 15);
+                put_text(b, seg->name);
+                strbuf_printf(b, "</text><text x=\"%d\" y=\"%d\">private, %zu attached</text></g>\n", x + 6,
+                              y + 30, attached_count(v, i));
+                y += ROW_H;
         }
         return y;
 }
@@ -251,6 +270,37 @@ static void put_students_table(struct strbuf *b, const struct lab_view *v) {
         strbuf_puts(b, "</tbody></table>\n");
 }
 
+static void put_segments_table(struct strbuf *b, const struct lab_view *v) {
+        if (v->n_segments == 0)
+                return;
+        strbuf_puts(b, "<h2>Private segments</h2>\n<table class=\"segments\"><thead><tr><th>Student</th>"
+                "<th>Segment</th><th>Bridge</th><th>Link</th><th>Stays</th><th>Attached</th><th>Made</th>"
+                "</tr></thead><tbody>\n");
+        for (size_t i = 0; i < v->n_segments; i++) {
+                const struct lab_view_segment *g = &v->segments[i];
+                size_t n = 0;
+                strbuf_puts(b, "<tr class=\"segment\"><td>");
+                put_text(b, v->students[g->student].user);
+                strbuf_puts(b, "</td><td>");
+                put_text(b, g->name);
+                strbuf_puts(b, "</td><td>");
+                put_text(b, g->bridge);
+                strbuf_puts(b, "</td><td>");
+                put_text(b, g->link[0] ? g->link : "-");
+                strbuf_printf(b, "</td><td>%s</td><td>", g->flags & VMNET_SEGMENT_KEEP ? "kept" : "until the last logout");
+                for (size_t p = 0; p < v->n_segment_ports; p++) {
+                        if (v->segment_ports[p].segment != i)
+                                continue;
+                        strbuf_puts(b, n++ ? ", " : "");
+                        put_text(b, v->segment_ports[p].name);
+                }
+                strbuf_puts(b, n ? "</td><td>" : "nothing</td><td>");
+                put_age(b, v, g->since);
+                strbuf_puts(b, " ago</td></tr>\n");
+        }
+        strbuf_puts(b, "</tbody></table>\n");
+}
+
 static void put_vms_table(struct strbuf *b, const struct lab_view *v) {
         strbuf_puts(b, "<h2>VMs seen on the lab</h2>\n<table class=\"vms\"><thead><tr><th>Name</th><th>MAC</th>"
                 "<th>Address</th><th>Owner</th><th>Behind</th><th>Bridge port</th><th>Seen for</th>"
@@ -291,7 +341,8 @@ static const char STYLE[] =
         ".studentbox{fill:#ffe8b0;stroke:#a80}"
         ".linkbox{fill:#e4f4e4;stroke:#484}"
         ".linkbox.vm{fill:#e4eef8;stroke:#468}"
-        ".vmbox{fill:#fff;stroke:#666}";
+        ".vmbox{fill:#fff;stroke:#666}"
+        ".segmentbox{fill:#f0e4f8;stroke:#748;stroke-dasharray:4 2}";
 
 int lab_html_render(const struct lab_view *v, struct strbuf *out) {
         struct vm_groups g;
@@ -322,6 +373,7 @@ int lab_html_render(const struct lab_view *v, struct strbuf *out) {
                   v->flags & LAB_VIEW_TRUNCATED ? "; <strong>not all of the lab fits in this page</strong>" : "");
         put_picture(out, v, &g);
         put_students_table(out, v);
+        put_segments_table(out, v);
         put_vms_table(out, v);
         strbuf_puts(out, "</body></html>\n");
         free(g.first);

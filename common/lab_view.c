@@ -16,11 +16,15 @@
 #define STUDENT_MIN (1 + 4 + 8 + 2)
 #define LINK_MIN    (4 + 1 + 1 + 1 + 1 + 8)
 #define VM_MIN      (6 + 4 + 1 + 1 + 1 + 4 + 4 + 1 + 8 + 8)
+#define SEGMENT_MIN (4 + 1 + 1 + 1 + 1 + 8)
+#define SEGMENT_PORT_MIN (4 + 1 + 1 + 1)
 
 void lab_view_clear(struct lab_view *v) {
         free(v->students);
         free(v->links);
         free(v->vms);
+        free(v->segments);
+        free(v->segment_ports);
         memset(v, 0, sizeof *v);
 }
 
@@ -65,6 +69,14 @@ int lab_view_add_vm(struct lab_view *v, const struct lab_view_vm *vm) {
         ADD(v, vms, n_vms, cap_vms, LAB_VIEW_VMS_MAX, vm);
 }
 
+int lab_view_add_segment(struct lab_view *v, const struct lab_view_segment *s) {
+        ADD(v, segments, n_segments, cap_segments, LAB_VIEW_SEGMENTS_MAX, s);
+}
+
+int lab_view_add_segment_port(struct lab_view *v, const struct lab_view_segment_port *p) {
+        ADD(v, segment_ports, n_segment_ports, cap_segment_ports, LAB_VIEW_SEGMENT_PORTS_MAX, p);
+}
+
 static void copy_lab_fields(const struct lab_view *v, struct lab_view *ret) {
         memset(ret, 0, sizeof *ret);
         ret->generation = v->generation;
@@ -74,6 +86,28 @@ static void copy_lab_fields(const struct lab_view *v, struct lab_view *ret) {
         memcpy(ret->bridge, v->bridge, sizeof ret->bridge);
         memcpy(ret->address, v->address, sizeof ret->address);
         memcpy(ret->domain, v->domain, sizeof ret->domain);
+}
+
+/* The segments of student mine (and what is on them) into out, as its
+ * student 0. */
+static int filter_segments(const struct lab_view *v, uint32_t mine, struct lab_view *out) {
+        int r = 0;
+
+        for (size_t i = 0; i < v->n_segments && r >= 0 && mine != LAB_VIEW_NONE; i++) {
+                if (v->segments[i].student != mine)
+                        continue;
+                struct lab_view_segment s = v->segments[i];
+                s.student = 0;
+                r = lab_view_add_segment(out, &s);
+                for (size_t p = 0; p < v->n_segment_ports && r >= 0; p++) {
+                        struct lab_view_segment_port port = v->segment_ports[p];
+                        if (port.segment != i)
+                                continue;
+                        port.segment = (uint32_t)(out->n_segments - 1);
+                        r = lab_view_add_segment_port(out, &port);
+                }
+        }
+        return r;
 }
 
 int lab_view_filter_owner(const struct lab_view *v, uint32_t uid, struct lab_view *ret) {
@@ -108,6 +142,7 @@ int lab_view_filter_owner(const struct lab_view *v, uint32_t uid, struct lab_vie
                         m.link = m.link < v->n_links ? new_index[m.link] : LAB_VIEW_NONE;
                 r = lab_view_add_vm(&out, &m);
         }
+        r = r < 0 ? r : filter_segments(v, mine, &out);
         free(new_index);
         if (r < 0) {
                 lab_view_clear(&out);
@@ -162,6 +197,28 @@ static void encode(const struct lab_view *v, struct byte_writer *w, bool with_cl
                 bw_str(w, m->port, IFNAMSIZ - 1);
                 bw_u64(w, (uint64_t)m->since);
                 bw_u64(w, (uint64_t)m->expiry);
+        }
+        bw_u32(w, (uint32_t)v->n_segments);
+        for (size_t i = 0; i < v->n_segments; i++) {
+                const struct lab_view_segment *s = &v->segments[i];
+                if (s->student >= v->n_students && !w->error)
+                        w->error = -EINVAL;
+                bw_u32(w, s->student);
+                bw_str(w, s->name, IFNAMSIZ - 1);
+                bw_str(w, s->bridge, IFNAMSIZ - 1);
+                bw_str(w, s->link, IFNAMSIZ - 1);
+                bw_u8(w, s->flags);
+                bw_u64(w, (uint64_t)s->since);
+        }
+        bw_u32(w, (uint32_t)v->n_segment_ports);
+        for (size_t i = 0; i < v->n_segment_ports; i++) {
+                const struct lab_view_segment_port *p = &v->segment_ports[i];
+                if (p->segment >= v->n_segments && !w->error)
+                        w->error = -EINVAL;
+                bw_u32(w, p->segment);
+                bw_str(w, p->name, IFNAMSIZ - 1);
+                bw_u8(w, p->kind);
+                bw_u8(w, p->flags);
         }
 }
 
@@ -218,6 +275,37 @@ static bool is_kind(uint8_t kind) {
         return kind >= VMNET_TAP_LOGIN && kind <= VMNET_TAP_NETNS;
 }
 
+#define TAP_FLAGS_ALL (VMNET_TAP_FLAG_CARRIER | VMNET_TAP_FLAG_UP)
+
+/* The segments and their ports, after the VMs. */
+static void get_segments(struct byte_reader *r, struct lab_view *v) {
+        v->segments = get_array(r, &v->n_segments, LAB_VIEW_SEGMENTS_MAX, SEGMENT_MIN, sizeof *v->segments);
+        for (size_t i = 0; !r->error && i < v->n_segments; i++) {
+                struct lab_view_segment *s = &v->segments[i];
+                s->student = br_u32(r);
+                br_str(r, s->name, sizeof s->name);
+                br_str(r, s->bridge, sizeof s->bridge);
+                br_str(r, s->link, sizeof s->link);
+                s->flags = br_u8(r);
+                s->since = get_time(r);
+                if (!r->error && (s->student >= v->n_students || (s->flags & ~VMNET_SEGMENT_FLAGS_ALL)))
+                        r->error = -EBADMSG;
+        }
+        if (r->error)
+                return;
+        v->segment_ports = get_array(r, &v->n_segment_ports, LAB_VIEW_SEGMENT_PORTS_MAX, SEGMENT_PORT_MIN,
+                                     sizeof *v->segment_ports);
+        for (size_t i = 0; !r->error && i < v->n_segment_ports; i++) {
+                struct lab_view_segment_port *p = &v->segment_ports[i];
+                p->segment = br_u32(r);
+                br_str(r, p->name, sizeof p->name);
+                p->kind = br_u8(r);
+                p->flags = br_u8(r);
+                if (!r->error && (p->segment >= v->n_segments || !is_kind(p->kind) || (p->flags & ~TAP_FLAGS_ALL)))
+                        r->error = -EBADMSG;
+        }
+}
+
 int lab_view_decode(const uint8_t *data, size_t size, struct lab_view *ret) {
         struct byte_reader r = { .data = data, .size = size };
         struct lab_view v = {};
@@ -258,7 +346,7 @@ int lab_view_decode(const uint8_t *data, size_t size, struct lab_view *ret) {
                 l->flags = br_u8(&r);
                 l->since = get_time(&r);
                 if (!r.error && (l->student >= v.n_students || !is_kind(l->kind) ||
-                                 (l->flags & ~(VMNET_TAP_FLAG_CARRIER | VMNET_TAP_FLAG_UP))))
+                                 (l->flags & ~TAP_FLAGS_ALL)))
                         r.error = -EBADMSG;
         }
         v.vms = get_array(&r, &v.n_vms, LAB_VIEW_VMS_MAX, VM_MIN, sizeof *v.vms);
@@ -282,6 +370,8 @@ int lab_view_decode(const uint8_t *data, size_t size, struct lab_view *ret) {
                                  (m->link != LAB_VIEW_NONE && m->link >= v.n_links)))
                         r.error = -EBADMSG;
         }
+        if (!r.error)
+                get_segments(&r, &v);
         if (!r.error && br_left(&r) != 0)
                 r.error = -EBADMSG;
         if (r.error) {
@@ -291,6 +381,8 @@ int lab_view_decode(const uint8_t *data, size_t size, struct lab_view *ret) {
         v.cap_students = v.n_students;
         v.cap_links = v.n_links;
         v.cap_vms = v.n_vms;
+        v.cap_segments = v.n_segments;
+        v.cap_segment_ports = v.n_segment_ports;
         *ret = v;
         return 0;
 }

@@ -14,6 +14,10 @@
  *   u32 n_vms, then per vm: 6 bytes mac, u32 addr (network order), u8 flags,
  *       str name, str owner, u32 owner_uid, u32 link, str port, i64 since,
  *       i64 expiry
+ *   u32 n_segments, then per segment: u32 student, str name, str bridge,
+ *       str link, u8 flags, i64 since
+ *   u32 n_segment_ports, then per port: u32 segment, str name, u8 kind,
+ *       u8 flags
  * where str is u8 length + bytes, no NUL.  Nothing may follow.  The
  * decoder trusts nothing: counts are checked against the bytes left
  * before anything is allocated, strings against their fields, indexes
@@ -28,10 +32,12 @@
 #include "dns_name.h"
 #include "protocol.h"
 
-#define LAB_VIEW_VERSION      1
+#define LAB_VIEW_VERSION      2  /* 2: segments */
 #define LAB_VIEW_STUDENTS_MAX 1024
 #define LAB_VIEW_LINKS_MAX    4096
 #define LAB_VIEW_VMS_MAX      4096
+#define LAB_VIEW_SEGMENTS_MAX 4096
+#define LAB_VIEW_SEGMENT_PORTS_MAX 4096
 #define LAB_VIEW_SIZE_MAX     (1u << 20)  /* the largest blob either side accepts */
 #define LAB_VIEW_NONE         UINT32_MAX  /* no student / no uid */
 #define LAB_VIEW_TIME_MAX     253402300799 /* 9999-12-31: every time is 0..this, so differences fit */
@@ -74,6 +80,25 @@ struct lab_view_vm {
         int64_t expiry;             /* lease expiry (LAB_VM_LEASE); 0: infinite */
 };
 
+/* A student's private segment (SEGMENT_ADD): a bridge of its own, not
+ * part of the lab; VMs on it are not seen by vmnetd (no FDB, no DHCP). */
+struct lab_view_segment {
+        uint32_t student;           /* index into students: its owner */
+        char name[IFNAMSIZ];        /* the owner's name for it */
+        char bridge[IFNAMSIZ];      /* the kernel's name of its bridge (b~HASH) */
+        char link[IFNAMSIZ];        /* its link for VirtualBox and VMware; "" when none */
+        uint8_t flags;              /* VMNET_SEGMENT_* */
+        int64_t since;              /* 0 when unknown */
+};
+
+/* What is attached to a segment: a VM's tap or a container's link. */
+struct lab_view_segment_port {
+        uint32_t segment;           /* index into segments */
+        char name[IFNAMSIZ];
+        uint8_t kind;               /* enum vmnet_tap_kind */
+        uint8_t flags;              /* VMNET_TAP_FLAG_* */
+};
+
 struct lab_view {
         uint64_t generation;        /* grows whenever the lab changes */
         int64_t time;               /* when it was built */
@@ -85,8 +110,10 @@ struct lab_view {
         struct lab_view_student *students;
         struct lab_view_link *links;
         struct lab_view_vm *vms;
-        size_t n_students, n_links, n_vms;
-        size_t cap_students, cap_links, cap_vms;
+        struct lab_view_segment *segments;
+        struct lab_view_segment_port *segment_ports;
+        size_t n_students, n_links, n_vms, n_segments, n_segment_ports;
+        size_t cap_students, cap_links, cap_vms, cap_segments, cap_segment_ports;
 };
 
 /* Frees the arrays and zeroes *v (a zeroed view is an empty one). */
@@ -97,13 +124,16 @@ void lab_view_clear(struct lab_view *v);
 int lab_view_add_student(struct lab_view *v, const struct lab_view_student *s);
 int lab_view_add_link(struct lab_view *v, const struct lab_view_link *l);
 int lab_view_add_vm(struct lab_view *v, const struct lab_view_vm *vm);
+int lab_view_add_segment(struct lab_view *v, const struct lab_view_segment *s);
+int lab_view_add_segment_port(struct lab_view *v, const struct lab_view_segment_port *p);
 
-/* A copy of what the student with uid may see: their own entry, links and
- * VMs, and the lab's own fields.  -ENOMEM. */
+/* A copy of what the student with uid may see: their own entry, links,
+ * VMs and segments, and the lab's own fields.  -ENOMEM. */
 int lab_view_filter_owner(const struct lab_view *v, uint32_t uid, struct lab_view *ret);
 
 /* The blob; *ret_data is malloc'ed.  -EINVAL for a string too long for its
- * field, or a link naming no student or a VM no link, -ENOMEM. */
+ * field, or a link or segment naming no student, a VM no link, a
+ * segment's port no segment, -ENOMEM. */
 int lab_view_encode(const struct lab_view *v, uint8_t **ret_data, size_t *ret_size);
 
 /* Decodes size bytes into *ret (which the caller clears later).  Returns

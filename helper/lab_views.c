@@ -84,7 +84,8 @@ static int add_students_and_links(struct lab *lab, struct lab_view *v) {
                 v->students[r].sessions = (uint16_t)(st->n_sessions > UINT16_MAX ? UINT16_MAX : st->n_sessions);
         }
         link_registry_foreach(rec, &lab->links) {
-                if (rec->dying || !view_kind(rec->kind))
+                /* what is on a segment is listed with its segment (add_segments) */
+                if (rec->dying || !view_kind(rec->kind) || (LINK_KINDS_ON_SEGMENT & LINK_KIND_BIT(rec->kind)))
                         continue;
                 r = student_index(lab, v, rec->owner, NULL);
                 if (r < 0)
@@ -113,6 +114,76 @@ static int add_students_and_links(struct lab *lab, struct lab_view *v) {
                 r = lab_view_add_link(v, &l);
                 if (r == -ENOMEM)
                         return r;
+        }
+        return 0;
+}
+
+struct shown_segment {
+        struct lab_view_segment s;
+        int ifindex; /* its bridge's */
+};
+
+static int by_student_and_name(const void *a, const void *b) {
+        const struct shown_segment *x = a, *y = b;
+        if (x->s.student != y->s.student)
+                return x->s.student < y->s.student ? -1 : 1;
+        return strcmp(x->s.name, y->s.name);
+}
+
+static uint8_t link_flags(struct lab *lab, int ifindex, bool *ret_gone) {
+        struct kernel_link k;
+        *ret_gone = lab->ops->link_get(lab, ifindex, &k) < 0;
+        if (*ret_gone)
+                return 0;
+        return (k.flags & IFF_LOWER_UP ? VMNET_TAP_FLAG_CARRIER : 0) | (k.flags & IFF_UP ? VMNET_TAP_FLAG_UP : 0);
+}
+
+/* The students' private segments, by owner and name, their links and what
+ * is attached to each (the registry's LINK_SEGMENT* records). */
+static int add_segments(struct lab *lab, struct lab_view *v) {
+        _cleanup_free_ struct shown_segment *shown = calloc(lab->links.n ? lab->links.n : 1, sizeof *shown);
+        size_t n = 0;
+        int r;
+
+        if (!shown)
+                return -ENOMEM;
+        link_registry_foreach(rec, &lab->links) {
+                if (rec->kind != LINK_SEGMENT || rec->dying)
+                        continue;
+                r = student_index(lab, v, rec->owner, NULL);
+                if (r < 0)
+                        continue; /* marked truncated */
+                struct shown_segment *sh = &shown[n++];
+                sh->ifindex = rec->ifindex;
+                sh->s = (struct lab_view_segment) { .student = (uint32_t)r, .flags = rec->keep ? VMNET_SEGMENT_KEEP : 0,
+                                                    .since = rec->created > 0 ? rec->created : 0 };
+                snprintf(sh->s.name, sizeof sh->s.name, "%s", rec->label);
+                snprintf(sh->s.bridge, sizeof sh->s.bridge, "%s", rec->name);
+        }
+        qsort(shown, n, sizeof *shown, by_student_and_name);
+        link_registry_foreach(rec, &lab->links)
+                for (size_t i = 0; rec->kind == LINK_SEGMENT_LINK && !rec->dying && i < n; i++)
+                        if (shown[i].ifindex == rec->segment)
+                                snprintf(shown[i].s.link, sizeof shown[i].s.link, "%s", rec->name);
+        for (size_t i = 0; i < n; i++) {
+                r = lab_view_add_segment(v, &shown[i].s);
+                if (r < 0)
+                        return r == -E2BIG ? 0 : r;
+        }
+        link_registry_foreach(rec, &lab->links) {
+                if (!(LINK_KINDS_SEGMENT_VMS & LINK_KIND_BIT(rec->kind)) || rec->dying)
+                        continue;
+                for (size_t i = 0; i < v->n_segments; i++) {
+                        bool gone;
+                        if (shown[i].ifindex != rec->segment)
+                                continue;
+                        struct lab_view_segment_port p = { .segment = (uint32_t)i, .kind = view_kind(rec->kind),
+                                                           .flags = link_flags(lab, rec->ifindex, &gone) };
+                        snprintf(p.name, sizeof p.name, "%s", rec->name);
+                        r = gone ? 0 : lab_view_add_segment_port(v, &p); /* gone: its link event is on its way */
+                        if (r == -ENOMEM)
+                                return r;
+                }
         }
         return 0;
 }
@@ -161,6 +232,8 @@ static int draw(struct lab *lab, struct lab_view *v) {
         snprintf(v->address, sizeof v->address, "%s/%u", address, lab->config.prefix_len);
         snprintf(v->domain, sizeof v->domain, "%s", lab->config.domain);
         r = add_students_and_links(lab, v);
+        if (r >= 0)
+                r = add_segments(lab, v);
         if (r >= 0)
                 r = add_vms(lab, v);
         if (r < 0)
@@ -216,8 +289,8 @@ bool lab_views_refresh(struct lab *lab) {
         views->generation = next.generation;
         views->unannounced = true;
         write_page(lab);
-        log_debug("lab view %llu: %zu students, %zu links, %zu VMs", (unsigned long long)views->generation,
-                  next.n_students, next.n_links, next.n_vms);
+        log_debug("lab view %llu: %zu students, %zu links, %zu VMs, %zu segments",
+                  (unsigned long long)views->generation, next.n_students, next.n_links, next.n_vms, next.n_segments);
         return true;
 }
 

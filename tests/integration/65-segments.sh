@@ -10,7 +10,10 @@
 # address.  kill -9 and a restart adopt segments and links (the same
 # ifindexes, nothing left over); the last logout takes the segments not
 # kept, a restart without a session keeps the kept one; --down removes
-# every segment and the seal.
+# every segment and the seal.  A teacher (teacher_groups) sees every
+# student's segments, their links and what is attached, in vmnet status
+# --all (text and JSON) and in lab.html, a kept one after its owner's last
+# logout too; a student still cannot run status --all.
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
 # shellcheck source=../lib/netns.sh
 . "$ROOT/tests/lib/netns.sh"
@@ -26,8 +29,9 @@ command -v busybox > /dev/null || skip "busybox is missing"
 world_add_user alice 61001 lab
 world_add_user bob 61002 lab
 world_add_user outsider 61009
+world_add_user teach1 61010 teachers
 world_config bridge=vmnet0 address=10.77.0.1/24 uplink=nat domain=lab max_taps=6 max_segments=2 \
-        allow_groups=lab > "$W/vmnet.conf"
+        allow_groups=lab teacher_groups=teachers > "$W/vmnet.conf"
 world_start_vmnetd "$W/vmnet.conf"
 
 hold() { # hold USER: a session whose opener stays; its pid in $HELD
@@ -186,6 +190,53 @@ grep -q 'iifname "vmns\*" drop' "$W/seal.bridge" || fail "the bridge seal drops 
 expect_eq "device group of alice=lan2" $((0x766d6e73)) "$(cat /sys/class/net/alice=lan2/netdev_group)"
 log "lan2: the namespace and the VirtualBox stand-in meet there; bob's lan2 and the host do not"
 
+# --- the teacher's view: every student's segments -----------------------------
+# segments_of FILE: "USER NAME BRIDGE LINK KEEP ATTACHED,..." per segment of a status --all --json, sorted
+segments_of() {
+        python3 - "$1" <<'PY' | sort
+import json, sys
+lab = json.load(open(sys.argv[1]))
+for s in lab["students"]:
+    for g in s["segments"]:
+        assert isinstance(g["since"], int) and g["since"] > 0, g
+        print(s["user"], g["name"], g["bridge"], g["link"], str(g["keep"]).lower(), ",".join(sorted(g["attached"])) or "-")
+PY
+}
+lan3br=$(bridge_of "$(login_peer alice=lan3)")
+want=$(printf '%s\n' "alice lan2 $br alice=lan2 false $(printf '%s\n' "$nsport" "$hookport" | sort | paste -sd,)" \
+        "alice lan3 $lan3br alice=lan3 true -" "bob lan2 $br2 bob=lan2 false -")
+teacher_sees() { # teacher_sees WANT: teach1's status --all --json lists exactly these segments
+        runuser -u teach1 -- "$VMNET" status --all --json > "$W/all.json" 2> "$W/all.err" &&
+                [ "$(segments_of "$W/all.json")" = "$1" ]
+}
+wait_until 5 teacher_sees "$want" ||
+        fail "status --all --json does not list the segments '$want': $(segments_of "$W/all.json") $(cat "$W/all.err")"
+as teach1 status --all
+expect_eq "exit of status --all as teach1 ($(cat "$W/err"))" 0 "$RC"
+grep -Eq "^    segment lan2 +bridge $br +link alice=lan2 +until the last logout, for [0-9]+ (s|min); attached: ($nsport, $hookport|$hookport, $nsport)\$" \
+        "$W/out" || fail "status --all lacks alice's lan2: $(cat "$W/out")"
+grep -Eq "^    segment lan3 +bridge $lan3br +link alice=lan3 +kept, for .*; nothing attached by tap\$" "$W/out" ||
+        fail "status --all lacks alice's lan3: $(cat "$W/out")"
+# under its owner: bob's lan2 follows bob's line
+awk '/^  bob /{ b = 1 } b && /^    segment lan2 /{ print $4; exit }' "$W/out" | grep -qxF "$br2" ||
+        fail "status --all does not list bob's lan2 under bob: $(cat "$W/out")"
+# the page: a row per segment, a box in the owner's column
+wait_until 5 grep -q "<tr class=\"segment\"><td>alice</td><td>lan3</td><td>$lan3br</td><td>alice=lan3</td><td>kept</td><td>nothing</td>" \
+        /run/vmnet/lab.html || fail "lab.html lacks alice's lan3: $(grep -o '<h2>Private.*' /run/vmnet/lab.html)"
+grep -q "<tr class=\"segment\"><td>bob</td><td>lan2</td><td>$br2</td>" /run/vmnet/lab.html || fail "lab.html lacks bob's lan2"
+grep -q '<g class="segment">.*>lan2</text><text [^>]*>private, 2 attached</text>' /run/vmnet/lab.html ||
+        fail "the picture lacks alice's lan2 with its 2 ports"
+# a student still sees only their own
+for how in "" --json --html; do
+        # shellcheck disable=SC2086 # no option is no word
+        as alice status --all $how
+        expect_eq "exit of status --all $how as alice" 1 "$RC"
+        grep -q "the whole lab is shown only to root and to members of teacher_groups" "$W/err" ||
+                fail "status --all $how as alice: $(cat "$W/err")"
+        [ ! -s "$W/out" ] || fail "a refused status --all printed: $(cat "$W/out")"
+done
+log "teach1 sees alice's lan2 (2 ports), lan3 (kept) and bob's lan2"
+
 # del: refused while something is attached; then done
 as alice segment del lan2
 expect_eq "exit of del with links attached" 1 "$RC"
@@ -233,6 +284,12 @@ world_start_vmnetd "$W/vmnet.conf"
 wait_until 5 login_link_is_forwarding alice=lan3 || fail "alice=lan3 is not forwarding after the restart"
 as alice segment list
 grep -q "^  lan3 " "$W/out" || fail "alice's kept lan3 after the restart: $(cat "$W/out")"
+# the teacher still sees it, its owner with no session
+wait_until 5 teacher_sees "$(printf '%s\n' "alice lan3 $lan3br alice=lan3 true -" "bob lan2 $br2 bob=lan2 false -")" ||
+        fail "after alice's logout, status --all lists: $(segments_of "$W/all.json")"
+python3 -c 'import json, sys
+a = [s for s in json.load(open(sys.argv[1]))["students"] if s["user"] == "alice"]
+assert len(a) == 1 and a[0]["sessions"] == 0, a' "$W/all.json" || fail "alice is not listed without a session: $(cat "$W/all.json")"
 
 # --- --down: every segment, and the seal, go -------------------------------
 kill -TERM "$VMNETD_PID"

@@ -1,6 +1,8 @@
 /* A small lab for the lab view's tests: two students (stu1 with a login
  * link and a VM tap, stu2 with a login link), three VMs (one nameless,
- * one with an address only seen), one VM behind nobody's port. */
+ * one with an address only seen), one VM behind nobody's port; stu2's
+ * segment blue (nothing on it) and stu1's kept segment red with a VM's
+ * tap on it, in that order (a student's copy renumbers them). */
 #pragma once
 #include <arpa/inet.h>
 #include <string.h>
@@ -49,4 +51,14 @@ static inline void sample_lab(struct lab_view *v) {
         sample_vm(v, 2, "10.77.0.102", LAB_VM_LEASE | LAB_VM_SEEN, "", "stu1", 61001, 0, "vmnp0");
         sample_vm(v, 3, "10.77.0.50", LAB_VM_SEEN | LAB_VM_ADDR_SEEN, "srv", "stu2", 61002, 2, "vmnp1");
         sample_vm(v, 4, NULL, LAB_VM_SEEN, "", "", LAB_VIEW_NONE, LAB_VIEW_NONE, "veth0");
+
+        struct lab_view_segment blue = { .student = 1, .name = "blue", .bridge = "b~0a1b2c3d4e",
+                                         .link = "stu2=blue", .since = SAMPLE_TIME - 30 };
+        struct lab_view_segment red = { .student = 0, .name = "red", .bridge = "b~99887766aa",
+                                        .link = "stu1=red", .flags = VMNET_SEGMENT_KEEP, .since = SAMPLE_TIME - 900 };
+        struct lab_view_segment_port on_red = { .segment = 1, .name = "vmns0", .kind = VMNET_TAP_VM,
+                                                .flags = VMNET_TAP_FLAG_UP | VMNET_TAP_FLAG_CARRIER };
+        assert_int_equal(lab_view_add_segment(v, &blue), 0);
+        assert_int_equal(lab_view_add_segment(v, &red), 0);
+        assert_int_equal(lab_view_add_segment_port(v, &on_red), 0);
 }

@@ -53,6 +53,16 @@ static void test_everything_is_there(void **state) {
         assert_non_null(strstr(page, "not behind a student's link"));
         assert_non_null(strstr(page, "as of 2023-11-14 22:13:20 UTC (generation 7)"));
         assert_non_null(strstr(page, "ends in 1 h 0 min"));
+        /* the private segments: in the picture under their owner, and a table */
+        assert_non_null(strstr(page, "<g class=\"segment\"><rect x=\"20\""));  /* stu1's column */
+        assert_non_null(strstr(page, "<g class=\"segment\"><rect x=\"230\"")); /* stu2's */
+        assert_non_null(strstr(page, ">red</text><text"));
+        assert_non_null(strstr(page, ">private, 1 attached</text>"));
+        assert_non_null(strstr(page, "<h2>Private segments</h2>"));
+        assert_non_null(strstr(page, "<tr class=\"segment\"><td>stu1</td><td>red</td><td>b~99887766aa</td>"
+                                     "<td>stu1=red</td><td>kept</td><td>vmns0</td><td>15 min ago</td></tr>"));
+        assert_non_null(strstr(page, "<td>stu2</td><td>blue</td><td>b~0a1b2c3d4e</td><td>stu2=blue</td>"
+                                     "<td>until the last logout</td><td>nothing</td>"));
         free(page);
         lab_view_clear(&v);
 }
@@ -80,12 +90,16 @@ static void test_hostile_names_are_escaped(void **state) {
         strcpy(v.vms[0].name, "<img src=x>");
         strcpy(v.vms[3].owner, "\x01\xff<");
         strcpy(v.domain, "</title>");
+        strcpy(v.segments[0].name, "<svg>&");
+        strcpy(v.segment_ports[0].name, "<b>");
         char *page = render(&v);
         assert_null(strstr(page, "<script"));
         assert_null(strstr(page, "<img"));
         assert_null(strstr(page, "</title><"));
         assert_non_null(strstr(page, "&lt;script&gt;x&lt;/script&gt;"));
         assert_non_null(strstr(page, "a&quot;b&#39;c&amp;d"));
+        assert_non_null(strstr(page, "&lt;svg&gt;&amp;"));
+        assert_null(strstr(page, "<b>"));
         assert_non_null(strstr(page, "&#xfffd;&#xfffd;&lt;"));
         assert_null(strchr(page, '\x01'));
         assert_null(strchr(page, '\xff'));
@@ -116,6 +130,7 @@ static void test_empty_lab(void **state) {
         strcpy(v.bridge, "vmnet0");
         char *page = render(&v);
         assert_non_null(strstr(page, "0 students, 0 VMs"));
+        assert_null(strstr(page, "Private segments")); /* no table without a segment */
         assert_non_null(strstr(page, "</html>"));
         free(page);
 }

@@ -35,6 +35,15 @@ static void test_round_trip(void **state) {
         assert_string_equal(back.links[1].name, "tap-stu1+1");
         assert_string_equal(back.vms[2].name, "srv");
         assert_int_equal(back.vms[3].link, LAB_VIEW_NONE);
+        assert_int_equal(back.n_segments, 2);
+        assert_string_equal(back.segments[1].name, "red");
+        assert_string_equal(back.segments[1].bridge, "b~99887766aa");
+        assert_string_equal(back.segments[1].link, "stu1=red");
+        assert_int_equal(back.segments[1].flags, VMNET_SEGMENT_KEEP);
+        assert_int_equal(back.segments[1].since, SAMPLE_TIME - 900);
+        assert_int_equal(back.n_segment_ports, 1);
+        assert_string_equal(back.segment_ports[0].name, "vmns0");
+        assert_int_equal(back.segment_ports[0].segment, 1);
         encode(&back, &again, &size2);
         assert_int_equal(size2, size);
         assert_memory_equal(again, data, size);
@@ -57,6 +66,9 @@ static void test_same_lab_ignores_clock(void **state) {
         b.time += 30;
         assert_true(lab_view_same_lab(&a, &b));
         b.vms[1].addr.s_addr ^= 1;
+        assert_false(lab_view_same_lab(&a, &b));
+        b.vms[1].addr.s_addr ^= 1;
+        b.segment_ports[0].flags = 0; /* the VM on a segment stopped */
         assert_false(lab_view_same_lab(&a, &b));
         lab_view_clear(&a);
         lab_view_clear(&b);
@@ -116,6 +128,24 @@ static void test_bad_blobs(void **state) {
         v.links[2].student = 1;
         v.vms[0].link = 3;
         assert_int_equal(lab_view_encode(&v, &data, &size), -EINVAL);
+        v.vms[0].link = 1;
+        /* a segment of no student, a segment's port on no segment */
+        v.segments[0].student = 2;
+        assert_int_equal(lab_view_encode(&v, &data, &size), -EINVAL);
+        v.segments[0].student = 1;
+        v.segment_ports[0].segment = 2;
+        assert_int_equal(lab_view_encode(&v, &data, &size), -EINVAL);
+        v.segment_ports[0].segment = 1;
+        /* a segment flag or a port kind no vmnetd sends */
+        v.segments[1].flags = 0x80;
+        encode(&v, &data, &size);
+        assert_int_equal(lab_view_decode(data, size, &out), -EBADMSG);
+        free(data);
+        v.segments[1].flags = VMNET_SEGMENT_KEEP;
+        v.segment_ports[0].kind = VMNET_TAP_NETNS + 1;
+        encode(&v, &data, &size);
+        assert_int_equal(lab_view_decode(data, size, &out), -EBADMSG);
+        free(data);
         lab_view_clear(&v);
 }
 
@@ -169,6 +199,10 @@ static void test_filter_owner(void **state) {
         assert_string_equal(mine.vms[0].name, "srv");
         assert_int_equal(mine.vms[0].link, 0);
         assert_string_equal(mine.bridge, "vmnet0");
+        assert_int_equal(mine.n_segments, 1);
+        assert_string_equal(mine.segments[0].name, "blue");
+        assert_int_equal(mine.segments[0].student, 0);
+        assert_int_equal(mine.n_segment_ports, 0);
         lab_view_clear(&mine);
 
         assert_int_equal(lab_view_filter_owner(&v, 61001, &mine), 0);
@@ -176,6 +210,10 @@ static void test_filter_owner(void **state) {
         assert_int_equal(mine.n_vms, 2);
         assert_int_equal(mine.vms[0].link, 1);
         assert_int_equal(mine.vms[1].link, 0);
+        assert_int_equal(mine.n_segments, 1);
+        assert_string_equal(mine.segments[0].name, "red");
+        assert_int_equal(mine.n_segment_ports, 1);
+        assert_int_equal(mine.segment_ports[0].segment, 0); /* renumbered: red is the copy's first */
         lab_view_clear(&mine);
 
         /* nobody's VMs are nobody's to see, and a stranger sees none */
@@ -183,7 +221,7 @@ static void test_filter_owner(void **state) {
         assert_int_equal(mine.n_vms, 0);
         lab_view_clear(&mine);
         assert_int_equal(lab_view_filter_owner(&v, 4242, &mine), 0);
-        assert_int_equal(mine.n_students + mine.n_links + mine.n_vms, 0);
+        assert_int_equal(mine.n_students + mine.n_links + mine.n_vms + mine.n_segments + mine.n_segment_ports, 0);
         lab_view_clear(&mine);
         lab_view_clear(&v);
 }

@@ -6,6 +6,7 @@
 #   nss_vmnet/*.c -> $(BUILD)/libnss_vmnet.so.2
 #   cli/bridge_helper*.c + cli/call.c -> $(BUILD)/vmnet-bridge-helper,
 #   cli/lxc_hook.c + cli/netns.c + cli/call.c -> $(BUILD)/vmnet-lxc-hook, other cli/*.c -> $(BUILD)/vmnet
+#   names/*.c     -> $(BUILD)/vmnet-names       (dnsmasq's dhcp-script: the lab's names)
 #   tests/unit/test_*.c  -> $(BUILD)/tests/test_* (cmocka)
 
 BUILD    ?= build
@@ -61,6 +62,7 @@ COMMON_SRC := $(sort $(wildcard common/*.c))
 HELPER_SRC := $(sort $(filter-out helper/main.c,$(wildcard helper/*.c)))
 PAM_SRC    := $(sort $(wildcard pam_vmnet/*.c))
 NSS_SRC    := $(sort $(wildcard nss_vmnet/*.c))
+NAMES_SRC  := $(sort $(wildcard names/*.c))
 BRIDGE_HELPER_SRC := $(sort $(wildcard cli/bridge_helper*.c) cli/call.c)
 LXC_HOOK_SRC := $(if $(wildcard cli/lxc_hook.c),cli/lxc_hook.c cli/netns.c cli/call.c)
 CLI_SRC    := $(sort $(filter-out $(wildcard cli/bridge_helper*.c) cli/lxc_hook.c,$(wildcard cli/*.c)))
@@ -75,6 +77,7 @@ PROGRAMS += $(if $(NSS_SRC),$(BUILD)/libnss_vmnet.so.2)
 PROGRAMS += $(if $(CLI_SRC),$(BUILD)/vmnet)
 PROGRAMS += $(if $(BRIDGE_HELPER_SRC),$(BUILD)/vmnet-bridge-helper)
 PROGRAMS += $(if $(LXC_HOOK_SRC),$(BUILD)/vmnet-lxc-hook)
+PROGRAMS += $(if $(NAMES_SRC),$(BUILD)/vmnet-names)
 
 # Test tools (tests/tools/*.c): small clients the integration tests drive; not installed.
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
@@ -91,9 +94,11 @@ endif
 $(BUILD)/obj/common/version.o: VMNET_CPPFLAGS += -DVMNET_VERSION='"$(VERSION)"'
 $(BUILD)/obj/common/version.o: debian/changelog
 
-# Where the packages install the bridge helper and the LXC hook, for `vmnet hint`.
+# Where the packages install the bridge helper and the LXC hook, for `vmnet
+# hint`, and the names program, for vmnetd's dnsmasq.
 $(BUILD)/obj/cli/%.o: VMNET_CPPFLAGS += -DVMNET_BRIDGE_HELPER_PATH='"$(PKGLIBDIR)/vmnet-bridge-helper"' \
                                          -DVMNET_LXC_HOOK_PATH='"$(PKGLIBDIR)/vmnet-lxc-hook"'
+$(BUILD)/obj/helper/%.o: VMNET_CPPFLAGS += -DVMNET_NAMES_PATH='"$(PKGLIBDIR)/vmnet-names"'
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -115,6 +120,9 @@ $(BUILD)/libvmnet-pam.a: $(call obj,$(PAM_SRC))
 	ar rcs $@ $^
 # vmnet's pieces without its main(), for the unit tests
 $(BUILD)/libvmnet-cli.a: $(call obj,$(filter-out cli/vmnet.c,$(CLI_SRC)))
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/libvmnet-names.a: $(call obj,$(filter-out names/main.c,$(NAMES_SRC)))
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -140,15 +148,19 @@ $(BUILD)/vmnet-bridge-helper: $(call obj,$(BRIDGE_HELPER_SRC)) $(BUILD)/libvmnet
 $(BUILD)/vmnet-lxc-hook: $(call obj,$(LXC_HOOK_SRC)) $(BUILD)/libvmnet-common.a
 	$(LINK) $^ -o $@
 
+$(BUILD)/vmnet-names: $(call obj,names/main.c) $(BUILD)/libvmnet-names.a $(BUILD)/libvmnet-common.a
+	$(LINK) $^ -lcap-ng -o $@
+
 # Unit tests link every library archive: the linker takes only what a test uses.
 TEST_ARCHIVES := $(BUILD)/libvmnet-helper.a $(if $(NSS_SRC),$(BUILD)/libvmnet-nss.a) \
                  $(if $(PAM_SRC),$(BUILD)/libvmnet-pam.a) $(BUILD)/libvmnet-cli.a \
+                 $(if $(NAMES_SRC),$(BUILD)/libvmnet-names.a) \
                  $(BUILD)/libvmnet-common.a
 # test_lab fails allocations on purpose: every realloc goes through its own.
 $(BUILD)/tests/test_lab: TEST_LDFLAGS = -Wl,--wrap=realloc
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_ARCHIVES)
 	@mkdir -p $(dir $@)
-	$(COMPILE) -Itests/unit -Ihelper -Inss_vmnet -Ipam_vmnet -Icli $(VMNET_LDFLAGS) $(LDFLAGS) $(TEST_LDFLAGS) $< $(TEST_ARCHIVES) \
+	$(COMPILE) -Itests/unit -Ihelper -Inss_vmnet -Ipam_vmnet -Icli -Inames $(VMNET_LDFLAGS) $(LDFLAGS) $(TEST_LDFLAGS) $< $(TEST_ARCHIVES) \
 	  $(PKG_LIBS) -lcmocka -lpam -lpthread -o $@
 
 # Test tools (tests/tools/*.c): small clients the integration tests drive.
@@ -208,6 +220,7 @@ install: $(PROGRAMS)
 	$(if $(CLI_SRC),install -m 0755 $(BUILD)/vmnet $(DESTDIR)$(BINDIR)/vmnet)
 	$(if $(BRIDGE_HELPER_SRC),install -m 0755 $(BUILD)/vmnet-bridge-helper $(DESTDIR)$(PKGLIBDIR)/vmnet-bridge-helper)
 	$(if $(LXC_HOOK_SRC),install -m 0755 $(BUILD)/vmnet-lxc-hook $(DESTDIR)$(PKGLIBDIR)/vmnet-lxc-hook)
+	$(if $(NAMES_SRC),install -m 0755 $(BUILD)/vmnet-names $(DESTDIR)$(PKGLIBDIR)/vmnet-names)
 	$(if $(PAM_SRC),install -m 0644 $(BUILD)/pam_vmnet.so $(DESTDIR)$(LIBDIR)/security/pam_vmnet.so)
 	$(if $(NSS_SRC),install -m 0644 $(BUILD)/libnss_vmnet.so.2 $(DESTDIR)$(LIBDIR)/libnss_vmnet.so.2)
 	[ -e $(DESTDIR)$(SYSCONFDIR)/security/vmnet.conf ] || \

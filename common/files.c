@@ -107,7 +107,11 @@ int write_file_atomic_group(const char *path, const void *data, size_t size, mod
         _cleanup_close_ int fd = -1;
         int r;
 
-        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+        /* a dot file next to it: programs that watch the directory (dnsmasq's
+         * hostsdir) pass over dot files, and read only the renamed one */
+        const char *slash = strrchr(path, '/');
+        int dir_len = slash ? (int)(slash - path + 1) : 0;
+        if (asprintf(&tmp, "%.*s.%s.XXXXXX", dir_len, path, path + dir_len) < 0)
                 return -ENOMEM;
         fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)

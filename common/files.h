@@ -9,8 +9,9 @@
  * are written only on success. */
 int read_file_whole(const char *path, size_t max, char **ret_data, size_t *ret_size);
 
-/* Replaces path with data: written to a new file in the same directory,
- * given mode, then renamed over path, so a reader sees the old content or
+/* Replaces path with data: written to a new file in the same directory
+ * (".NAME.XXXXXX", hidden from whatever watches it), given mode, then
+ * renamed over path, so a reader sees the old content or
  * the new, never half of one.  No fsync: vmnet writes such files in run_dir,
  * a tmpfs, and writes them anew after a crash.  Returns 0 or -errno. */
 int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);

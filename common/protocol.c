@@ -54,6 +54,7 @@ enum field_type {
         FIELD_U32,
         FIELD_U64,
         FIELD_CHUNK,  /* u16 chunk_len, then that many bytes of chunk (at most VMNET_CHUNK_MAX) */
+        FIELD_BYTES,  /* size raw bytes (a MAC address) */
         FIELD_TAPS,   /* u16 n_taps, then per tap: string name, u8 kind, u8 flags */
         FIELD_DROPS,  /* u16 n_drops, then per counter: 6 bytes MAC, u8 kind, u32 frames */
         FIELD_FLAGS,  /* a u8 of bits in mask, last: sent only when not 0, so that a message
@@ -85,6 +86,8 @@ struct field {
 #define REQ_U8(f)          { .type = FIELD_U8, .offset = offsetof(struct vmnet_request, f), .size = 1 }
 #define REQ_U32(f)         { .type = FIELD_U32, .offset = offsetof(struct vmnet_request, f), .size = 4 }
 #define REQ_U64(f)         { .type = FIELD_U64, .offset = offsetof(struct vmnet_request, f), .size = 8 }
+#define REQ_BYTES(f)       { .type = FIELD_BYTES, .offset = offsetof(struct vmnet_request, f), \
+                             .size = sizeof(((struct vmnet_request *)0)->f) }
 #define REP_TAPS           { .type = FIELD_TAPS }
 #define REP_DROPS          { .type = FIELD_DROPS }
 #define REQ_U8(f)          { .type = FIELD_U8, .offset = offsetof(struct vmnet_request, f), .size = 1 }
@@ -109,6 +112,8 @@ static const struct field reply_lab_health[] = {
 };
 static const struct field reply_segment_add[] = { REP_STRING(tap, true), REP_STRING(bridge, true) };
 static const struct field reply_segment_list[] = { REP_U8(max_segments), REP_SEGMENTS };
+static const struct field mac_field[] = { REQ_BYTES(mac) };
+static const struct field reply_owner[] = { REP_U32(owner_uid), REP_STRING(user, false) };
 static const struct field reply_status[] = {
         REP_STRING(user, false), REP_STRING(bridge, false), REP_STRING(address, false), REP_STRING(domain, false),
         REP_U8(uplink), REP_U16(max_taps), REP_TAPS, REP_U8(guard), REP_DROPS,
@@ -155,6 +160,7 @@ static const struct message messages[] = {
         [VMNET_MSG_SUBSCRIBE] = MESSAGE("SUBSCRIBE", scope_field, reply_generation),
         [VMNET_MSG_LAB_CHANGED] = MESSAGE_REP("LAB_CHANGED", reply_generation),
         [VMNET_MSG_CAPTURE] = MESSAGE("CAPTURE", target_field, reply_capture),
+        [VMNET_MSG_OWNER]   = MESSAGE("OWNER", mac_field, reply_owner),
 };
 
 static const struct message *message_of(uint8_t type) {
@@ -220,6 +226,9 @@ static void put_fields(struct byte_writer *w, const struct field *fields, size_t
                         bw_put(w, rep->chunk, rep->chunk_len);
                         break;
                 }
+                case FIELD_BYTES:
+                        bw_put(w, p, f->size);
+                        break;
                 case FIELD_TAPS:
                         protocol_put_taps(w, base);
                         break;
@@ -280,6 +289,12 @@ static void get_fields(struct byte_reader *r, const struct field *fields, size_t
                                 memcpy(rep->chunk, data, rep->chunk_len);
                         else if (!r->error)
                                 r->error = -EBADMSG;
+                        break;
+                }
+                case FIELD_BYTES: {
+                        const uint8_t *b = br_get(r, f->size);
+                        if (b)
+                                memcpy(p, b, f->size);
                         break;
                 }
                 case FIELD_TAPS:

@@ -55,6 +55,9 @@ enum vmnet_msg_type {
         VMNET_MSG_LAB_CHANGED = 10,/* ... this, unasked, whenever the view's generation changes */
         VMNET_MSG_CAPTURE = 11,   /* a copy of one port's frames (the caller's own; teachers: any),
                                    * the capture tap's fd comes with the reply */
+        /* vmnetd's own user only (its names program, run by its dnsmasq):
+         * whose link the VM with this MAC is behind */
+        VMNET_MSG_OWNER   = 16,
 };
 
 enum vmnet_status {
@@ -135,7 +138,7 @@ enum vmnet_dnsmasq_state {
  *   segment's name), want.   TAP_ADD: want.   NETNS_ATTACH: ifname,
  *   segment (optional, last: sent only when not empty), fd.
  *   ISOLATION: isolation.   SEGMENT_ADD: segment, segment_flags.
- *   SEGMENT_DEL: segment.   STATUS, SEGMENT_LIST: none.
+ *   SEGMENT_DEL: segment.   OWNER: mac.   STATUS, SEGMENT_LIST: none.
  *   LAB_VIEW: scope, generation, offset.   SUBSCRIBE: scope.   CAPTURE: target. */
 struct vmnet_request {
         uint8_t type;
@@ -155,7 +158,10 @@ struct vmnet_request {
         uint64_t generation; /* LAB_VIEW: of the chunks read so far; 0 for the first */
         uint32_t offset; /* LAB_VIEW: where the chunk starts in the blob */
         char target[VMNET_TARGET_MAX + 1]; /* CAPTURE */
+        uint8_t mac[6];
 };
+
+#define VMNET_OWNER_UNKNOWN UINT32_MAX
 
 struct vmnet_tap_info {
         char name[IFNAMSIZ];
@@ -201,7 +207,9 @@ struct vmnet_segment_port {
  * carry nothing.  SEGMENT_ADD: tap (the segment's link), bridge (its
  * bridge).  SEGMENT_LIST: max_segments, segments, segment_ports.
  * LAB_VIEW: generation, total, chunk.  SUBSCRIBE, LAB_CHANGED: generation.
- * CAPTURE: tap (the capture tap), user (whose port), port, link. */
+ * CAPTURE: tap (the capture tap), user (whose port), port, link.  OWNER:
+ * owner_uid and user (the owner's name; VMNET_OWNER_UNKNOWN and "" when
+ * the MAC is behind no student's link). */
 struct vmnet_reply {
         uint8_t type;    /* the request's type, without VMNET_REPLY */
         uint16_t status; /* enum vmnet_status */
@@ -229,6 +237,7 @@ struct vmnet_reply {
         uint32_t total;           /* the blob's size */
         uint16_t chunk_len;
         uint8_t chunk[VMNET_CHUNK_MAX];
+        uint32_t owner_uid;
 };
 
 /* Encoders return the message length, or -EINVAL (a field too long, an

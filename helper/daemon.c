@@ -24,7 +24,8 @@
 #include "array.h"
 #include "firewall.h"
 #include "guard.h"
-#include "hosts_publish.h"
+#include "hosts_snapshot.h"
+#include "lease_owners.h"
 #include "lab.h"
 #include "link_events.h"
 #include "log.h"
@@ -38,7 +39,7 @@
 #define DELETE_IDLE_MS     20   /* batch deletions once requests pause this long */
 #define DELETE_MAX_WAIT_MS 500  /* ... or once the oldest waited this long */
 #define POOL_IDLE_MS       50   /* login links are made ahead once requests pause this long */
-#define PUBLISH_DELAY_MS   50   /* lets dnsmasq finish rewriting its lease file */
+#define LEASES_DELAY_MS    50   /* lets dnsmasq finish rewriting its lease file */
 #define DROPS_READ_MS      5000 /* the guard's drop counters are read (and logged) this often */
 #define VIEW_DELAY_MS      50   /* the lab view is drawn this long after a change... */
 #define VIEW_INTERVAL_MS   250  /* ... and at most this often: a burst of changes is one */
@@ -103,41 +104,34 @@ static void draw_view(struct vmnetd *d) {
         daemon_announce_view(d);
 }
 
-/* One publish: the lab that says whose each lease is, and the owned
- * leases it found, for the guard. */
-struct publish {
-        struct lab *lab;
-        struct guard_lease *leases;
-        size_t n, allocated;
-};
-
-static int owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char *ret_user, void *userdata) {
-        return lab_owner_of_mac(mac, ret_uid, ret_user, ((struct publish *)userdata)->lab);
+/* Whose VM a MAC is, for the guard's leases. */
+static int owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, void *userdata) {
+        char user[HOSTS_USER_MAX + 1];
+        return lab_owner_of_mac(mac, ret_uid, user, userdata);
 }
 
-static void lease_seen(const struct lease *l, uid_t owner, void *userdata) {
-        struct publish *p = userdata;
-        if (owner == (uid_t)-1 || ARRAY_RESERVE(p->leases, p->allocated, p->n + 1) < 0)
-                return; /* nobody's lease is nobody's to protect */
-        p->leases[p->n++] = (struct guard_lease) { .addr = l->addr, .uid = (uint32_t)owner, .expiry = l->expiry };
-}
+/* The guard learns the addresses dnsmasq leased and whose VMs have them
+ * (lease_owners.h: vmnetd reads no name a guest chose; the names are
+ * vmnet-names'). */
+static void sync_guard_leases(struct vmnetd *d) {
+        struct guard_lease *leases = NULL;
+        size_t n = 0;
 
-static void publish_hosts(struct vmnetd *d) {
-        struct publish p = { .lab = &d->lab };
-
+        d->leases_at_ms = 0;
+        daemon_view_changed(d); /* the lab view shows the leases too */
+        if (!d->guard.on)
+                return;
         /* one read of the FDB for every lease's owner */
         lab_fdb_hold(&d->lab);
-        int r = hosts_publish_report(d->leases_path, d->hosts_path, d->lab.config.domain, owner_of_mac, lease_seen, &p);
+        int r = lease_owners_read(&d->lease_owners, d->leases_path, owner_of_mac, &d->lab, &leases, &n);
         lab_fdb_release(&d->lab);
         if (r >= 0)
-                guard_leases(&d->guard, p.leases, p.n);
-        free(p.leases);
-        d->publish_at_ms = 0;
+                guard_leases(&d->guard, leases, n);
+        free(leases);
         if (r == -EAGAIN) /* dnsmasq was still writing: look again shortly */
-                d->publish_at_ms = now_ms() + 4 * PUBLISH_DELAY_MS;
+                d->leases_at_ms = now_ms() + 4 * LEASES_DELAY_MS;
         else if (r < 0)
-                log_warn_errno(r, "cannot publish %s: %m", d->hosts_path);
-        daemon_view_changed(d);
+                log_warn_errno(r, "cannot read %s for the guard: %m", d->leases_path);
 }
 
 static void handle_inotify(struct vmnetd *d) {
@@ -147,8 +141,11 @@ static void handle_inotify(struct vmnetd *d) {
         while ((n = read(d->inotify_fd, buf, sizeof buf)) > 0)
                 for (char *p = buf; p < buf + n;) {
                         struct inotify_event *e = (struct inotify_event *)p;
-                        if (e->len && strcmp(e->name, "dnsmasq.leases") == 0 && !d->publish_at_ms)
-                                d->publish_at_ms = now_ms() + PUBLISH_DELAY_MS;
+                        if (e->len && strcmp(e->name, "dnsmasq.leases") == 0 && !d->leases_at_ms)
+                                d->leases_at_ms = now_ms() + LEASES_DELAY_MS;
+                        /* vmnet-names published the guests' names, which the view shows */
+                        else if (e->len && strcmp(e->name, "hosts") == 0)
+                                daemon_view_changed(d);
                         p += sizeof *e + e->len;
                 }
 }
@@ -205,16 +202,18 @@ static void apply_dnsmasq(struct vmnetd *d) {
         }
         d->dnsmasq.restart_at_ms = 0;
         if (d->lab.subnet_changed) {
+                /* and the names of those leases: no del will come for them */
                 if (unlink(d->leases_path) < 0 && errno != ENOENT)
                         log_warn_errno(errno, "cannot remove %s: %m", d->leases_path);
                 else
                         log_info("the lab's subnet changed: the old leases are gone");
+                dnsmasq_forget_names(&d->lab.config);
                 d->lab.subnet_changed = false;
         }
         if (dnsmasq_wanted(&d->lab.config))
                 start_dnsmasq(d);
         dnsmasq_health(d);
-        d->publish_at_ms = now_ms();
+        d->leases_at_ms = now_ms(); /* the guard's leases, for the guard as it is now */
 }
 
 static void reload(struct vmnetd *d) {
@@ -326,7 +325,6 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
                 return log_error_errno(r, "cannot set up the lab bridge %s: %m", config->bridge);
         daemon_watch(d, SRC_LINK_EVENTS, link_events_fd(d->link_events), true);
         snprintf(d->leases_path, sizeof d->leases_path, "%s/dnsmasq.leases", config->run_dir);
-        snprintf(d->hosts_path, sizeof d->hosts_path, "%s/hosts", config->run_dir);
         d->dnsmasq.pidfd = -1;
         apply_firewall(d);
         (void)lab_guard_start(&d->lab); /* logged; the lab works unguarded if it must */
@@ -337,7 +335,7 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
                 log_error_errno(errno, "cannot watch %s for lease changes: %m", config->run_dir);
         else
                 daemon_watch(d, SRC_INOTIFY, d->inotify_fd, true);
-        publish_hosts(d);
+        sync_guard_leases(d);
         d->neigh_fd = neigh_events_open();
         if (d->neigh_fd < 0)
                 log_error_errno(d->neigh_fd, "cannot follow the bridge's and the host's neighbours (the lab view "
@@ -372,8 +370,8 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                         due = pooled && d.clients.n == 0 ? 0 : POOL_IDLE_MS;
                 else if (d.clients.n > 0)
                         due = d.clients.n_busy > 0 ? BUSY_IDLE_MS : CLIENT_IDLE_MS;
-                if (d.publish_at_ms && (due < 0 || d.publish_at_ms - now0 < due))
-                        due = d.publish_at_ms > now0 ? d.publish_at_ms - now0 : 0;
+                if (d.leases_at_ms && (due < 0 || d.leases_at_ms - now0 < due))
+                        due = d.leases_at_ms > now0 ? d.leases_at_ms - now0 : 0;
                 if (d.dnsmasq.restart_at_ms && (due < 0 || d.dnsmasq.restart_at_ms - now0 < due))
                         due = d.dnsmasq.restart_at_ms > now0 ? d.dnsmasq.restart_at_ms - now0 : 0;
                 long long guard_at = lab_guard_sync_due(&d.lab);
@@ -448,8 +446,8 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                                 pooled = true;
                         }
                 }
-                if (d.publish_at_ms && now >= d.publish_at_ms)
-                        publish_hosts(&d);
+                if (d.leases_at_ms && now >= d.leases_at_ms)
+                        sync_guard_leases(&d);
                 if (d.dnsmasq.restart_at_ms && now >= d.dnsmasq.restart_at_ms)
                         start_dnsmasq(&d);
                 if (d.guard.on && now - d.guard.read_ms >= DROPS_READ_MS)
@@ -469,6 +467,7 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
         dnsmasq_stop(&d.dnsmasq);
         lab_stop(&d.lab);
         guard_stop(&d.guard); /* its table stays, with what it learned */
+        lease_owners_free(&d.lease_owners);
         link_events_close(d.link_events);
         if (d.neigh_fd >= 0)
                 close(d.neigh_fd);

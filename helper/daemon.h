@@ -1,6 +1,7 @@
 /* vmnetd's event loop: the control socket, its clients, session pidfds,
  * signals (HUP reload, TERM/INT stop, CHLD), the batched tap deletions,
- * dnsmasq's supervision and the hosts snapshot. */
+ * and dnsmasq's supervision (dnsmasq runs the names program, which
+ * publishes the hosts snapshot). */
 #pragma once
 #include <stdbool.h>
 

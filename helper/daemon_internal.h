@@ -9,6 +9,7 @@
 #include "dnsmasq.h"
 #include "guard.h"
 #include "lab.h"
+#include "lease_owners.h"
 #include "link_events.h"
 #include "server.h"
 
@@ -39,11 +40,12 @@ struct vmnetd {
         struct dnsmasq dnsmasq;
         struct guard guard;
         int inotify_fd;
-        long long publish_at_ms; /* 0: the hosts snapshot is up to date */
+        long long leases_at_ms;  /* 0: the guard has the leases of the lease file */
+        struct lease_owners lease_owners;
         int neigh_fd;            /* neighbour events: a VM came, went, or moved */
         long long view_at_ms;    /* 0: the lab view is up to date */
         long long view_drawn_ms;
-        char leases_path[PATH_MAX + 32], hosts_path[PATH_MAX + 32];
+        char leases_path[PATH_MAX + 32];
         bool stop;
 };
 

@@ -20,15 +20,27 @@ struct dnsmasq {
                                                  * "" while it runs */
 };
 
-/* The config text for c, into buf, for dnsmasq running as user (NULL:
- * none named).  Returns its length or -ENOSPC. */
-int dnsmasq_config_text(const struct vmnet_config *c, const char *user, char *buf, size_t size);
+/* In run_dir: the hosts file the names program writes for dnsmasq. */
+#define DNSMASQ_NAMES_DIR "dns"
+
+struct strbuf;
+
+/* The config text for c, appended to out, for dnsmasq running as user
+ * (NULL: none named) with names_program as its dhcp-script.  0 or -ENOMEM. */
+int dnsmasq_config_text(const struct vmnet_config *c, const char *user, const char *names_program,
+                        struct strbuf *out);
+
+/* Removes the names of the lab's leases (run_dir/hosts and run_dir/dns/hosts),
+ * when the leases go with a new subnet: no del comes for them. */
+void dnsmasq_forget_names(const struct vmnet_config *c);
 
 /* Whether this uplink mode runs DHCP/DNS at all (external: the LAN does). */
 bool dnsmasq_wanted(const struct vmnet_config *c);
 
-/* Writes run_dir/dnsmasq.conf, ends a dnsmasq a crashed vmnetd left behind
- * (its pid file), and starts ours.  Returns 0 or -errno. */
+/* Writes run_dir/dnsmasq.conf, makes run_dir/dns, ends a dnsmasq a crashed
+ * vmnetd left behind (its pid file), and starts ours, with VMNET_RUN_DIR,
+ * VMNET_SOCKET and VMNET_DOMAIN in its environment for the names program.
+ * Returns 0 or -errno. */
 int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c);
 
 /* Reaps it after its pidfd said it ended, and schedules a restart (1 s,

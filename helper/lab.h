@@ -72,6 +72,7 @@ struct lab {
         struct lab_views views;
         struct students students;
         struct link_registry links;
+        uid_t self_uid;          /* vmnetd's own user (OWNER's only caller) */
         char state_path[PATH_MAX];
         size_t state_lines;        /* records in run_dir/state when it was last written whole */
         size_t journal_lines;      /* records appended to it since (lab_save_change) */
@@ -181,7 +182,10 @@ void lab_flush_deletions(struct lab *lab);
 void lab_flush_deletions_unhurried(struct lab *lab);
 bool lab_has_deletions(const struct lab *lab);
 
-/* For the hosts snapshot: whose link the guest with this MAC sits behind. */
+/* For the names program (OWNER): whose link the guest with this MAC sits
+ * behind; the user's DNS label (dns_user_label(): what NAME.USER.DOMAIN
+ * holds) into ret_user (HOSTS_USER_MAX + 1 bytes at least).  0, or -ENOENT
+ * when it is behind no student's link. */
 int lab_owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char *ret_user, void *lab);
 /* Reads the bridge's FDB once for the lab_owner_of_mac calls until
  * lab_fdb_release (a publish asks for every lease: 50,000 MACs read once,

@@ -31,6 +31,7 @@ int lab_init(struct lab *lab, const struct vmnet_config *config, const struct la
         lab->config = *config;
         lab->ops = ops;
         lab->tc_fd = -1;
+        lab->self_uid = geteuid(); /* vmnetd is its own user by now (privilege.h) */
         if (snprintf(lab->state_path, sizeof lab->state_path, "%s/state", config->run_dir) >=
             (int)sizeof lab->state_path)
                 return -ENAMETOOLONG;

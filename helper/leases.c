@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns_name.h"
 #include "leases.h"
 #include "mac_address.h"
 
@@ -70,52 +69,15 @@ static bool parse_line(const char *line, size_t len, int64_t now, struct lease *
                 return false;
         if (l.expiry != 0 && l.expiry <= now)
                 return false;
-        if (dns_label_is_valid(f[3], fl[3])) {
-                dns_lowercase(l.hostname, f[3], fl[3]);
-                l.hostname[fl[3]] = '\0';
-        }
+        /* f[3], the host name, and f[4], the client ID, are the guest's: not read */
         *ret = l;
         return true;
-}
-
-/* Sort key for finding duplicate names: name, then newest first, then file order. */
-static int compare_for_dedup(const void *a, const void *b, void *userdata) {
-        const struct lease *leases = userdata;
-        size_t i = *(const size_t *)a, j = *(const size_t *)b;
-        int r = strcmp(leases[i].hostname, leases[j].hostname);
-        if (r != 0)
-                return r;
-        uint64_t ei = leases[i].expiry == 0 ? UINT64_MAX : (uint64_t)leases[i].expiry;
-        uint64_t ej = leases[j].expiry == 0 ? UINT64_MAX : (uint64_t)leases[j].expiry;
-        if (ei != ej)
-                return ei > ej ? -1 : 1;
-        return i < j ? -1 : i > j;
-}
-
-static int drop_duplicate_names(struct lease *leases, size_t n) {
-        size_t n_named = 0;
-        size_t *order;
-
-        order = reallocarray(NULL, n, sizeof *order);
-        if (!order)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++)
-                if (leases[i].hostname[0] != '\0')
-                        order[n_named++] = i;
-        qsort_r(order, n_named, sizeof *order, compare_for_dedup, leases);
-        /* Backwards, so that order[k - 1] still holds its name when compared. */
-        for (size_t k = n_named; k-- > 1;)
-                if (strcmp(leases[order[k]].hostname, leases[order[k - 1]].hostname) == 0)
-                        leases[order[k]].hostname[0] = '\0';
-        free(order);
-        return 0;
 }
 
 int leases_parse(const char *text, size_t len, int64_t now,
                  struct lease **ret_leases, size_t *ret_n, bool *ret_complete) {
         struct lease *leases = NULL;
         size_t n = 0, allocated = 0, pos = 0;
-        int r;
 
         while (pos < len) {
                 const char *nl = memchr(text + pos, '\n', len - pos);
@@ -138,14 +100,6 @@ int leases_parse(const char *text, size_t len, int64_t now,
                         leases[n++] = l;
                 }
                 pos += line_len + 1;
-        }
-
-        if (n > 1) {
-                r = drop_duplicate_names(leases, n);
-                if (r < 0) {
-                        free(leases);
-                        return r;
-                }
         }
 
         *ret_leases = leases;

@@ -150,24 +150,3 @@ int privilege_child_keep_network(void) {
         want_kept(CAPNG_AMBIENT);
         return capng_apply(CAPNG_SELECT_AMBIENT) < 0 ? -EPERM : 0;
 }
-
-int privilege_child_none(void) {
-        /* Not root (vmnetd dropped root before it spawns anything) and an
-         * empty ambient set: the exec leaves the program no capability.
-         * (Dropping them here would take capset(), which vmnetd.service's
-         * system call filter refuses; the program checks itself instead.) */
-        if (geteuid() == 0)
-                return -EPERM;
-        capng_get_caps_process();
-        capng_clear(CAPNG_SELECT_AMBIENT);
-        if (capng_apply(CAPNG_SELECT_AMBIENT) < 0)
-                return -EPERM;
-        return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0;
-}
-
-bool privilege_holds_none(void) {
-        if (capng_get_caps_process() < 0)
-                return false;
-        return capng_have_capabilities(CAPNG_SELECT_CAPS) == CAPNG_NONE &&
-               capng_have_capabilities(CAPNG_SELECT_AMBIENT) == CAPNG_NONE;
-}

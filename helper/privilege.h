@@ -11,9 +11,9 @@
  * as root (vmnetd -f, the tests, the demo) vmnetd becomes that user itself,
  * after what only root can do: making run_dir and binding its sockets.
  * Its children get no capability unless spawned for one (spawn.h): dnsmasq
- * the same two, the names process none. */
+ * gets the same two; the names program it runs sheds them before it reads
+ * anything (names/capabilities.h). */
 #pragma once
-#include <stdbool.h>
 #include <sys/types.h>
 
 #define VMNETD_USER "vmnet"
@@ -34,12 +34,6 @@ int privilege_prepare_run_dir(const char *run_dir, const char *user);
 int privilege_drop(const char *user);
 
 /* Between fork and exec, in the child: the two capabilities passed on to
- * the program through the ambient set (what dnsmasq needs)... */
+ * the program through the ambient set (what dnsmasq needs; a child spawned
+ * without this gets none, the ambient set being empty). */
 int privilege_child_keep_network(void);
-/* ...or none at all, for good (the names process, which reads what guests
- * chose). */
-int privilege_child_none(void);
-
-/* True if this process holds no capability in any set but the bounding set
- * (for a program that must run without, to check itself). */
-bool privilege_holds_none(void);

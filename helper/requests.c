@@ -138,28 +138,60 @@ static int handle_capture(struct lab *lab, struct peer *peer, const struct user_
         return lab_capture(lab, caller, is_teacher(lab, peer), req->target, rep, ret_fd);
 }
 
+static int handle_owner(struct lab *lab, struct peer *peer, const struct user_info *caller,
+                        const struct vmnet_request *req, struct vmnet_reply *rep, int *ret_fd) {
+        uid_t uid;
+        (void)peer, (void)caller, (void)ret_fd;
+        if (lab_owner_of_mac(req->mac, &uid, rep->user, lab) < 0) {
+                rep->owner_uid = VMNET_OWNER_UNKNOWN; /* an answer, not a failure */
+                rep->user[0] = '\0';
+        } else
+                rep->owner_uid = (uint32_t)uid;
+        return 0;
+}
+
+/* Who may send a message. */
+enum callers {
+        CALLERS_ANYONE, /* any user with an account but vmnetd's own: the handler acts for the caller alone */
+        CALLERS_ROOT,   /* acts for any user: uid 0 only */
+        CALLERS_SELF,   /* vmnetd's own user: its names program, which tells guests' names */
+};
+
 /* Who may send what.  Adding a message type: a row here (and its fields
- * in common/protocol.c). */
+ * in common/protocol.c, and its rows in test_lab.c's authorisation matrix). */
 static const struct {
         handler_fn handler;
-        bool root_only; /* acts for any user: only uid 0 */
+        enum callers callers;
 } handlers[] = {
-        [VMNET_MSG_OPEN]    = { handle_open,    true },
-        [VMNET_MSG_CLOSE]   = { handle_close,   true },
-        [VMNET_MSG_STATUS]  = { handle_status,  false },
-        [VMNET_MSG_TAP_ADD] = { handle_tap_add, false },
-        [VMNET_MSG_TAP_DEL] = { handle_tap_del, false },
-        [VMNET_MSG_VM_TAP]  = { handle_vm_tap,  false },
-        [VMNET_MSG_NETNS_ATTACH] = { handle_netns_attach, false },
-        [VMNET_MSG_LAB_HEALTH] = { handle_lab_health, false },
-        [VMNET_MSG_ISOLATION] = { handle_isolation, false },
-        [VMNET_MSG_SEGMENT_ADD]  = { handle_segment_add, false },
-        [VMNET_MSG_SEGMENT_DEL]  = { handle_segment_del, false },
-        [VMNET_MSG_SEGMENT_LIST] = { handle_segment_list, false },
-        [VMNET_MSG_LAB_VIEW] = { handle_lab_view, false },
-        [VMNET_MSG_SUBSCRIBE] = { handle_subscribe, false },
-        [VMNET_MSG_CAPTURE] = { handle_capture, false },
+        [VMNET_MSG_OPEN]    = { handle_open,    CALLERS_ROOT },
+        [VMNET_MSG_CLOSE]   = { handle_close,   CALLERS_ROOT },
+        [VMNET_MSG_STATUS]  = { handle_status,  CALLERS_ANYONE },
+        [VMNET_MSG_TAP_ADD] = { handle_tap_add, CALLERS_ANYONE },
+        [VMNET_MSG_TAP_DEL] = { handle_tap_del, CALLERS_ANYONE },
+        [VMNET_MSG_VM_TAP]  = { handle_vm_tap,  CALLERS_ANYONE },
+        [VMNET_MSG_NETNS_ATTACH] = { handle_netns_attach, CALLERS_ANYONE },
+        [VMNET_MSG_LAB_HEALTH] = { handle_lab_health, CALLERS_ANYONE },
+        [VMNET_MSG_ISOLATION] = { handle_isolation, CALLERS_ANYONE }, /* the handler asks for a teacher */
+        [VMNET_MSG_SEGMENT_ADD]  = { handle_segment_add, CALLERS_ANYONE },
+        [VMNET_MSG_SEGMENT_DEL]  = { handle_segment_del, CALLERS_ANYONE },
+        [VMNET_MSG_SEGMENT_LIST] = { handle_segment_list, CALLERS_ANYONE },
+        [VMNET_MSG_LAB_VIEW] = { handle_lab_view, CALLERS_ANYONE }, /* the whole lab: teachers (the handler) */
+        [VMNET_MSG_SUBSCRIBE] = { handle_subscribe, CALLERS_ANYONE },
+        [VMNET_MSG_CAPTURE] = { handle_capture, CALLERS_ANYONE },
+        [VMNET_MSG_OWNER]   = { handle_owner,   CALLERS_SELF },
 };
+
+static bool may_send(const struct lab *lab, enum callers callers, uid_t uid) {
+        bool self = uid == lab->self_uid && uid != 0;
+        switch (callers) {
+        /* vmnetd's own user is no student: a names program gone wrong gets
+         * no tap, no session, no view of the lab */
+        case CALLERS_ANYONE: return !self;
+        case CALLERS_ROOT:   return uid == 0;
+        case CALLERS_SELF:   return self;
+        }
+        return false;
+}
 
 /* What each errno of a lab operation tells the client (lab.h); any other
  * is vmnetd's own failure, already logged. */
@@ -206,9 +238,11 @@ void request_handle(struct lab *lab, struct peer *peer, const struct vmnet_reque
                 rep->status = VMNET_ERR_BAD_REQUEST;
                 return;
         }
-        if (handlers[req->type].root_only && peer->uid != 0) {
-                log_warn("%s from uid %u (pid %d) refused: only root may do that", name, (unsigned)peer->uid,
-                         (int)peer->pid);
+        if (!may_send(lab, handlers[req->type].callers, peer->uid)) {
+                log_warn("%s from uid %u (pid %d) refused: only %s may do that", name, (unsigned)peer->uid,
+                         (int)peer->pid, handlers[req->type].callers == CALLERS_ROOT   ? "root"
+                                         : handlers[req->type].callers == CALLERS_SELF ? "vmnetd itself"
+                                                                                       : "users");
                 rep->status = VMNET_ERR_REFUSED;
                 return;
         }

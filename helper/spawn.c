@@ -32,7 +32,7 @@ static _Noreturn void run_child(char *const argv[], char *const envp[], enum spa
         for (size_t i = 0; i < n_fds; i++)
                 if (dup2(moved[i], 3 + (int)i) < 0)
                         _exit(127);
-        r = caps == SPAWN_NETWORK_CAPABILITIES ? privilege_child_keep_network() : privilege_child_none();
+        r = caps == SPAWN_NETWORK_CAPABILITIES ? privilege_child_keep_network() : 0;
         if (r < 0) {
                 dprintf(STDERR_FILENO, "vmnetd: cannot set the capabilities of %s: %s\n", argv[0], strerror(-r));
                 _exit(127);

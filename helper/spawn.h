@@ -1,12 +1,12 @@
-/* vmnetd's children (dnsmasq, the names process): forked and exec'd with
- * the capabilities they are meant to have and nothing vmnetd holds by
- * accident (blocked signals, ignored SIGPIPE, descriptors). */
+/* vmnetd's children (dnsmasq): forked and exec'd with the capabilities
+ * they are meant to have and nothing vmnetd holds by accident (blocked
+ * signals, ignored SIGPIPE, descriptors). */
 #pragma once
 #include <stddef.h>
 #include <sys/types.h>
 
 enum spawn_capabilities {
-        SPAWN_NO_CAPABILITIES,      /* none, and no_new_privs (privilege_child_none) */
+        SPAWN_NO_CAPABILITIES,      /* none: vmnetd's ambient set is empty */
         SPAWN_NETWORK_CAPABILITIES, /* vmnetd's two, passed on (privilege_child_keep_network) */
 };
 

@@ -115,8 +115,16 @@ static void describe(const struct lab_view *v, const struct vm_sightings *in, co
                 m.flags |= LAB_VM_LEASE;
                 m.addr = l->addr;
                 m.expiry = l->expiry;
-                /* the snapshot keeps a name dnsmasq gave to another guest since */
-                snprintf(m.name, sizeof m.name, "%s", e && l->addr.s_addr == e->addr ? e->name : l->hostname);
+                /* its name is the snapshot's (the names program's): the lease
+                 * file names nothing (dhcp-ignore-names) */
+                snprintf(m.name, sizeof m.name, "%s", e && l->addr.s_addr == e->addr ? e->name : "");
+        } else if (e) {
+                /* the names program published a lease the lease file does not
+                 * show (yet): the snapshot's word, which the lease gave it */
+                m.flags |= LAB_VM_LEASE;
+                m.addr.s_addr = e->addr;
+                m.expiry = e->expiry;
+                snprintf(m.name, sizeof m.name, "%s", e->name);
         } else {
                 const struct neighbour_sighting *nb = neighbour_of(in, mac);
                 if (nb) {

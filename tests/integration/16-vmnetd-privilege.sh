@@ -70,16 +70,8 @@ dnsmasq_pid=$(cat /run/vmnet/dnsmasq.pid)
 wait_until 5 kill -0 "$dnsmasq_pid" || fail "dnsmasq is not running: $(tail -n 5 "$W/vmnetd.log")"
 expect_caps dnsmasq "$dnsmasq_pid" "$NET_CAPS" "$NET_CAPS"
 expect_eq "dnsmasq's parent" "$VMNETD_PID" "$(status_field "$dnsmasq_pid" PPid)"
-ip netns add dhcpc
-ip link add vc0 type veth peer name vc1 netns dhcpc
-ip link set vc0 master vmnet0 up
-ip -n dhcpc link set vc1 up
-# shellcheck disable=SC2016 # a script for udhcpc
-printf '#!/bin/sh\n[ "$1" = bound ] && echo "$ip" > %s/lease.ip\nexit 0\n' "$W" > "$W/dhcp.sh"
-chmod +x "$W/dhcp.sh"
-ip netns exec dhcpc busybox udhcpc -i vc1 -n -q -t 5 -T 1 -s "$W/dhcp.sh" -x hostname:pc1 >/dev/null 2>&1 ||
-        fail "no DHCP lease from a dnsmasq with two capabilities"
-[[ $(cat "$W/lease.ip") == 10.77.0.* ]] || fail "odd lease '$(cat "$W/lease.ip")'"
+lease=$(world_dhcp_lease pc1) || fail "no DHCP lease from a dnsmasq with two capabilities"
+[[ $lease == 10.77.0.* ]] || fail "odd lease '$lease'"
 ip netns del dhcpc
 
 # The lab, within the two capabilities: nat's table and ip_forward (a net

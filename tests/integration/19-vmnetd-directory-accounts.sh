@@ -73,8 +73,8 @@ for u in "${STUDENTS[@]}"; do
                 fail "the guest of '$u' on $tap gets no answer: $(cat "$W/wire.$i")"
         kept=$(runuser -u "$u" -- "$CTL" tap-add) || fail "'$u' gets no kept tap: $kept"
         expect_eq "kept tap of '$u'" "$tap+1" "$kept"
-        # a lease for that guest, as dnsmasq would write it
-        echo "$(( $(date +%s) + 3600 )) $mac 10.77.0.2$i vm$i *" >> /run/vmnet/dnsmasq.leases
+        # a lease for that guest, as dnsmasq would tell the names program of it
+        world_names_add "$mac" "10.77.0.2$i" "vm$i" || fail "the names program did not take vm$i of '$u'"
 done
 
 # the users' labels: what vmnet status shows, and the NSS module answers

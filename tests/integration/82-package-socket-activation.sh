@@ -108,17 +108,10 @@ wait_until 10 test -e /sys/class/net/tap-stu1 || fail "no login tap tap-stu1 for
 # shellcheck disable=SC2016 # expanded by sh -c
 wait_until 10 sh -c 'kill -0 "$(cat /run/vmnet/dnsmasq.pid)"' || fail "dnsmasq is not running"
 dnsmasq_pid=$(cat /run/vmnet/dnsmasq.pid)
-ip netns add dhcpc
-ip link add vc0 type veth peer name vc1 netns dhcpc
-ip link set vc0 master vmnet0 up
-ip -n dhcpc link set vc1 up
-# shellcheck disable=SC2016 # a script for udhcpc
-printf '#!/bin/sh\n[ "$1" = bound ] && echo "$ip" > %s/lease.ip\nexit 0\n' "$W" > "$W/dhcp.sh"
-chmod +x "$W/dhcp.sh"
-ip netns exec dhcpc busybox udhcpc -i vc1 -n -q -t 5 -T 1 -s "$W/dhcp.sh" -x hostname:pc1 >/dev/null 2>&1 ||
-        fail "no DHCP lease from dnsmasq under the unit's capabilities"
-lease=$(cat "$W/lease.ip")
+lease=$(world_dhcp_lease pc1) || fail "no DHCP lease from dnsmasq under the unit's capabilities"
 [[ "$lease" == 10.77.0.* ]] || fail "odd lease '$lease'"
+# its name, through the names program dnsmasq ran as the unit's user
+wait_until 5 test "$(addr_of pc1.lab)" = "$lease" || fail "pc1.lab does not give $lease"
 ip netns del dhcpc
 tap=$(as_stu1 "$VMNET" tap add) || fail "vmnet tap add failed"
 [ -e "/sys/class/net/$tap" ] || fail "tap $tap from vmnet tap add does not exist"

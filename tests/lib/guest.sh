@@ -108,7 +108,9 @@ guest_start() {
         # QEMU writes its pid file before the guest boots; it is ended by
         # PID at exit too, should runuser die without passing SIGTERM on.
         wait_until 10 guest_started_or_exited "$name" || fail "guest $name: QEMU wrote no pid file in 10 s"
-        if guest_qemu_pid "$name" >/dev/null; then WORLD_PIDS+=("$(guest_qemu_pid "$name")"); fi
+        # read once: a QEMU that fails at once (another's tap) removes it as it exits
+        local qpid
+        if qpid=$(guest_qemu_pid "$name" 2>/dev/null); then WORLD_PIDS+=("$qpid"); fi
 }
 
 # guest_running NAME: true while its QEMU (or the runuser around it) lives.

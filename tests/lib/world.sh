@@ -92,7 +92,7 @@ world_reachable_build() {
         local f
         setpriv --reuid=65534 --regid=65534 --clear-groups -- test -x "$BUILD/vmnetd" 2>/dev/null && return 0
         mkdir -p "$W/build/tests"
-        for f in vmnetd vmnet vmnet-bridge-helper vmnet-lxc-hook pam_vmnet.so libnss_vmnet.so.2; do
+        for f in vmnetd vmnet vmnet-bridge-helper vmnet-lxc-hook vmnet-names pam_vmnet.so libnss_vmnet.so.2; do
                 [ ! -e "$BUILD/$f" ] || cp -p "$BUILD/$f" "$W/build/$f"
         done
         [ ! -d "$BUILD/tests/tools" ] || cp -pR "$BUILD/tests/tools" "$W/build/tests/tools"
@@ -208,6 +208,50 @@ world_start_vmnetd() {
                 fail "vmnetd does not answer on $sock"
         kill -0 "$VMNETD_PID" || fail "vmnetd exited"
 }
+
+# world_dhcp_lease NAME [UDHCPC-ARG...]: a DHCP client asking for NAME from
+# a network namespace of its own ("dhcpc", made at the first call) on a veth
+# port of vmnet0 (vc0, no student's); prints the address it was leased.
+world_dhcp_lease() {
+        local name=$1
+        shift
+        if [ ! -e /run/netns/dhcpc ]; then
+                ip netns add dhcpc
+                ip link add vc0 type veth peer name vc1 netns dhcpc
+                ip link set vc0 master vmnet0 up
+                ip -n dhcpc link set vc1 up
+                # shellcheck disable=SC2016 # a script for udhcpc
+                printf '#!/bin/sh\n[ "$1" = bound ] && echo "$ip" > %s/dhcpc.lease\nexit 0\n' "$W" > "$W/dhcpc.sh"
+                chmod +x "$W/dhcpc.sh"
+        fi
+        rm -f "$W/dhcpc.lease"
+        ip netns exec dhcpc busybox udhcpc -i vc1 -n -q -t 5 -T 1 -s "$W/dhcpc.sh" -x "hostname:$name" "$@" \
+                >/dev/null 2>&1 || return 1
+        cat "$W/dhcpc.lease"
+}
+
+# world_names_add MAC IP NAME: what the lab's dnsmasq does with a new lease
+# of an hour for NAME: the names program's call (dhcp-script), as vmnetd's
+# user with the two capabilities, against the running vmnetd.  For a test
+# that puts a guest's frames on a link but no DHCP client behind it.
+world_names_add() {
+        local caps=+net_admin,+net_bind_service
+        setpriv --reuid="$VMNETD_USER" --regid="$VMNETD_USER" --clear-groups --inh-caps=$caps --ambient-caps=$caps \
+                env -i PATH=/usr/bin:/bin VMNET_RUN_DIR=/run/vmnet VMNET_SOCKET="${VMNET_SOCKET:-/run/vmnet/vmnetd.sock}" \
+                VMNET_DOMAIN="${VMNET_DOMAIN:-lab}" DNSMASQ_INTERFACE=vmnet0 \
+                DNSMASQ_LEASE_EXPIRES=$(( $(date +%s) + 3600 )) DNSMASQ_SUPPLIED_HOSTNAME="$3" \
+                "$BUILD/vmnet-names" add "$1" "$2"
+}
+
+# world_as USER CMD...: CMD as USER, finding our NSS module as root does.
+world_as() {
+        local u=$1
+        shift
+        runuser -u "$u" -- env LD_LIBRARY_PATH="$LD_LIBRARY_PATH" "$@"
+}
+
+# addr_of NAME: the first address getent gives for NAME ("" for none).
+addr_of() { getent hosts "$1" | awk '{ print $1 }'; }
 
 # brport_state DEV: the bridge port state (3 = forwarding).
 brport_state() { cat "/sys/class/net/$1/brport/state"; }

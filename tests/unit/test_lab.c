@@ -53,6 +53,7 @@ static const struct fake_user users[] = {
         { "stu2", 61002, true },
         { "outsider", 61009, false },
         { "teach1", 61010, true },
+        { "vmnet", 60990, true },      /* vmnetd's own user, its names program's */
         /* 61777: a uid with no passwd entry */
 };
 
@@ -63,6 +64,7 @@ static const struct fake_user users[] = {
 #define UID_NOBODY   61777
 #define UID_TEACHER  61010
 #define GID_TEACHERS 62000 /* teach1's supplementary group, and the lab's teacher_groups */
+#define UID_SELF     60990
 
 struct fake_link {
         int ifindex, peer, master;
@@ -429,6 +431,7 @@ static int setup(void **state) {
         lab.bridge_ifindex = add_link("vmnet0", "bridge", 0)->ifindex;
         lab.watch_pidfd = fake_watch;
         lab.unwatch_pidfd = fake_unwatch;
+        lab.self_uid = UID_SELF;
         for (size_t i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++) {
                 namespaces[i].n_links = 0;
                 namespaces[i].fd = eventfd(0, EFD_CLOEXEC);
@@ -515,6 +518,8 @@ static uint16_t ask(uid_t uid, uint8_t type, const char *arg, struct vmnet_reply
                 snprintf(req.target, sizeof req.target, "%s", arg);
         else if (type == VMNET_MSG_LAB_VIEW || type == VMNET_MSG_SUBSCRIBE)
                 req.scope = strcmp(arg, "all") == 0 ? VMNET_SCOPE_ALL : strcmp(arg, "mine") == 0 ? VMNET_SCOPE_MINE : 7;
+        else if (type == VMNET_MSG_OWNER)
+                memcpy(req.mac, (const uint8_t[6]) { 0x52, 0x54, 0, 0, 0, 1 }, 6); /* behind world.port_of_mac */
         request_handle(&lab, &peer, &req, &rep, &fd);
         if (ret_rep)
                 *ret_rep = rep;
@@ -681,7 +686,7 @@ static void test_taps_and_quota(void **state) {
 static void test_tap_given_away(void **state) {
         struct vmnet_reply rep;
         uid_t uid;
-        char user[64];
+        char user[VMNET_USER_MAX + 1];
         (void)state;
 
         assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
@@ -706,6 +711,14 @@ static void test_tap_given_away(void **state) {
         assert_int_equal(uid, UID_STU2);
         strcpy(world.port_of_mac, "vmnet0");
         assert_int_equal(lab_owner_of_mac((const uint8_t[6]) { 0x52, 0x54, 0, 0, 0, 3 }, &uid, user, &lab), -ENOENT);
+        /* the names program hears the same through OWNER (an unknown one is an answer) */
+        assert_int_equal(ask(UID_SELF, VMNET_MSG_OWNER, "", &rep, NULL), VMNET_OK);
+        assert_int_equal(rep.owner_uid, VMNET_OWNER_UNKNOWN);
+        assert_string_equal(rep.user, "");
+        strcpy(world.port_of_mac, "tap-stu1+1");
+        assert_int_equal(ask(UID_SELF, VMNET_MSG_OWNER, "", &rep, NULL), VMNET_OK);
+        assert_int_equal(rep.owner_uid, UID_STU1);
+        assert_string_equal(rep.user, "stu1");
 
         assert_int_equal(ask(UID_ROOT, VMNET_MSG_CLOSE, "stu1", NULL, NULL), VMNET_OK);
         flush();
@@ -1054,61 +1067,133 @@ static void test_segment_names_taken(void **state) {
 
 /* ---- the authorisation table (requests.c) ---- */
 
-struct expectation {
-        uid_t caller;
-        uint8_t type;
-        const char *arg;
-        uint16_t status;
+/* Every message type the protocol knows, from every kind of caller, against
+ * what requests.c promises.  Each cell starts from the same lab: stu1
+ * logged in, with the persistent tap tap-stu1+1, a VM behind it and the
+ * segment lan2, and a lab view.  A type without a row here fails the test:
+ * whoever adds one says who may send it.
+ * (tests/integration/13-vmnetd-authorisation.sh walks it with real peers.) */
+enum caller { ROOT, OWNER, OTHER, OUTSIDER, NO_PASSWD, SELF, N_CALLERS };
+static const uid_t caller_uid[N_CALLERS] = { UID_ROOT, UID_STU1, UID_STU2, UID_OUTSIDER, UID_NOBODY, UID_SELF };
+static const char *const caller_name[N_CALLERS] = {
+        "root", "the owner (stu1)", "another student", "a user outside allow_groups", "a uid with no passwd entry",
+        "vmnetd's own user",
 };
 
+#define OK      VMNET_OK
+#define REFUSED VMNET_ERR_REFUSED
+#define BAD     VMNET_ERR_BAD_REQUEST
+struct promise {
+        uint8_t type;
+        const char *arg; /* the user, tap, bridge or namespace the request names */
+        uint16_t status[N_CALLERS];
+};
+
+static const struct promise promises[] = {
+        /* root only, for any user */
+        { VMNET_MSG_OPEN,    "stu1",       { OK,      REFUSED, REFUSED, REFUSED, REFUSED, REFUSED } },
+        { VMNET_MSG_CLOSE,   "stu1",       { OK,      REFUSED, REFUSED, REFUSED, REFUSED, REFUSED } },
+        /* anyone with an account, about themselves (vmnetd's own user asks OWNER only) */
+        { VMNET_MSG_STATUS,  "",           { OK,      OK,      OK,      OK,      REFUSED, REFUSED } },
+        { VMNET_MSG_LAB_HEALTH, "",        { OK,      OK,      OK,      OK,      REFUSED, REFUSED } },
+        /* users the lab admits, for themselves */
+        { VMNET_MSG_TAP_ADD, "",           { OK,      OK,      OK,      REFUSED, REFUSED, REFUSED } },
+        { VMNET_MSG_VM_TAP,  "vmnet0",     { OK,      OK,      OK,      REFUSED, REFUSED, REFUSED } },
+        /* only the owner's own persistent tap, the owner's own namespace */
+        { VMNET_MSG_TAP_DEL, "tap-stu1+1", { REFUSED, OK,      REFUSED, REFUSED, REFUSED, REFUSED } },
+        { VMNET_MSG_NETNS_ATTACH, "ns-stu1", { REFUSED, OK,    REFUSED, REFUSED, REFUSED, REFUSED } },
+        /* exam mode: root and teacher_groups (none here); without a guard
+         * root hears that there is none */
+        { VMNET_MSG_ISOLATION, "1",        { VMNET_ERR_NO_GUARD, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED } },
+        /* private segments: users the lab admits, their own; deleted by its owner only */
+        { VMNET_MSG_SEGMENT_ADD, "lan5",   { OK,      OK,      OK,      REFUSED, REFUSED, REFUSED } },
+        { VMNET_MSG_SEGMENT_LIST, "",      { OK,      OK,      OK,      OK,      REFUSED, REFUSED } },
+        { VMNET_MSG_SEGMENT_DEL, "lan2",   { REFUSED, OK,      REFUSED, REFUSED, REFUSED, REFUSED } },
+        /* the whole lab: root and teacher_groups (none of the callers here);
+         * anyone's own part, followed */
+        { VMNET_MSG_LAB_VIEW, "all",       { OK,      REFUSED, REFUSED, REFUSED, REFUSED, REFUSED } },
+        { VMNET_MSG_SUBSCRIBE, "mine",     { OK,      OK,      OK,      OK,      REFUSED, REFUSED } },
+        /* vmnetd's own announcement, never a request */
+        { VMNET_MSG_LAB_CHANGED, "",       { BAD,     BAD,     BAD,     BAD,     BAD,     BAD } },
+        /* a copy of one's own port; root's (and teachers') of anyone's */
+        { VMNET_MSG_CAPTURE, "tap-stu1",   { OK,      OK,      REFUSED, REFUSED, REFUSED, REFUSED } },
+        /* whose VM a MAC is: the names program, nobody else */
+        { VMNET_MSG_OWNER,   "",           { REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, OK } },
+};
+
+static const struct promise *promise_of(uint8_t type) {
+        for (size_t i = 0; i < sizeof promises / sizeof promises[0]; i++)
+                if (promises[i].type == type)
+                        return &promises[i];
+        return NULL;
+}
+
+static void the_same_lab(void) {
+        teardown(NULL);
+        setup(NULL);
+        lab.config.max_taps = 8; /* who may, not how many */
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_ADD, "", NULL, NULL), VMNET_OK);
+        assert_non_null(link_named("tap-stu1+1"));
+        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan2", NULL, NULL), VMNET_OK);
+        strcpy(world.port_of_mac, "tap-stu1+1");
+        fake_view();
+}
+
 static void test_authorisation_matrix(void **state) {
+        unsigned cells = 0;
         (void)state;
-        /* the state every row starts from: stu1 logged in with a tap */
-        static const struct expectation rows[] = {
-                /* OPEN, CLOSE: root only; root hears why, nobody else does */
+        for (unsigned type = 0; type < VMNET_REPLY; type++) {
+                if (!vmnet_msg_type_is_known((uint8_t)type))
+                        continue;
+                const struct promise *p = promise_of((uint8_t)type);
+                if (!p)
+                        fail_msg("message type %u (%s) has no row in promises[]: who may send it?", type,
+                                 vmnet_msg_type_name((uint8_t)type));
+                for (enum caller c = 0; c < N_CALLERS; c++) {
+                        the_same_lab();
+                        uint16_t got = ask(caller_uid[c], p->type, p->arg, NULL, NULL);
+                        if (got != p->status[c])
+                                fail_msg("%s '%s' from %s: %s, promised %s", vmnet_msg_type_name(p->type), p->arg,
+                                         caller_name[c], vmnet_status_string(got), vmnet_status_string(p->status[c]));
+                        /* what a refusal refused did not happen */
+                        if (got != OK) {
+                                assert_non_null(link_named("tap-stu1+1"));
+                                assert_null(link_named("tap-stu1+2"));
+                                assert_int_equal(netns_labelled("ns-stu1")->n_links, 0);
+                                assert_null(students_find(&lab.students, "outsider"));
+                        }
+                        cells++;
+                }
+        }
+        assert_true(cells >= 17 * N_CALLERS);
+}
+#undef OK
+#undef REFUSED
+#undef BAD
+
+/* What only root hears, the refusals of each kind, and what is no message
+ * at all. */
+static void test_authorisation_details(void **state) {
+        static const struct expectation {
+                uid_t caller;
+                uint8_t type;
+                const char *arg;
+                uint16_t status;
+        } rows[] = {
                 { UID_ROOT,     VMNET_MSG_OPEN,  "stu2",       VMNET_OK },
                 { UID_ROOT,     VMNET_MSG_OPEN,  "outsider",   VMNET_ERR_NOT_ALLOWED },
                 { UID_ROOT,     VMNET_MSG_OPEN,  "nosuchuser", VMNET_ERR_NO_USER },
-                { UID_STU1,     VMNET_MSG_OPEN,  "stu1",       VMNET_ERR_REFUSED },
-                { UID_STU2,     VMNET_MSG_OPEN,  "stu1",       VMNET_ERR_REFUSED },
-                { UID_OUTSIDER, VMNET_MSG_OPEN,  "outsider",   VMNET_ERR_REFUSED },
-                { UID_NOBODY,   VMNET_MSG_OPEN,  "stu1",       VMNET_ERR_REFUSED },
-                { UID_STU1,     VMNET_MSG_CLOSE, "stu1",       VMNET_ERR_REFUSED },
-                { UID_STU2,     VMNET_MSG_CLOSE, "stu1",       VMNET_ERR_REFUSED },
-                { UID_OUTSIDER, VMNET_MSG_CLOSE, "stu1",       VMNET_ERR_REFUSED },
-                { UID_NOBODY,   VMNET_MSG_CLOSE, "stu1",       VMNET_ERR_REFUSED },
-                /* STATUS: anyone with an account, about themselves */
-                { UID_ROOT,     VMNET_MSG_STATUS, "", VMNET_OK },
-                { UID_STU1,     VMNET_MSG_STATUS, "", VMNET_OK },
-                { UID_STU2,     VMNET_MSG_STATUS, "", VMNET_OK },
-                { UID_OUTSIDER, VMNET_MSG_STATUS, "", VMNET_OK },
-                { UID_NOBODY,   VMNET_MSG_STATUS, "", VMNET_ERR_REFUSED },
-                /* LAB_HEALTH: anyone with an account, as STATUS */
-                { UID_ROOT,     VMNET_MSG_LAB_HEALTH, "", VMNET_OK },
-                { UID_STU1,     VMNET_MSG_LAB_HEALTH, "", VMNET_OK },
-                { UID_OUTSIDER, VMNET_MSG_LAB_HEALTH, "", VMNET_OK },
-                { UID_NOBODY,   VMNET_MSG_LAB_HEALTH, "", VMNET_ERR_REFUSED },
-                /* TAP_ADD, VM_TAP: users the lab admits, on the lab bridge */
-                { UID_STU2,     VMNET_MSG_TAP_ADD, "",       VMNET_OK },
-                { UID_OUTSIDER, VMNET_MSG_TAP_ADD, "",       VMNET_ERR_REFUSED },
-                { UID_NOBODY,   VMNET_MSG_TAP_ADD, "",       VMNET_ERR_REFUSED },
-                { UID_STU2,     VMNET_MSG_VM_TAP,  "vmnet0", VMNET_OK },
-                { UID_STU2,     VMNET_MSG_VM_TAP,  "othbr",  VMNET_ERR_REFUSED },
-                { UID_OUTSIDER, VMNET_MSG_VM_TAP,  "vmnet0", VMNET_ERR_REFUSED },
-                { UID_NOBODY,   VMNET_MSG_VM_TAP,  "vmnet0", VMNET_ERR_REFUSED },
+                { UID_STU1,     VMNET_MSG_OPEN,  "nosuchuser", VMNET_ERR_REFUSED },
+                { UID_STU2,     VMNET_MSG_VM_TAP, "othbr",     VMNET_ERR_REFUSED },
                 /* NETNS_ATTACH: a namespace the kernel says is the caller's own;
                  * every other reason gets the same refusal */
                 { UID_STU2,     VMNET_MSG_NETNS_ATTACH, "ns-stu2", VMNET_OK },
-                { UID_STU2,     VMNET_MSG_NETNS_ATTACH, "ns-stu1", VMNET_ERR_REFUSED },
-                { UID_STU1,     VMNET_MSG_NETNS_ATTACH, "ns-stu2", VMNET_ERR_REFUSED },
-                { UID_ROOT,     VMNET_MSG_NETNS_ATTACH, "ns-stu1", VMNET_ERR_REFUSED },
                 { UID_STU2,     VMNET_MSG_NETNS_ATTACH, "ns-root", VMNET_ERR_REFUSED },
                 { UID_ROOT,     VMNET_MSG_NETNS_ATTACH, "ns-host", VMNET_ERR_REFUSED },
                 { UID_STU2,     VMNET_MSG_NETNS_ATTACH, "ns-host", VMNET_ERR_REFUSED },
                 { UID_STU2,     VMNET_MSG_NETNS_ATTACH, "file",    VMNET_ERR_REFUSED },
                 { UID_STU2,     VMNET_MSG_NETNS_ATTACH, "ns-user", VMNET_ERR_REFUSED },
-                { UID_OUTSIDER, VMNET_MSG_NETNS_ATTACH, "ns-stu2", VMNET_ERR_REFUSED },
-                { UID_NOBODY,   VMNET_MSG_NETNS_ATTACH, "ns-stu2", VMNET_ERR_REFUSED },
                 { UID_ROOT,     VMNET_MSG_NETNS_ATTACH, "ns-root", VMNET_OK },
                 /* ISOLATION: root and teachers only; without a guard there is no exam mode */
                 { UID_ROOT,     VMNET_MSG_ISOLATION, "1", VMNET_ERR_NO_GUARD },
@@ -1138,11 +1223,6 @@ static void test_authorisation_matrix(void **state) {
                 { UID_NOBODY,   VMNET_MSG_SEGMENT_DEL,  "lan2", VMNET_ERR_REFUSED },
                 { UID_STU1,     VMNET_MSG_VM_TAP,       "lan2", VMNET_OK },
                 { UID_ROOT,     VMNET_MSG_SEGMENT_DEL,  "lan5", VMNET_OK },
-                /* TAP_DEL: only the owner's own persistent tap */
-                { UID_ROOT,     VMNET_MSG_TAP_DEL, "tap-stu1+1", VMNET_ERR_REFUSED },
-                { UID_STU2,     VMNET_MSG_TAP_DEL, "tap-stu1+1", VMNET_ERR_REFUSED },
-                { UID_OUTSIDER, VMNET_MSG_TAP_DEL, "tap-stu1+1", VMNET_ERR_REFUSED },
-                { UID_NOBODY,   VMNET_MSG_TAP_DEL, "tap-stu1+1", VMNET_ERR_REFUSED },
                 { UID_STU1,     VMNET_MSG_TAP_DEL, "tap-stu1",   VMNET_ERR_REFUSED },
                 { UID_STU1,     VMNET_MSG_TAP_DEL, "tap-stu1+9", VMNET_ERR_REFUSED },
                 { UID_STU1,     VMNET_MSG_TAP_DEL, "tap-stu1+1", VMNET_OK },
@@ -1183,12 +1263,8 @@ static void test_authorisation_matrix(void **state) {
                 { UID_ROOT,     0,  "", VMNET_ERR_BAD_REQUEST },
                 { UID_STU1,     99, "", VMNET_ERR_BAD_REQUEST },
         };
-
-        lab.config.max_taps = 8; /* who may, not how many */
-        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
-        assert_int_equal(ask(UID_STU1, VMNET_MSG_TAP_ADD, "", NULL, NULL), VMNET_OK);
-        assert_int_equal(ask(UID_STU1, VMNET_MSG_SEGMENT_ADD, "lan2", NULL, NULL), VMNET_OK);
-        fake_view();
+        (void)state;
+        the_same_lab();
         for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
                 uint16_t got = ask(rows[i].caller, rows[i].type, rows[i].arg, NULL, NULL);
                 if (got != rows[i].status)
@@ -1500,6 +1576,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_segment_names_taken, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_authorisation_matrix, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_captures_end, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_authorisation_details, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_status_of_errno, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_state_follows, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_state_journal, setup, teardown),

@@ -18,9 +18,9 @@ static const uint8_t all_types[] = {
         VMNET_MSG_TAP_ADD, VMNET_MSG_TAP_DEL, VMNET_MSG_VM_TAP,
         VMNET_MSG_NETNS_ATTACH, VMNET_MSG_LAB_HEALTH, VMNET_MSG_ISOLATION, VMNET_MSG_SEGMENT_ADD,
         VMNET_MSG_SEGMENT_DEL, VMNET_MSG_SEGMENT_LIST,
-        VMNET_MSG_LAB_VIEW, VMNET_MSG_SUBSCRIBE, VMNET_MSG_LAB_CHANGED, VMNET_MSG_CAPTURE,
+        VMNET_MSG_LAB_VIEW, VMNET_MSG_SUBSCRIBE, VMNET_MSG_LAB_CHANGED, VMNET_MSG_CAPTURE, VMNET_MSG_OWNER,
 };
-#define FIRST_UNKNOWN_TYPE 16 /* after SEGMENT_LIST (15); LAB_HEALTH is 17 */
+#define FIRST_UNKNOWN_TYPE 18 /* after OWNER (16) and LAB_HEALTH (17) */
 #define N_TYPES (sizeof all_types / sizeof all_types[0])
 
 /* A request of each type with every field it carries at its longest. */
@@ -40,6 +40,9 @@ static struct vmnet_request full_request(uint8_t type) {
                 break;
         case VMNET_MSG_TAP_ADD:
                 req.want = VMNET_TAP_WANT_ALL;
+                break;
+        case VMNET_MSG_OWNER:
+                memcpy(req.mac, (const uint8_t[6]) { 0xff, 0, 0x52, 0x54, 0xa5, 0x01 }, 6);
                 break;
         case VMNET_MSG_NETNS_ATTACH:
                 memset(req.ifname, 'i', IFNAMSIZ - 1);
@@ -116,6 +119,10 @@ static struct vmnet_reply full_reply(uint8_t type, uint16_t n_taps) {
                 memset(rep.port, 'o', IFNAMSIZ - 1);
                 memset(rep.link, 'l', IFNAMSIZ - 1);
         }
+        if (type == VMNET_MSG_OWNER) {
+                rep.owner_uid = 0xfedcba98;
+                memset(rep.user, 'u', VMNET_USER_MAX);
+        }
         if (type == VMNET_MSG_STATUS) {
                 memset(rep.user, 'u', VMNET_USER_MAX);
                 memset(rep.bridge, 'b', IFNAMSIZ - 1);
@@ -164,6 +171,7 @@ static void assert_request_eq(const struct vmnet_request *a, const struct vmnet_
         assert_int_equal(a->generation, b->generation);
         assert_int_equal(a->offset, b->offset);
         assert_string_equal(a->target, b->target);
+        assert_memory_equal(a->mac, b->mac, sizeof a->mac);
 }
 
 static void assert_reply_eq(const struct vmnet_reply *a, const struct vmnet_reply *b) {
@@ -182,6 +190,7 @@ static void assert_reply_eq(const struct vmnet_reply *a, const struct vmnet_repl
         assert_int_equal(a->health.retry_seconds, b->health.retry_seconds);
         assert_int_equal(a->health.firewall_missing, b->health.firewall_missing);
         assert_string_equal(a->health.problem, b->health.problem);
+        assert_int_equal(a->owner_uid, b->owner_uid);
         for (unsigned i = 0; i < a->n_taps; i++) {
                 assert_string_equal(a->taps[i].name, b->taps[i].name);
                 assert_int_equal(a->taps[i].kind, b->taps[i].kind);
@@ -260,6 +269,18 @@ static void test_request_round_trip_every_type(void **state) {
         }
 }
 
+/* Every type the codec knows is in all_types: a new one gets the tests
+ * above without anyone remembering to add it. */
+static void test_every_known_type_is_tested(void **state) {
+        (void)state;
+        for (unsigned type = 0; type < VMNET_REPLY; type++) {
+                bool listed = memchr(all_types, (int)type, N_TYPES) != NULL;
+                if (vmnet_msg_type_is_known((uint8_t)type) != listed)
+                        fail_msg("message type %u (%s) is %s all_types", type,
+                                 vmnet_msg_type_name((uint8_t)type) ?: "unknown", listed ? "wrongly in" : "missing from");
+        }
+}
+
 /* The bytes on the wire are fixed by protocol.h: pin them. */
 static void test_request_wire_bytes(void **state) {
         (void)state;
@@ -293,6 +314,11 @@ static void test_request_wire_bytes(void **state) {
         const uint8_t unnamed[] = { 1, 7, 0, 0, 0 };
         assert_int_equal(vmnet_request_encode(&attach, buf, sizeof buf), sizeof unnamed);
         assert_memory_equal(buf, unnamed, sizeof unnamed);
+
+        struct vmnet_request owner = { .type = VMNET_MSG_OWNER, .mac = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 } };
+        const uint8_t owner_bytes[] = { 1, 16, 0, 0, 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
+        assert_int_equal(vmnet_request_encode(&owner, buf, sizeof buf), sizeof owner_bytes);
+        assert_memory_equal(buf, owner_bytes, sizeof owner_bytes);
 }
 
 /* Only NETNS_ATTACH carries an fd; a decoded request never has one yet
@@ -661,6 +687,12 @@ static void test_reply_wire_bytes(void **state) {
         const uint8_t close_[] = { 1, 0x82, 1, 7 };
         assert_int_equal(vmnet_reply_encode(&err, buf, sizeof buf), sizeof close_);
         assert_memory_equal(buf, close_, sizeof close_);
+
+        struct vmnet_reply owner = { .type = VMNET_MSG_OWNER, .status = VMNET_OK, .owner_uid = 61001 };
+        strcpy(owner.user, "stu1");
+        const uint8_t owner_bytes[] = { 1, 0x90, 0, 0, 0, 0, 0xee, 0x49, 4, 's', 't', 'u', '1' };
+        assert_int_equal(vmnet_reply_encode(&owner, buf, sizeof buf), sizeof owner_bytes);
+        assert_memory_equal(buf, owner_bytes, sizeof owner_bytes);
 }
 
 /* LAB_HEALTH's answer on the wire, and a last error too long for it refused. */
@@ -962,6 +994,7 @@ int main(void) {
                 cmocka_unit_test(test_request_wire_bytes),
                 cmocka_unit_test(test_request_short_header),
                 cmocka_unit_test(test_request_wrong_version),
+                cmocka_unit_test(test_every_known_type_is_tested),
                 cmocka_unit_test(test_request_unknown_type),
                 cmocka_unit_test(test_request_with_status),
                 cmocka_unit_test(test_request_string_too_long),

@@ -37,11 +37,10 @@ static void lab(struct lab_view *v) {
         assert_int_equal(lab_view_add_link(v, &l2), 0);
 }
 
-static struct lease lease(const uint8_t mac[6], const char *ip, const char *name) {
+static struct lease lease(const uint8_t mac[6], const char *ip) {
         struct lease l = { .expiry = NOW + 600 };
         memcpy(l.mac, mac, 6);
         inet_pton(AF_INET, ip, &l.addr);
-        strcpy(l.hostname, name);
         return l;
 }
 
@@ -82,9 +81,10 @@ static void world(struct world *w) {
         strcpy(w->fdb[3].port, "vmnp0");
         memcpy(w->nb[0].mac, MAC_STATIC, 6);
         inet_pton(AF_INET, "10.77.0.50", &w->nb[0].addr);
-        w->leases[0] = lease(MAC_VM1, "10.77.0.101", "");      /* dnsmasq gave "vm1" to another since */
-        w->leases[1] = lease(MAC_NONAME, "10.77.0.102", "");
-        w->leases[2] = lease(MAC_GONE, "10.77.0.104", "old");
+        /* the names are the snapshot's: vm1, old; MAC_NONAME's lease has none */
+        w->leases[0] = lease(MAC_VM1, "10.77.0.101");
+        w->leases[1] = lease(MAC_NONAME, "10.77.0.102");
+        w->leases[2] = lease(MAC_GONE, "10.77.0.104");
         struct in_addr a1, a4;
         inet_pton(AF_INET, "10.77.0.101", &a1);
         inet_pton(AF_INET, "10.77.0.104", &a4);

@@ -1,0 +1,107 @@
+/* Loading, changing and writing the lab's names (see names_publish.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "client.h"
+#include "files.h"
+#include "hosts_snapshot.h"
+#include "names_publish.h"
+
+#define OWNER_TIMEOUT_MS 1000 /* vmnetd answers from memory; a stuck one must not hold DHCP up */
+
+static int say(int r, const char *what, const char *path) {
+        fprintf(stderr, "vmnet-names: %s %s: %s\n", what, path, strerror(-r));
+        return r;
+}
+
+/* vmnetd tells whose link the MAC is behind (OWNER); unknown when it
+ * cannot.  The name is copied into user (VMNET_USER_MAX + 1 bytes). */
+static struct names_owner ask_owner(const struct names_context *c, const uint8_t mac[6], char *user) {
+        struct vmnet_request req = { .type = VMNET_MSG_OWNER };
+        struct vmnet_reply rep;
+        struct names_owner o = { .uid = HOSTS_OWNER_UNKNOWN, .user = "" };
+        int r;
+
+        memcpy(req.mac, mac, sizeof req.mac);
+        r = vmnet_client_request(c->socket_path, &req, &rep, NULL, OWNER_TIMEOUT_MS);
+        if (r < 0 || rep.status != VMNET_OK) {
+                fprintf(stderr, "vmnet-names: vmnetd did not say whose VM this is (%s): its name waits for "
+                        "the next renewal\n", r < 0 ? strerror(-r) : vmnet_status_string(rep.status));
+                return o;
+        }
+        if (rep.owner_uid != VMNET_OWNER_UNKNOWN) {
+                strcpy(user, rep.user);
+                o = (struct names_owner) { .uid = rep.owner_uid, .user = user };
+        }
+        return o;
+}
+
+static int lock_names(const char *run_dir) {
+        _cleanup_free_ char *path = NULL;
+        int fd;
+
+        if (asprintf(&path, "%s/names.lock", run_dir) < 0)
+                return -ENOMEM;
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return say(-errno, "cannot open", path);
+        if (flock(fd, LOCK_EX) < 0) {
+                int r = say(-errno, "cannot lock", path);
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+int names_publish(const struct names_context *c, const struct lease_event *ev) {
+        _cleanup_free_ char *snapshot_path = NULL, *dns_path = NULL, *dns_text = NULL;
+        struct hosts_snapshot_file prev = {};
+        struct names_table table = {};
+        struct names_owner owner = { .uid = HOSTS_OWNER_UNKNOWN, .user = "" };
+        char user[VMNET_USER_MAX + 1];
+        uint64_t generation = 1;
+        size_t dns_len;
+        int lock_fd, r;
+
+        if (asprintf(&snapshot_path, "%s/hosts", c->run_dir) < 0 || asprintf(&dns_path, "%s/dns/hosts", c->run_dir) < 0)
+                return -ENOMEM;
+        /* asked before the lock: vmnetd may take its time */
+        if (ev->action != LEASE_DEL)
+                owner = ask_owner(c, ev->mac, user);
+        lock_fd = lock_names(c->run_dir);
+        if (lock_fd < 0)
+                return lock_fd;
+        r = hosts_snapshot_file_open(snapshot_path, &prev);
+        if (r >= 0) {
+                generation = prev.view.header->generation + 1;
+                r = names_table_load(&table, &prev.view);
+                hosts_snapshot_file_close(&prev);
+        } else if (r == -ENOENT)
+                r = 0; /* the lab's first name */
+        else {
+                say(r, "starts anew: cannot read", snapshot_path);
+                r = 0;
+        }
+        if (r >= 0)
+                r = names_table_apply(&table, ev, &owner, &c->reserved, (int64_t)time(NULL));
+        if (r >= 0) {
+                r = hosts_snapshot_write(snapshot_path, c->domain, generation, table.v, table.n);
+                if (r < 0)
+                        say(r, "cannot write", snapshot_path);
+        }
+        /* dnsmasq rereads it when it is replaced (hostsdir) */
+        if (r >= 0 && (r = names_table_dns_hosts(&table, c->domain, &dns_text, &dns_len)) >= 0 &&
+            (r = write_file_atomic(dns_path, dns_text, dns_len, 0644)) < 0)
+                say(r, "cannot write", dns_path);
+        names_table_clear(&table);
+        close(lock_fd);
+        return r;
+}

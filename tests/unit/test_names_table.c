@@ -1,0 +1,197 @@
+/* names_table.c: the lab's names as dnsmasq's events change them.  The
+ * first claim of a name keeps NAME.DOMAIN (renewals keep their place; a
+ * rename is a new claim); reserved names are never published; del, lost
+ * dels and expiry take leases away; an owner vmnetd cannot tell leaves the
+ * one known; the claim order survives a trip through the snapshot; and
+ * what dnsmasq is given to serve follows the same rules. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "names_table.h"
+
+#define NOW 1700000000
+
+static const char *const reserved_list[] = { "localhost", "wpad", "labhost" };
+static const struct names_reserved reserved = { reserved_list, 3 };
+static const struct names_owner nobody = { HOSTS_OWNER_UNKNOWN, "" };
+static const struct names_owner stu1 = { 61001, "stu1" };
+static const struct names_owner stu2 = { 61002, "stu2" };
+
+static struct lease_event event(enum lease_action action, uint8_t mac_last, const char *addr, const char *name) {
+        struct lease_event ev = { .action = action, .expiry = NOW + 3600, .name_known = name != NULL,
+                                  .mac = { 0x52, 0x54, 0, 0, 0, mac_last } };
+        inet_pton(AF_INET, addr, &ev.addr);
+        if (name)
+                strcpy(ev.name, name);
+        return ev;
+}
+
+static void apply(struct names_table *t, enum lease_action action, uint8_t mac, const char *addr, const char *name,
+                  const struct names_owner *owner) {
+        struct lease_event ev = event(action, mac, addr, name);
+        assert_int_equal(names_table_apply(t, &ev, owner, &reserved, NOW), 0);
+}
+
+/* The table as "name@owner:addr" a line, in its order. */
+static char *describe(const struct names_table *t) {
+        static char out[1024];
+        out[0] = '\0';
+        for (size_t i = 0; i < t->n; i++) {
+                char a[INET_ADDRSTRLEN];
+                inet_ntop(AF_INET, &t->v[i].addr, a, sizeof a);
+                snprintf(out + strlen(out), sizeof out - strlen(out), "%s@%s:%s\n", t->v[i].name,
+                         t->v[i].owner[0] ? t->v[i].owner : "?", a);
+        }
+        return out;
+}
+
+static void test_first_claim_keeps_the_name(void **state) {
+        struct names_table t = {};
+        (void)state;
+        apply(&t, LEASE_ADD, 1, "10.77.0.11", "vm1", &stu1);
+        apply(&t, LEASE_ADD, 2, "10.77.0.12", "vm1", &stu2);
+        apply(&t, LEASE_ADD, 3, "10.77.0.13", "web", &stu2);
+        assert_string_equal(describe(&t), "vm1@stu1:10.77.0.11\nvm1@stu2:10.77.0.12\nweb@stu2:10.77.0.13\n");
+        /* stu1 renews (old): its claim stays first, its expiry moves */
+        struct lease_event renew = event(LEASE_OLD, 1, "10.77.0.11", "vm1");
+        renew.expiry = NOW + 7200;
+        assert_int_equal(names_table_apply(&t, &renew, &stu1, &reserved, NOW), 0);
+        assert_string_equal(describe(&t), "vm1@stu1:10.77.0.11\nvm1@stu2:10.77.0.12\nweb@stu2:10.77.0.13\n");
+        assert_int_equal(t.v[0].expiry, NOW + 7200);
+        /* stu1 renames its VM: a new claim, the last of its new name */
+        apply(&t, LEASE_OLD, 1, "10.77.0.11", "web", &stu1);
+        assert_string_equal(describe(&t), "vm1@stu2:10.77.0.12\nweb@stu2:10.77.0.13\nweb@stu1:10.77.0.11\n");
+        names_table_clear(&t);
+}
+
+static void test_reserved_and_nameless(void **state) {
+        struct names_table t = {};
+        (void)state;
+        apply(&t, LEASE_ADD, 1, "10.77.0.11", "localhost", &stu1);
+        apply(&t, LEASE_ADD, 2, "10.77.0.12", "wpad", &stu1);
+        apply(&t, LEASE_ADD, 3, "10.77.0.13", "labhost", &stu1); /* the host's own name */
+        apply(&t, LEASE_ADD, 4, "10.77.0.14", "", &stu1);
+        assert_int_equal(t.n, 0);
+        /* a published VM renamed to a reserved name, or to none, goes */
+        apply(&t, LEASE_ADD, 5, "10.77.0.15", "vm5", &stu1);
+        apply(&t, LEASE_ADD, 6, "10.77.0.16", "vm6", &stu1);
+        assert_int_equal(t.n, 2);
+        apply(&t, LEASE_OLD, 5, "10.77.0.15", "wpad", &stu1);
+        apply(&t, LEASE_OLD, 6, "10.77.0.16", "", &stu1);
+        assert_int_equal(t.n, 0);
+        names_table_clear(&t);
+}
+
+static void test_dnsmasq_forgot_the_name(void **state) {
+        struct names_table t = {};
+        (void)state;
+        apply(&t, LEASE_ADD, 1, "10.77.0.11", "vm1", &stu1);
+        /* after dnsmasq's restart: DATA_MISSING, and vmnetd cannot tell yet */
+        apply(&t, LEASE_OLD, 1, "10.77.0.11", NULL, &nobody);
+        assert_string_equal(describe(&t), "vm1@stu1:10.77.0.11\n");
+        assert_int_equal(t.v[0].owner_uid, 61001);
+        /* a lease we never named, from dnsmasq's memory alone: nothing to publish */
+        apply(&t, LEASE_OLD, 2, "10.77.0.12", NULL, &stu2);
+        assert_int_equal(t.n, 1);
+        names_table_clear(&t);
+}
+
+static void test_leases_go(void **state) {
+        struct names_table t = {};
+        (void)state;
+        apply(&t, LEASE_ADD, 1, "10.77.0.11", "vm1", &stu1);
+        apply(&t, LEASE_ADD, 2, "10.77.0.12", "vm2", &stu1);
+        apply(&t, LEASE_ADD, 3, "10.77.0.13", "vm3", &stu2);
+        apply(&t, LEASE_DEL, 2, "10.77.0.12", NULL, &nobody);
+        assert_string_equal(describe(&t), "vm1@stu1:10.77.0.11\nvm3@stu2:10.77.0.13\n");
+        /* a del for another MAC at the address removes nothing */
+        apply(&t, LEASE_DEL, 9, "10.77.0.11", NULL, &nobody);
+        assert_int_equal(t.n, 2);
+        /* the address leased to another MAC: the old lease's del was lost */
+        apply(&t, LEASE_ADD, 4, "10.77.0.13", "vm4", &stu2);
+        assert_string_equal(describe(&t), "vm1@stu1:10.77.0.11\nvm4@stu2:10.77.0.13\n");
+        /* expired by the next event */
+        t.v[0].expiry = NOW - 1;
+        apply(&t, LEASE_OLD, 4, "10.77.0.13", "vm4", &stu2);
+        assert_string_equal(describe(&t), "vm4@stu2:10.77.0.13\n");
+        names_table_clear(&t);
+}
+
+static void test_order_survives_the_snapshot(void **state) {
+        struct names_table t = {}, back = {};
+        struct hosts_snapshot s;
+        void *data;
+        size_t size;
+        (void)state;
+        apply(&t, LEASE_ADD, 1, "10.77.0.11", "vm1", &stu2);
+        apply(&t, LEASE_ADD, 2, "10.77.0.12", "db", &stu1);
+        apply(&t, LEASE_ADD, 3, "10.77.0.13", "vm1", &stu1);
+        apply(&t, LEASE_ADD, 4, "10.77.0.14", "vm1", &nobody);
+        assert_int_equal(hosts_snapshot_build("lab", 1, t.v, t.n, &data, &size), 0);
+        assert_int_equal(hosts_snapshot_parse(data, size, &s), 0);
+        assert_int_equal(names_table_load(&back, &s), 0);
+        assert_string_equal(describe(&back), "db@stu1:10.77.0.12\nvm1@stu2:10.77.0.11\nvm1@stu1:10.77.0.13\nvm1@?:10.77.0.14\n");
+        free(data);
+        names_table_clear(&t);
+        names_table_clear(&back);
+}
+
+static void test_dns_hosts(void **state) {
+        struct names_table t = {};
+        char *text;
+        size_t len;
+        const struct names_owner odd = { 61005, "Odd.User" }, upper = { 61006, "Bob" };
+        (void)state;
+        apply(&t, LEASE_ADD, 1, "10.77.0.11", "vm1", &stu2);
+        apply(&t, LEASE_ADD, 2, "10.77.0.12", "vm1", &stu1);
+        apply(&t, LEASE_ADD, 3, "10.77.0.13", "db", &nobody);
+        apply(&t, LEASE_ADD, 4, "10.77.0.14", "db", &nobody);   /* no owner, not first: nothing */
+        apply(&t, LEASE_ADD, 5, "10.77.0.15", "odd", &odd);     /* a user who is no DNS label */
+        apply(&t, LEASE_ADD, 6, "10.77.0.16", "vm6", &upper);
+        assert_int_equal(names_table_dns_hosts(&t, "lab", &text, &len), 0);
+        assert_int_equal(len, strlen(text));
+        const char *want = "10.77.0.13 db.lab\n"
+                           "10.77.0.15 odd.lab\n"
+                           "10.77.0.11 vm1.stu2.lab vm1.lab\n"
+                           "10.77.0.12 vm1.stu1.lab\n"
+                           "10.77.0.16 vm6.bob.lab vm6.lab\n";
+        const char *body = strchr(text, '\n') + 1; /* after the comment line */
+        assert_int_equal(text[0], '#');
+        /* the table is in claim order, not name order: compare line sets */
+        assert_int_equal(strlen(body), strlen(want));
+        for (const char *line = want; *line;) {
+                const char *nl = strchr(line, '\n');
+                char one[64];
+                snprintf(one, sizeof one, "%.*s", (int)(nl - line + 1), line);
+                if (!strstr(body, one))
+                        fail_msg("missing line '%s' in:\n%s", one, body);
+                line = nl + 1;
+        }
+        free(text);
+        /* no domain: NAME.USER and NAME */
+        assert_int_equal(names_table_dns_hosts(&t, "", &text, &len), 0);
+        assert_non_null(strstr(text, "10.77.0.11 vm1.stu2 vm1\n"));
+        free(text);
+        names_table_clear(&t);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_first_claim_keeps_the_name),
+                cmocka_unit_test(test_reserved_and_nameless),
+                cmocka_unit_test(test_dnsmasq_forgot_the_name),
+                cmocka_unit_test(test_leases_go),
+                cmocka_unit_test(test_order_survives_the_snapshot),
+                cmocka_unit_test(test_dns_hosts),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -25,8 +25,10 @@ static bool equal_ignoring_case(const char *a, const char *b, size_t n) {
         return true;
 }
 
-/* Splits query into NAME[.USER][.DOMAIN] as described in the header. */
-static int parse_query(const char *query, const char *domain, size_t domain_len, struct query *ret) {
+/* Splits query into NAME[.USER][.DOMAIN] as described in the header;
+ * *ret_bare: NAME alone. */
+static int parse_query(const char *query, const char *domain, size_t domain_len, struct query *ret,
+                       bool *ret_bare) {
         size_t len = 0, name_len = 0;
 
         /* strnlen() and memchr() as loops: a lookup calls nothing (see
@@ -44,6 +46,7 @@ static int parse_query(const char *query, const char *domain, size_t domain_len,
                 return -ENOENT;
         ret->user = NULL;
         ret->user_len = 0;
+        *ret_bare = !dot;
 
         if (dot) {
                 const char *rest = query + name_len + 1;
@@ -137,15 +140,15 @@ static bool owner_is(const struct hosts_snapshot_entry *e, const struct query *q
 
 int hosts_lookup_name(const struct hosts_snapshot *s, const char *query, uid_t (*caller_uid)(void),
                       int64_t now, struct hosts_answer *ret) {
-        const struct hosts_snapshot_entry *best = NULL;
-        bool best_is_own = false, have_caller = false;
+        bool bare, have_caller = false;
         uint32_t caller = HOSTS_OWNER_UNKNOWN;
         struct hosts_name_range range;
         struct query q;
 
-        if (parse_query(query, s->header->domain, s->domain_len, &q) < 0)
+        if (parse_query(query, s->header->domain, s->domain_len, &q, &bare) < 0)
                 return -ENOENT;
         size_t n = hosts_snapshot_find_key(s, &q.key, &range);
+        /* in claim order: the first live one that fits is the answer */
         for (size_t k = 0; k < n; k++) {
                 const struct hosts_snapshot_entry *e = hosts_name_range_entry(s, &range, k);
 
@@ -153,27 +156,20 @@ int hosts_lookup_name(const struct hosts_snapshot *s, const char *query, uid_t (
                         continue;
                 if (q.user && !owner_is(e, &q))
                         continue;
-                if (!best) {
-                        best = e;
-                        continue;
+                if (bare) {
+                        /* the caller's own VMs only: asked once, and only
+                         * once a candidate is there (getuid() is a system call) */
+                        if (!have_caller) {
+                                caller = (uint32_t)caller_uid();
+                                have_caller = true;
+                        }
+                        if (e->owner_uid == HOSTS_OWNER_UNKNOWN || e->owner_uid != caller)
+                                continue;
                 }
-                /* A second candidate: now who asks matters. */
-                if (!have_caller) {
-                        caller = (uint32_t)caller_uid();
-                        have_caller = true;
-                        best_is_own = best->owner_uid != HOSTS_OWNER_UNKNOWN && best->owner_uid == caller;
-                }
-                bool own = e->owner_uid != HOSTS_OWNER_UNKNOWN && e->owner_uid == caller;
-                /* The index keeps entry order among equal names: first wins a tie. */
-                if ((own && !best_is_own) || (own == best_is_own && is_newer(e, best))) {
-                        best = e;
-                        best_is_own = own;
-                }
+                answer_for(e, q.key.len, s, ret);
+                return 0;
         }
-        if (!best)
-                return -ENOENT;
-        answer_for(best, q.key.len, s, ret);
-        return 0;
+        return -ENOENT;
 }
 
 int hosts_lookup_addr(const struct hosts_snapshot *s, struct in_addr addr, int64_t now,

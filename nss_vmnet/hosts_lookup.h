@@ -1,11 +1,16 @@
 /* What a name or an address resolves to in a hosts snapshot: the pure
  * part of libnss_vmnet, with no I/O, locks or buffers.
  *
- * Names: NAME, NAME.DOMAIN (any owner) and NAME.USER.DOMAIN (that user's
- * VM), case-insensitive, with or without a final dot.  When several live
- * leases carry NAME, the caller's own come first (owner uid == caller),
- * then the newest (latest expiry, infinite counting as the latest), then
- * the first in the snapshot.  Expired leases never answer. */
+ * Names (case-insensitive, with or without a final dot), where the
+ * snapshot keeps the leases of one name in the order they claimed it
+ * (names/names_table.h):
+ *   NAME              the caller's own VM (owner uid == caller), its first
+ *                     claim; nobody else's, so that no VM answers a name
+ *                     the host's files or DNS should (root has no VMs)
+ *   NAME.DOMAIN       the VM that claimed NAME first, whoever asks
+ *   NAME.USER.DOMAIN  that user's VM, its first claim
+ * (NAME.USER without a domain.)  Expired leases never answer, and the next
+ * claim in line does.  An address answers with its newest lease. */
 #pragma once
 #include <netinet/in.h>
 #include <stdint.h>
@@ -27,8 +32,8 @@ struct hosts_answer {
 };
 
 /* Returns 0 and fills *ret, or -ENOENT (*ret untouched).  caller_uid()
- * tells who asks; it is called only when several leases carry the name
- * (getuid() is a system call, and most names are unique). */
+ * tells who asks; it is called only for a bare NAME that some lease
+ * carries (getuid() is a system call). */
 int hosts_lookup_name(const struct hosts_snapshot *s, const char *query, uid_t (*caller_uid)(void),
                       int64_t now, struct hosts_answer *ret);
 int hosts_lookup_addr(const struct hosts_snapshot *s, struct in_addr addr, int64_t now,

@@ -73,11 +73,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         n = hosts_snapshot_find_addr(&s, (struct in_addr) { e->addr }, &first);
                         CHECK(n >= 1 && first + n <= s.n_entries);
 
+                        /* a live VM answers its owner's bare name; nobody's own, nobody's */
                         caller = e->owner_uid;
                         if (hosts_lookup_name(&s, e->name, caller_uid, NOW, &a) == 0) {
                                 CHECK(strncmp(a.canonical, e->name, strlen(e->name)) == 0);
+                                CHECK(e->owner_uid != HOSTS_OWNER_UNKNOWN);
                                 check_pack(&a);
                         } else
+                                CHECK((e->expiry != 0 && e->expiry <= NOW) || e->owner_uid == HOSTS_OWNER_UNKNOWN);
+                        /* NAME.DOMAIN answers whenever one of that name lives */
+                        snprintf(query, sizeof query, "%s%s%s", e->name, s.header->domain[0] ? "." : "",
+                                 s.header->domain);
+                        if (s.header->domain[0] && hosts_lookup_name(&s, query, caller_uid, NOW, &a) != 0)
                                 CHECK(e->expiry != 0 && e->expiry <= NOW);
                         snprintf(query, sizeof query, "%s.%s.%s", e->name, e->owner, s.header->domain);
                         (void)hosts_lookup_name(&s, query, caller_uid, NOW, &a);

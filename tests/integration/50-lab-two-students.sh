@@ -35,9 +35,9 @@ ip1=$(guest_wait_ready vm1 120)
 t_ready1=$(date +%s.%N)
 # The host resolves vm1 through nss_vmnet to its lease, soon after the lease.
 resolves_to() { [ "$(getent hosts "$1" | awk '{ print $1 }')" = "$2" ]; }
-wait_until 5 resolves_to vm1 "$ip1" || fail "getent hosts vm1 gives '$(getent hosts vm1)', not $ip1; snapshot: $(tr -c '[:print:]\n' . < /run/vmnet/hosts 2>&1)"
+wait_until 5 resolves_to vm1.lab "$ip1" || fail "getent hosts vm1.lab gives '$(getent hosts vm1.lab)', not $ip1; snapshot: $(tr -c '[:print:]\n' . < /run/vmnet/hosts 2>&1)"
 delay=$(echo "$(date +%s.%N) $t_ready1" | awk '{ printf "%.2f\n", $1 - $2 }')
-log "getent hosts vm1 -> $ip1, $delay s after the guest reported its lease"
+log "getent hosts vm1.lab -> $ip1, $delay s after the guest reported its lease"
 awk -v d="$delay" 'BEGIN { exit !(d <= 2.5) }' || fail "getent found vm1 only $delay s after its lease"
 expect_eq "getent hosts vm1.stu1.lab" "$ip1" "$(getent hosts vm1.stu1.lab | awk '{ print $1 }')"
 
@@ -50,8 +50,8 @@ for ip in "$ip1" "$ip2"; do
         case $ip in 10.77.0.1[0-9][0-9]|10.77.0.2[0-4][0-9]|10.77.0.250) ;;
         *) fail "lease $ip is outside the lab's dhcp range" ;; esac
 done
-wait_until 5 grep -q " $mac1 $ip1 vm1 " "$LEASES" || fail "lease file lacks vm1: $(cat "$LEASES")"
-wait_until 5 grep -q " $mac2 $ip2 vm2 " "$LEASES" || fail "lease file lacks vm2: $(cat "$LEASES")"
+wait_until 5 grep -q " $mac1 $ip1 \* " "$LEASES" || fail "lease file lacks vm1: $(cat "$LEASES")"
+wait_until 5 grep -q " $mac2 $ip2 \* " "$LEASES" || fail "lease file lacks vm2: $(cat "$LEASES")"
 
 # Each VM tap is on the lab bridge and owned by the student whose QEMU has it.
 vmtap_of() { # vmtap_of UID: the tap on vmnet0 owned by UID (login links are veths)
@@ -66,7 +66,7 @@ tap1=$(vmtap_of 61001) || fail "no VM tap of stu1 on vmnet0: $(ls /sys/class/net
 tap2=$(vmtap_of 61002) || fail "no VM tap of stu2 on vmnet0: $(ls /sys/class/net/vmnet0/brif)"
 log "VM taps: stu1 $tap1, stu2 $tap2"
 
-wait_until 5 resolves_to vm2 "$ip2" || fail "getent hosts vm2 gives '$(getent hosts vm2)', not $ip2"
+wait_until 5 resolves_to vm2.lab "$ip2" || fail "getent hosts vm2.lab gives '$(getent hosts vm2.lab)', not $ip2"
 
 # Guest 2 pings guest 1 by name: dnsmasq's DNS answers vm1 on the lab.
 line=$(guest_wait_line vm2 '^VMNET-GUEST-PING ' 30) || fail "vm2 did not report its ping"

@@ -17,7 +17,7 @@ world_start_vmnetd "$W/vmnet.conf" 2> "$W/vmnetd.log"
 mac1=52:54:00:77:56:01
 guest_start vm1 stu1 "$mac1" "$NETDEV"
 ip1=$(guest_wait_ready vm1 120)
-wait_until 5 grep -q " $mac1 $ip1 vm1 " "$LEASES" || fail "lease file lacks vm1: $(cat "$LEASES")"
+wait_until 5 grep -q " $mac1 $ip1 \* " "$LEASES" || fail "lease file lacks vm1: $(cat "$LEASES")"
 log "vm1 leased $ip1"
 
 old=$(cat /run/vmnet/dnsmasq.pid)
@@ -34,8 +34,8 @@ log "dnsmasq $old killed, $new started by vmnetd"
 grep -q "dnsmasq was killed by signal 9" "$W/vmnetd.log" || fail "vmnetd did not log the death: $(cat "$W/vmnetd.log")"
 # The new dnsmasq reads the lease file and writes it again: the lease stays.
 sleep 1
-grep -q " $mac1 $ip1 vm1 " "$LEASES" || fail "vm1's lease is gone after the restart: $(cat "$LEASES")"
-expect_eq "getent hosts vm1 after the restart" "$ip1" "$(getent hosts vm1 | awk '{ print $1 }')"
+grep -q " $mac1 $ip1 \* " "$LEASES" || fail "vm1's lease is gone after the restart: $(cat "$LEASES")"
+expect_eq "getent hosts vm1.lab after the restart" "$ip1" "$(getent hosts vm1.lab | awk '{ print $1 }')"
 
 # A second guest: another address, and the restarted dnsmasq's DNS knows vm1.
 mac2=52:54:00:77:56:02
@@ -45,7 +45,7 @@ log "vm2 leased $ip2 from the restarted dnsmasq"
 [ "$ip2" != "$ip1" ] || fail "vm2 got vm1's address $ip1 after the restart"
 line=$(guest_wait_line vm2 '^VMNET-GUEST-PING ' 30) || fail "vm2 did not report its ping"
 expect_eq "vm2 pinging vm1 by name" "VMNET-GUEST-PING name=vm2 target=vm1 received=3" "$line"
-wait_until 5 grep -q " $mac2 $ip2 vm2 " "$LEASES" || fail "lease file lacks vm2: $(cat "$LEASES")"
-grep -q " $mac1 $ip1 vm1 " "$LEASES" || fail "vm1's lease is gone: $(cat "$LEASES")"
+wait_until 5 grep -q " $mac2 $ip2 \* " "$LEASES" || fail "lease file lacks vm2: $(cat "$LEASES")"
+grep -q " $mac1 $ip1 \* " "$LEASES" || fail "vm1's lease is gone: $(cat "$LEASES")"
 curl -sS --max-time 5 "http://$ip1/" | grep -q "hello from vm1" || fail "vm1 stopped answering"
 log "PASS: dnsmasq $old -> $new; vm1 kept $ip1, vm2 got $ip2"

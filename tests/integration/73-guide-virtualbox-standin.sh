@@ -203,11 +203,13 @@ done
 ip netns exec vmw-bob busybox ping -c 1 -W 3 "${vmw_ip[alice]}" > /dev/null ||
         fail "bob's VMware guest cannot ping alice's"
 # From the host, by name, as the guide shows; and owned by nobody.
-wait_until 10 getent hosts alice-vm1 || fail "alice-vm1 does not resolve"
+wait_until 10 getent hosts alice-vm1.lab || fail "alice-vm1.lab does not resolve"
 diff <(guide_output "$ROOT/docs/vmware.md" vmware-getent | sed "s/10\.77\.0\.143/${vmw_ip[alice]}/") \
-        <(getent hosts alice-vm1) || fail "getent hosts alice-vm1 is not what docs/vmware.md shows"
-busybox ping -c 1 -W 3 alice-vm1 > /dev/null || fail "the host cannot ping alice-vm1"
+        <(getent hosts alice-vm1.lab) || fail "getent hosts alice-vm1.lab is not what docs/vmware.md shows"
+busybox ping -c 1 -W 3 alice-vm1.lab > /dev/null || fail "the host cannot ping alice-vm1.lab"
+# a bare name is only ever the caller's own VM: this one is nobody's
+! getent hosts alice-vm1 > /dev/null || fail "root resolves the bare name of a VM nobody owns"
 as_alice status || fail "vmnet status failed: $(cat "$W/err")"
 ! grep -q "alice-vm1" "$W/out" || fail "alice's status lists a VM on the bridge itself, which has no owner: $(cat "$W/out")"
-log "two VMware guests on vmnet0 itself reached the host, bobvm and each other; alice-vm1 resolves, owned by nobody"
+log "two VMware guests on vmnet0 itself reached the host, bobvm and each other; alice-vm1.lab resolves, owned by nobody"
 log "PASS: tap-alice forwards with nothing holding it; lab broadcasts reach it, its unicast reaches the lab; its guest is alice's; VMware bound to vmnet0 puts every student's guests on the lab"

@@ -59,14 +59,15 @@ static void check_answer(const char *what, unsigned k, const char *name, const v
 
 static void *resolver(void *arg) {
         unsigned seed = (unsigned)(uintptr_t)arg;
-        char buf[1024], name[16];
+        char buf[1024], name[24];
 
         for (unsigned long i = 0; !atomic_load(&done); i++) {
                 unsigned k = (unsigned)rand_r(&seed) % NAMES;
                 struct hostent he, *result = NULL;
                 int herr, r;
 
-                snprintf(name, sizeof name, "vm%u", k);
+                /* NAME.DOMAIN: a bare name would answer only the caller's own */
+                snprintf(name, sizeof name, "vm%u.lab", k);
                 switch (i % 3) {
                 case 0:
                         r = gethostbyname2_r(name, AF_INET, &he, buf, sizeof buf, &result, &herr);
@@ -152,7 +153,7 @@ int main(int argc, char *argv[]) {
                 return 1;
         }
         /* one lookup first, so that glibc has loaded the module before counting fds */
-        struct hostent *he = gethostbyname2("vm0", AF_INET);
+        struct hostent *he = gethostbyname2("vm0.lab", AF_INET);
         if (!he) {
                 fprintf(stderr, "vm0 does not resolve: is libnss_vmnet in nsswitch.conf?\n");
                 return 1;

@@ -1,5 +1,6 @@
-/* libnss_vmnet's pure part: which lease a name or an address gives (the
- * per-student rule, explicit owners, expiry, the domain), and how an
+/* libnss_vmnet's pure part: which lease a name or an address gives (a bare
+ * name is the caller's own VM or nothing, NAME.DOMAIN the first claim,
+ * explicit owners, expiry, the domain), and how an
  * answer is laid out in glibc's buffer (ERANGE below the exact size, at
  * any alignment, nothing written outside). */
 #define _GNU_SOURCE
@@ -38,13 +39,14 @@ static struct fixture *make(const char *domain) {
         size_t n = 0, size;
         struct fixture *f = calloc(1, sizeof *f);
 
-        add(e, &n, "vm1", "10.77.0.101", 61001, "stu1", NOW + 100);  /* stu1's, older */
+        /* in claim order: the order the names program gives the snapshot */
+        add(e, &n, "vm1", "10.77.0.105", 61004, "stu4", NOW - 1);    /* the first claim, expired */
+        add(e, &n, "vm1", "10.77.0.101", 61001, "stu1", NOW + 100);  /* stu1's first: vm1.lab */
         add(e, &n, "vm1", "10.77.0.102", 61002, "stu2", NOW + 200);  /* stu2's */
-        add(e, &n, "vm1", "10.77.0.103", 61001, "stu1", NOW + 300);  /* stu1's, newest of theirs */
-        add(e, &n, "vm1", "10.77.0.104", 61003, "Stu3", NOW + 900);  /* the newest */
-        add(e, &n, "vm1", "10.77.0.105", 61004, "stu4", NOW - 1);    /* expired, though own for 61004 */
+        add(e, &n, "vm1", "10.77.0.103", 61001, "stu1", NOW + 300);  /* stu1's second */
+        add(e, &n, "vm1", "10.77.0.104", 61003, "Stu3", NOW + 900);
         add(e, &n, "inf", "10.77.0.110", 61001, "stu1", NOW + 500);
-        add(e, &n, "inf", "10.77.0.111", 61002, "stu2", 0);          /* infinite beats any expiry */
+        add(e, &n, "inf", "10.77.0.111", 61002, "stu2", 0);          /* infinite */
         add(e, &n, "tie", "10.77.0.120", 61001, "stu1", NOW + 50);
         add(e, &n, "tie", "10.77.0.121", 61002, "stu2", NOW + 50);
         add(e, &n, "anon", "10.77.0.130", HOSTS_OWNER_UNKNOWN, NULL, 0);
@@ -97,25 +99,31 @@ static void expect_no_name(const struct fixture *f, const char *query, uid_t cal
 static void test_per_student(void **state) {
         (void)state;
         struct fixture *f = make("lab");
-        /* own first, newest of own */
-        expect_name(f, "vm1", 61001, "10.77.0.103", "vm1.stu1.lab", "vm1.lab");
+        /* a bare name: the caller's own VM, its first claim, or nothing */
+        expect_name(f, "vm1", 61001, "10.77.0.101", "vm1.stu1.lab", "vm1.lab");
         expect_name(f, "vm1", 61002, "10.77.0.102", "vm1.stu2.lab", "vm1.lab");
-        /* nothing of one's own: the newest live one */
-        expect_name(f, "vm1", 0, "10.77.0.104", "vm1.Stu3.lab", "vm1.lab");
-        expect_name(f, "vm1", 61004, "10.77.0.104", "vm1.Stu3.lab", "vm1.lab");
-        /* an unknown caller matches no unknown owner */
-        expect_name(f, "anon", (uid_t)-1, "10.77.0.130", "anon.lab", "");
-        expect_name(f, "vm1", (uid_t)-1, "10.77.0.104", "vm1.Stu3.lab", "vm1.lab");
-        /* infinite is the newest; a tie goes to the first in the snapshot */
-        expect_name(f, "inf", 0, "10.77.0.111", "inf.stu2.lab", "inf.lab");
-        expect_name(f, "inf", 61001, "10.77.0.110", "inf.stu1.lab", "inf.lab");
-        expect_name(f, "tie", 0, "10.77.0.120", "tie.stu1.lab", "tie.lab");
-        /* who asks is looked up only when it matters */
+        expect_name(f, "vm1", 61003, "10.77.0.104", "vm1.Stu3.lab", "vm1.lab");
+        expect_no_name(f, "vm1", 0);          /* root has no VMs: its files or DNS answer */
+        expect_no_name(f, "vm1", 61004);      /* its own lease expired */
+        expect_no_name(f, "vm1", 61009);      /* a student without a vm1 */
+        expect_no_name(f, "vm1", (uid_t)-1);  /* an unknown caller matches no unknown owner */
+        expect_no_name(f, "anon", (uid_t)-1);
+        expect_no_name(f, "anon", 0);         /* nobody's own: only anon.lab names it */
+        expect_name(f, "inf", 61002, "10.77.0.111", "inf.stu2.lab", "inf.lab");
+        /* NAME.DOMAIN: the first live claim, whoever asks (the expired first
+         * one gives way to the next in line) */
+        expect_name(f, "vm1.lab", 0, "10.77.0.101", "vm1.stu1.lab", "vm1.lab");
+        expect_name(f, "vm1.lab", 61002, "10.77.0.101", "vm1.stu1.lab", "vm1.lab");
+        expect_name(f, "vm1.lab", 61004, "10.77.0.101", "vm1.stu1.lab", "vm1.lab");
+        expect_name(f, "tie.lab", 61002, "10.77.0.120", "tie.stu1.lab", "tie.lab");
+        expect_name(f, "anon.lab", 0, "10.77.0.130", "anon.lab", "");
+        /* who asks is looked up only for a bare name some lease carries */
         caller_calls = 0;
-        expect_name(f, "anon", 0, "10.77.0.130", "anon.lab", "");
+        expect_name(f, "anon.lab", 0, "10.77.0.130", "anon.lab", "");
         expect_name(f, "vm1.stu2.lab", 0, "10.77.0.102", "vm1.stu2.lab", "vm1.lab");
+        expect_no_name(f, "nosuch", 61001);
         assert_int_equal(caller_calls, 0);
-        expect_name(f, "vm1", 61001, "10.77.0.103", "vm1.stu1.lab", "vm1.lab");
+        expect_name(f, "vm1", 61001, "10.77.0.101", "vm1.stu1.lab", "vm1.lab");
         assert_int_equal(caller_calls, 1);
         destroy(f);
 }
@@ -123,11 +131,11 @@ static void test_per_student(void **state) {
 static void test_names(void **state) {
         (void)state;
         struct fixture *f = make("lab.example");
-        expect_name(f, "vm1.lab.example", 61002, "10.77.0.102", "vm1.stu2.lab.example", "vm1.lab.example");
-        expect_name(f, "VM1.Lab.Example.", 61002, "10.77.0.102", "vm1.stu2.lab.example", "vm1.lab.example");
+        expect_name(f, "vm1.lab.example", 61002, "10.77.0.101", "vm1.stu1.lab.example", "vm1.lab.example");
+        expect_name(f, "VM1.Lab.Example.", 61002, "10.77.0.101", "vm1.stu1.lab.example", "vm1.lab.example");
         /* explicit owner: whoever asks */
         expect_name(f, "vm1.stu2.lab.example", 61001, "10.77.0.102", "vm1.stu2.lab.example", "vm1.lab.example");
-        expect_name(f, "vm1.stu1.lab.example", 0, "10.77.0.103", "vm1.stu1.lab.example", "vm1.lab.example");
+        expect_name(f, "vm1.stu1.lab.example", 0, "10.77.0.101", "vm1.stu1.lab.example", "vm1.lab.example");
         expect_name(f, "vm1.STU3.lab.example", 0, "10.77.0.104", "vm1.Stu3.lab.example", "vm1.lab.example");
         expect_no_name(f, "vm1.stu4.lab.example", 0);     /* expired */
         expect_no_name(f, "vm1.stu5.lab.example", 0);     /* no such owner */
@@ -162,9 +170,10 @@ static void test_names(void **state) {
 static void test_no_domain(void **state) {
         (void)state;
         struct fixture *f = make("");
-        expect_name(f, "vm1", 61001, "10.77.0.103", "vm1.stu1", "vm1");
+        expect_name(f, "vm1", 61001, "10.77.0.101", "vm1.stu1", "vm1");
         expect_name(f, "vm1.stu2", 61001, "10.77.0.102", "vm1.stu2", "vm1");
-        expect_name(f, "anon", 0, "10.77.0.130", "anon", "");
+        expect_no_name(f, "vm1", 0);
+        expect_no_name(f, "anon", 0); /* no domain: a VM nobody owns has no name of its own */
         expect_no_name(f, "vm1.lab", 0);
         destroy(f);
 }

@@ -10,10 +10,17 @@
  *   vmnetctl [-s SOCKET] sessions PREFIX COUNT           (open and close PREFIX0, then PREFIX1...)
  *   vmnetctl [-s SOCKET] many PREFIX COUNT               (open all, print the time, wait for
  *                                                         EOF on stdin, close all, print the time)
+ *   vmnetctl types                                       (the message types the protocol knows)
+ *   vmnetctl [-s SOCKET] ask TYPE [ARG]                  (a request of the type so named, ARG in
+ *                                                         its field: user, tap, bridge, segment, MAC,
+ *                                                         capture target, mine/all or 0/1; for
+ *                                                         NETNS_ATTACH the namespace's file, opened
+ *                                                         and passed)
  * Prints the tap name (or the status line); exit 0 on VMNET_OK, 10 + status
  * otherwise, 1 on a transport error. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +33,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "mac_address.h"
 
 static const char *sock = VMNET_DEFAULT_SOCKET;
 
@@ -82,6 +90,66 @@ static int raw(const char *hex) {
         return 10 + rep.status;
 }
 
+/* One request of the type so named, arg in the one field it carries. */
+static int ask(const char *name, const char *arg) {
+        struct vmnet_request req = {};
+        struct vmnet_reply rep;
+        unsigned type;
+        int fd = -1;
+
+        for (type = 0; type < VMNET_REPLY; type++)
+                if (vmnet_msg_type_name((uint8_t)type) && strcmp(vmnet_msg_type_name((uint8_t)type), name) == 0)
+                        break;
+        if (type == VMNET_REPLY)
+                return 2;
+        req.type = (uint8_t)type;
+        switch (type) {
+        case VMNET_MSG_OPEN:
+        case VMNET_MSG_CLOSE:
+                snprintf(req.user, sizeof req.user, "%s", arg);
+                break;
+        case VMNET_MSG_TAP_DEL:
+                snprintf(req.tap, sizeof req.tap, "%s", arg);
+                break;
+        case VMNET_MSG_VM_TAP:
+                snprintf(req.bridge, sizeof req.bridge, "%s", arg);
+                break;
+        case VMNET_MSG_SEGMENT_ADD:
+        case VMNET_MSG_SEGMENT_DEL:
+                snprintf(req.segment, sizeof req.segment, "%s", arg);
+                break;
+        case VMNET_MSG_LAB_VIEW:
+        case VMNET_MSG_SUBSCRIBE:
+                req.scope = strcmp(arg, "all") == 0 ? VMNET_SCOPE_ALL : VMNET_SCOPE_MINE;
+                break;
+        case VMNET_MSG_CAPTURE:
+                snprintf(req.target, sizeof req.target, "%s", arg);
+                break;
+        case VMNET_MSG_OWNER:
+                if (mac_address_parse(arg, strlen(arg), req.mac) < 0)
+                        return 2;
+                break;
+        case VMNET_MSG_ISOLATION:
+                req.isolation = (uint8_t)atoi(arg);
+                break;
+        case VMNET_MSG_NETNS_ATTACH:
+                req.fd = open(arg, O_RDONLY | O_CLOEXEC);
+                if (req.fd < 0) {
+                        fprintf(stderr, "vmnetctl: %s: %s\n", arg, strerror(errno));
+                        return 1;
+                }
+                break;
+        }
+        int r = call(&req, &rep, &fd);
+        if (type == VMNET_MSG_NETNS_ATTACH)
+                close(req.fd);
+        if (fd >= 0)
+                close(fd);
+        if (r == 0)
+                printf("%s\n", vmnet_status_string(rep.status));
+        return r;
+}
+
 int main(int argc, char **argv) {
         struct vmnet_request req = {};
         struct vmnet_reply rep;
@@ -97,6 +165,14 @@ int main(int argc, char **argv) {
         const char *cmd = argv[1], *arg = argc > 2 ? argv[2] : "";
         if (strcmp(cmd, "raw") == 0)
                 return raw(arg);
+        if (strcmp(cmd, "types") == 0) {
+                for (unsigned type = 0; type < VMNET_REPLY; type++)
+                        if (vmnet_msg_type_is_known((uint8_t)type))
+                                printf("%s\n", vmnet_msg_type_name((uint8_t)type));
+                return 0;
+        }
+        if (strcmp(cmd, "ask") == 0)
+                return ask(arg, argc > 3 ? argv[3] : "");
         if (strcmp(cmd, "many") == 0 && argc == 4) {
                 int count = atoi(argv[3]);
                 char line[64];

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Exam mode and the guard's life (issue 12).  stu1 has two guests (a1, a2),
-# stu2 one (b1), all running while a teacher switches exam mode:
+# stu2 one (b1), all running while a teacher (teach1, a member of
+# teacher_groups) or root switches exam mode; a student is refused:
 #   on    a1 cannot reach b1 (ICMP, ARP), but reaches the host and a2;
 #         effective at once (under a second)
 #   off   a1 reaches b1 again
@@ -14,7 +15,8 @@
 # shellcheck source=../lib/guard.sh
 . "$ROOT/tests/lib/guard.sh"
 
-guard_lab_up
+world_add_user teach1 61010 teachers
+guard_lab_up teacher_groups=teachers
 VMNET=$BUILD/vmnet
 
 guest_start a1 stu1 52:54:00:77:60:01 "$NETDEV" vmctl=1
@@ -34,19 +36,30 @@ pings() {
 # reaches FROM TO / cut FROM TO
 reaches() { [ "$(pings "$1" "$2")" -ge 2 ]; }
 cut() { [ "$(pings "$1" "$2")" -eq 0 ]; }
-# isolation on|off, as root
+# isolation on|off [USER]: switched by USER (root when none)
 isolation() {
-        "$VMNET" admin isolation "$1" || fail "root's 'vmnet admin isolation $1' failed"
+        runuser -u "${2:-root}" -- "$VMNET" admin isolation "$1" > "$W/admin.out" 2> "$W/admin.err" ||
+                fail "${2:-root}'s 'vmnet admin isolation $1' failed: $(cat "$W/admin.err")"
 }
 
 reaches a1 "$b1" || fail "a1 cannot reach b1 before exam mode"
-! runuser -u stu1 -- "$VMNET" admin isolation on 2> "$W/stu1-admin.txt" || fail "a student switched exam mode"
+rc=0
+runuser -u stu1 -- "$VMNET" admin isolation on 2> "$W/stu1-admin.txt" || rc=$?
+expect_eq "exit of a student's 'vmnet admin isolation on'" 1 "$rc"
+expect_eq "a student's refusal" \
+        "vmnet: vmnetd refused: exam mode is for root and the members of teacher_groups (vmnet.conf)" \
+        "$(cat "$W/stu1-admin.txt")"
+reaches a1 "$b1" || fail "a student's refused switch cut a1 off from b1"
+! grep -q "exam mode on, switched" "$W/vmnetd.log" || fail "a student's refused switch was logged as done"
+grep -q "exam mode on by stu1 refused: neither root nor in teacher_groups" "$W/vmnetd.log" ||
+        fail "vmnetd did not log stu1's refused switch"
 log "a student may not: $(cat "$W/stu1-admin.txt")"
 
 # at once: the first ping after the switch is already dropped (a1 still
 # knows b1's MAC, so it is a unicast, counted as stu1's)
 t0=$(date +%s.%N)
-isolation on
+isolation on teach1
+grep -q "^exam mode on: " "$W/admin.out" || fail "teach1's switch says: $(cat "$W/admin.out")"
 log "exam mode on, the switch took $(echo "$(date +%s.%N) $t0" | awk '{ printf "%.2f", $1 - $2 }') s"
 out=$(guest_exec a1 10 "ping -c 1 -W 2 $b1") || true
 grep -q " 0 packets received" <<< "$out" || fail "exam mode on: a1's first ping to b1 went through: $out"
@@ -54,7 +67,7 @@ cut a1 "$b1" || fail "exam mode on: a1 still reaches b1"
 reaches a1 10.77.0.1 || fail "exam mode on: a1 lost the host"
 reaches a1 "$a2" || fail "exam mode on: a1 lost its own second guest a2"
 cut b1 "$a1" || fail "exam mode on: b1 still reaches a1"
-grep -q "exam mode on, switched by root" "$W/vmnetd.log" || fail "vmnetd did not log who switched exam mode on"
+grep -q "exam mode on, switched by teach1" "$W/vmnetd.log" || fail "vmnetd did not log who switched exam mode on"
 expect_drops stu1 exam
 
 # a restart keeps the word of who switched
@@ -64,6 +77,7 @@ world_start_vmnetd "$W/vmnet.conf" 2>> "$W/vmnetd.log"
 cut a1 "$b1" || fail "after a restart, exam mode is off again"
 
 isolation off
+grep -q "exam mode off, switched by root" "$W/vmnetd.log" || fail "vmnetd did not log root's switch off"
 reaches a1 "$b1" || fail "exam mode off: a1 does not reach b1 again"
 log "exam mode off: a1 reaches b1"
 
@@ -90,7 +104,8 @@ for how in reload restart kill; do
 done
 
 # the config's word again, at a reload
-world_config bridge=vmnet0 address=10.77.0.1/24 uplink=nat domain=lab isolation=students > "$W/vmnet.conf"
+world_config bridge=vmnet0 address=10.77.0.1/24 uplink=nat domain=lab teacher_groups=teachers \
+        isolation=students > "$W/vmnet.conf"
 kill -HUP "$VMNETD_PID"
 sleep 1
 cut a1 "$b1" || fail "isolation = students and a reload: a1 still reaches b1"

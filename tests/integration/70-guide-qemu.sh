@@ -47,9 +47,9 @@ guide_qemu() {
         chown alice "$d"
         echo "$name" > "$d/hostname"
         date +%s.%N > "$d/started"
-        opts="-accel tcg -nographic -no-reboot -m 256 -vga none"
+        opts="-machine accel=${GUEST_ACCEL:-tcg} -nographic -no-reboot -m 256 -vga none"
         opts+=" -kernel $W/guest/vmlinuz -initrd $W/guest/initrd.gz"
-        opts+=" -append 'console=ttyS0 panic=-1 quiet vmhost=$name' -pidfile $d/qemu.pid"
+        opts+=" -append '$GUEST_CMDLINE vmhost=$name' -pidfile $d/qemu.pid"
         [[ $cmd == "qemu-system-x86_64 ... "* ]] || fail "guide command does not start with 'qemu-system-x86_64 ... ': $cmd"
         cmd=${cmd/ ... / $opts }
         cmd=${cmd//\/usr\/lib\/vmnet\/vmnet-bridge-helper/$BUILD/vmnet-bridge-helper}
@@ -85,7 +85,7 @@ expect_eq "exit of vmnet tap add" 0 "$RC"
 expect_eq "name vmnet tap add printed (the guide's)" "$(guide_output "$DOC" qemu-tap)" "$(cat "$W/out")"
 # /dev/net/tun 0600, as on a machine without udev: the error step 3 names
 world_tun 0600
-as_alice "${cmds[1]/ ... / -accel tcg -nographic -m 64 -kernel $W/guest/vmlinuz }"
+as_alice "${cmds[1]/ ... / -machine accel=${GUEST_ACCEL:-tcg} -nographic -m 64 -kernel $W/guest/vmlinuz }"
 [ "$RC" -ne 0 ] || fail "QEMU opened /dev/net/tun 0600 as alice"
 grep -Fq "could not open /dev/net/tun: Permission denied" "$W/err" ||
         fail "QEMU without access to /dev/net/tun says '$(cat "$W/err")', not what step 3 quotes"
@@ -148,7 +148,7 @@ guest_stop vm2
 mapfile -t cmds < <(guide_commands "$DOC" qemu-login-tap)
 expect_eq "commands of the login tap pitfall" 1 "${#cmds[@]}"
 said=$(guide_output "$DOC" qemu-login-tap)
-as_alice "${cmds[0]/ ... / -accel tcg -nographic -m 64 -kernel $W/guest/vmlinuz }"
+as_alice "${cmds[0]/ ... / -machine accel=${GUEST_ACCEL:-tcg} -nographic -m 64 -kernel $W/guest/vmlinuz }"
 [ "$RC" -ne 0 ] || fail "QEMU on the login tap did not fail"
 grep -Fxq "$said" "$W/err" || fail "QEMU on the login tap says '$(cat "$W/err")', the guide '$said'"
 login_link_is_forwarding tap-alice || fail "tap-alice stopped forwarding after QEMU tried it"
@@ -157,7 +157,7 @@ login_link_is_forwarding tap-alice || fail "tap-alice stopped forwarding after Q
 mapfile -t cmds < <(guide_commands "$DOC" qemu-default-helper)
 expect_eq "commands of the default helper pitfall" 1 "${#cmds[@]}"
 said=$(guide_output "$DOC" qemu-default-helper)
-as_alice "${cmds[0]/ ... / -accel tcg -nographic -m 64 -kernel $W/guest/vmlinuz }"
+as_alice "${cmds[0]/ ... / -machine accel=${GUEST_ACCEL:-tcg} -nographic -m 64 -kernel $W/guest/vmlinuz }"
 [ "$RC" -ne 0 ] || fail "QEMU's own bridge helper worked for alice"
 grep -Fxq "$said" "$W/err" || fail "QEMU's own helper says '$(cat "$W/err")', the guide '$said'"
 

@@ -73,19 +73,21 @@ trap 'rc=$?; libvirt_cleanup; (exit $rc); world_cleanup' EXIT
 
 # domain_xml NAME INTERFACE_XML [KERNEL_ARGS]: the test guest as a session domain.
 domain_xml() {
-        local d
+        local d type=qemu
+        # (the accelerator the other guests get: tests/lib/accel.sh)
+        [ "${GUEST_ACCEL:-tcg}" != kvm ] || type=kvm
         d=$(guest_dir "$1")
         mkdir -p "$d"
         chown alice "$d"
         cat <<EOF
-<domain type='qemu'>
+<domain type='$type'>
   <name>$1</name>
   <memory unit='MiB'>256</memory>
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$W/guest/vmlinuz</kernel>
     <initrd>$W/guest/initrd.gz</initrd>
-    <cmdline>console=ttyS0 panic=-1 quiet vmhost=$1${3:+ $3}</cmdline>
+    <cmdline>$GUEST_CMDLINE vmhost=$1${3:+ $3}</cmdline>
   </os>
   <on_reboot>destroy</on_reboot>
   <devices>

@@ -66,11 +66,19 @@ chroot_mirror() {
 # chroot_cache SUITE: makes $CHROOT_CACHE/SUITE.tar if missing; exits 77
 # (skip) only when the archive cannot be reached.
 chroot_cache() {
+        mkdir -p "$CHROOT_CACHE"
+        # Tests run in parallel: one makes the tarball, the others wait for it.
+        exec 7>"$CHROOT_CACHE/.lock-$1"
+        flock -w 900 7 || fail "another test holds $CHROOT_CACHE/.lock-$1 for 15 min"
+        chroot_cache_locked "$1"
+        exec 7>&-
+}
+
+chroot_cache_locked() {
         local suite=$1 tar=$CHROOT_CACHE/$1.tar mirror dir
         [ -s "$tar" ] && return 0
         command -v debootstrap >/dev/null || fail "debootstrap is not installed (tools/install-deps --tests)"
         mirror=$(chroot_mirror)
-        mkdir -p "$CHROOT_CACHE"
         dir=$CHROOT_TMP/debootstrap-$suite
         log "debootstrap --variant=minbase $suite from $mirror (cached afterwards in $tar)"
         if ! debootstrap --variant=minbase "$suite" "$dir" "$mirror" > "$CHROOT_TMP/debootstrap-$suite.log" 2>&1; then

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# A real QEMU guest (TCG) for integration tests: busybox, DHCP, a web page
+# A real QEMU guest (KVM where it works, else TCG: tests/lib/accel.sh) for integration tests: busybox, DHCP, a web page
 # and a hello/echo port (tests/guest/init says what it prints and serves).
 # Source after world.sh, inside the world:
 #
@@ -16,11 +16,18 @@
 # The NETDEV argument is QEMU's -netdev value and must say id=n0, e.g.
 # bridge,id=n0,br=vmnet0,helper=$BUILD/vmnet-bridge-helper.  A guest's files
 # (console log, pid file, timing) are in $W/guest/NAME/.
-# GUEST_ACCEL (default tcg) is QEMU's -machine accel= (kvm:tcg: KVM when it
-# can, else TCG); GUEST_QEMU_ARGS (an array)
-# adds options to every guest_start.
+# GUEST_ACCEL is QEMU's -machine accel= (kvm:tcg: KVM when it can, else
+# TCG); guest_build sets it, unless the test did, to kvm where KVM really
+# boots a guest (tests/lib/accel.sh), else tcg.  GUEST_QEMU_ARGS (an
+# array) adds options to every guest_start.
 
 GUEST_SRC=$BUILD/guest
+# The guests' kernel command line, before their knobs.  no_timer_check: a
+# TCG guest on a busy host (tests in parallel) otherwise may panic with
+# "IO-APIC + timer doesn't work" (seen here).
+GUEST_CMDLINE="console=ttyS0 panic=-1 quiet no_timer_check"
+# shellcheck source=tests/lib/accel.sh
+. "$ROOT/tests/lib/accel.sh"
 
 # guest_build: builds (or finds cached) the kernel and initrd and copies them
 # where any test user can read them.  Skips the test if they cannot be had.
@@ -37,6 +44,14 @@ guest_build() {
         mkdir -p "$W/guest"
         chmod 0755 "$W/guest"
         install -m 0644 "$GUEST_SRC/vmlinuz" "$GUEST_SRC/initrd.gz" "$W/guest/"
+        # The guests' accelerator, unless the test chose: KVM where it really
+        # boots one (tests/lib/accel.sh), with /dev/kvm for the students
+        if [ -z "${GUEST_ACCEL:-}" ]; then
+                GUEST_ACCEL=$(qemu_accel "$GUEST_SRC/vmlinuz")
+                [ "$GUEST_ACCEL" != kvm ] || GUEST_ACCEL=$(guest_allow_kvm)
+        fi
+        # shellcheck disable=SC2034 # guest_start reads it
+        if [ "$GUEST_ACCEL" = kvm ]; then GUEST_CPU=(-cpu host); else GUEST_CPU=(); fi
 }
 
 # guest_allow_tun: QEMU run as a student opens /dev/net/tun, which must be
@@ -51,8 +66,8 @@ guest_allow_tun() {
 # initialize kvm" on its console).
 # Prints kvm, or tcg when there is no /dev/kvm to give.
 guest_allow_kvm() {
-        if [ -c /dev/kvm ] &&
-           mknod -m 0666 /run/vmnet-test-kvm c "$((0x$(stat -c %t /dev/kvm)))" "$((0x$(stat -c %T /dev/kvm)))" &&
+        if [ -c /dev/kvm ] && { [ -c /run/vmnet-test-kvm ] ||
+           mknod -m 0666 /run/vmnet-test-kvm c "$((0x$(stat -c %t /dev/kvm)))" "$((0x$(stat -c %T /dev/kvm)))"; } &&
            mount --bind /run/vmnet-test-kvm /dev/kvm && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
                 echo kvm
         else
@@ -94,13 +109,12 @@ guest_start() {
                 world_spawn sh -c 'exec cat "$1" > "$2"' sh "$d/ctl.out" "$d/ctl.log"
                 : > "$d/ctl.seq"
         fi
-        # no_timer_check: a guest under TCG on a loaded host failed the kernel's
-        # IO-APIC timer check and panicked at boot (seen with three at once)
         world_spawn runuser -u "$user" -- qemu-system-x86_64 \
-                -machine "accel=${GUEST_ACCEL:-tcg}" -nographic -no-reboot -m 256 -vga none \
+                -machine "accel=${GUEST_ACCEL:-tcg}" ${GUEST_CPU[@]+"${GUEST_CPU[@]}"} \
+                -nographic -no-reboot -m 256 -vga none \
                 ${GUEST_QEMU_ARGS[@]+"${GUEST_QEMU_ARGS[@]}"} \
                 -kernel "$W/guest/vmlinuz" -initrd "$W/guest/initrd.gz" \
-                -append "console=ttyS0 panic=-1 quiet no_timer_check vmhost=$name $*" \
+                -append "$GUEST_CMDLINE vmhost=$name $*" \
                 -netdev "$netdev" -device "virtio-net-pci,netdev=n0,mac=$mac,romfile=" \
                 -pidfile "$d/qemu.pid" "${ctl[@]}" \
                 </dev/null >"$(guest_log "$name")" 2>&1

@@ -49,6 +49,14 @@ expect_eq "bridge of tap-alice's other end $peer" vmnet0 "$(basename "$(readlink
 wait_until 5 login_link_is_forwarding tap-alice ||
         fail "tap-alice does not forward: carrier $(cat /sys/class/net/tap-alice/carrier), port state $(brport_state "$peer")"
 
+# Step 1 of the guide, before anything sent on tap-alice (the stand-in's
+# frames below make alice's status list a nameless VM behind it).
+as_alice() { runuser -u alice -- "$BUILD/vmnet" "$@" > "$W/out" 2> "$W/err"; }
+as_alice status || fail "vmnet status failed: $(cat "$W/err")"
+# the guide's lab is uplink nat; this world's is isolated
+diff <(guide_output "$ROOT/docs/virtualbox.md" vbox-status | sed 's/uplink nat/uplink isolated/') "$W/out" ||
+        fail "vmnet status does not print what step 1 of docs/virtualbox.md shows"
+
 # The stand-in: prints "ready", then one line per frame of interest until
 # both kinds were seen or SECONDS passed:
 #   arp-broadcast SRCMAC who-has IP     dhcp-broadcast SRCMAC
@@ -109,11 +117,6 @@ grep -qx "$ip is-at 52:55:00:ee:4a:01" <<< "$out" || fail "bobvm's ARP reply is 
 log "a guest behind tap-alice pinged the host and bobvm by unicast"
 
 # --- the guides say what the hints say ------------------------------------
-as_alice() { runuser -u alice -- "$BUILD/vmnet" "$@" > "$W/out" 2> "$W/err"; }
-as_alice status || fail "vmnet status failed: $(cat "$W/err")"
-# the guide's lab is uplink nat; this world's is isolated
-diff <(guide_output "$ROOT/docs/virtualbox.md" vbox-status | sed 's/uplink nat/uplink isolated/') "$W/out" ||
-        fail "vmnet status does not print what step 1 of docs/virtualbox.md shows"
 as_alice hint virtualbox || fail "vmnet hint virtualbox failed: $(cat "$W/err")"
 for tag in vbox-commands vbox-running; do
         mapfile -t cmds < <(guide_commands "$ROOT/docs/virtualbox.md" "$tag")

@@ -5,6 +5,6 @@
 # students, rebooted and purged (tests/system/run, tests/system/inside).
 # The first run builds the image (build/system/, a few minutes); later runs
 # reuse it.  See tests/system/run for its settings, e.g.
-# VMNET_SYSTEM_EXPECT_NO_MODPROBE=1.
+# VMNET_SYSTEM_MAX_EXPOSURE=N.N.
 set -euo pipefail
 exec "$(dirname "$0")/../system/run" "$@"

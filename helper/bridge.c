@@ -272,16 +272,25 @@ int link_set_address(struct nl_sock *sk, int ifindex, const uint8_t mac[6]) {
         return r;
 }
 
-void link_disable_ipv6(const char *name) {
-        char path[96];
+static void link_sysctl(const char *family, const char *name, const char *key, const char *value) {
+        char path[128];
         _cleanup_close_ int fd = -1;
 
-        snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
+        snprintf(path, sizeof path, "/proc/sys/net/%s/conf/%s/%s", family, name, key);
         fd = open(path, O_WRONLY | O_CLOEXEC);
         if (fd < 0)
-                return; /* a kernel without IPv6 */
-        if (write(fd, "1\n", 2) != 2)
-                log_debug("cannot turn IPv6 off on %s: %m", name);
+                return; /* a kernel without that family */
+        if (write(fd, value, strlen(value)) != (ssize_t)strlen(value))
+                log_debug("cannot set %s of %s to %s: %m", key, name, value);
+}
+
+void link_disable_ipv6(const char *name) {
+        link_sysctl("ipv6", name, "disable_ipv6", "1\n");
+}
+
+void link_ignore_arp(const char *name) {
+        /* 8: answer no ARP request on it, for no address of the host */
+        link_sysctl("ipv4", name, "arp_ignore", "8\n");
 }
 
 int link_rename_up(struct nl_sock *sk, int ifindex, const char *name) {

@@ -95,6 +95,12 @@ int link_set_address(struct nl_sock *sk, int ifindex, const uint8_t mac[6]);
  * CAP_NET_ADMIN may write): no address, DAD, MLD or router advertisement
  * taken on it.  Quietly nothing on a kernel without IPv6. */
 void link_disable_ipv6(const char *name);
+/* A link of the host's with no address of its own on the lab (a student's
+ * end of a veth): by default Linux answers ARP for every address of the
+ * host on every link, so each login link would answer "the gateway is
+ * at my MAC" to a VM's ARP flooded to it -- a claim the guard must drop
+ * and count against the student. */
+void link_ignore_arp(const char *name);
 
 /* Renames a link that is down and brings it up, in one request (one
  * rename of the kernel's, where link_rename() takes three).  -EEXIST if

@@ -77,7 +77,9 @@ int veth_pair_add(struct nl_sock *sk, const struct veth_request *req, struct ker
         /* pure layer-2 ports: IPv6 on hundreds of veths made each new one
          * cost tens of milliseconds more (measured) */
         link_disable_ipv6(port_name);
-        if (req->netns_fd < 0)
+        if (req->netns_fd < 0) {
                 link_disable_ipv6(req->name);
+                link_ignore_arp(req->name);
+        }
         return 0;
 }

@@ -171,4 +171,9 @@ for tag in qemu-helper qemu-tap; do
         line=$(guide_commands "$DOC" "$tag" | grep '^qemu-system' | norm)
         grep -Fxq "$line" <<< "$hinted" || fail "guide's $tag line '$line' is not among the hint's: $hinted"
 done
+# tap-alice has no address of its own: the host answers no ARP on it
+# (else every VM's "who has 10.77.0.1" is answered from tap-alice's MAC too,
+# and the guard drops and counts that against alice, who did nothing)
+as_alice "vmnet status"; [ "$RC" = 0 ] || fail "vmnet status failed: $(cat "$W/err")"
+grep -qx "blocked   nothing" "$W/out" || fail "the guard blocked frames of alice's: $(cat "$W/out")"
 log "PASS: vm1 $ip1 (bridge helper, tap $vmtap), vm2 $ip2 (tap-alice+1)"

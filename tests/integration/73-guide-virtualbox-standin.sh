@@ -215,4 +215,9 @@ busybox ping -c 1 -W 3 alice-vm1.lab > /dev/null || fail "the host cannot ping a
 as_alice status || fail "vmnet status failed: $(cat "$W/err")"
 ! grep -q "alice-vm1" "$W/out" || fail "alice's status lists a VM on the bridge itself, which has no owner: $(cat "$W/out")"
 log "two VMware guests on vmnet0 itself reached the host, bobvm and each other; alice-vm1.lab resolves, owned by nobody"
+# tap-alice has no address of its own: the host answers no ARP on it
+# (else every VM's "who has 10.77.0.1" is answered from tap-alice's MAC too,
+# and the guard drops and counts that against alice, who did nothing)
+as_alice status || fail "vmnet status failed: $(cat "$W/err")"
+grep -qx "blocked   nothing" "$W/out" || fail "the guard blocked frames of alice's: $(cat "$W/out")"
 log "PASS: tap-alice forwards with nothing holding it; lab broadcasts reach it, its unicast reaches the lab; its guest is alice's; VMware bound to vmnet0 puts every student's guests on the lab"

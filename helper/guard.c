@@ -9,6 +9,7 @@
 
 #include "array.h"
 #include "guard.h"
+#include "guard_listing.h"
 #include "log.h"
 #include "login_link.h"
 #include "nft.h"
@@ -122,66 +123,16 @@ static void params_from_config(struct guard_params *p, const struct vmnet_config
                 snprintf(p->closed_prefixes[3], IFNAMSIZ, "%.*s", (int)prefix, c->tap_name);
 }
 
-/* What the kernel's table holds now: the students with chains there, and
- * whether any of their sets has a size other than max_macs. */
-struct listed {
-        uint32_t *uids;
-        size_t n;
-        bool other_size;
-        struct nft_object *objects;
-        size_t n_objects;
-};
-
-static bool object_uid(const struct nft_object *o, const char *kind, const char *prefix, uint32_t *ret) {
-        size_t len = strlen(prefix);
-        char *end;
-        if (strcmp(o->kind, kind) != 0 || strncmp(o->name, prefix, len) != 0 || o->name[len] < '0' ||
-            o->name[len] > '9')
-                return false;
-        unsigned long v = strtoul(o->name + len, &end, 10);
-        if (*end || v > UINT32_MAX)
-                return false;
-        *ret = (uint32_t)v;
-        return true;
-}
-
-static int list_table(struct listed *ret, unsigned max_macs) {
-        char *text = NULL;
-        int r;
-
-        *ret = (struct listed) {};
-        r = nft_run("list table bridge " GUARD_TABLE, NFT_RUN_QUIET, &text);
-        if (r < 0)
-                return 0; /* no table yet */
-        r = nft_listing_parse(text, strlen(text), &ret->objects, &ret->n_objects, NULL, NULL);
-        free(text);
-        if (r < 0)
-                return r;
-        ret->uids = calloc(ret->n_objects ? ret->n_objects : 1, sizeof *ret->uids);
-        if (!ret->uids)
-                return -ENOMEM;
-        for (size_t i = 0; i < ret->n_objects; i++) {
-                uint32_t uid;
-                if (object_uid(&ret->objects[i], "chain", "in_", &uid))
-                        ret->uids[ret->n++] = uid;
-                if ((object_uid(&ret->objects[i], "set", "macs_", &uid) ||
-                     object_uid(&ret->objects[i], "set", "addrs_", &uid)) &&
-                    ret->objects[i].size != max_macs)
-                        ret->other_size = true;
-        }
-        return 0;
-}
-
 /* A student without ports whose sets have all emptied owns nothing any
  * more: their chains and sets go. */
-static bool owns_nothing(const struct listed *l, uint32_t uid, const struct guard *g) {
+static bool owns_nothing(const struct guard_listing *l, uint32_t uid, const struct guard *g) {
         for (size_t i = 0; i < g->n_ports; i++)
                 if (g->ports[i].uid == uid)
                         return false;
         for (size_t i = 0; i < l->n_objects; i++) {
                 uint32_t u;
-                if ((object_uid(&l->objects[i], "set", "macs_", &u) || object_uid(&l->objects[i], "set", "addrs_", &u) ||
-                     object_uid(&l->objects[i], "set", "leased_", &u)) &&
+                if ((guard_object_uid(&l->objects[i], "set", "macs_", &u) || guard_object_uid(&l->objects[i], "set", "addrs_", &u) ||
+                     guard_object_uid(&l->objects[i], "set", "leased_", &u)) &&
                     u == uid && l->objects[i].n_elements > 0)
                         return false;
         }
@@ -210,7 +161,7 @@ static int build(struct guard *g, bool fresh) {
 }
 
 /* Takes the chains of students who own nothing any more out of the table. */
-static void collect(struct guard *g, const struct listed *l) {
+static void collect(struct guard *g, const struct guard_listing *l) {
         struct strbuf b = {};
         for (size_t i = 0; i < l->n; i++)
                 if (owns_nothing(l, l->uids[i], g)) {
@@ -222,16 +173,10 @@ static void collect(struct guard *g, const struct listed *l) {
         strbuf_free(&b);
 }
 
-static void listed_clear(struct listed *l) {
-        free(l->uids);
-        free(l->objects);
-        *l = (struct listed) {};
-}
-
 /* (Re)builds g's table, keeping what it learned unless fresh. */
 static int apply(struct guard *g, bool fresh) {
-        struct listed l;
-        int r = list_table(&l, g->params.max_macs);
+        struct guard_listing l;
+        int r = guard_listing_read(&l, g->params.max_macs);
 
         if (r < 0)
                 log_warn("guard: cannot read table bridge " GUARD_TABLE " back: %s", strerror(-r));
@@ -243,7 +188,7 @@ static int apply(struct guard *g, bool fresh) {
                 r = build(g, fresh || l.other_size);
         if (r >= 0)
                 collect(g, &l);
-        listed_clear(&l);
+        guard_listing_clear(&l);
         if (r < 0) {
                 log_error("guard: table bridge " GUARD_TABLE " is not in place: the lab runs unguarded");
                 g->on = false;

@@ -3,6 +3,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +101,35 @@ static int grant_group(int fd, mode_t mode, gid_t group) {
 
 int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode) {
         return write_file_atomic_group(path, data, size, mode, (gid_t)-1);
+}
+
+/* Whether path is a regular file of the mode holding the size bytes at data. */
+static bool file_holds(const char *path, const void *data, size_t size, mode_t mode) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *old = NULL;
+        struct stat st;
+        size_t got = 0;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (st.st_mode & 07777) != mode ||
+            st.st_size != (off_t)size || !(old = malloc(size ? size : 1)))
+                return false;
+        while (got < size) {
+                ssize_t k = pread(fd, old + got, size - got, (off_t)got);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        return false;
+                got += (size_t)k;
+        }
+        return memcmp(old, data, size) == 0;
+}
+
+int write_file_atomic_if_changed(const char *path, const void *data, size_t size, mode_t mode) {
+        if (file_holds(path, data, size, mode))
+                return 0;
+        int r = write_file_atomic(path, data, size, mode);
+        return r < 0 ? r : 1;
 }
 
 int write_file_atomic_group(const char *path, const void *data, size_t size, mode_t mode, gid_t group) {

@@ -15,6 +15,11 @@ int read_file_whole(const char *path, size_t max, char **ret_data, size_t *ret_s
  * the new, never half of one.  No fsync: vmnet writes such files in run_dir,
  * a tmpfs, and writes them anew after a crash.  Returns 0 or -errno. */
 int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
+/* write_file_atomic() unless path is a regular file of that mode holding
+ * data already: then it is left alone (its inode and times stay, and what
+ * watches it sees nothing, as dnsmasq rereads a hostsdir file on every
+ * replace).  Returns 1 when written, 0 when it was so already, or -errno. */
+int write_file_atomic_if_changed(const char *path, const void *data, size_t size, mode_t mode);
 /* The same, the new file given to group first ((gid_t)-1: the writer's):
  * its group where the writer may chown it to that group, else through a
  * POSIX ACL naming the group (the mode's group bits; the file's own group

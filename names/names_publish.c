@@ -61,13 +61,41 @@ static int lock_names(const char *run_dir) {
         return fd;
 }
 
+/* The table as the snapshot at path has it (empty when there is none
+ * yet, or none that can be read), into *ret, a copy into *ret_before, and
+ * in *ret_generation the generation the next snapshot gets; whether the
+ * snapshot can stay as it is if the table stays the same in *ret_current
+ * (it is there, and of this domain). */
+static int load_names(const char *path, const char *domain, struct names_table *ret,
+                      struct names_table *ret_before, uint64_t *ret_generation, bool *ret_current) {
+        struct hosts_snapshot_file prev = {};
+        int r;
+
+        *ret_generation = 1;
+        *ret_current = false;
+        r = hosts_snapshot_file_open(path, &prev);
+        if (r == -ENOENT)
+                return 0; /* the lab's first name */
+        if (r < 0) {
+                say(r, "starts anew: cannot read", path);
+                return 0;
+        }
+        *ret_generation = prev.view.header->generation + 1;
+        *ret_current = strcmp(prev.view.header->domain, domain) == 0;
+        r = names_table_load(ret, &prev.view);
+        if (r >= 0)
+                r = names_table_load(ret_before, &prev.view);
+        hosts_snapshot_file_close(&prev);
+        return r;
+}
+
 int names_publish(const struct names_context *c, const struct lease_event *ev) {
         _cleanup_free_ char *snapshot_path = NULL, *dns_path = NULL, *dns_text = NULL;
-        struct hosts_snapshot_file prev = {};
-        struct names_table table = {};
+        struct names_table table = {}, before = {};
         struct names_owner owner = { .uid = HOSTS_OWNER_UNKNOWN, .user = "" };
         char user[VMNET_USER_MAX + 1];
-        uint64_t generation = 1;
+        uint64_t generation;
+        bool current;
         size_t dns_len;
         int lock_fd, r;
 
@@ -79,29 +107,24 @@ int names_publish(const struct names_context *c, const struct lease_event *ev) {
         lock_fd = lock_names(c->run_dir);
         if (lock_fd < 0)
                 return lock_fd;
-        r = hosts_snapshot_file_open(snapshot_path, &prev);
-        if (r >= 0) {
-                generation = prev.view.header->generation + 1;
-                r = names_table_load(&table, &prev.view);
-                hosts_snapshot_file_close(&prev);
-        } else if (r == -ENOENT)
-                r = 0; /* the lab's first name */
-        else {
-                say(r, "starts anew: cannot read", snapshot_path);
-                r = 0;
-        }
+        r = load_names(snapshot_path, c->domain, &table, &before, &generation, &current);
         if (r >= 0)
                 r = names_table_apply(&table, ev, &owner, &c->reserved, (int64_t)time(NULL));
-        if (r >= 0) {
+        /* Only what changed is written: dnsmasq's start tells every lease
+         * it knew again ("old"), and a renewal changes the expiry alone,
+         * which the snapshot keeps (a name is not answered past it) but
+         * dnsmasq's records do not. */
+        if (r >= 0 && !(current && names_table_same(&table, &before))) {
                 r = hosts_snapshot_write(snapshot_path, c->domain, generation, table.v, table.n);
                 if (r < 0)
                         say(r, "cannot write", snapshot_path);
         }
         /* dnsmasq rereads it when it is replaced (hostsdir) */
         if (r >= 0 && (r = names_table_dns_hosts(&table, c->domain, &dns_text, &dns_len)) >= 0 &&
-            (r = write_file_atomic(dns_path, dns_text, dns_len, 0644)) < 0)
+            (r = write_file_atomic_if_changed(dns_path, dns_text, dns_len, 0644)) < 0)
                 say(r, "cannot write", dns_path);
         names_table_clear(&table);
+        names_table_clear(&before);
         close(lock_fd);
-        return r;
+        return r < 0 ? r : 0;
 }

@@ -44,6 +44,10 @@ struct names_owner {
 int names_table_load(struct names_table *t, const struct hosts_snapshot *s);
 void names_table_clear(struct names_table *t);
 
+/* Whether a and b hold the same entries in the same order: an event that
+ * left the table so changed nothing worth writing. */
+bool names_table_same(const struct names_table *a, const struct names_table *b);
+
 /* True if name (a lowercase label) is one no VM may have. */
 bool names_reserved_has(const struct names_reserved *r, const char *name);
 

@@ -6,6 +6,10 @@
 # client's name through glibc never sees it missing, nor another address.
 # dnsmasq runs the names program for each renewal (script-on-renewal): the
 # snapshot's generation grows, and the lease's expiry in it follows.
+# What did not change is not written (issue 17, names at once): renewals
+# leave dnsmasq's records (run_dir/dns/hosts, which it rereads on every
+# replace) as they are, and dnsmasq's restart, which tells every lease
+# again with nothing new, rewrites neither the snapshot nor those records.
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
 
 command -v busybox >/dev/null || skip "busybox (udhcpc) is missing"
@@ -18,6 +22,10 @@ lease=$(world_dhcp_lease steady) || fail "no first lease"
 # is 120 bytes: common/hosts_snapshot.h)
 generation() { od -An -tu8 -j24 -N8 /run/vmnet/hosts | tr -d ' '; }
 first_expiry() { od -An -td8 -j120 -N8 /run/vmnet/hosts | tr -d ' '; }
+records() { stat -c %i /run/vmnet/dns/hosts; }
+renew() {
+        kill -USR1 "$(pgrep -f "udhcpc -f -i vc1" | head -n 1)" 2>/dev/null || fail "the DHCP client is gone"
+}
 
 # The client stays, renewing on SIGUSR1.
 world_spawn ip netns exec dhcpc busybox udhcpc -f -i vc1 -t 5 -T 1 -s "$W/dhcpc.sh" -x hostname:steady
@@ -39,24 +47,42 @@ watch_names &
 watcher=$!
 WORLD_PIDS+=("$watcher")
 
-g0=$(generation) e0=$(first_expiry)
+g0=$(generation) e0=$(first_expiry) r0=$(records)
 sleep 1.1 # a renewal a second later: a later expiry
 for _ in $(seq 20); do
-        kill -USR1 "$(pgrep -f "udhcpc -f -i vc1" | head -n 1)" 2>/dev/null || fail "the DHCP client is gone"
+        renew
         sleep 0.25
 done
 g_renewed=$(generation)
 (( g_renewed > g0 )) || fail "no renewal reached the names program (generation $g0, then $g_renewed)"
 (( $(first_expiry) > e0 )) || fail "the lease's expiry did not follow its renewals ($e0, then $(first_expiry))"
+[ "$(records)" = "$r0" ] || fail "a renewal rewrote dnsmasq's records (run_dir/dns/hosts), which it did not change"
 log "20 renewals: the snapshot went from generation $g0 to $g_renewed, expiry $e0 to $(first_expiry)"
+# held still: the names program is done with the last renewal
+held() { local g; g=$(generation); sleep 1; [ "$(generation)" = "$g" ]; }
+wait_until 3 held || fail "the snapshot kept changing after the renewals"
+g1=$(generation)
 # dnsmasq dies; vmnetd starts another, which calls the names program for
 # every lease again (without the names: DNSMASQ_DATA_MISSING)
 kill -KILL "$(cat /run/vmnet/dnsmasq.pid)"
 # shellcheck disable=SC2016 # expanded by sh -c
 wait_until 10 sh -c '[ -s /run/vmnet/dnsmasq.pid ] && kill -0 "$(cat /run/vmnet/dnsmasq.pid)"' ||
         fail "dnsmasq was not restarted"
+# dnsmasq runs its scripts one at a time, its start's first: once a
+# renewal a second later shows (one generation more), the start's "old"
+# for the lease is done, and it changed nothing
+sleep 1.1
+renew
+changed_from() { [ "$(generation)" != "$1" ]; }
+wait_until 10 changed_from "$g1" ||
+        fail "the renewal after dnsmasq's restart did not reach the names program"
+g2=$(generation)
+[ "$g2" = $(( g1 + 1 )) ] ||
+        fail "dnsmasq's restart rewrote the snapshot with nothing new (generation $g1, then $g2 after one renewal)"
+[ "$(records)" = "$r0" ] || fail "dnsmasq's restart rewrote its records (run_dir/dns/hosts) with nothing new"
+log "dnsmasq's restart: the snapshot went from generation $g1 to $g2 with one renewal after it; records untouched"
 for _ in $(seq 8); do
-        kill -USR1 "$(pgrep -f "udhcpc -f -i vc1" | head -n 1)" 2>/dev/null || fail "the DHCP client is gone"
+        renew
         sleep 0.25
 done
 wait "$watcher" || true

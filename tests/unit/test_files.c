@@ -1,6 +1,7 @@
 /* common/files.c: a whole file comes back NUL-terminated and exactly as
  * long as it is, a too big one is refused, and an atomic write leaves the
- * new content with the asked mode and no temporary file behind. */
+ * new content with the asked mode and no temporary file behind, and a
+ * write of what the file holds already leaves it alone. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -115,6 +116,40 @@ static void test_size_limit(void **state) {
         assert_null(data);
 }
 
+static ino_t inode_of(const char *path) {
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        return st.st_ino;
+}
+
+static void test_write_if_changed(void **state) {
+        char path[128];
+        (void)state;
+        path_of("hosts", path);
+        assert_int_equal(write_file_atomic_if_changed(path, "a b\n", 4, 0644), 1); /* missing */
+        ino_t first = inode_of(path);
+        assert_int_equal(write_file_atomic_if_changed(path, "a b\n", 4, 0644), 0);
+        assert_true(inode_of(path) == first);
+        /* another text of the same length, a longer one, another mode */
+        assert_int_equal(write_file_atomic_if_changed(path, "a c\n", 4, 0644), 1);
+        assert_true(inode_of(path) != first);
+        assert_int_equal(write_file_atomic_if_changed(path, "a c\nd\n", 6, 0644), 1);
+        assert_int_equal(write_file_atomic_if_changed(path, "a c\nd\n", 6, 0600), 1);
+        assert_int_equal(write_file_atomic_if_changed(path, "a c\nd\n", 6, 0600), 0);
+        /* a symbolic link there is replaced, not read through */
+        char target[128];
+        path_of("target", target);
+        assert_int_equal(write_file_atomic(target, "x", 1, 0644), 0);
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(symlink(target, path), 0);
+        assert_int_equal(write_file_atomic_if_changed(path, "x", 1, 0644), 1);
+        struct stat st;
+        assert_int_equal(lstat(path, &st), 0);
+        assert_true(S_ISREG(st.st_mode));
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(unlink(target), 0);
+}
+
 static void test_write_into_missing_dir(void **state) {
         char path[128];
         (void)state;
@@ -128,6 +163,7 @@ int main(void) {
                 cmocka_unit_test(test_empty_and_missing),
                 cmocka_unit_test(test_size_limit),
                 cmocka_unit_test(test_write_into_missing_dir),
+                cmocka_unit_test(test_write_if_changed),
         };
         return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

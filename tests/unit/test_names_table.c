@@ -2,8 +2,10 @@
  * first claim of a name keeps NAME.DOMAIN (renewals keep their place; a
  * rename is a new claim); reserved names are never published; del, lost
  * dels and expiry take leases away; an owner vmnetd cannot tell leaves the
- * one known; the claim order survives a trip through the snapshot; and
- * what dnsmasq is given to serve follows the same rules. */
+ * one known; the claim order survives a trip through the snapshot; what
+ * dnsmasq is given to serve follows the same rules, among thousands of
+ * leases in any order too; and the events that change nothing (dnsmasq's
+ * start telling every lease again) leave the table as it was. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -184,6 +186,88 @@ static void test_dns_hosts(void **state) {
         names_table_clear(&t);
 }
 
+/* A copy of t, to compare with after an event. */
+static struct names_table copy_of(const struct names_table *t) {
+        struct names_table c = { .n = t->n, .allocated = t->n };
+        c.v = malloc((t->n ? t->n : 1) * sizeof *c.v);
+        assert_non_null(c.v);
+        memcpy(c.v, t->v, t->n * sizeof *c.v);
+        return c;
+}
+
+static void dns_hosts_of(const struct names_table *t, char **ret) {
+        size_t len;
+        assert_int_equal(names_table_dns_hosts(t, "lab", ret, &len), 0);
+}
+
+static void test_unchanged_events(void **state) {
+        struct names_table t = {};
+        (void)state;
+        apply(&t, LEASE_ADD, 1, "10.77.0.11", "vm1", &stu1);
+        apply(&t, LEASE_ADD, 2, "10.77.0.12", "vm2", &stu2);
+        struct names_table before = copy_of(&t);
+        char *text_before = NULL, *text_after = NULL;
+        dns_hosts_of(&t, &text_before);
+        /* dnsmasq's start: every lease again, same expiry, its name
+         * forgotten (or not), vmnetd not answering (or answering) */
+        apply(&t, LEASE_OLD, 1, "10.77.0.11", NULL, &nobody);
+        apply(&t, LEASE_OLD, 2, "10.77.0.12", "vm2", &stu2);
+        assert_true(names_table_same(&t, &before));
+        /* a renewal: the expiry moves (the snapshot must follow: a name is
+         * not answered past it), dnsmasq's records stay the same text */
+        struct lease_event renew = event(LEASE_OLD, 1, "10.77.0.11", "vm1");
+        renew.expiry = NOW + 7200;
+        assert_int_equal(names_table_apply(&t, &renew, &stu1, &reserved, NOW), 0);
+        assert_false(names_table_same(&t, &before));
+        dns_hosts_of(&t, &text_after);
+        assert_string_equal(text_after, text_before);
+        /* a new lease is a change */
+        names_table_clear(&before);
+        before = copy_of(&t);
+        apply(&t, LEASE_ADD, 3, "10.77.0.13", "vm3", &stu1);
+        assert_false(names_table_same(&t, &before));
+        free(text_before);
+        free(text_after);
+        names_table_clear(&before);
+        names_table_clear(&t);
+}
+
+/* Thousands of leases, few names, claims in any order: NAME.DOMAIN is
+ * the earliest entry of each name, as a scan of the earlier ones says. */
+static void test_first_claims_among_many(void **state) {
+        enum { LEASES = 3000, NAMES = 13 };
+        struct names_table t = {};
+        (void)state;
+        for (unsigned i = 0; i < LEASES; i++) {
+                struct lease_event ev = { .action = LEASE_ADD, .expiry = NOW + 3600, .name_known = true,
+                                          .mac = { 0x52, 0x54, 0, 0, (uint8_t)(i >> 8), (uint8_t)i } };
+                ev.addr.s_addr = htonl(0x0a4d0000u + i + 1);
+                snprintf(ev.name, sizeof ev.name, "n%u", (i * 7 + i / 5) % NAMES);
+                assert_int_equal(names_table_apply(&t, &ev, &nobody, &reserved, NOW), 0);
+        }
+        assert_int_equal(t.n, LEASES);
+        char *text = NULL;
+        dns_hosts_of(&t, &text);
+        size_t lines = 0;
+        for (const char *p = strchr(text, '\n') + 1; *p; p = strchr(p, '\n') + 1)
+                lines++;
+        assert_int_equal(lines, NAMES); /* no owner: the first claims alone */
+        for (unsigned k = 0; k < NAMES; k++) {
+                char name[16], line[64], a[INET_ADDRSTRLEN];
+                size_t first = 0;
+                snprintf(name, sizeof name, "n%u", k);
+                while (first < t.n && strcmp(t.v[first].name, name) != 0)
+                        first++;
+                assert_true(first < t.n);
+                inet_ntop(AF_INET, &t.v[first].addr, a, sizeof a);
+                snprintf(line, sizeof line, "\n%s %s.lab\n", a, name);
+                if (!strstr(text, line))
+                        fail_msg("%s: not the first claim's line '%s'", name, line + 1);
+        }
+        free(text);
+        names_table_clear(&t);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_first_claim_keeps_the_name),
@@ -192,6 +276,8 @@ int main(void) {
                 cmocka_unit_test(test_leases_go),
                 cmocka_unit_test(test_order_survives_the_snapshot),
                 cmocka_unit_test(test_dns_hosts),
+                cmocka_unit_test(test_unchanged_events),
+                cmocka_unit_test(test_first_claims_among_many),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

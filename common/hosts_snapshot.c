@@ -73,6 +73,10 @@ size_t hosts_snapshot_name_buckets_offset(size_t by_addr_offset, size_t n) {
         return (by_addr_offset + n * sizeof(uint32_t) + 7) & ~(size_t)7;
 }
 
+size_t hosts_snapshot_name_buckets_size(uint32_t n_buckets, size_t n) {
+        return sizeof(struct hosts_snapshot_name_buckets) + ((size_t)n_buckets + 1 + n) * sizeof(uint32_t);
+}
+
 int hosts_snapshot_compare_by_name(const struct hosts_snapshot_entry *entries, uint32_t i, uint32_t j) {
         int r = strcmp(entries[i].name, entries[j].name);
         if (r != 0)
@@ -95,27 +99,41 @@ static bool region_fits(uint64_t offset, uint64_t count, uint64_t elem_size, uin
         return count * elem_size <= size - offset;
 }
 
-/* The optional name buckets at offset: absent (a file of the first
- * layout) leaves s without them; present, they must fit the file exactly
- * and span the entries (that they are in order, hosts_snapshot_parse()
- * checks; a lookup checks the bucket it reads). */
+/* The name buckets at offset: they must fit the file exactly and span
+ * the entries (that they are in order and the hashes right,
+ * hosts_snapshot_parse() checks; a lookup checks the bucket it reads and
+ * compares the name of an entry whose hash matches). */
 static int parse_name_buckets(const uint8_t *base, size_t size, size_t offset, struct hosts_snapshot *s) {
         const struct hosts_snapshot_name_buckets *h = (const void *)(base + offset);
 
-        if (offset >= size)
-                return 0;
-        if (size - offset < sizeof *h ||
+        if (offset >= size || size - offset < sizeof *h ||
             memcmp(h->magic, HOSTS_SNAPSHOT_NAME_BUCKETS_MAGIC, sizeof h->magic) != 0 || h->reserved != 0 ||
             h->n_buckets == 0 || (h->n_buckets & (h->n_buckets - 1)) != 0 ||
             h->n_buckets > HOSTS_SNAPSHOT_ENTRIES_MAX ||
-            ((uint64_t)h->n_buckets + 1) * sizeof(uint32_t) != size - offset - sizeof *h)
+            hosts_snapshot_name_buckets_size(h->n_buckets, s->n_entries) != size - offset)
                 return -EBADMSG;
         const uint32_t *start = (const void *)(h + 1);
         if (start[0] != 0 || start[h->n_buckets] != s->n_entries)
                 return -EBADMSG;
         s->bucket_start = start;
+        s->name_hash = start + h->n_buckets + 1;
         s->n_buckets = h->n_buckets;
         return 0;
+}
+
+/* Every bucket in order, every entry in its bucket under its own hash. */
+static bool name_buckets_are_right(const struct hosts_snapshot *s) {
+        for (uint32_t b = 0; b < s->n_buckets; b++) {
+                if (s->bucket_start[b] > s->bucket_start[b + 1])
+                        return false;
+                for (uint32_t i = s->bucket_start[b]; i < s->bucket_start[b + 1]; i++) {
+                        const char *name = s->entries[i].name; /* checked: a NUL-terminated label */
+                        if (s->name_hash[i] != hosts_snapshot_name_hash(name, strlen(name)) ||
+                            hosts_snapshot_name_bucket(s->name_hash[i], s->n_buckets) != b)
+                                return false;
+                }
+        }
+        return true;
 }
 
 /* What hosts_snapshot_parse_layout() checks (see hosts_snapshot.h). */
@@ -182,12 +200,18 @@ int hosts_snapshot_parse(const void *data, size_t size, struct hosts_snapshot *r
                               hosts_snapshot_compare_by_addr(s.entries, s.by_addr[i - 1], s.by_addr[i]) >= 0))
                         return -EBADMSG;
         }
-        if (s.bucket_start)
-                for (uint32_t b = 0; b < s.n_buckets; b++)
-                        if (s.bucket_start[b] > s.bucket_start[b + 1])
-                                return -EBADMSG;
+        if (!name_buckets_are_right(&s))
+                return -EBADMSG;
         *ret = s;
         return 0;
+}
+
+/* The largest file a writer makes (HOSTS_SNAPSHOT_ENTRIES_MAX entries, as
+ * many buckets, alignment), and more: what a reader maps at most. */
+static uint64_t file_size_max(void) {
+        const uint64_t n = HOSTS_SNAPSHOT_ENTRIES_MAX;
+        return 64 + sizeof(struct hosts_snapshot_header) + n * (sizeof(struct hosts_snapshot_entry) + 2 * sizeof(uint32_t)) +
+               8 + hosts_snapshot_name_buckets_size(HOSTS_SNAPSHOT_ENTRIES_MAX, n);
 }
 
 static int file_open_with(const char *path, int (*parse)(const void *, size_t, struct hosts_snapshot *),
@@ -204,12 +228,7 @@ static int file_open_with(const char *path, int (*parse)(const void *, size_t, s
                 close(fd);
                 return r;
         }
-        if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
-            (uint64_t)st.st_size > sizeof(struct hosts_snapshot_header) +
-                                    (uint64_t)HOSTS_SNAPSHOT_ENTRIES_MAX *
-                                    (sizeof(struct hosts_snapshot_entry) + 2 * sizeof(uint32_t)) +
-                                    8 + sizeof(struct hosts_snapshot_name_buckets) +
-                                    ((uint64_t)HOSTS_SNAPSHOT_ENTRIES_MAX + 1) * sizeof(uint32_t)) {
+        if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > file_size_max()) {
                 close(fd);
                 return -EBADMSG;
         }
@@ -311,20 +330,17 @@ static size_t find_by_name(const struct hosts_snapshot *s, const struct hosts_na
 
 size_t hosts_snapshot_find_key(const struct hosts_snapshot *s, const struct hosts_name_key *key,
                                struct hosts_name_range *ret) {
-        if (!s->bucket_start) {
-                *ret = (struct hosts_name_range) { .index = s->by_name };
-                return ret->n = find_by_name(s, key, &ret->first);
-        }
         uint32_t b = hosts_snapshot_name_bucket(key->hash, s->n_buckets);
         size_t i = s->bucket_start[b], end = s->bucket_start[b + 1];
         *ret = (struct hosts_name_range) {};
         if (end > s->n_entries || i > end)
                 return 0; /* an unchecked file's bad bucket */
+        /* the hashes first: an entry is read only when its hash is the name's */
         for (; i < end; i++)
-                if (name_field_eq(s->entries[i].name, key->name))
+                if (s->name_hash[i] == key->hash && name_field_eq(s->entries[i].name, key->name))
                         break;
         size_t n = 0;
-        while (i + n < end && name_field_eq(s->entries[i + n].name, key->name))
+        while (i + n < end && s->name_hash[i + n] == key->hash && name_field_eq(s->entries[i + n].name, key->name))
                 n++;
         ret->first = i;
         return ret->n = n;

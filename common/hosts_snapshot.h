@@ -3,31 +3,36 @@
  *
  * Layout (host byte order; the file never leaves the host):
  *   struct hosts_snapshot_header                       at offset 0
- *   n_entries struct hosts_snapshot_entry              at entries_offset (8-aligned)
+ *   n_entries struct hosts_snapshot_entry              at entries_offset (8-aligned;
+ *                                                      the writer puts it on a cache line)
  *   n_entries uint32_t entry indexes sorted by (name, index)       at by_name_offset
  *   n_entries uint32_t entry indexes sorted by (address, index)    at by_addr_offset
- *   optionally, 8-aligned right after by_addr and up to file_size: the
- *   names' hash buckets (struct hosts_snapshot_name_buckets and its table)
+ *   8-aligned right after by_addr and up to file_size: the names' hash
+ *   buckets (struct hosts_snapshot_name_buckets, its start table, then
+ *   each entry's name hash)
  * Every string sits NUL-terminated in a fixed field, zero-padded.  The
  * writer puts the entries in the order of their name's hash bucket (then
- * name, then the caller's order), so that a lookup by name is one read of
- * the small bucket table and one of adjacent entries: a single cache miss
- * into the entries (they are megabytes at 100,000 names) where a search
- * of by_name would take many.  The buckets came after the first layout: a
- * reader of that one never reads past by_addr and finds names through
- * by_name, whatever the order of the entries, so old and new files and
- * readers mix during an upgrade.
+ * name, then the caller's order), so that a lookup by name reads two
+ * small tables (where its bucket starts, the hashes of the bucket's few
+ * entries: 6 bytes an entry, 600 KB at 100,000 names, which stay in the
+ * cache) and then only the entry whose hash is the name's: a name that is
+ * not there touches no entry at all, one that is touches one entry (an
+ * entry is 128 bytes, two cache lines side by side).  A search of by_name
+ * took one miss into megabytes of entries per probe; the entries alone,
+ * without the hashes, one per entry of the bucket (tests/bench/nss).
+ * Version 1 (120-byte entries, no hashes, buckets optional) is refused:
+ * the version and entry_size checks fail an old reader on a new file and
+ * a new reader on an old one, cleanly ("not found", "starts anew").
  * The writer builds the whole file in memory, writes it to a temporary
  * file in the same directory and renames it over the old one: a reader
- * sees the old or the new snapshot, never half of one.  Entries are
- * written in name order (equal names keep the caller's order), so a
- * lookup by name touches one entry per probe.  After the rename the
- * writer sets "superseded" in the old file: a process that keeps the old
- * one mapped learns of the new one from memory, without a system call per
- * lookup; that flag is the only byte ever written into a published file.  The reader trusts
- * nothing it maps: hosts_snapshot_parse() checks sizes, offsets, counts,
- * NUL termination, names and the order of both indexes before any lookup,
- * so a hostile or truncated file is refused, never read out of bounds. */
+ * sees the old or the new snapshot, never half of one.  After the rename
+ * the writer sets "superseded" in the old file: a process that keeps the
+ * old one mapped learns of the new one from memory, without a system call
+ * per lookup; that flag is the only byte ever written into a published
+ * file.  The reader trusts nothing it maps: hosts_snapshot_parse() checks
+ * sizes, offsets, counts, NUL termination, names, hashes and the order of
+ * both indexes and of the buckets before any lookup, so a hostile or
+ * truncated file is refused, never read out of bounds. */
 #pragma once
 #include <assert.h>
 #include <netinet/in.h>
@@ -41,7 +46,7 @@
 
 #define HOSTS_SNAPSHOT_PATH        "/run/vmnet/hosts"
 #define HOSTS_SNAPSHOT_MAGIC       "VMNETHS\n"
-#define HOSTS_SNAPSHOT_VERSION     1
+#define HOSTS_SNAPSHOT_VERSION     2
 #define HOSTS_SNAPSHOT_ENTRIES_MAX (1u << 20) /* far above any lab: bounds the work a file can ask for */
 #define HOSTS_OWNER_UNKNOWN        UINT32_MAX
 #define HOSTS_USER_MAX             32
@@ -72,16 +77,17 @@ struct hosts_snapshot_entry {
         char owner[HOSTS_USER_MAX + 1];  /* owner_uid's label in NAME.USER.DOMAIN (dns_user_label()),
                                           * NUL-terminated; "" when unknown */
         char name[DNS_LABEL_MAX + 1];    /* lowercase DNS label, NUL-terminated */
-        uint8_t reserved;                /* 0 */
+        uint8_t reserved[9];             /* 0: up to two whole cache lines */
 };
-static_assert(sizeof(struct hosts_snapshot_entry) == 120, "snapshot entry layout");
+static_assert(sizeof(struct hosts_snapshot_entry) == 128, "snapshot entry layout");
 
 #define HOSTS_SNAPSHOT_NAME_BUCKETS_MAGIC "VMNETNB\n"
 
 /* The names' hash buckets: n_buckets (a power of two) + 1 uint32_t follow
  * it, start[b] the index of the first entry of bucket b (the top bits of
  * hosts_snapshot_name_hash()), start[n_buckets] = n_entries: bucket b is
- * entries[start[b]] .. entries[start[b + 1] - 1]. */
+ * entries[start[b]] .. entries[start[b + 1] - 1].  Then n_entries
+ * uint32_t: hash[i] = hosts_snapshot_name_hash() of entries[i].name. */
 struct hosts_snapshot_name_buckets {
         char magic[8];                   /* HOSTS_SNAPSHOT_NAME_BUCKETS_MAGIC, no NUL */
         uint32_t n_buckets;
@@ -122,7 +128,8 @@ struct hosts_snapshot {
         const uint32_t *by_name;
         const uint32_t *by_addr;
         uint32_t n_entries;
-        const uint32_t *bucket_start;    /* NULL when the file has no name buckets */
+        const uint32_t *bucket_start;    /* n_buckets + 1 */
+        const uint32_t *name_hash;       /* n_entries, one per entry */
         uint32_t n_buckets;
         size_t domain_len;               /* strlen(header->domain) */
 };
@@ -189,20 +196,19 @@ bool hosts_snapshot_file_is_current(const struct hosts_snapshot_file *f, const s
 bool hosts_snapshot_file_is_superseded(const struct hosts_snapshot_file *f);
 
 /* Where the entries of one name are: entry k (0 <= k < n) of the range is
- * entries[index ? index[first + k] : first + k]. */
+ * entries[first + k]. */
 struct hosts_name_range {
-        const uint32_t *index;
         size_t first, n;
 };
 
 static inline const struct hosts_snapshot_entry *hosts_name_range_entry(const struct hosts_snapshot *s,
                                                                         const struct hosts_name_range *r,
                                                                         size_t k) {
-        return &s->entries[r->index ? r->index[r->first + k] : r->first + k];
+        return &s->entries[r->first + k];
 }
 
-/* The entries whose name is key's, in snapshot order (by the buckets, or
- * through by_name in a file without them); returns how many. */
+/* The entries whose name is key's, in snapshot order, by the buckets and
+ * their hashes; returns how many. */
 size_t hosts_snapshot_find_key(const struct hosts_snapshot *s, const struct hosts_name_key *key,
                                struct hosts_name_range *ret);
 /* Entries whose name equals name (NUL-terminated; none when it is no DNS

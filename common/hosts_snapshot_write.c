@@ -31,8 +31,9 @@ int hosts_snapshot_entry_init(struct hosts_snapshot_entry *ret, struct in_addr a
         return 0;
 }
 
-/* About two entries a bucket: a table of 2 bytes an entry, which stays in
- * the cache, and a bucket is a short run of adjacent entries. */
+/* About two entries a bucket: a start table of 2 bytes an entry, which
+ * with the hashes stays in the cache, and a bucket is a short run of
+ * adjacent entries. */
 static uint32_t name_buckets_for(size_t n) {
         uint32_t nb = 1;
         while (nb < n / 2)
@@ -40,21 +41,23 @@ static uint32_t name_buckets_for(size_t n) {
         return nb;
 }
 
-static uint32_t bucket_of(const struct hosts_snapshot_entry *e, uint32_t n_buckets) {
-        return hosts_snapshot_name_bucket(hosts_snapshot_name_hash(e->name, strnlen(e->name, sizeof e->name)),
-                                          n_buckets);
+static uint32_t name_hash_of(const struct hosts_snapshot_entry *e) {
+        return hosts_snapshot_name_hash(e->name, strnlen(e->name, sizeof e->name));
 }
 
-/* The table for n entries in bucket order. */
+/* The buckets of n entries in bucket order: the header, the start table,
+ * each entry's hash. */
 static void name_buckets_fill(uint8_t *at, uint32_t n_buckets, const struct hosts_snapshot_entry *e, uint32_t n) {
         struct hosts_snapshot_name_buckets h = { .n_buckets = n_buckets };
-        uint32_t *start = (uint32_t *)(void *)(at + sizeof h), i = 0;
+        uint32_t *start = (uint32_t *)(void *)(at + sizeof h), *hash = start + n_buckets + 1, i = 0;
 
         memcpy(h.magic, HOSTS_SNAPSHOT_NAME_BUCKETS_MAGIC, sizeof h.magic);
         memcpy(at, &h, sizeof h);
+        for (uint32_t k = 0; k < n; k++)
+                hash[k] = name_hash_of(&e[k]);
         for (uint32_t b = 0; b < n_buckets; b++) {
                 start[b] = i;
-                while (i < n && bucket_of(&e[i], n_buckets) == b)
+                while (i < n && hosts_snapshot_name_bucket(hash[i], n_buckets) == b)
                         i++;
         }
         start[n_buckets] = n;
@@ -96,18 +99,17 @@ int hosts_snapshot_build(const char *domain, uint64_t generation,
                 if (!hosts_snapshot_entry_is_valid(&entries[i]))
                         return -EINVAL;
 
-        size_t entries_offset = sizeof h;
+        size_t entries_offset = (sizeof h + 63) & ~(size_t)63; /* each entry on two whole cache lines */
         size_t by_name_offset = entries_offset + n * sizeof *entries;
         size_t by_addr_offset = by_name_offset + n * sizeof(uint32_t);
         size_t buckets_offset = hosts_snapshot_name_buckets_offset(by_addr_offset, n);
         uint32_t n_buckets = name_buckets_for(n);
-        size_t size = buckets_offset + sizeof(struct hosts_snapshot_name_buckets) +
-                      ((size_t)n_buckets + 1) * sizeof(uint32_t);
+        size_t size = buckets_offset + hosts_snapshot_name_buckets_size(n_buckets, n);
         _cleanup_free_ uint32_t *bucket = malloc((n ? n : 1) * sizeof *bucket);
         if (!bucket)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++)
-                bucket[i] = bucket_of(&entries[i], n_buckets);
+                bucket[i] = hosts_snapshot_name_bucket(name_hash_of(&entries[i]), n_buckets);
 
         uint8_t *data = calloc(1, size);
         if (!data)

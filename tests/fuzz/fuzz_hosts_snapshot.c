@@ -3,7 +3,8 @@
  * top of it.  Input: a snapshot file's bytes, copied into a block of
  * exactly that size (so any read past the end is caught).  Checks: when
  * the reader accepts it, every lookup stays inside it and answers only
- * with live entries whose name matches; the answer packs into a buffer of
+ * with live entries whose name matches, and the buckets' hashes find
+ * exactly what the name index finds; the answer packs into a buffer of
  * any size without writing past it.  Seeds: tests/fuzz/corpus/fuzz_hosts_snapshot. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -62,14 +63,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         CHECK(n >= 1 && first + n <= s.n_entries);
                         for (size_t k = first; k < first + n; k++)
                                 CHECK(strcmp(s.entries[s.by_name[k]].name, e->name) == 0);
-                        /* the buckets find entries of that name only, inside the file */
+                        /* the buckets and their hashes find what by_name finds,
+                         * in the same order: a checked file's hashes are right */
                         struct hosts_name_key key;
                         struct hosts_name_range range;
                         CHECK(hosts_name_key_init(&key, e->name, strlen(e->name)));
                         size_t m = hosts_snapshot_find_key(&s, &key, &range);
-                        CHECK(m <= s.n_entries);
-                        for (size_t k = 0; k < m; k++)
-                                CHECK(strcmp(hosts_name_range_entry(&s, &range, k)->name, e->name) == 0);
+                        CHECK(m == n && range.first + m <= s.n_entries);
+                        for (size_t k = 0; k < m; k++) {
+                                CHECK(hosts_name_range_entry(&s, &range, k) == &s.entries[s.by_name[first + k]]);
+                                CHECK(s.name_hash[range.first + k] == key.hash);
+                        }
                         n = hosts_snapshot_find_addr(&s, (struct in_addr) { e->addr }, &first);
                         CHECK(n >= 1 && first + n <= s.n_entries);
 
@@ -111,6 +115,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 struct hosts_answer a;
                 if (hosts_lookup_name(&s, "vm1.stu1", caller_uid, NOW, &a) == 0)
                         check_pack(&a);
+                /* whatever the hashes say, a name found is the name asked */
+                struct hosts_name_key key;
+                struct hosts_name_range range;
+                CHECK(hosts_name_key_init(&key, "vm1", 3));
+                size_t m = hosts_snapshot_find_key(&s, &key, &range);
+                CHECK(range.first + m <= s.n_entries);
+                for (size_t k = 0; k < m; k++)
+                        CHECK(strcmp(hosts_name_range_entry(&s, &range, k)->name, "vm1") == 0);
         }
         free(copy);
         return 0;

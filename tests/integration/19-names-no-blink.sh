@@ -18,10 +18,14 @@ world_start_vmnetd "$W/vmnet.conf" 2> "$W/vmnetd.log"
 # (a first lease, so that the namespace and its script exist)
 lease=$(world_dhcp_lease steady) || fail "no first lease"
 
-# the snapshot's generation, and the expiry of its first entry (the header
-# is 120 bytes: common/hosts_snapshot.h)
+# the snapshot's generation, and the expiry of its first entry (at the
+# header's entries_offset, a 32-bit word at byte 40: common/hosts_snapshot.h)
 generation() { od -An -tu8 -j24 -N8 /run/vmnet/hosts | tr -d ' '; }
-first_expiry() { od -An -td8 -j120 -N8 /run/vmnet/hosts | tr -d ' '; }
+first_expiry() {
+        local at
+        at=$(od -An -tu4 -j40 -N4 /run/vmnet/hosts | tr -d ' ')
+        od -An -td8 -j"$at" -N8 /run/vmnet/hosts | tr -d ' '
+}
 records() { stat -c %i /run/vmnet/dns/hosts; }
 renew() {
         kill -USR1 "$(pgrep -f "udhcpc -f -i vc1" | head -n 1)" 2>/dev/null || fail "the DHCP client is gone"

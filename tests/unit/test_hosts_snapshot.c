@@ -57,12 +57,13 @@ static void test_entry_init(void **state) {
         assert_int_equal(hosts_snapshot_entry_init(&e, ip("10.0.0.1"), mac1, -1, 1, "u", "x"), -EINVAL);
         assert_int_equal(hosts_snapshot_entry_init(&e, ip("10.0.0.1"), mac1, 0, 1,
                                                    "a-user-name-of-thirty-three-chars", "x"), -EINVAL);
-        assert_int_equal(e.reserved, 0x55); /* untouched on failure */
+        assert_int_equal(e.reserved[0], 0x55); /* untouched on failure */
         assert_int_equal(hosts_snapshot_entry_init(&e, ip("10.0.0.1"), mac1, 0, 1,
                                                    "a-user-name-of-thirty-two-chars", "MiXeD"), 0);
         assert_string_equal(e.name, "mixed");
         assert_string_equal(e.owner, "a-user-name-of-thirty-two-chars");
-        assert_int_equal(e.reserved, 0);
+        assert_int_equal(e.reserved[0], 0);
+        assert_int_equal(e.reserved[8], 0);
 }
 
 static void test_round_trip(void **state) {
@@ -115,42 +116,48 @@ static void test_round_trip(void **state) {
         free(data);
 }
 
-/* Finds by the buckets what by_name finds, and a file of the first layout
- * (no buckets after by_addr) still reads, through by_name. */
-static void test_buckets_and_without(void **state) {
+/* Finds by the buckets and their hashes what by_name finds, in the same
+ * order; and a file of the first layout (version 1, 120-byte entries, no
+ * hashes) is refused, as version 1 readers refuse this one. */
+static void test_buckets_and_old_files(void **state) {
         (void) state;
         size_t size, first;
         uint8_t *data = sample_bytes(&size);
         struct hosts_snapshot_header *h = (struct hosts_snapshot_header *) data;
-        struct hosts_snapshot s, t;
+        struct hosts_snapshot s;
 
         assert_int_equal(hosts_snapshot_parse(data, size, &s), 0);
         assert_non_null(s.bucket_start);
+        assert_non_null(s.name_hash);
+        for (uint32_t i = 0; i < s.n_entries; i++)
+                assert_int_equal(s.name_hash[i], hosts_snapshot_name_hash(s.entries[i].name, strlen(s.entries[i].name)));
         const char *names[] = { "vm1", "db", "web-1", "vm", "vm10", "zzz", "", "0", "VM1" };
-        uint8_t *old = malloc(size);
-        memcpy(old, data, size);
-        size_t old_size = h->by_addr_offset + 4 * (size_t) h->n_entries;
-        ((struct hosts_snapshot_header *) old)->file_size = old_size;
-        assert_int_equal(hosts_snapshot_parse(old, old_size, &t), 0);
-        assert_null(t.bucket_start);
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
                 struct hosts_name_key key;
-                struct hosts_name_range a, b;
+                struct hosts_name_range a;
                 size_t n = hosts_snapshot_find_name(&s, names[i], &first);
                 if (!hosts_name_key_init(&key, names[i], strlen(names[i]))) {
                         assert_int_equal(n, 0);
                         continue;
                 }
                 assert_int_equal(hosts_snapshot_find_key(&s, &key, &a), n);
-                assert_int_equal(hosts_snapshot_find_key(&t, &key, &b), n);
-                /* the same entries, in the same order */
-                for (size_t k = 0; k < n; k++) {
+                for (size_t k = 0; k < n; k++)
                         assert_ptr_equal(hosts_name_range_entry(&s, &a, k), &s.entries[s.by_name[first + k]]);
-                        assert_int_equal(hosts_name_range_entry(&t, &b, k) - t.entries,
-                                         hosts_name_range_entry(&s, &a, k) - s.entries);
-                }
         }
-        free(old);
+        /* what a version 1 reader checks first: it refuses this file */
+        assert_int_equal(h->version, 2);
+        assert_int_equal(h->entry_size, 128);
+        /* and a version 1 file (its header says so) is refused here */
+        h->version = 1;
+        assert_int_equal(hosts_snapshot_parse(data, size, &s), -EBADMSG);
+        assert_int_equal(hosts_snapshot_parse_layout(data, size, &s), -EBADMSG);
+        h->version = 2;
+        h->entry_size = 120;
+        assert_int_equal(hosts_snapshot_parse_layout(data, size, &s), -EBADMSG);
+        /* nor without its buckets (the first layout's optional part) */
+        h->entry_size = 128;
+        h->file_size = h->by_addr_offset + 4 * (size_t) h->n_entries;
+        assert_int_equal(hosts_snapshot_parse_layout(data, h->file_size, &s), -EBADMSG);
         free(data);
 }
 
@@ -229,7 +236,8 @@ static uint32_t *by_addr(uint8_t *data, struct hosts_snapshot_header *h) {
 }
 
 static void m_magic(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->magic[0] ^= 1; }
-static void m_version(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->version = 2; }
+static void m_version_old(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->version = 1; }
+static void m_version_new(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->version = 3; }
 static void m_header_size(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->header_size += 8; }
 static void m_entry_size(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->entry_size = 8; }
 static void m_file_size(uint8_t *d, struct hosts_snapshot_header *h) { (void)d; h->file_size -= 1; }
@@ -273,6 +281,26 @@ static void m_buckets_last(uint8_t *d, struct hosts_snapshot_header *h) {
 }
 static void m_buckets_backwards(uint8_t *d, struct hosts_snapshot_header *h) {
         bucket_start(d, h)[buckets(d, h)->n_buckets - 1] = h->n_entries + 1;
+}
+/* the hashes after the start table */
+static uint32_t *name_hash(uint8_t *d, struct hosts_snapshot_header *h) {
+        return bucket_start(d, h) + buckets(d, h)->n_buckets + 1;
+}
+static void m_hash_changed(uint8_t *d, struct hosts_snapshot_header *h) { name_hash(d, h)[3] ^= 1; }
+static void m_hash_swapped(uint8_t *d, struct hosts_snapshot_header *h) {
+        uint32_t *x = name_hash(d, h), t = x[0];
+        x[0] = x[5];
+        x[5] = t;
+}
+/* the last entry of a bucket counted in the next: not its bucket */
+static void m_bucket_shifted(uint8_t *d, struct hosts_snapshot_header *h) {
+        uint32_t *start = bucket_start(d, h), nb = buckets(d, h)->n_buckets;
+        for (uint32_t b = 0; b + 1 < nb; b++)
+                if (start[b] < start[b + 1]) {
+                        start[b + 1]--;
+                        return;
+                }
+        fail_msg("no bucket to shift");
 }
 static void m_expiry_negative(uint8_t *d, struct hosts_snapshot_header *h) { entry(d, h, 1)->expiry = -1; }
 static void m_index_out_of_range(uint8_t *d, struct hosts_snapshot_header *h) { by_name(d, h)[3] = h->n_entries; }
@@ -336,7 +364,7 @@ static void layout_parse_mutated(void (*fn)(uint8_t *data, struct hosts_snapshot
 static void test_hostile_headers_and_entries(void **state) {
         (void)state;
         void (*mutations[])(uint8_t *, struct hosts_snapshot_header *) = {
-                m_magic, m_version, m_header_size, m_entry_size, m_file_size, m_count_up,
+                m_magic, m_version_old, m_version_new, m_header_size, m_entry_size, m_file_size, m_count_up,
                 m_count_huge, m_count_max, m_entries_in_header, m_entries_unaligned,
                 m_entries_past_end, m_by_name_past_end, m_by_addr_past_end, m_by_name_unaligned,
                 m_domain_unterminated, m_domain_bad, m_domain_upper, m_name_unterminated,
@@ -344,7 +372,7 @@ static void test_hostile_headers_and_entries(void **state) {
                 m_index_out_of_range, m_index_huge, m_by_name_swapped, m_by_name_repeat,
                 m_by_addr_swapped, m_name_changed, m_addr_changed, m_name_padding, m_buckets_magic,
                 m_buckets_reserved, m_buckets_odd, m_buckets_more, m_buckets_first, m_buckets_last,
-                m_buckets_backwards,
+                m_buckets_backwards, m_hash_changed, m_hash_swapped, m_bucket_shifted,
         };
         for (size_t i = 0; i < sizeof mutations / sizeof mutations[0]; i++) {
                 int r = parse_mutated(mutations[i]);
@@ -507,6 +535,16 @@ static void test_many_entries(void **state) {
                 assert_string_equal(s.entries[s.by_name[first]].name, name);
                 assert_int_equal(s.entries[s.by_name[first]].owner_uid, i);
                 assert_int_equal(s.entries[s.by_name[first + 1]].owner_uid, i + 5000);
+                /* the buckets give the same two, in the same order */
+                struct hosts_name_key key;
+                struct hosts_name_range range;
+                assert_true(hosts_name_key_init(&key, name, strlen(name)));
+                assert_int_equal(hosts_snapshot_find_key(&s, &key, &range), 2);
+                assert_int_equal(hosts_name_range_entry(&s, &range, 0)->owner_uid, i);
+                assert_int_equal(hosts_name_range_entry(&s, &range, 1)->owner_uid, i + 5000);
+                snprintf(name, sizeof name, "vm%zu", i + 5000); /* not there */
+                assert_true(hosts_name_key_init(&key, name, strlen(name)));
+                assert_int_equal(hosts_snapshot_find_key(&s, &key, &range), 0);
         }
         for (size_t i = 0; i < n; i += 101) {
                 struct in_addr a = { htonl(0x0a000000u + (uint32_t)i) };
@@ -521,7 +559,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_entry_init),
                 cmocka_unit_test(test_round_trip),
-                cmocka_unit_test(test_buckets_and_without),
+                cmocka_unit_test(test_buckets_and_old_files),
                 cmocka_unit_test(test_empty_snapshot),
                 cmocka_unit_test(test_build_refuses),
                 cmocka_unit_test(test_truncated_at_every_offset),

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "caller_uid.h"
 #include "hostent_pack.h"
 #include "hosts_lookup.h"
 #include "snapshot_cache.h"
@@ -49,7 +50,7 @@ struct name_request {
 
 static int lookup_name_locked(const struct hosts_snapshot *s, void *userdata) {
         struct name_request *req = userdata;
-        return hosts_lookup_name(s, req->name, getuid, req->now, req->answer);
+        return hosts_lookup_name(s, req->name, caller_uid, req->now, req->answer);
 }
 
 struct addr_request {

@@ -88,7 +88,7 @@ rm -rf /run/vmnet/hosts /run/vmnet/dns /run/vmnet/names.lock
 world_config uplink=isolated > "$W/vmnet.conf"
 world_start_vmnetd "$W/vmnet.conf" 2> "$W/vmnetd.log"
 lease=$(world_dhcp_lease PC17) || fail "no DHCP lease from vmnetd's dnsmasq"
-wait_until 5 test "$(addr_of pc17.lab)" = "$lease" || fail "pc17.lab does not give $lease: $(tail -n 5 "$W/vmnetd.log")"
+wait_until 5 resolves_to pc17.lab "$lease" || fail "pc17.lab does not give $lease: $(tail -n 5 "$W/vmnetd.log")"
 grep -q "^$lease pc17.lab\$" /run/vmnet/dns/hosts || fail "dnsmasq's records lack pc17: $(cat /run/vmnet/dns/hosts)"
 # A guest calling itself wpad: dnsmasq takes no name from a guest itself
 # (its lease shows the published name, and this one has none).

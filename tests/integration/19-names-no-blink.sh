@@ -34,7 +34,7 @@ renew() {
 # The client stays, renewing on SIGUSR1.
 world_spawn ip netns exec dhcpc busybox udhcpc -f -i vc1 -t 5 -T 1 -s "$W/dhcpc.sh" -x hostname:steady
 client=$SPAWNED
-wait_until 10 test "$(addr_of steady.lab)" = "$lease" || fail "steady.lab does not give $lease"
+wait_until 10 resolves_to steady.lab "$lease" || fail "steady.lab does not give $lease"
 
 # The watcher: resolves steady.lab through glibc for 15 s, and counts the
 # answers that were not $lease (bounded: 15 s whatever happens).

@@ -20,7 +20,6 @@ world_start_vmnetd "$W/vmnet.conf" 2> "$W/vmnetd.log"
 
 guest_start vm1-of-stu1 stu1 52:54:00:77:05:01 "$NETDEV" vmhost=vm1
 ip1=$(guest_wait_ready vm1-of-stu1 120)
-resolves_to() { [ "$(addr_of "$1")" = "$2" ]; }
 wait_until 5 resolves_to vm1.stu1.lab "$ip1" || fail "vm1.stu1.lab does not resolve to $ip1"
 # stu2's vm1 comes second, so it holds the newer lease
 guest_start vm1-of-stu2 stu2 52:54:00:77:05:02 "$NETDEV" vmhost=vm1

@@ -22,7 +22,6 @@ echo "127.0.1.1 $host" >> /etc/hosts
 
 guest_start gitlab stu1 52:54:00:77:64:01 "$NETDEV"
 ip_gitlab=$(guest_wait_ready gitlab 120)
-resolves_to() { [ "$(addr_of "$1")" = "$2" ]; }
 wait_until 5 resolves_to gitlab.stu1.lab "$ip_gitlab" || fail "gitlab.stu1.lab does not give $ip_gitlab"
 expect_eq "gitlab.lab" "$ip_gitlab" "$(addr_of gitlab.lab)"
 expect_eq "stu1's own gitlab" "$ip_gitlab" "$(world_as stu1 getent hosts gitlab | awk '{ print $1 }')"

@@ -4,6 +4,7 @@
 #   nss_build_tool write-hosts-snapshot     # -> path on stdout
 #   nss_publish DOMAIN <<< "NAME IPV4 UID USER EXPIRY"   # /run/vmnet/hosts
 #   "$NSS_WRITER" PATH DOMAIN < LINES                     # anywhere
+#   nss_seed_leases N        # N leases and their names before vmnetd starts
 #
 # Tools come from $BUILD/tests/tools/ when the Makefile built them, else they are
 # compiled here from tests/tools/NAME.c against the common sources.
@@ -48,4 +49,20 @@ expect_not_found() {
         shift
         out=$("$@" 2>&1) || rc=$?
         [ "$rc" -eq 2 ] || fail "$what: expected not found (exit 2), got exit $rc: $out"
+}
+
+# nss_seed_leases N: N leases dnsmasq and the names program knew before vmnetd
+# started (dnsmasq's lease file, the snapshot), 10.77.1.0 on; the MAC is
+# what write-hosts-snapshot derives from the address.
+nss_seed_leases() {
+        local n=$1 expiry=$(( $(date +%s) + 86400 ))
+        install -d -o "$VMNETD_USER" -g "$VMNETD_USER" /run/vmnet
+        awk -v n="$n" -v e="$expiry" 'BEGIN { for (i = 0; i < n; i++) {
+                a = 1 + int(i / 250); b = 1 + i % 250
+                printf "%d 52:54:0a:4d:%02x:%02x 10.77.%d.%d * 01:52:54:0a:4d:%02x:%02x\n", e, a, b, a, b, a, b } }' \
+                > /run/vmnet/dnsmasq.leases
+        awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) {
+                a = 1 + int(i / 250); b = 1 + i % 250
+                printf "seeded%d 10.77.%d.%d 61001 stu1 +86400\n", i, a, b } }' | nss_publish lab
+        chown -R "$VMNETD_USER:$VMNETD_USER" /run/vmnet
 }

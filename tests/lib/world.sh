@@ -252,6 +252,10 @@ world_as() {
 
 # addr_of NAME: the first address getent gives for NAME ("" for none).
 addr_of() { getent hosts "$1" | awk '{ print $1 }'; }
+# resolves_to NAME IP: NAME gives IP now (for wait_until, which runs its
+# command anew each time: "wait_until 5 test "$(addr_of N)" = IP" would
+# compare what the name gave once).
+resolves_to() { [ "$(addr_of "$1")" = "$2" ]; }
 
 # brport_state DEV: the bridge port state (3 = forwarding).
 brport_state() { cat "/sys/class/net/$1/brport/state"; }

@@ -97,7 +97,7 @@ void daemon_serve_client(struct vmnetd *d, uint64_t id) {
 
         if (!c)
                 return; /* a client dropped earlier in this batch of events */
-        c->last_active_ms = now_ms();
+        c->last_active_ms = d->served_ms = now_ms();
         log_set_peer(c->peer.uid);
         int r = c->busy ? server_refuse_busy(c) : server_serve(&d->lab, c);
         if (r < 0 && r != -EAGAIN)

@@ -45,6 +45,8 @@ struct vmnetd {
         int neigh_fd;            /* neighbour events: a VM came, went, or moved */
         long long view_at_ms;    /* 0: the lab view is up to date */
         long long view_drawn_ms;
+        long long view_changed_ms; /* the first change the view does not show yet */
+        long long served_ms;     /* the last request served */
         char leases_path[PATH_MAX + 32];
         bool stop;
 };

@@ -41,8 +41,9 @@ void kernel_link_from_rtnl(struct rtnl_link *link, struct kernel_link *ret);
  * Returns 0, -ENODEV when there is none, or -errno.  ret may be NULL. */
 int link_get(struct nl_sock *sk, int ifindex, const char *name, struct kernel_link *ret);
 
-/* Every link, in one dump: *ret (malloc'ed) and *ret_n. */
+/* Every link, in one dump: *ret (malloc'ed) and *ret_n (links_read.c). */
 int links_dump(struct nl_sock *sk, struct kernel_link **ret, size_t *ret_n);
+
 
 /* Makes sure the bridge `name` exists and is up.  When it does not exist and
  * create is true, creates it (ret_created = true).  An existing link that is

@@ -1,0 +1,113 @@
+/* Reading the kernel's links and addresses in bulk (see bridge.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "array.h"
+#include "bridge.h"
+
+struct dump {
+        struct kernel_link *v;
+        size_t n, allocated;
+        int error;
+};
+
+static void dump_one(struct nl_object *obj, void *userdata) {
+        struct dump *d = userdata;
+
+        if (d->error)
+                return;
+        if (ARRAY_RESERVE(d->v, d->allocated, d->n + 1) < 0) {
+                d->error = -ENOMEM;
+                return;
+        }
+        kernel_link_from_rtnl((struct rtnl_link *)obj, &d->v[d->n++]);
+}
+
+static int dump_message(struct nl_msg *msg, void *userdata) {
+        struct dump *d = userdata;
+        int r = nl_msg_parse(msg, dump_one, d);
+
+        if (r < 0 && !d->error)
+                d->error = errno_from_nl(r);
+        return d->error ? NL_STOP : NL_OK;
+}
+
+#define DUMP_TRIES 5 /* a dump the links' changes interrupted is taken again */
+
+int links_dump(struct nl_sock *sk, struct kernel_link **ret, size_t *ret_n) {
+        struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+        int r = -NLE_DUMP_INTR;
+
+        /* each link parsed and dropped as its message comes: a libnl cache
+         * kept every link's whole object (stats, both families' devconf)
+         * until the end, 3.5 MiB of heap at 1000 students that vmnetd's
+         * RSS kept after each lab view (measured) */
+        for (int tries = 0; tries < DUMP_TRIES && r == -NLE_DUMP_INTR; tries++) {
+                struct dump d = {};
+                struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
+                if (!cb)
+                        return -ENOMEM;
+                nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, dump_message, &d);
+                r = nl_send_simple(sk, RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof ifi);
+                if (r >= 0)
+                        r = nl_recvmsgs(sk, cb);
+                nl_cb_put(cb);
+                if (r >= 0 && !d.error) {
+                        *ret = d.v;
+                        *ret_n = d.n;
+                        return 0;
+                }
+                free(d.v);
+                if (d.error && r >= 0)
+                        return d.error;
+        }
+        return errno_from_nl(r);
+}
+
+struct address_dump {
+        struct link_address *v;
+        size_t n, allocated;
+        int error;
+};
+
+static void address_one(struct nl_object *obj, void *userdata) {
+        struct address_dump *d = userdata;
+        struct rtnl_addr *a = (struct rtnl_addr *)obj;
+        struct nl_addr *local = rtnl_addr_get_local(a);
+
+        if (d->error || rtnl_addr_get_family(a) != AF_INET || !local || nl_addr_get_len(local) != 4)
+                return;
+        if (ARRAY_RESERVE(d->v, d->allocated, d->n + 1) < 0) {
+                d->error = -ENOMEM;
+                return;
+        }
+        struct link_address *out = &d->v[d->n++];
+        out->ifindex = rtnl_addr_get_ifindex(a);
+        memcpy(&out->address, nl_addr_get_binary_addr(local), 4);
+        out->prefix_len = (unsigned)rtnl_addr_get_prefixlen(a);
+}
+
+int addresses_dump(struct nl_sock *sk, struct link_address **ret, size_t *ret_n) {
+        struct nl_cache *cache = NULL;
+        struct address_dump d = {};
+        int r = rtnl_addr_alloc_cache(sk, &cache);
+
+        if (r < 0)
+                return errno_from_nl(r);
+        nl_cache_foreach(cache, address_one, &d);
+        nl_cache_free(cache);
+        if (d.error) {
+                free(d.v);
+                return d.error;
+        }
+        *ret = d.v;
+        *ret_n = d.n;
+        return 0;
+}
+

@@ -44,6 +44,11 @@ int link_get(struct nl_sock *sk, int ifindex, const char *name, struct kernel_li
 /* Every link, in one dump: *ret (malloc'ed) and *ret_n (links_read.c). */
 int links_dump(struct nl_sock *sk, struct kernel_link **ret, size_t *ret_n);
 
+/* Adds link (NLM_F_CREATE | NLM_F_EXCL) and returns what the kernel made,
+ * as it echoes it (NLM_F_ECHO): a new link's index and a veth's peer's
+ * without asking again.  -EEXIST when its name is taken; -EPROTO when the
+ * kernel echoed nothing (older than 6.2: the link is made, ask for it). */
+int link_add_echoed(struct nl_sock *sk, struct rtnl_link *link, struct kernel_link *ret);
 
 /* Makes sure the bridge `name` exists and is up.  When it does not exist and
  * create is true, creates it (ret_created = true).  An existing link that is

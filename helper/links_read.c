@@ -1,7 +1,9 @@
-/* Reading the kernel's links and addresses in bulk (see bridge.h). */
+/* Reading the kernel's links in bulk, and adding one with what the kernel
+ * made echoed back (see bridge.h): no libnl cache, no second request. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/rtnetlink.h>
+#include <stdbool.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
@@ -111,3 +113,47 @@ int addresses_dump(struct nl_sock *sk, struct link_address **ret, size_t *ret_n)
         return 0;
 }
 
+static void echoed_link(struct nl_object *obj, void *userdata) {
+        kernel_link_from_rtnl((struct rtnl_link *)obj, userdata);
+}
+
+static int echoed_message(struct nl_msg *msg, void *userdata) {
+        (void)nl_msg_parse(msg, echoed_link, userdata);
+        return NL_OK;
+}
+
+static int acked(struct nl_msg *msg, void *userdata) {
+        (void)msg;
+        *(bool *)userdata = true;
+        return NL_STOP;
+}
+
+int link_add_echoed(struct nl_sock *sk, struct rtnl_link *link, struct kernel_link *ret) {
+        struct nl_msg *msg = NULL;
+        int r = rtnl_link_build_add_request(link, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, &msg);
+
+        if (r < 0)
+                return errno_from_nl(r);
+        *ret = (struct kernel_link) {};
+        r = nl_send_auto(sk, msg);
+        nlmsg_free(msg);
+        if (r < 0)
+                return errno_from_nl(r);
+        struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
+        if (!cb)
+                return -ENOMEM;
+        bool ack = false;
+        nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, echoed_message, ret);
+        nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, acked, &ack);
+        /* the echo and the ack come as two datagrams, and nl_recvmsgs()
+         * returns after each: an ack left unread would answer the next request */
+        for (int n = 0; n < 4 && !ack; n++)
+                if ((r = nl_recvmsgs(sk, cb)) < 0)
+                        break;
+        nl_cb_put(cb);
+        if (r >= 0 && !ack)
+                r = -NLE_PROTO_MISMATCH;
+        if (r < 0)
+                return errno_from_nl(r);
+        return ret->ifindex > 0 ? 0 : -EPROTO; /* a kernel without NLM_F_ECHO for links (before 6.2) */
+}

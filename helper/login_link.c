@@ -15,58 +15,48 @@ int login_link_plug(struct nl_sock *sk, int student_ifindex, int bridge_end_ifin
 
 static unsigned next_peer_number;
 
-int login_link_create(struct nl_sock *sk, const char *name, int bridge_ifindex,
-                      struct kernel_link *ret_student_end, struct kernel_link *ret_bridge_end) {
+/* The pair, its bridge end born plugged into the bridge and up; the
+ * student's end named name, down (known by its ifindex and name). */
+static int pair_plugged(struct nl_sock *sk, const char *name, int bridge_ifindex, struct kernel_link *ret_student_end,
+                        struct kernel_link *ret_bridge_end) {
         const struct veth_request req = {
                 .name = name, .netns_fd = -1, .port_prefix = LOGIN_PEER_PREFIX, .next_number = &next_peer_number,
+                .bridge_ifindex = bridge_ifindex,
         };
-        struct kernel_link student, bridge_end;
-        int r;
+        int r = veth_pair_add(sk, &req, ret_bridge_end);
 
-        r = veth_pair_add(sk, &req, &bridge_end);
         if (r < 0)
                 return r;
-        r = link_get(sk, 0, name, &student);
-        if (r >= 0)
-                r = login_link_plug(sk, student.ifindex, bridge_end.ifindex, bridge_ifindex);
-        if (r < 0) {
-                (void)link_delete(sk, bridge_end.ifindex); /* takes the student's end along */
-                return r;
-        }
-        *ret_student_end = student;
-        *ret_bridge_end = bridge_end;
+        *ret_student_end = (struct kernel_link) { .ifindex = ret_bridge_end->link, .link = ret_bridge_end->ifindex };
+        snprintf(ret_student_end->name, sizeof ret_student_end->name, "%s", name);
         return 0;
+}
+
+int login_link_create(struct nl_sock *sk, const char *name, int bridge_ifindex,
+                      struct kernel_link *ret_student_end, struct kernel_link *ret_bridge_end) {
+        int r = pair_plugged(sk, name, bridge_ifindex, ret_student_end, ret_bridge_end);
+
+        if (r < 0)
+                return r;
+        r = link_set_up(sk, ret_student_end->ifindex);
+        if (r < 0)
+                (void)link_delete(sk, ret_bridge_end->ifindex); /* takes the student's end along */
+        return r;
 }
 
 static unsigned next_pool_number;
 
 int login_link_create_pooled(struct nl_sock *sk, int bridge_ifindex, struct kernel_link *ret_student_end,
                              struct kernel_link *ret_bridge_end) {
-        struct kernel_link student, bridge_end;
         char name[IFNAMSIZ];
         int r = -EEXIST;
 
         /* a name of the pool's that is taken (by anyone) only costs a try */
         for (unsigned tries = 0; tries < 1000 && r == -EEXIST; tries++) {
                 snprintf(name, sizeof name, "%s%u", LOGIN_POOL_PREFIX, next_pool_number++ % 100000000u);
-                const struct veth_request req = {
-                        .name = name, .netns_fd = -1, .port_prefix = LOGIN_PEER_PREFIX,
-                        .next_number = &next_peer_number,
-                };
-                r = veth_pair_add(sk, &req, &bridge_end);
+                r = pair_plugged(sk, name, bridge_ifindex, ret_student_end, ret_bridge_end);
         }
-        if (r < 0)
-                return r;
-        r = link_get(sk, 0, name, &student);
-        if (r >= 0)
-                r = link_plug(sk, bridge_end.ifindex, bridge_ifindex, 0);
-        if (r < 0) {
-                (void)link_delete(sk, bridge_end.ifindex);
-                return r;
-        }
-        *ret_student_end = student;
-        *ret_bridge_end = bridge_end;
-        return 0;
+        return r;
 }
 
 int login_link_hand_out(struct nl_sock *sk, int student_ifindex, const char *name) {

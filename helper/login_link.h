@@ -19,7 +19,8 @@
 
 /* Makes the pair, `name` for the student's hypervisor, the bridge end
  * plugged into the bridge, both up.  -EEXIST if name exists.  What the
- * kernel made is returned in ret_student_end and ret_bridge_end. */
+ * kernel made is returned in ret_bridge_end; ret_student_end has the
+ * student's end's ifindex and name. */
 int login_link_create(struct nl_sock *sk, const char *name, int bridge_ifindex,
                       struct kernel_link *ret_student_end, struct kernel_link *ret_bridge_end);
 

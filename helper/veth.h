@@ -19,9 +19,12 @@ struct veth_request {
         unsigned mtu;            /* both ends; 0: the kernel's default */
         const char *port_prefix; /* the bridge end's name: prefix and *next_number */
         unsigned *next_number;   /* the prefix's counter, taken in turn */
+        int bridge_ifindex;      /* > 0 (and netns_fd -1): the bridge end is born a port of
+                                  * that bridge, and up; else down and on no bridge */
 };
 
-/* Makes the pair, the bridge end down and on no bridge yet (what the
- * kernel made in *ret_port).  -EEXIST when the student's end's name is
- * taken (here, or in that namespace). */
+/* Makes the pair: what the kernel made of the bridge end in *ret_port,
+ * whose .link is the student's end's ifindex (0 when that end was born
+ * in another namespace).  -EEXIST when the student's end's name is taken
+ * (here, or in that namespace). */
 int veth_pair_add(struct nl_sock *sk, const struct veth_request *req, struct kernel_link *ret_port);

@@ -1,6 +1,7 @@
 /* Running dnsmasq (see dnsmasq.h). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -108,14 +109,23 @@ static char **names_environment(const struct vmnet_config *c, char vars[3][PATH_
 }
 
 void dnsmasq_forget_names(const struct vmnet_config *c) {
-        static const char *const names_files[] = { "hosts", DNSMASQ_NAMES_DIR "/hosts" };
         char path[PATH_MAX + 32];
+        struct dirent *e;
+        DIR *d;
 
-        for (size_t i = 0; i < sizeof names_files / sizeof names_files[0]; i++) {
-                snprintf(path, sizeof path, "%s/%s", c->run_dir, names_files[i]);
-                if (unlink(path) < 0 && errno != ENOENT)
-                        log_warn_errno(errno, "cannot remove %s: %m", path);
-        }
+        snprintf(path, sizeof path, "%s/hosts", c->run_dir);
+        if (unlink(path) < 0 && errno != ENOENT)
+                log_warn_errno(errno, "cannot remove %s: %m", path);
+        /* the names program's records, however many files they are in */
+        snprintf(path, sizeof path, "%s/" DNSMASQ_NAMES_DIR, c->run_dir);
+        d = opendir(path);
+        if (!d)
+                return;
+        while ((e = readdir(d)))
+                if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+                    unlinkat(dirfd(d), e->d_name, 0) < 0)
+                        log_warn_errno(errno, "cannot remove %s/%s: %m", path, e->d_name);
+        closedir(d);
 }
 
 int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c) {

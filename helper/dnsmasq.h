@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "names_files.h"
 #include "protocol.h"
 
 struct dnsmasq {
@@ -20,8 +21,8 @@ struct dnsmasq {
                                                  * "" while it runs */
 };
 
-/* In run_dir: the hosts file the names program writes for dnsmasq. */
-#define DNSMASQ_NAMES_DIR "dns"
+/* In run_dir: the hosts files the names program writes for dnsmasq. */
+#define DNSMASQ_NAMES_DIR NAMES_DNS_DIR
 
 struct strbuf;
 
@@ -30,8 +31,9 @@ struct strbuf;
 int dnsmasq_config_text(const struct vmnet_config *c, const char *user, const char *names_program,
                         struct strbuf *out);
 
-/* Removes the names of the lab's leases (run_dir/hosts and run_dir/dns/hosts),
- * when the leases go with a new subnet: no del comes for them. */
+/* Removes the names of the lab's leases (run_dir/hosts and the files in
+ * run_dir/dns), when the leases go with a new subnet (no del comes for
+ * them) or the lab goes (--down). */
 void dnsmasq_forget_names(const struct vmnet_config *c);
 
 /* Whether this uplink mode runs DHCP/DNS at all (external: the LAN does). */

@@ -33,7 +33,7 @@
 static int down_everything(const struct vmnet_config *config) {
         static const char *const run_files[] = {
                 "state", "dnsmasq.conf", "dnsmasq.pid", "dnsmasq.child", "dnsmasq.leases", "hosts", "lab.html",
-                "names.lock", DNSMASQ_NAMES_DIR "/hosts", GUARD_ISOLATION_FILE,
+                "names.lock", GUARD_ISOLATION_FILE,
         };
         char path[PATH_MAX + 32];
         int r;
@@ -68,6 +68,7 @@ static int down_everything(const struct vmnet_config *config) {
                 if (server_root_socket_path(config->socket_path, root_path, sizeof root_path) >= 0)
                         (void)unlink(root_path);
         }
+        dnsmasq_forget_names(config);
         snprintf(path, sizeof path, "%s/" DNSMASQ_NAMES_DIR, config->run_dir);
         (void)rmdir(path);
         (void)rmdir(config->run_dir);

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,17 +90,40 @@ static int load_names(const char *path, const char *domain, struct names_table *
         return r;
 }
 
+/* dnsmasq's records, a file a shard (names_table.h), each replaced only
+ * when its text changed: dnsmasq rereads a file on every replace. */
+static int write_dns_hosts(const char *run_dir, const struct names_table *t, const char *domain) {
+        struct strbuf shards[NAMES_DNS_SHARDS];
+        char path[PATH_MAX];
+        int r;
+
+        r = names_table_dns_hosts(t, domain, shards);
+        if (r < 0)
+                return r;
+        for (unsigned k = 0; k < NAMES_DNS_SHARDS && r >= 0; k++) {
+                snprintf(path, sizeof path, "%s/" NAMES_DNS_DIR "/hosts-%x", run_dir, k);
+                r = write_file_atomic_if_changed(path, strbuf_str(&shards[k]), shards[k].len, 0644);
+                if (r < 0)
+                        say(r, "cannot write", path);
+        }
+        names_dns_shards_free(shards);
+        /* the one file of before the shards, its records in them now */
+        snprintf(path, sizeof path, "%s/" NAMES_DNS_DIR "/hosts", run_dir);
+        if (r >= 0 && unlink(path) < 0 && errno != ENOENT)
+                r = say(-errno, "cannot remove", path);
+        return r;
+}
+
 int names_publish(const struct names_context *c, const struct lease_event *ev) {
-        _cleanup_free_ char *snapshot_path = NULL, *dns_path = NULL, *dns_text = NULL;
+        _cleanup_free_ char *snapshot_path = NULL;
         struct names_table table = {}, before = {};
         struct names_owner owner = { .uid = HOSTS_OWNER_UNKNOWN, .user = "" };
         char user[VMNET_USER_MAX + 1];
         uint64_t generation;
         bool current;
-        size_t dns_len;
         int lock_fd, r;
 
-        if (asprintf(&snapshot_path, "%s/hosts", c->run_dir) < 0 || asprintf(&dns_path, "%s/dns/hosts", c->run_dir) < 0)
+        if (asprintf(&snapshot_path, "%s/hosts", c->run_dir) < 0)
                 return -ENOMEM;
         /* asked before the lock: vmnetd may take its time */
         if (ev->action != LEASE_DEL)
@@ -119,10 +143,8 @@ int names_publish(const struct names_context *c, const struct lease_event *ev) {
                 if (r < 0)
                         say(r, "cannot write", snapshot_path);
         }
-        /* dnsmasq rereads it when it is replaced (hostsdir) */
-        if (r >= 0 && (r = names_table_dns_hosts(&table, c->domain, &dns_text, &dns_len)) >= 0 &&
-            (r = write_file_atomic_if_changed(dns_path, dns_text, dns_len, 0644)) < 0)
-                say(r, "cannot write", dns_path);
+        if (r >= 0)
+                r = write_dns_hosts(c->run_dir, &table, c->domain);
         names_table_clear(&table);
         names_table_clear(&before);
         close(lock_fd);

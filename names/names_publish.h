@@ -1,11 +1,12 @@
 /* One event into the two tables the lab's names are read from: the hosts
- * snapshot (run_dir/hosts, which libnss_vmnet maps) and the hosts file of
- * dnsmasq's hostsdir (run_dir/dns/hosts), under a lock (dnsmasq runs one
+ * snapshot (run_dir/hosts, which libnss_vmnet maps) and the hosts files of
+ * dnsmasq's hostsdir (run_dir/dns/hosts-0 .. hosts-f), under a lock (dnsmasq runs one
  * script at a time, but nothing depends on that).  The snapshot is the
  * record: the table is loaded from it, so names and claims outlive
  * dnsmasq's restarts (which forget what guests said). */
 #pragma once
 #include "lease_event.h"
+#include "names_files.h"
 #include "names_table.h"
 
 struct names_context {

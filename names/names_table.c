@@ -146,15 +146,30 @@ static void put_name(struct strbuf *b, const char *name, const char *user, const
         strbuf_printf(b, " %s%s%s%s%s", name, user ? "." : "", user ? user : "", domain[0] ? "." : "", domain);
 }
 
-int names_table_dns_hosts(const struct names_table *t, const char *domain, char **ret, size_t *ret_len) {
+unsigned names_dns_shard(uint32_t addr) {
+        /* Fibonacci hashing: neighbouring addresses spread over the files */
+        return (unsigned)(((uint64_t)ntohl(addr) * 2654435769u & 0xffffffffu) * NAMES_DNS_SHARDS >> 32);
+}
+
+void names_dns_shards_free(struct strbuf shards[NAMES_DNS_SHARDS]) {
+        for (size_t k = 0; k < NAMES_DNS_SHARDS; k++)
+                strbuf_free(&shards[k]);
+}
+
+int names_table_dns_hosts(const struct names_table *t, const char *domain, struct strbuf shards[NAMES_DNS_SHARDS]) {
         _cleanup_free_ bool *first_claims = calloc(t->n ? t->n : 1, sizeof *first_claims);
-        struct strbuf b = {};
+        int r = 0;
 
         if (!first_claims || mark_first_claims(t, first_claims) < 0)
                 return -ENOMEM;
-        strbuf_puts(&b, "# Written by vmnet-names for the lab's dnsmasq (hostsdir); rewritten when it changes.\n");
+        for (size_t k = 0; k < NAMES_DNS_SHARDS; k++) {
+                shards[k] = (struct strbuf) {};
+                strbuf_puts(&shards[k], "# Written by vmnet-names for the lab's dnsmasq (hostsdir); "
+                                        "rewritten when it changes.\n");
+        }
         for (size_t i = 0; i < t->n; i++) {
                 const struct hosts_snapshot_entry *e = &t->v[i];
+                struct strbuf *b = &shards[names_dns_shard(e->addr)];
                 char addr[INET_ADDRSTRLEN];
                 bool own = e->owner[0] && dns_label_is_valid(e->owner, strlen(e->owner));
                 bool first = first_claims[i];
@@ -162,22 +177,20 @@ int names_table_dns_hosts(const struct names_table *t, const char *domain, char 
                 if (!own && !first)
                         continue;
                 inet_ntop(AF_INET, &e->addr, addr, sizeof addr);
-                strbuf_puts(&b, addr);
+                strbuf_puts(b, addr);
                 if (own) {
                         char user[HOSTS_USER_MAX + 1];
                         dns_lowercase(user, e->owner, strlen(e->owner) + 1);
-                        put_name(&b, e->name, user, domain);
+                        put_name(b, e->name, user, domain);
                 }
                 if (first)
-                        put_name(&b, e->name, NULL, domain);
-                strbuf_puts(&b, "\n");
+                        put_name(b, e->name, NULL, domain);
+                strbuf_puts(b, "\n");
         }
-        if (b.error < 0) {
-                int r = b.error;
-                strbuf_free(&b);
-                return r;
-        }
-        *ret_len = b.len;
-        *ret = b.data;
-        return 0;
+        for (size_t k = 0; k < NAMES_DNS_SHARDS; k++)
+                if (shards[k].error < 0)
+                        r = shards[k].error;
+        if (r < 0)
+                names_dns_shards_free(shards);
+        return r;
 }

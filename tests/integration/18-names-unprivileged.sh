@@ -40,8 +40,8 @@ expect_eq "the process that asked OWNER" \
 expect_eq "owner of the snapshot" "$VMNETD_USER" "$(stat -c %U /run/vmnet/hosts)"
 expect_eq "vm1.stu1.lab" 10.77.0.171 "$(addr_of vm1.stu1.lab)"
 expect_eq "vm1.lab" 10.77.0.171 "$(addr_of vm1.lab)"
-grep -qx "10.77.0.171 vm1.stu1.lab vm1.lab" /run/vmnet/dns/hosts ||
-        fail "dnsmasq's records lack vm1: $(cat /run/vmnet/dns/hosts)"
+grep -qx "10.77.0.171 vm1.stu1.lab vm1.lab" /run/vmnet/dns/hosts-* ||
+        fail "dnsmasq's records lack vm1: $(cat /run/vmnet/dns/hosts-*)"
 # temporary files are dot files, which dnsmasq's hostsdir passes over
 [ -z "$(find /run/vmnet/dns -name '.*' -newer /run/vmnet/hosts)" ] || fail "a temporary file is left in run_dir/dns"
 
@@ -53,7 +53,7 @@ for reserved in wpad localhost "$host"; do
         names_call add 52:54:00:17:00:09 10.77.0.179 DNSMASQ_LEASE_EXPIRES="$expiry" \
                 DNSMASQ_SUPPLIED_HOSTNAME="$reserved" || fail "add of $reserved failed"
         [ -z "$(addr_of "$reserved.lab")" ] || fail "$reserved.lab was published"
-        ! grep -q "^10.77.0.179 " /run/vmnet/dns/hosts || fail "dnsmasq got a record for $reserved"
+        ! grep -q "^10.77.0.179 " /run/vmnet/dns/hosts-* || fail "dnsmasq got a record for $reserved"
 done
 
 # dnsmasq restarted: it calls "old" for every lease, without the names
@@ -89,7 +89,7 @@ world_config uplink=isolated > "$W/vmnet.conf"
 world_start_vmnetd "$W/vmnet.conf" 2> "$W/vmnetd.log"
 lease=$(world_dhcp_lease PC17) || fail "no DHCP lease from vmnetd's dnsmasq"
 wait_until 5 resolves_to pc17.lab "$lease" || fail "pc17.lab does not give $lease: $(tail -n 5 "$W/vmnetd.log")"
-grep -q "^$lease pc17.lab\$" /run/vmnet/dns/hosts || fail "dnsmasq's records lack pc17: $(cat /run/vmnet/dns/hosts)"
+grep -q "^$lease pc17.lab\$" /run/vmnet/dns/hosts-* || fail "dnsmasq's records lack pc17: $(cat /run/vmnet/dns/hosts-*)"
 # A guest calling itself wpad: dnsmasq takes no name from a guest itself
 # (its lease shows the published name, and this one has none).
 wpad_ip=$(world_dhcp_lease wpad -x 0x3d:01aabbccddee01) || fail "no second DHCP lease"

@@ -7,7 +7,7 @@
 # dnsmasq runs the names program for each renewal (script-on-renewal): the
 # snapshot's generation grows, and the lease's expiry in it follows.
 # What did not change is not written (issue 17, names at once): renewals
-# leave dnsmasq's records (run_dir/dns/hosts, which it rereads on every
+# leave dnsmasq's records (run_dir/dns/hosts-*, which it rereads on every
 # replace) as they are, and dnsmasq's restart, which tells every lease
 # again with nothing new, rewrites neither the snapshot nor those records.
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
@@ -26,7 +26,7 @@ first_expiry() {
         at=$(od -An -tu4 -j40 -N4 /run/vmnet/hosts | tr -d ' ')
         od -An -td8 -j"$at" -N8 /run/vmnet/hosts | tr -d ' '
 }
-records() { stat -c %i /run/vmnet/dns/hosts; }
+records() { stat -c %i /run/vmnet/dns/hosts-* | tr '\n' ' '; }
 renew() {
         kill -USR1 "$(pgrep -f "udhcpc -f -i vc1" | head -n 1)" 2>/dev/null || fail "the DHCP client is gone"
 }
@@ -60,7 +60,7 @@ done
 g_renewed=$(generation)
 (( g_renewed > g0 )) || fail "no renewal reached the names program (generation $g0, then $g_renewed)"
 (( $(first_expiry) > e0 )) || fail "the lease's expiry did not follow its renewals ($e0, then $(first_expiry))"
-[ "$(records)" = "$r0" ] || fail "a renewal rewrote dnsmasq's records (run_dir/dns/hosts), which it did not change"
+[ "$(records)" = "$r0" ] || fail "a renewal rewrote dnsmasq's records (run_dir/dns/hosts-*), which it did not change"
 log "20 renewals: the snapshot went from generation $g0 to $g_renewed, expiry $e0 to $(first_expiry)"
 # held still: the names program is done with the last renewal
 held() { local g; g=$(generation); sleep 1; [ "$(generation)" = "$g" ]; }
@@ -83,7 +83,7 @@ wait_until 10 changed_from "$g1" ||
 g2=$(generation)
 [ "$g2" = $(( g1 + 1 )) ] ||
         fail "dnsmasq's restart rewrote the snapshot with nothing new (generation $g1, then $g2 after one renewal)"
-[ "$(records)" = "$r0" ] || fail "dnsmasq's restart rewrote its records (run_dir/dns/hosts) with nothing new"
+[ "$(records)" = "$r0" ] || fail "dnsmasq's restart rewrote its records (run_dir/dns/hosts-*) with nothing new"
 log "dnsmasq's restart: the snapshot went from generation $g1 to $g2 with one renewal after it; records untouched"
 for _ in $(seq 8); do
         renew

@@ -32,7 +32,7 @@ sed 's/^/    /' "$LEASES" >&2
 for u in stu1 stu2; do log "$u: getent hosts vm1 -> $(world_as "$u" getent hosts vm1 | tr -s ' ')"; done
 log "root: getent hosts vm1.lab -> $(getent hosts vm1.lab | tr -s ' ')"
 log "the records of the lab's DNS:"
-sed 's/^/    /' /run/vmnet/dns/hosts >&2
+sed 's/^/    /' /run/vmnet/dns/hosts-* >&2
 
 check_names() { # check_names WHEN
         expect_eq "vm1.stu1.lab $1" "$ip1" "$(addr_of vm1.stu1.lab)"
@@ -42,9 +42,9 @@ check_names() { # check_names WHEN
         expect_eq "stu1's vm1 $1" "$ip1" "$(world_as stu1 getent hosts vm1 | awk '{ print $1 }')"
         expect_eq "root's vm1 $1" "" "$(getent hosts vm1 || true)"
         # what dnsmasq serves the VMs: the first claim for vm1.lab, each one's own
-        grep -Eq "^$ip1 vm1\.stu1\.lab vm1\.lab\$" /run/vmnet/dns/hosts ||
+        grep -Eq "^$ip1 vm1\.stu1\.lab vm1\.lab\$" /run/vmnet/dns/hosts-* ||
                 fail "the lab's DNS has no 'vm1.stu1.lab vm1.lab' at $ip1 $1"
-        grep -Eq "^$ip2 vm1\.stu2\.lab\$" /run/vmnet/dns/hosts || fail "the lab's DNS lacks vm1.stu2.lab $1"
+        grep -Eq "^$ip2 vm1\.stu2\.lab\$" /run/vmnet/dns/hosts-* || fail "the lab's DNS lacks vm1.stu2.lab $1"
 }
 check_names ""
 # stu2's guest asks the lab's DNS for vm1 (its search domain is lab)

@@ -147,10 +147,43 @@ static void test_order_survives_the_snapshot(void **state) {
         names_table_clear(&back);
 }
 
+/* dnsmasq's records for t, every shard's lines one after the other (the
+ * comment line each begins with left out), into *ret (malloc'ed); each
+ * line checked to be in its address's shard.  How many shards hold a
+ * line into *ret_used if not NULL. */
+static void dns_hosts_of(const struct names_table *t, const char *domain, char **ret, size_t *ret_used) {
+        struct strbuf shards[NAMES_DNS_SHARDS], all = {};
+        size_t used = 0;
+
+        assert_int_equal(names_table_dns_hosts(t, domain, shards), 0);
+        for (unsigned k = 0; k < NAMES_DNS_SHARDS; k++) {
+                const char *text = strbuf_str(&shards[k]);
+                assert_int_equal(text[0], '#');
+                const char *line = strchr(text, '\n') + 1;
+                used += *line != '\0';
+                for (const char *nl; *line; line = nl + 1) {
+                        char addr[INET_ADDRSTRLEN] = "";
+                        struct in_addr a;
+                        nl = strchr(line, '\n');
+                        assert_non_null(nl);
+                        snprintf(addr, sizeof addr, "%.*s", (int)strcspn(line, " "), line);
+                        assert_int_equal(inet_pton(AF_INET, addr, &a), 1);
+                        if (names_dns_shard(a.s_addr) != k)
+                                fail_msg("%s is in file %u, not %u", addr, k, names_dns_shard(a.s_addr));
+                        strbuf_put(&all, line, (size_t)(nl - line + 1));
+                }
+        }
+        names_dns_shards_free(shards);
+        strbuf_puts(&all, "");
+        assert_int_equal(all.error, 0);
+        *ret = all.data;
+        if (ret_used)
+                *ret_used = used;
+}
+
 static void test_dns_hosts(void **state) {
         struct names_table t = {};
-        char *text;
-        size_t len;
+        char *text = NULL;
         const struct names_owner odd = { 61005, "Odd.User" }, upper = { 61006, "Bob" };
         (void)state;
         apply(&t, LEASE_ADD, 1, "10.77.0.11", "vm1", &stu2);
@@ -159,16 +192,14 @@ static void test_dns_hosts(void **state) {
         apply(&t, LEASE_ADD, 4, "10.77.0.14", "db", &nobody);   /* no owner, not first: nothing */
         apply(&t, LEASE_ADD, 5, "10.77.0.15", "odd", &odd);     /* a user who is no DNS label */
         apply(&t, LEASE_ADD, 6, "10.77.0.16", "vm6", &upper);
-        assert_int_equal(names_table_dns_hosts(&t, "lab", &text, &len), 0);
-        assert_int_equal(len, strlen(text));
+        dns_hosts_of(&t, "lab", &text, NULL);
         const char *want = "10.77.0.13 db.lab\n"
                            "10.77.0.15 odd.lab\n"
                            "10.77.0.11 vm1.stu2.lab vm1.lab\n"
                            "10.77.0.12 vm1.stu1.lab\n"
                            "10.77.0.16 vm6.bob.lab vm6.lab\n";
-        const char *body = strchr(text, '\n') + 1; /* after the comment line */
-        assert_int_equal(text[0], '#');
-        /* the table is in claim order, not name order: compare line sets */
+        const char *body = text;
+        /* in claim order within a file, not name order: compare line sets */
         assert_int_equal(strlen(body), strlen(want));
         for (const char *line = want; *line;) {
                 const char *nl = strchr(line, '\n');
@@ -180,7 +211,7 @@ static void test_dns_hosts(void **state) {
         }
         free(text);
         /* no domain: NAME.USER and NAME */
-        assert_int_equal(names_table_dns_hosts(&t, "", &text, &len), 0);
+        dns_hosts_of(&t, "", &text, NULL);
         assert_non_null(strstr(text, "10.77.0.11 vm1.stu2 vm1\n"));
         free(text);
         names_table_clear(&t);
@@ -195,11 +226,6 @@ static struct names_table copy_of(const struct names_table *t) {
         return c;
 }
 
-static void dns_hosts_of(const struct names_table *t, char **ret) {
-        size_t len;
-        assert_int_equal(names_table_dns_hosts(t, "lab", ret, &len), 0);
-}
-
 static void test_unchanged_events(void **state) {
         struct names_table t = {};
         (void)state;
@@ -207,7 +233,7 @@ static void test_unchanged_events(void **state) {
         apply(&t, LEASE_ADD, 2, "10.77.0.12", "vm2", &stu2);
         struct names_table before = copy_of(&t);
         char *text_before = NULL, *text_after = NULL;
-        dns_hosts_of(&t, &text_before);
+        dns_hosts_of(&t, "lab", &text_before, NULL);
         /* dnsmasq's start: every lease again, same expiry, its name
          * forgotten (or not), vmnetd not answering (or answering) */
         apply(&t, LEASE_OLD, 1, "10.77.0.11", NULL, &nobody);
@@ -219,7 +245,7 @@ static void test_unchanged_events(void **state) {
         renew.expiry = NOW + 7200;
         assert_int_equal(names_table_apply(&t, &renew, &stu1, &reserved, NOW), 0);
         assert_false(names_table_same(&t, &before));
-        dns_hosts_of(&t, &text_after);
+        dns_hosts_of(&t, "lab", &text_after, NULL);
         assert_string_equal(text_after, text_before);
         /* a new lease is a change */
         names_table_clear(&before);
@@ -247,9 +273,9 @@ static void test_first_claims_among_many(void **state) {
         }
         assert_int_equal(t.n, LEASES);
         char *text = NULL;
-        dns_hosts_of(&t, &text);
-        size_t lines = 0;
-        for (const char *p = strchr(text, '\n') + 1; *p; p = strchr(p, '\n') + 1)
+        size_t used, lines = 0;
+        dns_hosts_of(&t, "lab", &text, &used);
+        for (const char *p = text; *p; p = strchr(p, '\n') + 1)
                 lines++;
         assert_int_equal(lines, NAMES); /* no owner: the first claims alone */
         for (unsigned k = 0; k < NAMES; k++) {
@@ -260,11 +286,43 @@ static void test_first_claims_among_many(void **state) {
                         first++;
                 assert_true(first < t.n);
                 inet_ntop(AF_INET, &t.v[first].addr, a, sizeof a);
-                snprintf(line, sizeof line, "\n%s %s.lab\n", a, name);
-                if (!strstr(text, line))
-                        fail_msg("%s: not the first claim's line '%s'", name, line + 1);
+                snprintf(line, sizeof line, "%s %s.lab\n", a, name);
+                const char *at = strstr(text, line);
+                if (!at || (at != text && at[-1] != '\n'))
+                        fail_msg("%s: not the first claim's line '%s'", name, line);
         }
         free(text);
+        names_table_clear(&t);
+}
+
+/* A lab's records spread over dnsmasq's files, so that an event makes it
+ * reread a small one: 2000 leases of consecutive addresses, none of the
+ * files with more than twice its share. */
+static void test_records_spread_over_files(void **state) {
+        enum { LEASES = 2000 };
+        struct names_table t = {};
+        struct strbuf shards[NAMES_DNS_SHARDS];
+        (void)state;
+        for (unsigned i = 0; i < LEASES; i++) {
+                struct lease_event ev = { .action = LEASE_ADD, .expiry = NOW + 3600, .name_known = true,
+                                          .mac = { 0x52, 0x54, 0, 0, (uint8_t)(i >> 8), (uint8_t)i } };
+                ev.addr.s_addr = htonl(0x0a4d0100u + i);
+                snprintf(ev.name, sizeof ev.name, "vm%u", i);
+                assert_int_equal(names_table_apply(&t, &ev, &stu1, &reserved, NOW), 0);
+        }
+        assert_int_equal(names_table_dns_hosts(&t, "lab", shards), 0);
+        size_t total = 0;
+        for (unsigned k = 0; k < NAMES_DNS_SHARDS; k++) {
+                size_t lines = 0;
+                for (const char *p = strbuf_str(&shards[k]); (p = strchr(p, '\n')); p++)
+                        lines++;
+                lines--; /* the comment */
+                total += lines;
+                if (lines > 2 * LEASES / NAMES_DNS_SHARDS)
+                        fail_msg("file %u has %zu of %d records", k, lines, LEASES);
+        }
+        assert_int_equal(total, LEASES);
+        names_dns_shards_free(shards);
         names_table_clear(&t);
 }
 
@@ -278,6 +336,7 @@ int main(void) {
                 cmocka_unit_test(test_dns_hosts),
                 cmocka_unit_test(test_unchanged_events),
                 cmocka_unit_test(test_first_claims_among_many),
+                cmocka_unit_test(test_records_spread_over_files),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

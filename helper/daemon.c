@@ -40,11 +40,12 @@
 #define POOL_IDLE_MS       50   /* login links are made ahead once requests pause this long */
 #define LEASES_DELAY_MS    50   /* lets dnsmasq finish rewriting its lease file */
 #define DROPS_READ_MS      5000 /* the guard's drop counters are read (and logged) this often */
+#define QUIET_MS           20   /* requests paused this long: what would hold up those waiting
+                                 * goes now (the lab view, 20-30 ms to draw at 1000 students,
+                                 * measured; the guard's bigger syncs) */
 #define VIEW_DELAY_MS      50   /* the lab view is drawn this long after a change... */
 #define VIEW_INTERVAL_MS   250  /* ... and at most this often: a burst of changes is one */
-#define VIEW_QUIET_MS      20   /* ... once requests paused this long (a drawing holds up those
-                                 * waiting: 20-30 ms at 1000 students, measured) ... */
-#define VIEW_LATE_MS       1000 /* ... or when its change is this old, whatever comes */
+#define VIEW_LATE_MS       1000 /* ... once QUIET_MS came, or when its change is this old */
 
 int daemon_watch_id(struct vmnetd *d, enum source s, int fd, uint64_t id) {
         struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)s << SOURCE_SHIFT | id };
@@ -109,9 +110,12 @@ static void draw_view(struct vmnetd *d) {
 }
 
 /* Draws the view when it is due, unless requests keep coming (a class
- * logging in): then after them, or once its change is VIEW_LATE_MS old. */
+ * logging in) or links wait to be deleted (a class logged out): then
+ * after them, or once its change is VIEW_LATE_MS old. */
 static void draw_view_when_quiet(struct vmnetd *d, long long now) {
-        long long quiet_at = d->served_ms + VIEW_QUIET_MS, late_at = d->view_changed_ms + VIEW_LATE_MS;
+        long long quiet_at = d->served_ms + QUIET_MS, late_at = d->view_changed_ms + VIEW_LATE_MS;
+        if (lab_has_deletions(&d->lab) && quiet_at < now + QUIET_MS)
+                quiet_at = now + QUIET_MS; /* looked at again then */
         if (now < quiet_at && now < late_at) {
                 d->view_at_ms = quiet_at < late_at ? quiet_at : late_at;
                 return;
@@ -390,6 +394,8 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                 if (d.dnsmasq.restart_at_ms && (due < 0 || d.dnsmasq.restart_at_ms - now0 < due))
                         due = d.dnsmasq.restart_at_ms > now0 ? d.dnsmasq.restart_at_ms - now0 : 0;
                 long long guard_at = lab_guard_sync_due(&d.lab);
+                if (guard_at >= 0 && d.served_ms + QUIET_MS < guard_at)
+                        guard_at = d.served_ms + QUIET_MS;
                 if (guard_at >= 0 && (due < 0 || guard_at - now0 < due))
                         due = guard_at > now0 ? guard_at - now0 : 0;
                 if (d.guard.on) {
@@ -431,7 +437,7 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                                 daemon_accept_clients(&d, s == SRC_LISTEN_ROOT);
                 }
                 /* whatever the events did to the links, the guard follows */
-                lab_guard_sync(&d.lab, n == 0);
+                lab_guard_sync(&d.lab, n == 0 && now_ms() - d.served_ms >= QUIET_MS);
                 long long now = now_ms();
                 if (lab_has_deletions(&d.lab)) {
                         if (d.deletions_since_ms == 0)

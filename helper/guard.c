@@ -319,7 +319,7 @@ static int changes_commit(struct guard *g, struct port_changes *c) {
         return r;
 }
 
-int guard_sync_ports(struct guard *g, const struct guard_port *ports, size_t n) {
+int guard_sync_ports(struct guard *g, const struct guard_port *ports, size_t n, size_t max_new) {
         struct guard_port *want = malloc((n + 1) * sizeof *want);
         struct port_changes c = {};
         int r = 0;
@@ -339,7 +339,7 @@ int guard_sync_ports(struct guard *g, const struct guard_port *ports, size_t n) 
                 const struct guard_port *p = find_port(g, want[j].name);
                 if (p && p->uid == want[j].uid && !p->pending)
                         continue;
-                if (g->on && c.n_new == GUARD_SYNC_STUDENTS_MAX && !uid_known(g, want[j].uid) &&
+                if (g->on && c.n_new >= max_new && !uid_known(g, want[j].uid) &&
                     !uid_new(&c, want[j].uid)) {
                         /* the next sync's; watched from now on (its address
                          * changed before then must not count as its first) */

@@ -64,11 +64,14 @@ int guard_reload(struct guard *g, const struct vmnet_config *config, const uint8
 
 /* The students' ports are ports now: those gone are taken out, new ones (or
  * ones of another student now) put in, all in one transaction.  The ports
- * of at most GUARD_SYNC_STUDENTS_MAX students new to the table go in (each
- * costs the kernel O(students) to make): the rest wait for the next sync
- * (g->ports_left), closed.  Returns 0 or the first -errno. */
-#define GUARD_SYNC_STUDENTS_MAX 8
-int guard_sync_ports(struct guard *g, const struct guard_port *ports, size_t n);
+ * of at most max_new students new to the table go in (each costs the
+ * kernel O(students) to make): the rest wait for the next sync
+ * (g->ports_left), closed.  Returns 0 or the first -errno.  The lab takes
+ * GUARD_SYNC_STUDENTS_MAX while requests wait, GUARD_SYNC_STUDENTS_IDLE
+ * when none does. */
+#define GUARD_SYNC_STUDENTS_MAX  8
+#define GUARD_SYNC_STUDENTS_IDLE 32
+int guard_sync_ports(struct guard *g, const struct guard_port *ports, size_t n, size_t max_new);
 
 /* A link event says the student's port now has the MAC address mac
  * (SIOCSIFHWADDR on a tap's fd needs no privilege, and the bridge makes

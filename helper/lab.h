@@ -200,15 +200,17 @@ void lab_fdb_release(struct lab *lab);
  * counters read and logged with names.  All do nothing without lab->guard. */
 int lab_guard_start(struct lab *lab);
 void lab_guard_reload(struct lab *lab);
-/* The guard follows the registry's ports: at once when idle (the loop
- * found nothing else to do) or after a quiet while, else once the spacing
- * after the last sync is over, so that one transaction takes many logins;
- * at once too when a port's name came back for another student (the old
- * entry must not take their frames).  While links wait to be deleted, it
- * waits for them.  An unsynced new port is closed, not open. */
+/* The guard follows the registry's ports: at once when idle (requests
+ * paused: nothing waits behind a sync, which then takes up to
+ * GUARD_SYNC_STUDENTS_IDLE new students), else at most once a second with
+ * up to GUARD_SYNC_STUDENTS_MAX, so that a class logging in does not wait
+ * behind syncs of O(ports) each; at once too when a port's name came back
+ * for another student (the old entry must not take their frames).  While
+ * links wait to be deleted, it waits for them.  An unsynced new port is
+ * closed, not open. */
 void lab_guard_sync(struct lab *lab, bool idle);
-/* When the next sync is due (CLOCK_MONOTONIC ms; 0: as soon as the loop is
- * idle), -1 when none waits. */
+/* When the next sync is due while requests keep coming (CLOCK_MONOTONIC
+ * ms; 0: at once), -1 when none waits. */
 long long lab_guard_sync_due(const struct lab *lab);
 void lab_guard_link_event(struct lab *lab, const struct kernel_link *link, bool deleted);
 void lab_guard_read_drops(struct lab *lab, long long now_ms);

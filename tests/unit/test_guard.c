@@ -65,7 +65,7 @@ static int scenario(void *userdata) {
         CHECK(3, nft_run("add element bridge vmnet_guard macs { 0x525400000002 }\n"
                          "add element bridge vmnet_guard macs_61001 { 0x02766daabbcc }", 0, NULL) == 0);
         /* the ports now: stu2's tap too; the table keeps what it learned */
-        CHECK(4, guard_sync_ports(&g, ports, 2) == 0);
+        CHECK(4, guard_sync_ports(&g, ports, 2, GUARD_SYNC_STUDENTS_MAX) == 0);
         CHECK(5, lists("map bridge vmnet_guard in_ports", "\"tap-stu2+1\" : goto in_61002"));
         CHECK(6, guard_start(&g, &c, host_mac, ports, 2) == 0);  /* a restart */
         CHECK(7, lists("set bridge vmnet_guard macs", "0x525400000002"));
@@ -113,7 +113,7 @@ static int scenario(void *userdata) {
         CHECK(52, !lists("set bridge vmnet_guard macs", "0x525400000002"));
 
         /* a port gone: out of the maps */
-        CHECK(60, guard_sync_ports(&g, ports + 1, 1) == 0);
+        CHECK(60, guard_sync_ports(&g, ports + 1, 1, GUARD_SYNC_STUDENTS_MAX) == 0);
         CHECK(61, !lists("map bridge vmnet_guard in_ports", "vmnp0"));
 
         /* a class logs in at once: one transaction takes the ports of at most
@@ -125,7 +125,7 @@ static int scenario(void *userdata) {
                 class[i] = (struct guard_port) { .uid = 62000 + i };
                 snprintf(class[i].name, sizeof class[i].name, "vmnp%u", 100 + i);
         }
-        CHECK(62, guard_sync_ports(&g, class, CLASS + 1) == 0 && g.ports_left);
+        CHECK(62, guard_sync_ports(&g, class, CLASS + 1, GUARD_SYNC_STUDENTS_MAX) == 0 && g.ports_left);
         CHECK(63, lists("map bridge vmnet_guard in_ports", "goto in_62001") &&
                           !lists("map bridge vmnet_guard in_ports", "goto in_62016"));
         /* a port left for the next sync is watched already: an address
@@ -135,10 +135,10 @@ static int scenario(void *userdata) {
         /* so is one a link event told of before any sync saw it */
         CHECK(68, guard_port_watch(&g, "vmnp199", 62099) == 0 && !guard_port_address_stolen(&g, "vmnp199", tap_own) &&
                           guard_port_address_stolen(&g, "vmnp199", host_mac));
-        CHECK(64, guard_sync_ports(&g, class, CLASS + 1) == 0 && !g.ports_left);
+        CHECK(64, guard_sync_ports(&g, class, CLASS + 1, GUARD_SYNC_STUDENTS_MAX) == 0 && !g.ports_left);
         CHECK(69, !guard_port_address_known(&g, "vmnp199")); /* not a port any more */
         CHECK(65, lists("map bridge vmnet_guard in_ports", "\"vmnp116\" : goto in_62016"));
-        CHECK(66, guard_sync_ports(&g, ports + 1, 1) == 0 && !lists("map bridge vmnet_guard in_ports", "vmnp101"));
+        CHECK(66, guard_sync_ports(&g, ports + 1, 1, GUARD_SYNC_STUDENTS_MAX) == 0 && !lists("map bridge vmnet_guard in_ports", "vmnp101"));
 
         /* off: no table */
         c.guard = false;
@@ -150,7 +150,7 @@ static int scenario(void *userdata) {
                 class[i].uid = 63000 + i;
                 snprintf(class[i].name, sizeof class[i].name, "vmnp%u", 200 + i);
         }
-        CHECK(73, guard_sync_ports(&g, class, CLASS + 1) == 0 && !g.ports_left);
+        CHECK(73, guard_sync_ports(&g, class, CLASS + 1, GUARD_SYNC_STUDENTS_MAX) == 0 && !g.ports_left);
         guard_stop(&g);
         return 0;
 }

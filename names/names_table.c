@@ -142,8 +142,36 @@ static int mark_first_claims(const struct names_table *t, bool *first) {
         return 0;
 }
 
+/* " NAME[.USER][.DOMAIN]".  No printf here nor in put_addr: formatting
+ * 2200 names with it was a fifth of the names program's time. */
 static void put_name(struct strbuf *b, const char *name, const char *user, const char *domain) {
-        strbuf_printf(b, " %s%s%s%s%s", name, user ? "." : "", user ? user : "", domain[0] ? "." : "", domain);
+        strbuf_put(b, " ", 1);
+        strbuf_puts(b, name);
+        if (user) {
+                strbuf_put(b, ".", 1);
+                strbuf_puts(b, user);
+        }
+        if (domain[0]) {
+                strbuf_put(b, ".", 1);
+                strbuf_puts(b, domain);
+        }
+}
+
+/* The address (network byte order) in dotted quad. */
+static void put_addr(struct strbuf *b, uint32_t addr) {
+        const uint8_t *q = (const uint8_t *)&addr;
+        char text[INET_ADDRSTRLEN], *p = text;
+
+        for (int i = 0; i < 4; i++) {
+                unsigned v = q[i];
+                if (v >= 100)
+                        *p++ = (char)('0' + v / 100);
+                if (v >= 10)
+                        *p++ = (char)('0' + v / 10 % 10);
+                *p++ = (char)('0' + v % 10);
+                *p++ = '.';
+        }
+        strbuf_put(b, text, (size_t)(p - text - 1));
 }
 
 unsigned names_dns_shard(uint32_t addr) {
@@ -170,14 +198,12 @@ int names_table_dns_hosts(const struct names_table *t, const char *domain, struc
         for (size_t i = 0; i < t->n; i++) {
                 const struct hosts_snapshot_entry *e = &t->v[i];
                 struct strbuf *b = &shards[names_dns_shard(e->addr)];
-                char addr[INET_ADDRSTRLEN];
                 bool own = e->owner[0] && dns_label_is_valid(e->owner, strlen(e->owner));
                 bool first = first_claims[i];
 
                 if (!own && !first)
                         continue;
-                inet_ntop(AF_INET, &e->addr, addr, sizeof addr);
-                strbuf_puts(b, addr);
+                put_addr(b, e->addr);
                 if (own) {
                         char user[HOSTS_USER_MAX + 1];
                         dns_lowercase(user, e->owner, strlen(e->owner) + 1);

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -185,6 +186,51 @@ static void test_nothing_but_noise(void **state) {
         lab_view_clear(&v);
 }
 
+/* A big lab (the join looks MACs up through indexes, mac_index.h): each
+ * MAC holds two leases (two client ids), the one that lasts wins, and the
+ * snapshot entry is the one at the winning lease's address. */
+static void test_many_leases(void **state) {
+        enum { N_MACS = 1500 };
+        struct lease *l = calloc(2 * N_MACS, sizeof *l);
+        struct hosts_snapshot_entry *e = calloc(2 * N_MACS, sizeof *e);
+        struct hosts_snapshot s;
+        struct lab_view v;
+        struct vm_memory mem = {};
+        void *data;
+        size_t size;
+        (void)state;
+        for (size_t i = 0; i < 2 * N_MACS; i++) {
+                uint8_t mac[6] = { 0x52, 0x55, 1, 0, (uint8_t)((i % N_MACS) >> 8), (uint8_t)(i % N_MACS) };
+                char name[16];
+                l[i] = lease(mac, "10.77.0.1");
+                l[i].addr.s_addr = htonl(0x0a4d0000u + (uint32_t)i);
+                l[i].expiry = NOW + (i < N_MACS ? 100 : 900); /* the second of each lasts */
+                snprintf(name, sizeof name, "vm%zu", i);
+                assert_int_equal(hosts_snapshot_entry_init(&e[i], l[i].addr, mac, l[i].expiry, 61001, "stu1", name), 0);
+        }
+        assert_int_equal(hosts_snapshot_build("lab", 1, e, 2 * N_MACS, &data, &size), 0);
+        assert_int_equal(hosts_snapshot_parse(data, size, &s), 0);
+        struct vm_sightings in = { .leases = l, .n_leases = 2 * N_MACS, .snapshot = &s, .now = NOW };
+        lab(&v);
+        assert_int_equal(vm_sightings_join(&v, &in, &mem), 0);
+        assert_int_equal(v.n_vms, N_MACS);
+        for (size_t i = 0; i < N_MACS; i += 37) {
+                uint8_t mac[6] = { 0x52, 0x55, 1, 0, (uint8_t)(i >> 8), (uint8_t)i };
+                const struct lab_view_vm *m = find(&v, mac);
+                char name[16];
+                assert_non_null(m);
+                assert_int_equal(m->expiry, NOW + 900);
+                assert_int_equal(ntohl(m->addr.s_addr), 0x0a4d0000u + N_MACS + i);
+                snprintf(name, sizeof name, "vm%zu", N_MACS + i);
+                assert_string_equal(m->name, name);
+        }
+        vm_memory_clear(&mem);
+        lab_view_clear(&v);
+        free(data);
+        free(e);
+        free(l);
+}
+
 static void test_proc_arp(void **state) {
         const char *text =
                 "IP address       HW type     Flags       HW address            Mask     Device\n"
@@ -213,6 +259,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_join),
                 cmocka_unit_test(test_nothing_but_noise),
+                cmocka_unit_test(test_many_leases),
                 cmocka_unit_test(test_proc_arp),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
+#include "cleanup.h"
 #include "fdb.h"
 #include "sysfs.h"
 
@@ -47,51 +49,76 @@ static int read_port_names(const char *bridge, struct port_names *ret) {
         return 0;
 }
 
-int fdb_read(const char *bridge, struct fdb_sighting **ret, size_t *ret_n) {
+/* A learned entry: a MAC and the number of its port. */
+struct learned {
+        uint8_t mac[6];
+        uint16_t port;
+};
+
+static int read_learned(const char *bridge, struct learned **ret, size_t *ret_n) {
         struct __fdb_entry entries[128];
-        struct port_names ports = {};
-        struct fdb_sighting *v = NULL;
+        struct learned *v = NULL;
         size_t n = 0, cap = 0;
         char path[128];
         ssize_t k;
-        int fd, r;
+        int fd, r = 0;
 
-        r = read_port_names(bridge, &ports);
-        if (r < 0)
-                return r;
         snprintf(path, sizeof path, "/sys/class/net/%s/brforward", bridge);
         fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-                free(ports.name);
+        if (fd < 0)
                 return -errno;
-        }
-        r = 0;
         while (r == 0 && n < FDB_ENTRIES_MAX && (k = read(fd, entries, sizeof entries)) > 0) {
                 for (size_t i = 0; i < (size_t)k / sizeof entries[0] && n < FDB_ENTRIES_MAX; i++) {
-                        size_t port = entries[i].port_no | (size_t)entries[i].port_hi << 8;
-                        if (entries[i].is_local || port >= ports.n || !ports.name[port][0])
+                        if (entries[i].is_local)
                                 continue;
-                        if (n == cap) {
-                                size_t want = cap ? cap * 2 : 64;
-                                struct fdb_sighting *w = realloc(v, want * sizeof *w);
-                                if (!w) {
-                                        r = -ENOMEM;
-                                        break;
-                                }
-                                v = w;
-                                cap = want;
+                        if (ARRAY_RESERVE(v, cap, n + 1) < 0) {
+                                r = -ENOMEM;
+                                break;
                         }
                         memcpy(v[n].mac, entries[i].mac_addr, 6);
-                        strcpy(v[n].port, ports.name[port]);
-                        n++;
+                        v[n++].port = (uint16_t)(entries[i].port_no | entries[i].port_hi << 8);
                 }
         }
         close(fd);
-        free(ports.name);
         if (r < 0) {
                 free(v);
                 return r;
         }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+int fdb_read(const char *bridge, struct fdb_sighting **ret, size_t *ret_n) {
+        struct port_names ports = {};
+        struct learned *l = NULL;
+        size_t n_l = 0, n = 0;
+        int r = read_learned(bridge, &l, &n_l);
+
+        if (r < 0)
+                return r;
+        *ret = NULL;
+        *ret_n = 0;
+        /* no guest seen (a class logging in): the ports' numbers, a sysfs
+         * file each, are not read (a third of a lab view's drawing at 1000
+         * students, measured) */
+        if (n_l == 0)
+                return 0;
+        r = read_port_names(bridge, &ports);
+        struct fdb_sighting *v = r < 0 ? NULL : calloc(n_l, sizeof *v);
+        if (r >= 0 && !v)
+                r = -ENOMEM;
+        for (size_t i = 0; v && i < n_l; i++)
+                if (l[i].port < ports.n && ports.name[l[i].port][0]) {
+                        memcpy(v[n].mac, l[i].mac, 6);
+                        strcpy(v[n++].port, ports.name[l[i].port]);
+                }
+        free(l);
+        free(ports.name);
+        if (r < 0)
+                return r;
+        if (n == 0)
+                free(TAKE_PTR(v));
         *ret = v;
         *ret_n = n;
         return 0;

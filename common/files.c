@@ -105,24 +105,14 @@ int write_file_atomic(const char *path, const void *data, size_t size, mode_t mo
 
 /* Whether path is a regular file of the mode holding the size bytes at data. */
 static bool file_holds(const char *path, const void *data, size_t size, mode_t mode) {
-        _cleanup_close_ int fd = -1;
         _cleanup_free_ char *old = NULL;
         struct stat st;
-        size_t got = 0;
+        size_t got;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
-        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (st.st_mode & 07777) != mode ||
-            st.st_size != (off_t)size || !(old = malloc(size ? size : 1)))
+        if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || (st.st_mode & 07777) != mode ||
+            st.st_size != (off_t)size)
                 return false;
-        while (got < size) {
-                ssize_t k = pread(fd, old + got, size - got, (off_t)got);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        return false;
-                got += (size_t)k;
-        }
-        return memcmp(old, data, size) == 0;
+        return read_file_whole(path, size, &old, &got) >= 0 && got == size && memcmp(old, data, size) == 0;
 }
 
 int write_file_atomic_if_changed(const char *path, const void *data, size_t size, mode_t mode) {

@@ -152,6 +152,11 @@ int dnsmasq_start(struct dnsmasq *d, const struct vmnet_config *c) {
         }
         if (mkdir(names_dir, 0755) < 0 && errno != EEXIST)
                 return log_error_errno(errno, "cannot make %s: %m", names_dir);
+        /* the one file the names program wrote before its records went
+         * into shards: dnsmasq would serve its stale records beside them */
+        snprintf(arg, sizeof arg, "%s/hosts", names_dir);
+        if (unlink(arg) < 0 && errno != ENOENT)
+                log_warn_errno(errno, "cannot remove %s: %m", arg);
         env = names_environment(c, vars);
         if (!env)
                 return -ENOMEM;

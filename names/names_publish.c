@@ -107,10 +107,6 @@ static int write_dns_hosts(const char *run_dir, const struct names_table *t, con
                         say(r, "cannot write", path);
         }
         names_dns_shards_free(shards);
-        /* the one file of before the shards, its records in them now */
-        snprintf(path, sizeof path, "%s/" NAMES_DNS_DIR "/hosts", run_dir);
-        if (r >= 0 && unlink(path) < 0 && errno != ENOENT)
-                r = say(-errno, "cannot remove", path);
         return r;
 }
 

@@ -85,8 +85,13 @@ grep -q "refusing to read guests' names with capabilities" <<< "$out" || fail "a
 # The whole chain: vmnetd's dnsmasq runs it for a DHCP client behind a port
 # that is no student's (the owner is unknown: NAME.lab only).
 rm -rf /run/vmnet/hosts /run/vmnet/dns /run/vmnet/names.lock
+# the one records file an older names program wrote goes when dnsmasq starts
+install -d -o "$VMNETD_USER" -g "$VMNETD_USER" /run/vmnet/dns
+echo "10.77.0.99 stale.lab" > /run/vmnet/dns/hosts
+chown "$VMNETD_USER:$VMNETD_USER" /run/vmnet/dns/hosts
 world_config uplink=isolated > "$W/vmnet.conf"
 world_start_vmnetd "$W/vmnet.conf" 2> "$W/vmnetd.log"
+[ ! -e /run/vmnet/dns/hosts ] || fail "the records file of an older names program is still there for dnsmasq"
 lease=$(world_dhcp_lease PC17) || fail "no DHCP lease from vmnetd's dnsmasq"
 wait_until 5 resolves_to pc17.lab "$lease" || fail "pc17.lab does not give $lease: $(tail -n 5 "$W/vmnetd.log")"
 grep -q "^$lease pc17.lab\$" /run/vmnet/dns/hosts-* || fail "dnsmasq's records lack pc17: $(cat /run/vmnet/dns/hosts-*)"

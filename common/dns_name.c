@@ -20,16 +20,11 @@ bool dns_label_is_valid(const char *s, size_t len) {
 }
 
 bool dns_label_lowercase(char *dst, const char *src, size_t len) {
-        if (len == 0 || len > DNS_LABEL_MAX || src[0] == '-' || src[len - 1] == '-')
+        if (!dns_label_ends_are_valid(src, len))
                 return false;
-        for (size_t i = 0; i < len; i++) {
-                char c = src[i];
-                if (c >= 'A' && c <= 'Z')
-                        c = (char)(c - 'A' + 'a');
-                else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+        for (size_t i = 0; i < len; i++)
+                if (!dns_label_char_lowercase(src[i], &dst[i]))
                         return false;
-                dst[i] = c;
-        }
         return true;
 }
 

@@ -18,6 +18,22 @@ void dns_lowercase(char *dst, const char *src, size_t len);
  * (dst then holds garbage) when src is no label. */
 bool dns_label_lowercase(char *dst, const char *src, size_t len);
 
+/* The two halves of that, inline for a caller that does more in the same
+ * pass (libnss_vmnet's lookup key): a label's length and ends, and one
+ * byte of it, lowercased into *ret; false when c may not be in a label. */
+static inline bool dns_label_ends_are_valid(const char *s, size_t len) {
+        return len > 0 && len <= DNS_LABEL_MAX && s[0] != '-' && s[len - 1] != '-';
+}
+
+static inline bool dns_label_char_lowercase(char c, char *ret) {
+        if (c >= 'A' && c <= 'Z')
+                c = (char)(c - 'A' + 'a');
+        else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+                return false;
+        *ret = c;
+        return true;
+}
+
 /* True if s (len bytes) holds an ASCII capital letter. */
 bool dns_has_uppercase(const char *s, size_t len);
 

@@ -275,24 +275,51 @@ bool hosts_snapshot_file_is_current(const struct hosts_snapshot_file *f, const s
                f->mtime.tv_sec == st->st_mtim.tv_sec && f->mtime.tv_nsec == st->st_mtim.tv_nsec;
 }
 
+/* What dns_label_lowercase() and hosts_snapshot_name_hash() do, in one
+ * pass and no call: it runs on every lookup of libnss_vmnet. */
 bool hosts_name_key_init(struct hosts_name_key *ret, const char *name, size_t len) {
+        uint32_t h = HOSTS_SNAPSHOT_NAME_HASH_START;
+
         memset(ret->name, 0, sizeof ret->name);
-        if (!dns_label_lowercase(ret->name, name, len))
+        if (!dns_label_ends_are_valid(name, len))
                 return false;
+        for (size_t i = 0; i < len; i++) {
+                if (!dns_label_char_lowercase(name[i], &ret->name[i]))
+                        return false;
+                h = hosts_snapshot_name_hash_add(h, ret->name[i]);
+        }
         ret->len = len;
-        ret->hash = hosts_snapshot_name_hash(ret->name, len);
+        ret->hash = h;
         return true;
 }
 
-/* Two zero-padded name fields are equal: whole words, no call, no branch per byte. */
-static bool name_field_eq(const char *a, const char *b) {
-        uint64_t diff = 0;
-        for (size_t i = 0; i < DNS_LABEL_MAX + 1; i += 8) {
-                uint64_t x, y;
-                memcpy(&x, a + i, 8);
-                memcpy(&y, b + i, 8);
+/* The first k (1..8) bytes of a word read from memory by memcpy(). */
+static uint64_t first_bytes_mask(size_t k) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        return ~UINT64_C(0) >> (64 - 8 * k);
+#else
+        return ~UINT64_C(0) << (64 - 8 * k);
+#endif
+}
+
+/* The entry's name is the key's: its len bytes and the NUL after them,
+ * compared a word at a time, no call.  A short name compares one word,
+ * in the entry's first cache line; the bytes after that NUL are never
+ * read as the name (a file the module maps unchecked may hold anything
+ * there). */
+static bool name_field_eq(const char *field, const struct hosts_name_key *key) {
+        size_t last = key->len / 8 * 8; /* the word that holds the NUL */
+        uint64_t diff = 0, x, y;
+
+        static_assert(sizeof key->name == DNS_LABEL_MAX + 1 && sizeof key->name % 8 == 0, "whole words");
+        for (size_t i = 0; i < last; i += 8) {
+                memcpy(&x, field + i, 8);
+                memcpy(&y, key->name + i, 8);
                 diff |= x ^ y;
         }
+        memcpy(&x, field + last, 8);
+        memcpy(&y, key->name + last, 8);
+        diff |= (x ^ y) & first_bytes_mask(key->len - last + 1);
         return diff == 0;
 }
 
@@ -306,7 +333,7 @@ static const struct hosts_snapshot_entry *indexed(const struct hosts_snapshot *s
 static size_t name_run(const struct hosts_snapshot *s, size_t first, const struct hosts_name_key *key) {
         size_t end = first;
         const struct hosts_snapshot_entry *e;
-        while (end < s->n_entries && (e = indexed(s, s->by_name, end)) && name_field_eq(e->name, key->name))
+        while (end < s->n_entries && (e = indexed(s, s->by_name, end)) && name_field_eq(e->name, key))
                 end++;
         return end - first;
 }
@@ -337,10 +364,10 @@ size_t hosts_snapshot_find_key(const struct hosts_snapshot *s, const struct host
                 return 0; /* an unchecked file's bad bucket */
         /* the hashes first: an entry is read only when its hash is the name's */
         for (; i < end; i++)
-                if (s->name_hash[i] == key->hash && name_field_eq(s->entries[i].name, key->name))
+                if (s->name_hash[i] == key->hash && name_field_eq(s->entries[i].name, key))
                         break;
         size_t n = 0;
-        while (i + n < end && s->name_hash[i + n] == key->hash && name_field_eq(s->entries[i + n].name, key->name))
+        while (i + n < end && s->name_hash[i + n] == key->hash && name_field_eq(s->entries[i + n].name, key))
                 n++;
         ret->first = i;
         return ret->n = n;

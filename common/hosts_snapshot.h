@@ -95,11 +95,17 @@ struct hosts_snapshot_name_buckets {
 };
 static_assert(sizeof(struct hosts_snapshot_name_buckets) == 16, "snapshot name buckets layout");
 
-/* FNV-1a of the len bytes of a (lowercase) name. */
+/* FNV-1a of the len bytes of a (lowercase) name: the hash starts at
+ * HOSTS_SNAPSHOT_NAME_HASH_START and takes in one byte after another. */
+#define HOSTS_SNAPSHOT_NAME_HASH_START 2166136261u
+static inline uint32_t hosts_snapshot_name_hash_add(uint32_t h, char c) {
+        return (h ^ (uint8_t)c) * 16777619u;
+}
+
 static inline uint32_t hosts_snapshot_name_hash(const char *name, size_t len) {
-        uint32_t h = 2166136261u;
+        uint32_t h = HOSTS_SNAPSHOT_NAME_HASH_START;
         for (size_t i = 0; i < len; i++)
-                h = (h ^ (uint8_t)name[i]) * 16777619u;
+                h = hosts_snapshot_name_hash_add(h, name[i]);
         return h;
 }
 
@@ -162,7 +168,9 @@ int hosts_snapshot_parse(const void *data, size_t size, struct hosts_snapshot *r
  * the domain, that every region fits.  The find functions below stay
  * within the data and return only positions whose index names an entry,
  * whatever the rest holds; an entry's strings are the caller's to check
- * (hosts_snapshot_entry_is_valid()) unless a name lookup matched its name.
+ * (hosts_snapshot_entry_is_valid()) unless a name lookup matched its name
+ * (then its name is the key's, NUL-terminated; the field's bytes after
+ * that NUL are unchecked, and nothing a lookup answers comes from them).
  * For a process that looks up one name: checking 100,000 entries first
  * was most of a new process's first lookup (tests/bench/nss, getent). */
 int hosts_snapshot_parse_layout(const void *data, size_t size, struct hosts_snapshot *ret);

@@ -29,18 +29,22 @@ static bool equal_ignoring_case(const char *a, const char *b, size_t n) {
  * *ret_bare: NAME alone. */
 static int parse_query(const char *query, const char *domain, size_t domain_len, struct query *ret,
                        bool *ret_bare) {
-        size_t len = 0, name_len = 0;
+        size_t len, name_len = 0;
 
         /* strnlen() and memchr() as loops: a lookup calls nothing (see
-         * tests/bench/nss, where each call into libc showed) */
+         * tests/bench/nss, where each call into libc showed); NAME first,
+         * and the rest is read only when there is one */
+        while (name_len <= DNS_LABEL_MAX && query[name_len] != '\0' && query[name_len] != '.')
+                name_len++;
+        if (name_len > DNS_LABEL_MAX)
+                return -ENOENT;
+        len = name_len;
         while (len <= HOSTS_ANSWER_NAME_MAX && query[len] != '\0')
                 len++;
         if (len > 0 && query[len - 1] == '.')
                 len--; /* an absolute name */
         if (len == 0 || len >= HOSTS_ANSWER_NAME_MAX)
                 return -ENOENT;
-        while (name_len < len && query[name_len] != '.')
-                name_len++;
         bool dot = name_len < len;
         if (!hosts_name_key_init(&ret->key, query, name_len))
                 return -ENOENT;

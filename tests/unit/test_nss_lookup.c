@@ -24,6 +24,7 @@ static const uint8_t mac[6] = { 0x52, 0x54, 0, 0, 0, 1 };
 
 struct fixture {
         void *data;
+        size_t size;
         struct hosts_snapshot s;
 };
 
@@ -55,6 +56,7 @@ static struct fixture *make(const char *domain) {
         add(e, &n, "late", "10.77.0.150", 61001, "stu1", NOW);      /* expiry == now: expired */
         assert_int_equal(hosts_snapshot_build(domain, 1, e, n, &f->data, &size), 0);
         assert_int_equal(hosts_snapshot_parse(f->data, size, &f->s), 0);
+        f->size = size;
         return f;
 }
 
@@ -164,6 +166,30 @@ static void test_names(void **state) {
         expect_no_name(f, huge, 0);
         huge[63] = '.';
         expect_no_name(f, huge, 0);
+        destroy(f);
+}
+
+/* The module maps the snapshot unchecked (hosts_snapshot_parse_layout())
+ * and compares a name only up to its NUL: whatever a file holds after
+ * that NUL, the answers stay the names themselves, and a name is still
+ * not a longer one's prefix. */
+static void test_bytes_after_the_name(void **state) {
+        (void)state;
+        struct fixture *f = make("lab");
+        struct hosts_snapshot_entry *e = (struct hosts_snapshot_entry *)(uintptr_t)f->s.entries;
+        for (uint32_t i = 0; i < f->s.n_entries; i++) {
+                size_t len = strlen(e[i].name);
+                memset(e[i].name + len + 1, 'x', sizeof e[i].name - len - 1);
+        }
+        assert_int_equal(hosts_snapshot_parse(f->data, f->size, &f->s), -EBADMSG);
+        assert_int_equal(hosts_snapshot_parse_layout(f->data, f->size, &f->s), 0);
+        expect_name(f, "vm1", 61001, "10.77.0.101", "vm1.stu1.lab", "vm1.lab");
+        expect_name(f, "vm1.stu2.lab", 0, "10.77.0.102", "vm1.stu2.lab", "vm1.lab");
+        expect_name(f, "dupnew.lab", 0, "10.77.0.140", "dupnew.stu2.lab", "dupnew.lab");
+        expect_name(f, "DUP.lab", 0, "10.77.0.140", "dup.stu1.lab", "dup.lab");
+        expect_no_name(f, "vm", 61001);
+        expect_no_name(f, "vm1x", 61001);
+        expect_no_name(f, "dupne.lab", 0);
         destroy(f);
 }
 
@@ -279,6 +305,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_per_student),
                 cmocka_unit_test(test_names),
+                cmocka_unit_test(test_bytes_after_the_name),
                 cmocka_unit_test(test_no_domain),
                 cmocka_unit_test(test_addr),
                 cmocka_unit_test(test_pack),

@@ -1,11 +1,17 @@
-/* nss_lookup COUNT SECONDS [--direct MODULE_PATH | --expect-none]: the
- * driver of tests/bench/nss.  Resolves vm0 .. vm(COUNT-1) through glibc's
- * gethostbyname2_r, in a scattered order, for about SECONDS, and prints
- * "LOOKUPS NS_PER_LOOKUP FAILURES".  Name vmI must give
+/* nss_lookup COUNT SECONDS [--direct MODULE_PATH | --expect-none] [--cycle K]:
+ * the driver of tests/bench/nss.  Resolves vm0 .. vm(COUNT-1) through
+ * glibc's gethostbyname2_r, in a scattered order, for about SECONDS, and
+ * prints "LOOKUPS NS_PER_LOOKUP FAILURES NS_QUIET".  Name vmI must give
  * 10.I/65536.I/256%256.I%256.  With --direct, it calls that module's
  * _nss_vmnet_gethostbyname2_r instead (the module's own cost, without
- * glibc's dispatch); with --expect-none every lookup must find nothing
- * (the floor: "hosts: vmnetnull", a module that answers nothing). */
+ * glibc's dispatch), one call at a time: each call waits for the one
+ * before it to finish, as through glibc, where each lookup's system calls
+ * keep two lookups from ever overlapping (back to back, the processor ran
+ * the next call's misses under the last one's: a throughput, not what a
+ * lookup costs).  With --expect-none every lookup must find nothing (the
+ * floor: "hosts: vmnetnull", a module that answers nothing).  With
+ * --cycle K only K of the names are looked up, over and over (as
+ * scattered): the lookup with its data in the cache. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -35,6 +41,16 @@ static double now_ns(void) {
         return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
+/* Nothing after this starts before all before it has finished (x86's
+ * lfence); elsewhere at least the compiler keeps the calls apart. */
+static inline void one_at_a_time(void) {
+#if defined(__x86_64__) || defined(__i386__)
+        __asm__ volatile("lfence" ::: "memory");
+#else
+        __asm__ volatile("" ::: "memory");
+#endif
+}
+
 static bool answer_is(const struct hostent *he, unsigned long i) {
         const uint8_t *a = (const uint8_t *)he->h_addr_list[0];
         return a && a[0] == 10 && a[1] == (i >> 16 & 0xff) && a[2] == (i >> 8 & 0xff) && a[3] == (i & 0xff);
@@ -46,20 +62,32 @@ int main(int argc, char *argv[]) {
         char names[BATCH][16];
         char buf[1024];
 
-        if (argc != 3 && !(argc == 4 && strcmp(argv[3], "--expect-none") == 0) &&
-            !(argc == 5 && strcmp(argv[3], "--direct") == 0)) {
-                fprintf(stderr, "usage: %s COUNT SECONDS [--direct MODULE_PATH | --expect-none]\n", argv[0]);
+        const char *module = NULL;
+        unsigned long cycle = 0;
+        int a = 3;
+        for (; a < argc; a++) {
+                if (strcmp(argv[a], "--expect-none") == 0)
+                        expect_none = true;
+                else if (strcmp(argv[a], "--direct") == 0 && a + 1 < argc)
+                        module = argv[++a];
+                else if (strcmp(argv[a], "--cycle") == 0 && a + 1 < argc)
+                        cycle = strtoul(argv[++a], NULL, 10);
+                else
+                        break;
+        }
+        if (argc < 3 || a < argc || (module && expect_none)) {
+                fprintf(stderr, "usage: %s COUNT SECONDS [--direct MODULE_PATH | --expect-none] [--cycle K]\n",
+                        argv[0]);
                 return 2;
         }
         unsigned long count = strtoul(argv[1], NULL, 10);
         double budget_ns = strtod(argv[2], NULL) * 1e9;
-        if (count == 0 || count > COUNT_MAX)
+        if (count == 0 || count > COUNT_MAX || cycle > count)
                 return 2;
-        expect_none = argc == 4;
-        if (argc == 5) {
-                void *h = dlopen(argv[4], RTLD_NOW | RTLD_LOCAL);
+        if (module) {
+                void *h = dlopen(module, RTLD_NOW | RTLD_LOCAL);
                 if (!h || !(direct = (gethostbyname2_fn) dlsym(h, "_nss_vmnet_gethostbyname2_r"))) {
-                        fprintf(stderr, "%s: %s\n", argv[4], dlerror());
+                        fprintf(stderr, "%s: %s\n", module, dlerror());
                         return 1;
                 }
         }
@@ -74,7 +102,7 @@ int main(int argc, char *argv[]) {
         for (unsigned long next = 0; elapsed < budget_ns; ) {
                 unsigned long idx[BATCH];
                 for (unsigned b = 0; b < BATCH; b++) {
-                        idx[b] = (next++ * 7919) % count;
+                        idx[b] = ((cycle ? next++ % cycle : next++) * 7919) % count;
                         snprintf(names[b], sizeof names[b], "vm%lu", idx[b]);
                 }
                 double batch_start = now_ns(); /* the lookups only, not the making of names */
@@ -83,9 +111,11 @@ int main(int argc, char *argv[]) {
                         int herr = 0, err = 0;
                         bool found;
 
-                        if (direct)
+                        if (direct) {
+                                one_at_a_time();
                                 found = direct(names[b], AF_INET, &he, buf, sizeof buf, &err, &herr) ==
                                         NSS_STATUS_SUCCESS;
+                        }
                         else
                                 found = gethostbyname2_r(names[b], AF_INET, &he, buf, sizeof buf, &result, &herr) ==
                                                 0 && result;

@@ -211,7 +211,8 @@ world_start_vmnetd() {
 
 # world_dhcp_lease NAME [UDHCPC-ARG...]: a DHCP client asking for NAME from
 # a network namespace of its own ("dhcpc", made at the first call) on a veth
-# port of vmnet0 (vc0, no student's); prints the address it was leased.
+# port of vmnet0 (vc0, no student's); prints the address it was leased.  It asks
+# for 10 s: a dnsmasq just started under load may take seconds to answer.
 world_dhcp_lease() {
         local name=$1
         shift
@@ -225,7 +226,7 @@ world_dhcp_lease() {
                 chmod +x "$W/dhcpc.sh"
         fi
         rm -f "$W/dhcpc.lease"
-        ip netns exec dhcpc busybox udhcpc -i vc1 -n -q -t 5 -T 1 -s "$W/dhcpc.sh" -x "hostname:$name" "$@" \
+        ip netns exec dhcpc busybox udhcpc -i vc1 -n -q -t 10 -T 1 -s "$W/dhcpc.sh" -x "hostname:$name" "$@" \
                 >/dev/null 2>&1 || return 1
         cat "$W/dhcpc.lease"
 }

@@ -37,7 +37,7 @@
 #define CONFIG_MAX_MACS_MAX 1024
 /* Login links made ahead (login_pool): each is a port of the lab bridge,
  * which holds 1023. */
-#define CONFIG_LOGIN_POOL_MAX 512
+#define CONFIG_LOGIN_POOL_MAX 1000
 #define CONFIG_MAX_SEGMENTS_MAX VMNET_SEGMENTS_MAX
 
 enum vmnet_isolation {

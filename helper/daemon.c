@@ -37,12 +37,11 @@
 
 #define DELETE_IDLE_MS     20   /* batch deletions once requests pause this long */
 #define DELETE_MAX_WAIT_MS 500  /* ... or once the oldest waited this long */
-#define POOL_IDLE_MS       50   /* login links are made ahead once requests pause this long */
 #define LEASES_DELAY_MS    50   /* lets dnsmasq finish rewriting its lease file */
 #define DROPS_READ_MS      5000 /* the guard's drop counters are read (and logged) this often */
 #define QUIET_MS           20   /* requests paused this long: what would hold up those waiting
                                  * goes now (the lab view, 20-30 ms to draw at 1000 students,
-                                 * measured; the guard's bigger syncs) */
+                                 * measured; the guard's bigger syncs; login links made ahead) */
 #define VIEW_DELAY_MS      50   /* the lab view is drawn this long after a change... */
 #define VIEW_INTERVAL_MS   250  /* ... and at most this often: a burst of changes is one */
 #define VIEW_LATE_MS       1000 /* ... once QUIET_MS came, or when its change is this old */
@@ -380,15 +379,18 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
         sd_notifyf(0, "READY=1\nSTATUS=serving %s", config->bridge);
 
         bool flushed = false; /* the last round deleted a batch */
-        bool pooled = false;  /* the last round made a login link ahead */
         while (!d.stop) {
                 long long due = -1, now0 = now_ms();
+                long long pool_at = -1;
                 if (lab_has_deletions(&d.lab))
                         due = DELETE_IDLE_MS;
-                else if (lab_pool_wants(&d.lab))
-                        due = pooled && d.clients.n == 0 ? 0 : POOL_IDLE_MS;
-                else if (d.clients.n > 0)
-                        due = d.clients.n_busy > 0 ? BUSY_IDLE_MS : CLIENT_IDLE_MS;
+                else if ((pool_at = lab_pool_fill_at(&d.lab, d.served_ms + QUIET_MS)) >= 0)
+                        due = pool_at > now0 ? pool_at - now0 : 0;
+                if (d.clients.n > 0) {
+                        long long idle = d.clients.n_busy > 0 ? BUSY_IDLE_MS : CLIENT_IDLE_MS;
+                        if (due < 0 || idle < due)
+                                due = idle;
+                }
                 if (d.leases_at_ms && (due < 0 || d.leases_at_ms - now0 < due))
                         due = d.leases_at_ms > now0 ? d.leases_at_ms - now0 : 0;
                 if (d.dnsmasq.restart_at_ms && (due < 0 || d.dnsmasq.restart_at_ms - now0 < due))
@@ -455,17 +457,13 @@ int daemon_run(const char *config_path, const struct vmnet_config *config) {
                                 d.deletions_since_ms = 0;
                                 flushed = true;
                         }
-                        pooled = false;
                 } else {
                         flushed = false;
-                        /* the pool fills while nothing else is to be done, a link
-                         * at a time, and at once again while no client is there */
-                        bool go_on = pooled && d.clients.n == 0;
-                        pooled = false;
-                        if (lab_pool_wants(&d.lab) && (n <= 0 || go_on)) {
+                        /* never in front of a request: not in a round that
+                         * served one (the next may be right behind it) */
+                        pool_at = lab_pool_fill_at(&d.lab, d.served_ms + QUIET_MS);
+                        if (pool_at >= 0 && now >= pool_at && d.served_ms < now0)
                                 lab_pool_fill_one(&d.lab);
-                                pooled = true;
-                        }
                 }
                 if (d.leases_at_ms && now >= d.leases_at_ms)
                         sync_guard_leases(&d);

@@ -77,6 +77,7 @@ struct lab {
         size_t state_lines;        /* records in run_dir/state when it was last written whole */
         size_t journal_lines;      /* records appended to it since (lab_save_change) */
         long long pool_retry_at_ms; /* no link is made ahead before then: the last try failed */
+        long long pool_filled_ms;   /* when the last link was made ahead (or tried) */
         /* Starts watching a session's pidfd: the event loop's id for it
          * (never 0, never reused) in *ret_id.  And stops watching it. */
         int (*watch_pidfd)(void *ctx, int pidfd, uint64_t *ret_id);
@@ -161,9 +162,14 @@ int lab_segment_vm_tap(struct lab *lab, const struct user_info *user, const stru
                        char ret_tap[IFNAMSIZ], int *ret_fd);
 
 /* login_pool (lab_pool.c): whether the pool of login links made ahead
- * of logins has fewer than login_pool; makes one more (the daemon calls
- * it while no request waits: each costs about what a login does). */
+ * of logins has fewer than login_pool; makes one more (each costs the
+ * kernel about what a new login link does, under the lock every login
+ * waits for).  lab_pool_fill_at: when the next one may be made, -1 for
+ * none: at quiet_at (requests paused, then link by link while they stay
+ * paused), or while they keep coming once the last one is POOL_BUSY_MS
+ * old.  The daemon makes one in no round that served a request. */
 bool lab_pool_wants(const struct lab *lab);
+long long lab_pool_fill_at(const struct lab *lab, long long quiet_at);
 void lab_pool_fill_one(struct lab *lab);
 
 /* The process behind the watch with this id ended. */

@@ -20,6 +20,11 @@
 
 /* After a link could not be made ahead, the next try waits this long. */
 #define POOL_RETRY_MS 10000
+/* While requests keep coming, a link is made ahead at most this often: a
+ * class that never pauses takes the pool's links and new ones, and the
+ * pool fills at its first pause (tests/bench/sessions: a link made in
+ * the middle of a class held up the logins behind it). */
+#define POOL_BUSY_MS 1000
 /* A bridge has ports 1 to 1023.  The pool leaves this many of them free
  * for what needs a port of its own (VM taps, containers): a login never
  * does while the pool has a link. */
@@ -45,6 +50,13 @@ bool lab_pool_wants(const struct lab *lab) {
         return pool_size(lab) < lab->config.login_pool && ports_used(lab) + POOL_PORTS_SPARE < BRIDGE_PORTS_MAX;
 }
 
+long long lab_pool_fill_at(const struct lab *lab, long long quiet_at) {
+        if (!lab_pool_wants(lab))
+                return -1;
+        long long busy_at = lab->pool_filled_ms + POOL_BUSY_MS;
+        return quiet_at < busy_at ? quiet_at : busy_at;
+}
+
 /* Records a pair as given (kinds and owner), the state's records onto
  * change; false (nothing recorded) if the registry cannot hold them. */
 static bool record_pair(struct lab *lab, const struct link_record *a, const struct link_record *b,
@@ -66,6 +78,7 @@ void lab_pool_fill_one(struct lab *lab) {
         struct strbuf change = {};
         int r = lab->ops->pool_link_create(lab, &student_end, &bridge_end);
 
+        lab->pool_filled_ms = now_ms();
         if (r < 0) {
                 lab->pool_retry_at_ms = now_ms() + POOL_RETRY_MS;
                 log_error_errno(r, "cannot make a login link ahead (login_pool): %m; trying again in %d s",

@@ -227,9 +227,9 @@ static void test_numbers(void **state) {
         expect_error("max_taps = 101", "t.conf:1: max_taps: 101 is out of range (expected 1..100)");
         assert_int_equal(parse_ok("max_taps = 007").max_taps, 7);
         assert_int_equal(parse_ok("login_pool = 0").login_pool, 0);
-        assert_int_equal(parse_ok("login_pool = 512").login_pool, 512);
-        expect_error("login_pool = 513", "t.conf:1: login_pool: 513 is out of range (expected 0..512)");
-        expect_error("login_pool = -1", "t.conf:1: login_pool: '-1' is not a number (expected 0..512)");
+        assert_int_equal(parse_ok("login_pool = 1000").login_pool, 1000);
+        expect_error("login_pool = 1001", "t.conf:1: login_pool: 1001 is out of range (expected 0..1000)");
+        expect_error("login_pool = -1", "t.conf:1: login_pool: '-1' is not a number (expected 0..1000)");
         /* no private segments at all is a choice */
         assert_int_equal(parse_ok("max_segments = 0").max_segments, 0);
         assert_int_equal(parse_ok("max_segments = 32").max_segments, 32);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "clock.h"
 #include "lab.h"
 #include "lab_ops.h"
 #include "requests.h"
@@ -1540,6 +1541,27 @@ static void test_login_pool(void **state) {
                 assert_true(rec->kind != LINK_POOL && rec->kind != LINK_POOL_PEER);
 }
 
+/* login_pool's pace: a link is made ahead once requests paused (quiet_at),
+ * then link by link while they stay paused; while they keep coming, at
+ * most one a second; none once the pool is full. */
+static void test_pool_pace(void **state) {
+        (void)state;
+        long long now = now_ms();
+
+        assert_true(lab_pool_fill_at(&lab, now + 20) == -1); /* no pool */
+        lab.config.login_pool = 2;
+        assert_true(lab_pool_fill_at(&lab, now + 20) <= now); /* none made for a second: now */
+        lab_pool_fill_one(&lab);
+        long long made = lab.pool_filled_ms;
+        assert_true(made >= now);
+        /* paused: the next at once; requests coming: a second after the last */
+        assert_true(lab_pool_fill_at(&lab, made - 5) == made - 5);
+        assert_true(lab_pool_fill_at(&lab, made + 5000) == made + 1000);
+        lab_pool_fill_one(&lab);
+        assert_false(lab_pool_wants(&lab));
+        assert_true(lab_pool_fill_at(&lab, made - 5) == -1); /* full */
+}
+
 /* A mass logout's deletions: batches of 64 between requests, of 256
  * while none can be waiting. */
 static void test_deletion_batches(void **state) {
@@ -1581,6 +1603,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_state_follows, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_state_journal, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_login_pool, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_pool_pace, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_deletion_batches, setup, teardown),
         };
         return cmocka_run_group_tests_name("lab", tests, NULL, NULL);

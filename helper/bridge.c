@@ -136,7 +136,19 @@ int link_address_delete(struct nl_sock *sk, int ifindex, struct in_addr address,
  * which made a mass logout's deletions a third slower with 1000 ports
  * (measured, tests/bench/sessions); multicast is flooded to every port
  * instead, as broadcast is. */
-int bridge_set_options(struct nl_sock *sk, int ifindex, uint32_t fdb_max) {
+/* One attribute of a link's kind data (IFLA_INFO_DATA) or of its data as
+ * a port (IFLA_INFO_SLAVE_DATA): a u8 unless u32 says otherwise. */
+struct link_info_attr {
+        int type;
+        uint32_t value;
+        bool u32;
+};
+
+/* Sets attributes the kernel takes only inside IFLA_LINKINFO, where libnl
+ * has no setters: as the link's kind's (port false) or as its master's
+ * port's (port true), kind naming that kind. */
+static int link_info_set(struct nl_sock *sk, int ifindex, bool port, const char *kind,
+                         const struct link_info_attr *attrs, size_t n) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
         struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
         struct nlattr *info, *data;
@@ -145,18 +157,41 @@ int bridge_set_options(struct nl_sock *sk, int ifindex, uint32_t fdb_max) {
         if (!msg)
                 return r;
         if (nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO) >= 0 && (info = nla_nest_start(msg, IFLA_LINKINFO)) &&
-            nla_put_string(msg, IFLA_INFO_KIND, "bridge") >= 0 && (data = nla_nest_start(msg, IFLA_INFO_DATA)) &&
-            nla_put_u32(msg, BRIDGE_ATTR_FDB_MAX_LEARNED, fdb_max) >= 0 &&
-            nla_put_u8(msg, IFLA_BR_MCAST_SNOOPING, 0) >= 0) {
-                nla_nest_end(msg, data);
-                nla_nest_end(msg, info);
-                r = nl_send_auto_complete(sk, msg);
-                if (r >= 0)
-                        r = nl_wait_for_ack(sk);
-                r = r < 0 ? errno_from_nl(r) : 0;
+            nla_put_string(msg, port ? IFLA_INFO_SLAVE_KIND : IFLA_INFO_KIND, kind) >= 0 &&
+            (data = nla_nest_start(msg, port ? IFLA_INFO_SLAVE_DATA : IFLA_INFO_DATA))) {
+                size_t i = 0;
+                while (i < n && (attrs[i].u32 ? nla_put_u32(msg, attrs[i].type, attrs[i].value)
+                                              : nla_put_u8(msg, attrs[i].type, (uint8_t)attrs[i].value)) >= 0)
+                        i++;
+                if (i == n) {
+                        nla_nest_end(msg, data);
+                        nla_nest_end(msg, info);
+                        r = nl_send_auto_complete(sk, msg);
+                        if (r >= 0)
+                                r = nl_wait_for_ack(sk);
+                        r = r < 0 ? errno_from_nl(r) : 0;
+                }
         }
         nlmsg_free(msg);
         return r;
+}
+
+int bridge_set_options(struct nl_sock *sk, int ifindex, uint32_t fdb_max) {
+        const struct link_info_attr attrs[] = {
+                { BRIDGE_ATTR_FDB_MAX_LEARNED, fdb_max, true },
+                { IFLA_BR_MCAST_SNOOPING, 0, false },
+        };
+        return link_info_set(sk, ifindex, false, "bridge", attrs, ELEMENTSOF(attrs));
+}
+
+int bridge_port_set_open(struct nl_sock *sk, int ifindex, bool open) {
+        const struct link_info_attr attrs[] = {
+                { IFLA_BRPORT_LEARNING, open, false },
+                { IFLA_BRPORT_UNICAST_FLOOD, open, false },
+                { IFLA_BRPORT_MCAST_FLOOD, open, false },
+                { IFLA_BRPORT_BCAST_FLOOD, open, false },
+        };
+        return link_info_set(sk, ifindex, true, "bridge", attrs, ELEMENTSOF(attrs));
 }
 
 int bridge_create(struct nl_sock *sk, const char *name) {

@@ -34,8 +34,9 @@ static int kernel_pool_link_create(struct lab *lab, struct kernel_link *ret_stud
         return login_link_create_pooled(lab->nl, lab->bridge_ifindex, ret_student_end, ret_bridge_end);
 }
 
-static int kernel_pool_link_hand_out(struct lab *lab, int student_ifindex, const char *name) {
-        return login_link_hand_out(lab->nl, student_ifindex, name);
+static int kernel_pool_link_hand_out(struct lab *lab, int student_ifindex, int bridge_end_ifindex,
+                                     const char *name) {
+        return login_link_hand_out(lab->nl, student_ifindex, bridge_end_ifindex, name);
 }
 
 /* The bridge's MTU for a new port: a bridge of jumbo frames (an external

@@ -20,10 +20,10 @@ struct lab_ops {
                                  struct kernel_link *ret_bridge_end);
         /* An existing login link plugged into the lab bridge again, both ends up. */
         int (*login_link_plug)(struct lab *lab, int student_ifindex, int bridge_end_ifindex);
-        /* A login link for no one yet, its student's end down (login_link.h). */
+        /* A login link for no one yet, its bridge end's port closed (login_link.h). */
         int (*pool_link_create)(struct lab *lab, struct kernel_link *ret_student_end, struct kernel_link *ret_bridge_end);
-        /* That link's student's end renamed `name` and up; -EEXIST if the name is taken. */
-        int (*pool_link_hand_out)(struct lab *lab, int student_ifindex, const char *name);
+        /* That link's student's end renamed `name` and up, its port open; -EEXIST if the name is taken. */
+        int (*pool_link_hand_out)(struct lab *lab, int student_ifindex, int bridge_end_ifindex, const char *name);
         /* A new tap, owned by owner, persistent or not, with features (tap.h),
          * plugged into the bridge bridge_ifindex (the lab's or a segment's)
          * with its MTU and up; its fd and ifindex.  -EEXIST if the name is taken. */

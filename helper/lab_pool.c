@@ -108,7 +108,7 @@ int lab_pool_take(struct lab *lab, const struct student *st, struct strbuf *chan
                 }
         if (!rec)
                 return -ENOENT;
-        int r = lab->ops->pool_link_hand_out(lab, rec->ifindex, st->login_tap);
+        int r = lab->ops->pool_link_hand_out(lab, rec->ifindex, rec->peer_ifindex, st->login_tap);
         if (r == -EEXIST)
                 return r; /* someone else's link has the name: no link of ours helps */
         if (r < 0) {

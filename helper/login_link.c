@@ -56,9 +56,24 @@ int login_link_create_pooled(struct nl_sock *sk, int bridge_ifindex, struct kern
                 snprintf(name, sizeof name, "%s%u", LOGIN_POOL_PREFIX, next_pool_number++ % 100000000u);
                 r = pair_plugged(sk, name, bridge_ifindex, ret_student_end, ret_bridge_end);
         }
+        if (r < 0)
+                return r;
+        /* closed before it has carrier, so that no frame ever reaches it */
+        r = bridge_port_set_open(sk, ret_bridge_end->ifindex, false);
+        if (r >= 0)
+                r = link_set_up(sk, ret_student_end->ifindex);
+        if (r < 0)
+                (void)link_delete(sk, ret_bridge_end->ifindex); /* takes the student's end along */
         return r;
 }
 
-int login_link_hand_out(struct nl_sock *sk, int student_ifindex, const char *name) {
-        return link_rename_up(sk, student_ifindex, name);
+int login_link_hand_out(struct nl_sock *sk, int student_ifindex, int bridge_end_ifindex, const char *name) {
+        int r = link_rename_up(sk, student_ifindex, name);
+
+        if (r == -EBUSY) /* a kernel before 6.2 renames no link that is up */
+                r = link_rename(sk, student_ifindex, name);
+        if (r < 0)
+                return r;
+        /* frames flow once the link has the student's name */
+        return bridge_port_set_open(sk, bridge_end_ifindex, true);
 }

@@ -177,14 +177,16 @@ static int fake_pool_link_create(struct lab *lab, struct kernel_link *ret_studen
         return 0;
 }
 
-static int fake_pool_link_hand_out(struct lab *lab, int student_ifindex, const char *name) {
+static int fake_pool_link_hand_out(struct lab *lab, int student_ifindex, int bridge_end_ifindex, const char *name) {
         struct fake_link *l = link_at(student_ifindex);
         (void)lab;
         if (link_named(name))
                 return -EEXIST;
-        /* only a link still waiting in the pool is ever handed out */
+        /* only a link still waiting in the pool is ever handed out, with its own port */
         assert_non_null(l);
         assert_memory_equal(l->name, "vmnw", 4);
+        assert_non_null(link_at(bridge_end_ifindex));
+        assert_int_equal(l->peer, bridge_end_ifindex);
         strcpy(l->name, name);
         return 0;
 }

@@ -149,7 +149,7 @@ $(BUILD)/vmnet-lxc-hook: $(call obj,$(LXC_HOOK_SRC)) $(BUILD)/libvmnet-common.a
 	$(LINK) $^ -o $@
 
 $(BUILD)/vmnet-names: $(call obj,names/main.c) $(BUILD)/libvmnet-names.a $(BUILD)/libvmnet-common.a
-	$(LINK) $^ -lcap-ng -o $@
+	$(LINK) $^ -o $@
 
 # Unit tests link every library archive: the linker takes only what a test uses.
 TEST_ARCHIVES := $(BUILD)/libvmnet-helper.a $(if $(NSS_SRC),$(BUILD)/libvmnet-nss.a) \
@@ -221,6 +221,7 @@ install: $(PROGRAMS)
 	$(if $(BRIDGE_HELPER_SRC),install -m 0755 $(BUILD)/vmnet-bridge-helper $(DESTDIR)$(PKGLIBDIR)/vmnet-bridge-helper)
 	$(if $(LXC_HOOK_SRC),install -m 0755 $(BUILD)/vmnet-lxc-hook $(DESTDIR)$(PKGLIBDIR)/vmnet-lxc-hook)
 	$(if $(NAMES_SRC),install -m 0755 $(BUILD)/vmnet-names $(DESTDIR)$(PKGLIBDIR)/vmnet-names)
+	$(if $(NAMES_SRC),$(if $(DESTDIR),,{ setcap '=' $(PKGLIBDIR)/vmnet-names 2>/dev/null || true; }))
 	$(if $(PAM_SRC),install -m 0644 $(BUILD)/pam_vmnet.so $(DESTDIR)$(LIBDIR)/security/pam_vmnet.so)
 	$(if $(NSS_SRC),install -m 0644 $(BUILD)/libnss_vmnet.so.2 $(DESTDIR)$(LIBDIR)/libnss_vmnet.so.2)
 	[ -e $(DESTDIR)$(SYSCONFDIR)/security/vmnet.conf ] || \

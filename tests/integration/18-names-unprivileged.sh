@@ -7,14 +7,24 @@
 # (first claim in vm1.lab, each owner's NAME.USER.lab), keeps it across a
 # restart of dnsmasq (which forgets what guests said), takes it back on del,
 # never publishes a reserved name, and says what is wrong with a call it
-# does not understand.  As root it refuses to run at all.  Then the whole
-# chain: vmnetd's dnsmasq runs it for a real DHCP client.
+# does not understand.  As root it refuses to run at all.  Installed as
+# the package does (an empty set of file capabilities) it holds none from
+# dnsmasq's exec on, in one exec; without them its second run still shows
+# as vmnet-names (not "exe").  Then the whole chain: vmnetd's dnsmasq runs
+# it for a real DHCP client.
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
 
 command -v python3 >/dev/null || skip "python3 is missing"
 command -v busybox >/dev/null || skip "busybox (udhcpc) is missing"
-NAMES=$BUILD/vmnet-names
-[ -x "$NAMES" ] || fail "$NAMES missing: run make"
+[ -x "$BUILD/vmnet-names" ] || fail "$BUILD/vmnet-names missing: run make"
+command -v strace >/dev/null || fail "strace is missing (tools/install-deps --tests)"
+# a copy without file capabilities (cp keeps no xattr): it sheds them by an exec
+mkdir -m 0755 "$W/plain" "$W/installed"
+NAMES=$W/plain/vmnet-names
+cp "$BUILD/vmnet-names" "$NAMES"
+cp "$BUILD/vmnet-names" "$W/installed/vmnet-names"
+world_names_installed "$W/installed/vmnet-names"
+NAMES_WRAP=()
 expiry=$(( $(date +%s) + 3600 ))
 host=$(hostname -s | tr '[:upper:]' '[:lower:]')
 
@@ -26,7 +36,7 @@ wait_until 5 test -S "$W/owner.sock" || fail "the OWNER stand-in did not start"
 names_call() {
         local action=$1 mac=$2 ip=$3
         shift 3
-        setpriv --reuid="$VMNETD_USER" --regid="$VMNETD_USER" --clear-groups \
+        "${NAMES_WRAP[@]}" setpriv --reuid="$VMNETD_USER" --regid="$VMNETD_USER" --clear-groups \
                 --inh-caps=+net_admin,+net_bind_service --ambient-caps=+net_admin,+net_bind_service \
                 env -i PATH=/usr/bin:/bin VMNET_RUN_DIR=/run/vmnet VMNET_SOCKET="$W/owner.sock" VMNET_DOMAIN=lab \
                 DNSMASQ_INTERFACE=vmnet0 "$@" "$NAMES" "$action" "$mac" "$ip"
@@ -70,6 +80,27 @@ names_call tftp 1024 10.77.0.171 || fail "a TFTP call failed"
 rc=0; out=$(names_call add 52:54:00:17 10.77.0.171 DNSMASQ_LEASE_EXPIRES="$expiry" 2>&1) || rc=$?
 expect_eq "exit of a malformed call" 1 "$rc"
 grep -q "vmnet-names: a dhcp-script call it does not understand" <<< "$out" || fail "a malformed call says: $out"
+# Installed with empty file capabilities: dnsmasq's exec is the only one.
+NAMES=$W/installed/vmnet-names NAMES_WRAP=(strace -f -qq -e trace=execve -e signal=none -o "$W/execs")
+names_call add 52:54:00:17:00:03 10.77.0.173 DNSMASQ_LEASE_EXPIRES="$expiry" DNSMASQ_SUPPLIED_HOSTNAME=vm3 ||
+        fail "the installed names program failed"
+NAMES=$W/plain/vmnet-names NAMES_WRAP=()
+expect_eq "vm3.lab (installed names program)" 10.77.0.173 "$(addr_of vm3.lab)"
+expect_eq "execs of the installed names program" 1 "$(grep -c "execve(\"$W/installed/vmnet-names\"" "$W/execs")"
+! grep -q 'vmnet-names:shed' "$W/execs" || fail "the installed names program executed itself again: $(cat "$W/execs")"
+# Without them, its second run (blocked on the names' lock here) is named
+# vmnet-names in ps, as its first was.
+install -o "$VMNETD_USER" -g "$VMNETD_USER" -m 0600 /dev/null /run/vmnet/names.lock
+exec 9< /run/vmnet/names.lock
+flock -x 9
+# (the call must not hold the locked descriptor itself)
+names_call old 52:54:00:17:00:03 10.77.0.173 DNSMASQ_LEASE_EXPIRES="$expiry" DNSMASQ_SUPPLIED_HOSTNAME=vm3 9<&- &
+caller=$!
+wait_until 5 pgrep -f '^vmnet-names:shed old' > /dev/null || fail "no second run of the names program seen"
+shed=$(pgrep -f '^vmnet-names:shed old')
+expect_eq "the second run's name" vmnet-names "$(cat "/proc/$shed/comm")"
+exec 9<&-
+wait "$caller" || fail "the names program failed once the lock was free"
 # every asker held nothing
 ! grep -v "eff=0000000000000000 prm=0000000000000000 amb=0000000000000000 nnp=1" "$W/askers" ||
         fail "a call asked OWNER with capabilities"

@@ -198,6 +198,7 @@ world_config() {
 world_start_vmnetd() {
         local conf=$1; shift
         local sock
+        world_names_installed "$BUILD/vmnet-names"
         # the environment wins over the file's test key, as in vmnetd
         sock=$(sed -n 's/^socket *= *//p' "$conf")
         sock=${VMNET_SOCKET:-${sock:-/run/vmnet/vmnetd.sock}}
@@ -207,6 +208,13 @@ world_start_vmnetd() {
         wait_until 10 "$BUILD/tests/tools/vmnetctl" -s "$sock" status ||
                 fail "vmnetd does not answer on $sock"
         kill -0 "$VMNETD_PID" || fail "vmnetd exited"
+}
+
+# world_names_installed FILE: the names program as the package installs
+# it, with an empty set of file capabilities (names/capabilities.h: dnsmasq's
+# exec then leaves it none, no second exec).  Relinking drops them again.
+world_names_installed() {
+        setcap '=' "$1" || fail "cannot set the empty file capabilities of $1"
 }
 
 # world_dhcp_lease NAME [UDHCPC-ARG...]: a DHCP client asking for NAME from

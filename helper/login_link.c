@@ -1,6 +1,7 @@
 /* Login links (see login_link.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "login_link.h"
@@ -45,6 +46,10 @@ int login_link_create(struct nl_sock *sk, const char *name, int bridge_ifindex,
 }
 
 static unsigned next_pool_number;
+/* Whether the kernel renames a link that is up (6.2 and later): until it
+ * refuses once, the pool's links wait up.  After that they wait down, as
+ * a rename and up in one request is then cheaper than down, rename, up. */
+static bool kernel_renames_up_links = true;
 
 int login_link_create_pooled(struct nl_sock *sk, int bridge_ifindex, struct kernel_link *ret_student_end,
                              struct kernel_link *ret_bridge_end) {
@@ -60,7 +65,7 @@ int login_link_create_pooled(struct nl_sock *sk, int bridge_ifindex, struct kern
                 return r;
         /* closed before it has carrier, so that no frame ever reaches it */
         r = bridge_port_set_open(sk, ret_bridge_end->ifindex, false);
-        if (r >= 0)
+        if (r >= 0 && kernel_renames_up_links)
                 r = link_set_up(sk, ret_student_end->ifindex);
         if (r < 0)
                 (void)link_delete(sk, ret_bridge_end->ifindex); /* takes the student's end along */
@@ -70,8 +75,10 @@ int login_link_create_pooled(struct nl_sock *sk, int bridge_ifindex, struct kern
 int login_link_hand_out(struct nl_sock *sk, int student_ifindex, int bridge_end_ifindex, const char *name) {
         int r = link_rename_up(sk, student_ifindex, name);
 
-        if (r == -EBUSY) /* a kernel before 6.2 renames no link that is up */
+        if (r == -EBUSY) { /* a kernel before 6.2 renames no link that is up */
+                kernel_renames_up_links = false;
                 r = link_rename(sk, student_ifindex, name);
+        }
         if (r < 0)
                 return r;
         /* frames flow once the link has the student's name */

@@ -34,7 +34,8 @@ int login_link_plug(struct nl_sock *sk, int student_ifindex, int bridge_end_ifin
  * its carrier, its port's state and the bridge's carrier before a login
  * comes, which then only renames it and opens its port (a login that
  * brought it up took 1.3x as long, and the first of a class on an empty
- * bridge up to 100 ms: tests/bench/sessions). */
+ * bridge up to 100 ms: tests/bench/sessions).  On a kernel that renames
+ * no link that is up (before 6.2) they wait down once it said so. */
 int login_link_create_pooled(struct nl_sock *sk, int bridge_ifindex, struct kernel_link *ret_student_end,
                              struct kernel_link *ret_bridge_end);
 

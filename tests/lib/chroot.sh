@@ -26,10 +26,11 @@ set -euo pipefail
 CHROOT_CACHE=${CHROOT_CACHE:-$BUILD/chroot}
 
 chroot_enter() {
-        if [ "${VMNET_CHROOT_INSIDE:-}" != 1 ]; then
+        if ! namespaces_left_behind mnt; then
                 [ "$(id -u)" -eq 0 ] || skip "needs root (debootstrap, chroot)"
-                export VMNET_CHROOT_INSIDE=1
-                exec unshare --mount --propagation private -- bash "$0" "$@"
+                [ "${VMNET_REEXEC_PID:-}" != "$$" ] ||
+                        fail "unshare ran $0 in the host's mount namespace: it refuses to touch the host"
+                reexec_in_namespaces --mount -- "$@"
         fi
         mkdir -p "$BUILD/tmp"
         CHROOT_TMP=$(mktemp -d "$BUILD/tmp/chroot.XXXXXX")

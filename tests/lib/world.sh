@@ -40,11 +40,36 @@ expect_eq() { # expect_eq WHAT EXPECTED ACTUAL
 # start_time PID: when it started, in clock ticks since boot (stat field 22).
 start_time() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $20 }'; }
 
+# namespaces_left_behind KIND...: fails unless this process is the one that
+# re-ran itself (exec keeps its pid; VMNET_REEXEC_PID) in namespaces of
+# each KIND (net, mnt) other than those it left.  A kernel fact, not only a
+# variable: a VMNET_*_INSIDE exported by someone's shell once let a script
+# write the host's /etc/passwd.
+namespaces_left_behind() {
+        local kind left
+        [ "${VMNET_REEXEC_PID:-}" = "$$" ] || return 1
+        for kind in "$@"; do
+                left=$(sed -n "s/^$kind //p" <<< "${VMNET_REEXEC_LEFT:-}")
+                [ -n "$left" ] && [ "$(readlink "/proc/self/ns/$kind")" != "$left" ] || return 1
+        done
+}
+# reexec_in_namespaces UNSHARE-OPTION... -- ARGS: runs "$0" ARGS again, in
+# new namespaces, as the same process.
+reexec_in_namespaces() {
+        local opts=() kind
+        while [ "$1" != -- ]; do opts+=("$1"); shift; done
+        shift
+        VMNET_REEXEC_LEFT=$(for kind in net mnt; do echo "$kind $(readlink "/proc/self/ns/$kind")"; done)
+        export VMNET_REEXEC_PID=$$ VMNET_REEXEC_LEFT
+        exec unshare "${opts[@]}" --propagation private -- bash "$0" "$@"
+}
+
 world_enter() {
-        if [ "${VMNET_WORLD_INSIDE:-}" != 1 ]; then
+        if ! namespaces_left_behind net mnt; then
                 [ "$(id -u)" -eq 0 ] || skip "needs root"
-                export VMNET_WORLD_INSIDE=1
-                exec unshare --mount --net --propagation private -- bash "$0" "$@"
+                [ "${VMNET_REEXEC_PID:-}" != "$$" ] ||
+                        fail "unshare ran $0 in the host's namespaces: it refuses to touch the host"
+                reexec_in_namespaces --mount --net -- "$@"
         fi
         WORLD_T0=$(start_time $$)
         W=$(mktemp -d /tmp/vmnet-test.XXXXXX)

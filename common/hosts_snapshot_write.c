@@ -71,20 +71,6 @@ static int qsort_by_addr(const void *a, const void *b, void *userdata) {
         return hosts_snapshot_compare_by_addr(userdata, *(const uint32_t *)a, *(const uint32_t *)b);
 }
 
-/* The order of the entries in the file: bucket, name, the caller's order. */
-struct bucket_order {
-        const struct hosts_snapshot_entry *entries;
-        const uint32_t *bucket;
-};
-
-static int qsort_by_bucket(const void *a, const void *b, void *userdata) {
-        const struct bucket_order *o = userdata;
-        uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-        if (o->bucket[i] != o->bucket[j])
-                return o->bucket[i] < o->bucket[j] ? -1 : 1;
-        return hosts_snapshot_compare_by_name(o->entries, i, j);
-}
-
 int hosts_snapshot_build(const char *domain, uint64_t generation,
                          const struct hosts_snapshot_entry *entries, size_t n,
                          void **ret_data, size_t *ret_size) {
@@ -106,10 +92,16 @@ int hosts_snapshot_build(const char *domain, uint64_t generation,
         uint32_t n_buckets = name_buckets_for(n);
         size_t size = buckets_offset + hosts_snapshot_name_buckets_size(n_buckets, n);
         _cleanup_free_ uint32_t *bucket = malloc((n ? n : 1) * sizeof *bucket);
-        if (!bucket)
+        /* next[b]: where the next entry of bucket b goes */
+        _cleanup_free_ uint32_t *next = calloc((size_t)n_buckets + 1, sizeof *next);
+        if (!bucket || !next)
                 return -ENOMEM;
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 bucket[i] = hosts_snapshot_name_bucket(name_hash_of(&entries[i]), n_buckets);
+                next[bucket[i] + 1]++;
+        }
+        for (uint32_t b = 0; b < n_buckets; b++)
+                next[b + 1] += next[b];
 
         uint8_t *data = calloc(1, size);
         if (!data)
@@ -132,16 +124,18 @@ int hosts_snapshot_build(const char *domain, uint64_t generation,
         uint32_t *by_name = (uint32_t *)(data + by_name_offset);
         uint32_t *by_addr = (uint32_t *)(data + by_addr_offset);
         /* Entries in bucket order (then name, then the caller's order: it
-         * stays among equal names), then both indexes over them. */
-        struct bucket_order order = { entries, bucket };
+         * stays among equal names), then both indexes over them.  One
+         * sort by name; a stable counting sort by bucket keeps that order
+         * within each bucket, so the name index is where each went (a
+         * name lives in one bucket: equal names keep the caller's order). */
         for (size_t i = 0; i < n; i++)
-                by_name[i] = (uint32_t)i;
-        qsort_r(by_name, n, sizeof *by_name, qsort_by_bucket, &order);
-        for (size_t i = 0; i < n; i++) {
-                e[i] = entries[by_name[i]];
                 by_name[i] = by_addr[i] = (uint32_t)i;
+        qsort_r(by_name, n, sizeof *by_name, qsort_by_name, (void *)entries);
+        for (size_t k = 0; k < n; k++) {
+                uint32_t i = by_name[k], at = next[bucket[i]]++;
+                e[at] = entries[i];
+                by_name[k] = at;
         }
-        qsort_r(by_name, n, sizeof *by_name, qsort_by_name, e);
         qsort_r(by_addr, n, sizeof *by_addr, qsort_by_addr, e);
         name_buckets_fill(data + buckets_offset, n_buckets, e, (uint32_t)n);
 

@@ -275,7 +275,9 @@ int lab_apply_bridge(struct lab *lab, const struct vmnet_config *config);
 void lab_apply_links(struct lab *lab, const struct vmnet_config *config);
 /* lab_pool.c: a pooled link becomes st's login link (renamed, up; its
  * records onto change): 0, -EEXIST when the name is another's link, or
- * -ENOENT when the pool has none (a new link is then made). */
+ * -ENOENT when the pool has none (a new link is then made).  A link that
+ * fails to be handed out is deleted at once (-ENOENT), or, if even that
+ * fails, the hand-out's error is returned (it may hold st's name). */
 int lab_pool_take(struct lab *lab, const struct student *st, struct strbuf *change);
 /* lab_pool.c: the pool brought in line with login_pool and the lab bridge
  * (k: what the kernel has): links beyond login_pool, on another bridge,

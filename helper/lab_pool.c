@@ -98,6 +98,28 @@ void lab_pool_fill_one(struct lab *lab) {
         lab_save_change(lab, &change);
 }
 
+/* A pool link that could not be handed out goes at once, not with the next
+ * deletions: its port may have failed to open AFTER the rename, and then it
+ * holds the student's name, which the new link made for the login needs
+ * (-ENOENT: make one).  error: what the hand-out failed with. */
+static int drop_unhanded(struct lab *lab, struct link_record *rec, const struct student *st, int error,
+                         struct strbuf *change) {
+        char name[IFNAMSIZ];
+        int ifindex = rec->ifindex;
+
+        strcpy(name, rec->name);
+        if (lab->ops->links_delete(lab, &ifindex, 1) <= 0) {
+                /* it may keep the name: a new link could not have it */
+                link_registry_set_dying(&lab->links, rec, true);
+                log_warn_errno(error, "cannot hand %s out as %s: %m; nor delete it (it goes later)", name,
+                               st->login_tap);
+                return error;
+        }
+        log_warn_errno(error, "cannot hand %s out: %m; deleted, and %s gets a new link", name, st->login_tap);
+        lab_forget_link(lab, ifindex, change);
+        return -ENOENT;
+}
+
 int lab_pool_take(struct lab *lab, const struct student *st, struct strbuf *change) {
         struct link_record *rec = NULL;
 
@@ -111,11 +133,8 @@ int lab_pool_take(struct lab *lab, const struct student *st, struct strbuf *chan
         int r = lab->ops->pool_link_hand_out(lab, rec->ifindex, rec->peer_ifindex, st->login_tap);
         if (r == -EEXIST)
                 return r; /* someone else's link has the name: no link of ours helps */
-        if (r < 0) {
-                log_warn_errno(r, "cannot hand %s out: %m; it goes, and %s gets a new link", rec->name, st->login_tap);
-                link_registry_set_dying(&lab->links, rec, true);
-                return -ENOENT;
-        }
+        if (r < 0)
+                return drop_unhanded(lab, rec, st, r, change);
         /* the kernel's link is the student's now: so are both records */
         struct link_record a = *rec, b = *link_registry_by_ifindex(&lab->links, rec->peer_ifindex);
         log_debug("%s handed out as %s", a.name, st->login_tap);

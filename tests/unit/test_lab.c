@@ -98,6 +98,8 @@ static struct {
         size_t last_deleted;  /* links in the last links_delete() */
         int next_ifindex;
         int fail_login_link_create, fail_tap_create; /* an errno to fail with, or 0 */
+        int fail_port_open;     /* the errno a pool link's port fails to open with, after its rename */
+        bool fail_links_delete; /* links_delete() deletes nothing */
         int unpluggable_segment;                     /* the bridge segment_plug fails for, or 0 */
         int fail_seal;                               /* segments_seal's errno, or 0 */
         unsigned seals;
@@ -188,7 +190,7 @@ static int fake_pool_link_hand_out(struct lab *lab, int student_ifindex, int bri
         assert_non_null(link_at(bridge_end_ifindex));
         assert_int_equal(l->peer, bridge_end_ifindex);
         strcpy(l->name, name);
-        return 0;
+        return world.fail_port_open ? -world.fail_port_open : 0;
 }
 
 static int fake_login_link_plug(struct lab *lab, int student_ifindex, int bridge_end_ifindex) {
@@ -285,6 +287,8 @@ static int fake_netns_link_create(struct lab *lab, int netns_fd, const char *nam
 static int fake_links_delete(struct lab *lab, const int *ifindexes, size_t n) {
         (void)lab;
         world.last_deleted = n;
+        if (world.fail_links_delete)
+                return 0; /* as links_delete() when no link could be put in the dying group */
         for (size_t i = 0; i < n; i++)
                 remove_link(ifindexes[i]);
         return (int)n;
@@ -1543,6 +1547,51 @@ static void test_login_pool(void **state) {
                 assert_true(rec->kind != LINK_POOL && rec->kind != LINK_POOL_PEER);
 }
 
+/* A pool link renamed for a login whose port then fails to open is deleted
+ * at once: the new link made for the login gets the student's name, and
+ * nothing of the failed one is left.  If it cannot be deleted either, the
+ * login fails (never a link with someone's name that is not theirs). */
+static void test_login_pool_port_fails(void **state) {
+        (void)state;
+
+        lab_save_state(&lab);
+        lab.config.login_pool = 1;
+        fill_pool();
+        assert_int_equal(world.n_links, 3); /* the bridge, one pair */
+        struct link_record *pool = NULL;
+        link_registry_foreach(rec, &lab.links)
+                if (rec->kind == LINK_POOL)
+                        pool = rec;
+        assert_non_null(pool);
+        int pool_ifindex = pool->ifindex;
+        world.fail_port_open = EIO;
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu1", NULL, NULL), VMNET_OK);
+        assert_null(link_at(pool_ifindex)); /* deleted, not left for later */
+        assert_false(lab_has_deletions(&lab));
+        struct link_record *l1 = link_registry_by_name(&lab.links, "tap-stu1", LINK_KIND_BIT(LINK_LOGIN));
+        assert_non_null(l1);
+        assert_int_not_equal(l1->ifindex, pool_ifindex);
+        assert_int_equal(link_named("tap-stu1")->ifindex, l1->ifindex);
+        assert_int_equal(world.n_links, 3); /* the bridge, stu1's new pair */
+        assert_int_equal(link_registry_count(&lab.links, 0, LINK_KIND_BIT(LINK_POOL) | LINK_KIND_BIT(LINK_POOL_PEER)),
+                         0);
+        assert_state_is_lab();
+
+        /* nor can it be deleted: stu2's login fails, the link goes later */
+        fill_pool();
+        world.fail_links_delete = true;
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu2", NULL, NULL), VMNET_ERR_INTERNAL);
+        assert_null(link_registry_by_name(&lab.links, "tap-stu2", LINK_KIND_BIT(LINK_LOGIN)));
+        assert_true(lab_has_deletions(&lab));
+        world.fail_links_delete = false;
+        world.fail_port_open = 0;
+        flush();
+        assert_null(link_named("tap-stu2"));
+        assert_int_equal(ask(UID_ROOT, VMNET_MSG_OPEN, "stu2", NULL, NULL), VMNET_OK);
+        assert_non_null(link_registry_by_name(&lab.links, "tap-stu2", LINK_KIND_BIT(LINK_LOGIN)));
+        assert_state_is_lab();
+}
+
 /* login_pool's pace: a link is made ahead once requests paused (quiet_at),
  * then link by link while they stay paused; while they keep coming, at
  * most one a second; none once the pool is full. */
@@ -1605,6 +1654,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_state_follows, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_state_journal, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_login_pool, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_login_pool_port_fails, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pool_pace, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_deletion_batches, setup, teardown),
         };

@@ -28,7 +28,7 @@ CHROOT_CACHE=${CHROOT_CACHE:-$BUILD/chroot}
 chroot_enter() {
         if ! namespaces_left_behind mnt; then
                 [ "$(id -u)" -eq 0 ] || skip "needs root (debootstrap, chroot)"
-                [ "${VMNET_REEXEC_PID:-}" != "$$" ] ||
+                ! reexec_went_nowhere mnt ||
                         fail "unshare ran $0 in the host's mount namespace: it refuses to touch the host"
                 reexec_in_namespaces --mount -- "$@"
         fi

@@ -42,16 +42,32 @@ start_time() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $20 }';
 
 # namespaces_left_behind KIND...: fails unless this process is the one that
 # re-ran itself (exec keeps its pid; VMNET_REEXEC_PID) in namespaces of
-# each KIND (net, mnt) other than those it left.  A kernel fact, not only a
-# variable: a VMNET_*_INSIDE exported by someone's shell once let a script
-# write the host's /etc/passwd.
+# each KIND (net, mnt) other than those it left, and other than PID 1's
+# (an environment can be forged or stale, PID 1's namespaces cannot).  A
+# kernel fact, not only a variable: a VMNET_*_INSIDE exported by someone's
+# shell once let a script write the host's /etc/passwd.
 namespaces_left_behind() {
-        local kind left
+        local kind left now
         [ "${VMNET_REEXEC_PID:-}" = "$$" ] || return 1
         for kind in "$@"; do
                 left=$(sed -n "s/^$kind //p" <<< "${VMNET_REEXEC_LEFT:-}")
-                [ -n "$left" ] && [ "$(readlink "/proc/self/ns/$kind")" != "$left" ] || return 1
+                now=$(readlink "/proc/self/ns/$kind")
+                [ -n "$left" ] && [ "$now" != "$left" ] && [ "$now" != "$(readlink "/proc/1/ns/$kind")" ] || return 1
         done
+}
+# reexec_went_nowhere KIND...: whether this process is what the last
+# re-run started (itself, or a child of the "unshare" it ran) but still in
+# a namespace of a KIND it meant to leave: unshare did not unshare, and
+# running again would only loop.
+reexec_went_nowhere() {
+        local kind
+        [ "${VMNET_REEXEC_PID:-}" = "$$" ] && return 0
+        [ "${VMNET_REEXEC_PID:-}" = "$PPID" ] || return 1
+        for kind in "$@"; do
+                [ "$(sed -n "s/^$kind //p" <<< "${VMNET_REEXEC_LEFT:-}")" != "$(readlink "/proc/self/ns/$kind")" ] ||
+                        return 0
+        done
+        return 1
 }
 # reexec_in_namespaces UNSHARE-OPTION... -- ARGS: runs "$0" ARGS again, in
 # new namespaces, as the same process.
@@ -67,7 +83,7 @@ reexec_in_namespaces() {
 world_enter() {
         if ! namespaces_left_behind net mnt; then
                 [ "$(id -u)" -eq 0 ] || skip "needs root"
-                [ "${VMNET_REEXEC_PID:-}" != "$$" ] ||
+                ! reexec_went_nowhere net mnt ||
                         fail "unshare ran $0 in the host's namespaces: it refuses to touch the host"
                 reexec_in_namespaces --mount --net -- "$@"
         fi

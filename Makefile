@@ -149,7 +149,7 @@ $(BUILD)/vmnet-lxc-hook: $(call obj,$(LXC_HOOK_SRC)) $(BUILD)/libvmnet-common.a
 	$(LINK) $^ -o $@
 
 $(BUILD)/vmnet-names: $(call obj,names/main.c) $(BUILD)/libvmnet-names.a $(BUILD)/libvmnet-common.a
-	$(LINK) $^ -o $@
+	$(LINK) $^ -lcap-ng -o $@
 
 # Unit tests link every library archive: the linker takes only what a test uses.
 TEST_ARCHIVES := $(BUILD)/libvmnet-helper.a $(if $(NSS_SRC),$(BUILD)/libvmnet-nss.a) \

@@ -1,13 +1,10 @@
-/* Shedding capabilities before anything is read (see capabilities.h).
- * Plain system calls, no libcap-ng: each run of the names program is an
- * exec (or two), and every library it loads costs each of them. */
+/* Shedding capabilities before anything is read (see capabilities.h). */
 #define _GNU_SOURCE
+#include <cap-ng.h>
 #include <errno.h>
-#include <linux/capability.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "capabilities.h"
@@ -16,30 +13,15 @@
 #define SHED_ARGV0 "vmnet-names:shed"
 #define PROGRAM_NAME "vmnet-names"
 #define ARGS_MAX 16
-#define CAPS_MAX 64 /* two 32-bit words of them (_LINUX_CAPABILITY_U32S_3) */
 
 extern char **environ;
 
 /* Nothing effective, permitted or ambient: the inheritable set alone
  * grants nothing (this program runs no other). */
 static bool holds_none(void) {
-        struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
-        struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
-
-        if (syscall(SYS_capget, &header, data) < 0)
-                return false;
-        for (size_t i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
-                if (data[i].effective || data[i].permitted)
-                        return false;
-        /* the kernel says EINVAL past the last capability it knows */
-        for (unsigned long cap = 0; cap < CAPS_MAX; cap++) {
-                int r = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0);
-                if (r < 0)
-                        return errno == EINVAL && cap > 0;
-                if (r > 0)
-                        return false;
-        }
-        return true;
+        return capng_get_caps_process() == 0 && capng_have_capabilities(CAPNG_SELECT_CAPS) == CAPNG_NONE &&
+               capng_have_permitted_capabilities() == CAPNG_NONE &&
+               capng_have_capabilities(CAPNG_SELECT_AMBIENT) == CAPNG_NONE;
 }
 
 int capabilities_shed(char *const argv[]) {
@@ -63,7 +45,8 @@ int capabilities_shed(char *const argv[]) {
                 again[n] = argv[n];
         }
         again[n] = NULL;
-        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        capng_clear(CAPNG_SELECT_AMBIENT);
+        if (capng_apply(CAPNG_SELECT_AMBIENT) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return -EPERM;
         execve("/proc/self/exe", again, environ);
         return -errno;

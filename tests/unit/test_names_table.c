@@ -4,7 +4,8 @@
  * dels and expiry take leases away; an owner vmnetd cannot tell leaves the
  * one known; the claim order survives a trip through the snapshot; what
  * dnsmasq is given to serve follows the same rules, among thousands of
- * leases in any order too; and the events that change nothing (dnsmasq's
+ * leases in any order too; a table events made is in the order the
+ * snapshot gives back; and the events that change nothing (dnsmasq's
  * start telling every lease again) leave the table as it was. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -128,21 +129,26 @@ static void test_leases_go(void **state) {
         names_table_clear(&t);
 }
 
-static void test_order_survives_the_snapshot(void **state) {
-        struct names_table t = {}, back = {};
+/* back: t as the snapshot written from it gives it back. */
+static void through_the_snapshot(const struct names_table *t, struct names_table *back) {
         struct hosts_snapshot s;
         void *data;
         size_t size;
+        assert_int_equal(hosts_snapshot_build("lab", 1, t->v, t->n, &data, &size), 0);
+        assert_int_equal(hosts_snapshot_parse(data, size, &s), 0);
+        assert_int_equal(names_table_load(back, &s), 0);
+        free(data);
+}
+
+static void test_order_survives_the_snapshot(void **state) {
+        struct names_table t = {}, back = {};
         (void)state;
         apply(&t, LEASE_ADD, 1, "10.77.0.11", "vm1", &stu2);
         apply(&t, LEASE_ADD, 2, "10.77.0.12", "db", &stu1);
         apply(&t, LEASE_ADD, 3, "10.77.0.13", "vm1", &stu1);
         apply(&t, LEASE_ADD, 4, "10.77.0.14", "vm1", &nobody);
-        assert_int_equal(hosts_snapshot_build("lab", 1, t.v, t.n, &data, &size), 0);
-        assert_int_equal(hosts_snapshot_parse(data, size, &s), 0);
-        assert_int_equal(names_table_load(&back, &s), 0);
+        through_the_snapshot(&t, &back);
         assert_string_equal(describe(&back), "db@stu1:10.77.0.12\nvm1@stu2:10.77.0.11\nvm1@stu1:10.77.0.13\nvm1@?:10.77.0.14\n");
-        free(data);
         names_table_clear(&t);
         names_table_clear(&back);
 }
@@ -258,6 +264,33 @@ static void test_unchanged_events(void **state) {
         names_table_clear(&t);
 }
 
+/* A table events made is the table the snapshot gives back, in the same
+ * order: the next event's run (dnsmasq's "old" right after each "add",
+ * once it named the lease after its record) then writes dnsmasq's records
+ * in the same order, and so leaves their files alone (each replace makes
+ * dnsmasq reread the file and go through all its leases). */
+static void test_events_keep_the_snapshot_order(void **state) {
+        struct names_table t = {}, back = {};
+        char *text = NULL, *text_back = NULL;
+        (void)state;
+        apply(&t, LEASE_ADD, 1, "10.77.0.11", "vm1", &stu2);
+        apply(&t, LEASE_ADD, 2, "10.77.0.12", "db", &stu1);
+        apply(&t, LEASE_ADD, 3, "10.77.0.13", "vm1", &stu1);
+        apply(&t, LEASE_ADD, 4, "10.77.0.14", "alpha", &nobody);
+        apply(&t, LEASE_OLD, 2, "10.77.0.12", "zulu", &stu1); /* renamed: a new claim */
+        assert_string_equal(describe(&t), "alpha@?:10.77.0.14\nvm1@stu2:10.77.0.11\nvm1@stu1:10.77.0.13\n"
+                                          "zulu@stu1:10.77.0.12\n");
+        through_the_snapshot(&t, &back);
+        assert_true(names_table_same(&t, &back));
+        dns_hosts_of(&t, "lab", &text, NULL);
+        dns_hosts_of(&back, "lab", &text_back, NULL);
+        assert_string_equal(text, text_back);
+        free(text);
+        free(text_back);
+        names_table_clear(&t);
+        names_table_clear(&back);
+}
+
 /* Thousands of leases, few names, claims in any order: NAME.DOMAIN is
  * the earliest entry of each name, as a scan of the earlier ones says. */
 static void test_first_claims_among_many(void **state) {
@@ -335,6 +368,7 @@ int main(void) {
                 cmocka_unit_test(test_order_survives_the_snapshot),
                 cmocka_unit_test(test_dns_hosts),
                 cmocka_unit_test(test_unchanged_events),
+                cmocka_unit_test(test_events_keep_the_snapshot_order),
                 cmocka_unit_test(test_first_claims_among_many),
                 cmocka_unit_test(test_records_spread_over_files),
         };

@@ -19,7 +19,7 @@ nss_build_tool() {
         mkdir -p "$W/tools"
         cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -I"$ROOT/common" -I"$ROOT/nss_vmnet" \
                 "$ROOT/tests/tools/$name.c" "$ROOT"/common/hosts_snapshot.c "$ROOT"/common/hosts_snapshot_write.c \
-                "$ROOT"/common/files.c "$ROOT"/common/dns_name.c \
+                "$ROOT"/common/files.c "$ROOT"/common/dns_name.c "$ROOT"/common/name_hash.c \
                 "$@" -o "$W/tools/$name" -lpthread
         echo "$W/tools/$name"
 }

@@ -56,7 +56,9 @@ int read_file_whole(const char *path, size_t max, char **ret_data, size_t *ret_s
         return 0;
 }
 
-static int write_all(int fd, const char *p, size_t size) {
+int write_all(int fd, const void *data, size_t size) {
+        const char *p = data;
+
         while (size > 0) {
                 ssize_t k = write(fd, p, size);
                 if (k < 0 && errno == EINTR)

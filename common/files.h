@@ -9,6 +9,10 @@
  * are written only on success. */
 int read_file_whole(const char *path, size_t max, char **ret_data, size_t *ret_size);
 
+/* Writes size bytes at data to fd, again after EINTR and short writes.
+ * Returns 0 or -errno. */
+int write_all(int fd, const void *data, size_t size);
+
 /* Replaces path with data: written to a new file in the same directory
  * (".NAME.XXXXXX", hidden from whatever watches it), given mode, then
  * renamed over path, so a reader sees the old content or

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "files.h"
 #include "log.h"
 #include "log_limit.h"
 
@@ -65,14 +66,7 @@ static void write_line(const char *prefix, const char *fmt, va_list ap) {
         }
         va_end(again);
         line[len++] = '\n';
-        for (size_t done = 0; done < len;) {
-                ssize_t n = write(STDERR_FILENO, line + done, len - done);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        break;
-                done += (size_t)n;
-        }
+        (void)write_all(STDERR_FILENO, line, len); /* nowhere to tell of a failure */
         if (line != small)
                 free(line);
         errno = saved_errno;

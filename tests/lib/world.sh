@@ -40,6 +40,9 @@ expect_eq() { # expect_eq WHAT EXPECTED ACTUAL
 # start_time PID: when it started, in clock ticks since boot (stat field 22).
 start_time() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $20 }'; }
 
+# namespace_left KIND: the namespace of KIND (net, mnt) the last re-run
+# left (VMNET_REEXEC_LEFT, written by reexec_in_namespaces); "" if none.
+namespace_left() { sed -n "s/^$1 //p" <<< "${VMNET_REEXEC_LEFT:-}"; }
 # namespaces_left_behind KIND...: fails unless this process is the one that
 # re-ran itself (exec keeps its pid; VMNET_REEXEC_PID) in namespaces of
 # each KIND (net, mnt) other than those it left, and other than PID 1's
@@ -50,7 +53,7 @@ namespaces_left_behind() {
         local kind left now
         [ "${VMNET_REEXEC_PID:-}" = "$$" ] || return 1
         for kind in "$@"; do
-                left=$(sed -n "s/^$kind //p" <<< "${VMNET_REEXEC_LEFT:-}")
+                left=$(namespace_left "$kind")
                 now=$(readlink "/proc/self/ns/$kind")
                 [ -n "$left" ] && [ "$now" != "$left" ] && [ "$now" != "$(readlink "/proc/1/ns/$kind")" ] || return 1
         done
@@ -64,7 +67,7 @@ reexec_went_nowhere() {
         [ "${VMNET_REEXEC_PID:-}" = "$$" ] && return 0
         [ "${VMNET_REEXEC_PID:-}" = "$PPID" ] || return 1
         for kind in "$@"; do
-                [ "$(sed -n "s/^$kind //p" <<< "${VMNET_REEXEC_LEFT:-}")" != "$(readlink "/proc/self/ns/$kind")" ] ||
+                [ "$(namespace_left "$kind")" != "$(readlink "/proc/self/ns/$kind")" ] ||
                         return 0
         done
         return 1

@@ -164,9 +164,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_ARCHIVES)
 	  $(PKG_LIBS) -lcmocka -lpam -lpthread -o $@
 
 # Test tools (tests/tools/*.c): small clients the integration tests drive.
+# names-latency captures the client's DHCPREQUEST with libpcap.
+$(BUILD)/tests/tools/names-latency: TOOL_LIBS = -lpcap
 $(BUILD)/tests/tools/%: tests/tools/%.c $(TEST_ARCHIVES)
 	@mkdir -p $(dir $@)
-	$(COMPILE) -Ihelper -Inss_vmnet $(VMNET_LDFLAGS) $(LDFLAGS) $< $(TEST_ARCHIVES) $(PKG_LIBS) -lpthread -o $@
+	$(COMPILE) -Ihelper -Inss_vmnet $(VMNET_LDFLAGS) $(LDFLAGS) $< $(TEST_ARCHIVES) $(PKG_LIBS) $(TOOL_LIBS) -lpthread -o $@
 
 check-unit: $(UNIT_BIN) $(PROGRAMS) $(TOOL_BIN)
 	tests/run-unit $(UNIT_BIN)

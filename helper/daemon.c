@@ -37,7 +37,7 @@
 
 #define DELETE_IDLE_MS     20   /* batch deletions once requests pause this long */
 #define DELETE_MAX_WAIT_MS 500  /* ... or once the oldest waited this long */
-#define LEASES_DELAY_MS    50   /* lets dnsmasq finish rewriting its lease file */
+#define LEASES_DELAY_MS    50   /* lets a burst of lease changes (dnsmasq's start) settle */
 #define DROPS_READ_MS      5000 /* the guard's drop counters are read (and logged) this often */
 #define QUIET_MS           20   /* requests paused this long: what would hold up those waiting
                                  * goes now (the lab view, 20-30 ms to draw at 1000 students,
@@ -159,7 +159,7 @@ static void handle_inotify(struct vmnetd *d) {
         while ((n = read(d->inotify_fd, buf, sizeof buf)) > 0)
                 for (char *p = buf; p < buf + n;) {
                         struct inotify_event *e = (struct inotify_event *)p;
-                        if (e->len && strcmp(e->name, "dnsmasq.leases") == 0 && !d->leases_at_ms)
+                        if (e->len && strcmp(e->name, NAMES_LEASE_FILE) == 0 && !d->leases_at_ms)
                                 d->leases_at_ms = now_ms() + LEASES_DELAY_MS;
                         /* vmnet-names published the guests' names, which the view shows */
                         else if (e->len && strcmp(e->name, "hosts") == 0)
@@ -342,7 +342,7 @@ static int setup(struct vmnetd *d, const struct vmnet_config *config) {
         if (r < 0)
                 return log_error_errno(r, "cannot set up the lab bridge %s: %m", config->bridge);
         daemon_watch(d, SRC_LINK_EVENTS, link_events_fd(d->link_events), true);
-        snprintf(d->leases_path, sizeof d->leases_path, "%s/dnsmasq.leases", config->run_dir);
+        snprintf(d->leases_path, sizeof d->leases_path, "%s/" NAMES_LEASE_FILE, config->run_dir);
         d->dnsmasq.pidfd = -1;
         apply_firewall(d);
         (void)lab_guard_start(&d->lab); /* logged; the lab works unguarded if it must */

@@ -42,7 +42,10 @@ int dnsmasq_config_text(const struct vmnet_config *c, const char *user, const ch
         /* every address of the range may be leased: dnsmasq's own limit (1000
          * by default) left a lab of 1000 leases answering no new client */
         strbuf_printf(out, "dhcp-lease-max=%u\n", ntohl(c->dhcp_end.s_addr) - ntohl(c->dhcp_start.s_addr) + 1);
-        strbuf_printf(out, "dhcp-leasefile=%s/dnsmasq.leases\n", c->run_dir);
+        /* The names program keeps the leases (names/lease_file.h): dnsmasq's
+         * own file, rewritten whole before each answer and each name, made a
+         * new name wait for all the other leases. */
+        strbuf_puts(out, "leasefile-ro\n");
         strbuf_printf(out, "pid-file=%s/dnsmasq.pid\n", c->run_dir);
         /* It starts as vmnetd's user and stays it (it changes user only when
          * started as root); named, so that it never looks for "nobody". */

@@ -17,6 +17,7 @@
 #include "lab_ops.h"
 #include "leases.h"
 #include "log.h"
+#include "names_files.h"
 #include "tap_name.h"
 
 #define READ_MAX (16u << 20) /* the lease file and /proc/net/arp of any lab fit */
@@ -206,8 +207,8 @@ static int add_vms(struct lab *lab, struct lab_view *v) {
         if (read_file_whole("/proc/net/arp", READ_MAX, &text, &size) == 0)
                 (void)neighbours_parse_proc_arp(text, size, lab->config.bridge, &nb, &n_nb);
         free(TAKE_PTR(text));
-        snprintf(path, sizeof path, "%s/dnsmasq.leases", lab->config.run_dir);
-        /* dnsmasq rewrites it in place: a half line at the end is left out */
+        snprintf(path, sizeof path, "%s/" NAMES_LEASE_FILE, lab->config.run_dir);
+        /* an older dnsmasq rewrote it in place: a half line at the end is left out */
         if (read_file_whole(path, READ_MAX, &text, &size) == 0 &&
             leases_parse(text, size, v->time, &leases, &n_leases, &complete) < 0)
                 n_leases = 0;

@@ -2,12 +2,14 @@
  *
  * One lease per line: "EXPIRY MAC IP HOSTNAME|* CLIENTID|*", EXPIRY in
  * seconds since the epoch (0: infinite).  "duid ..." lines and IPv6 lines
- * (DHCPv6 leases follow the duid line) are skipped.  dnsmasq rewrites the
- * file in place, so a reader may see a half-written last line: it is
- * ignored and reported through ret_complete so that the caller can read
- * again.  The host name and the client ID are the guest's choice: vmnetd,
- * which reads this file for the guard (lease_owners.h), never looks at
- * them (the lab's names are the names program's, names/). */
+ * (DHCPv6 leases follow the duid line) are skipped.  The names program
+ * keeps the file now and replaces it whole (names/lease_file.h); dnsmasq,
+ * which kept it before, rewrote it in place, so a reader could see a
+ * half-written last line: it is ignored and reported through ret_complete
+ * so that the caller can read again.  The host name and the client ID are
+ * the guest's choice: vmnetd, which reads this file for the guard
+ * (lease_owners.h), never looks at them (the lab's names are the names
+ * program's, names/). */
 #pragma once
 #include <netinet/in.h>
 #include <stdbool.h>

@@ -32,7 +32,7 @@
  * nftables tables), then the run files. */
 static int down_everything(const struct vmnet_config *config) {
         static const char *const run_files[] = {
-                "state", "dnsmasq.conf", "dnsmasq.pid", "dnsmasq.child", "dnsmasq.leases", "hosts", "lab.html",
+                "state", "dnsmasq.conf", "dnsmasq.pid", "dnsmasq.child", NAMES_LEASE_FILE, "hosts", "lab.html",
                 "names.lock", GUARD_ISOLATION_FILE,
         };
         char path[PATH_MAX + 32];

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "lease_event.h"
@@ -36,6 +37,34 @@ static int parse_expiry(const char *s, int64_t *ret) {
         return 0;
 }
 
+/* s if it is bytes in hex, colon-separated, as dnsmasq prints a client id;
+ * else "" (a client id the file cannot keep is kept by none). */
+static void copy_client_id(const char *s, char ret[LEASE_CLIENT_ID_MAX + 1]) {
+        size_t len = s ? strlen(s) : 0;
+
+        ret[0] = '\0';
+        if (len == 0 || len > LEASE_CLIENT_ID_MAX || len % 3 != 2)
+                return;
+        for (size_t i = 0; i < len; i++) {
+                char c = s[i];
+                bool ok = i % 3 == 2 ? c == ':' : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+                                                  (c >= 'A' && c <= 'F');
+                if (!ok)
+                        return;
+        }
+        for (size_t i = 0; i <= len; i++)
+                ret[i] = s[i] >= 'A' && s[i] <= 'F' ? (char)(s[i] - 'A' + 'a') : s[i];
+}
+
+/* A DNS label s, lowercase, into ret; "" when s is none or not a label. */
+static void copy_label(const char *s, char ret[DNS_LABEL_MAX + 1]) {
+        size_t len = s ? strlen(s) : 0;
+
+        if (!dns_label_lowercase(ret, s ? s : "", len > DNS_LABEL_MAX ? 0 : len))
+                len = 0;
+        ret[len] = '\0';
+}
+
 int lease_event_parse(int argc, char *const argv[], const char *(*getenv_fn)(const char *name),
                       struct lease_event *ret) {
         struct lease_event ev = {};
@@ -63,14 +92,12 @@ int lease_event_parse(int argc, char *const argv[], const char *(*getenv_fn)(con
                 return r;
         supplied = getenv_fn("DNSMASQ_SUPPLIED_HOSTNAME");
         if (supplied) {
-                size_t len = strlen(supplied);
                 ev.name_known = true;
-                if (!dns_label_lowercase(ev.name, supplied, len > DNS_LABEL_MAX ? 0 : len))
-                        ev.name[0] = '\0'; /* not a label: no name (a DNS name must be one) */
-                else
-                        ev.name[len] = '\0';
+                copy_label(supplied, ev.name); /* not a label: no name (a DNS name must be one) */
         } else
                 ev.name_known = !getenv_fn("DNSMASQ_DATA_MISSING");
+        copy_client_id(getenv_fn("DNSMASQ_CLIENT_ID"), ev.client_id);
+        copy_label(argc == 5 ? argv[4] : NULL, ev.lease_name);
         *ret = ev;
         return 0;
 }

@@ -4,9 +4,12 @@
  * (names_table.h says the rules).  What a guest chose (its host name) is
  * read here only, with no capability: dnsmasq's two are shed first
  * (capabilities.h).  vmnetd tells whose VM a MAC is (OWNER), from its own
- * records; this program never reads the kernel's tables itself.
+ * records; this program never reads the kernel's tables itself.  It also
+ * keeps the lab's lease file, which dnsmasq (leasefile-ro) leaves to it
+ * (lease_file.h).
  *
  *   vmnet-names add|old|del MAC IP [NAME]      (as dnsmasq calls it)
+ *   vmnet-names init                           (dnsmasq's start: the leases)
  * The lab comes from the environment vmnetd gives dnsmasq: VMNET_RUN_DIR,
  * VMNET_SOCKET, VMNET_DOMAIN.  Exit 0, also for events it ignores (DHCPv6,
  * TFTP); 1 on an error, said on stderr (dnsmasq logs it). */
@@ -20,6 +23,7 @@
 #include "capabilities.h"
 #include "dns_name.h"
 #include "lease_event.h"
+#include "lease_store.h"
 #include "names_publish.h"
 
 static const char *get_env(const char *name) {
@@ -63,6 +67,8 @@ int main(int argc, char **argv) {
                         "VMNET_DOMAIN are not set)\n");
                 return 1;
         }
+        if (argc == 2 && strcmp(argv[1], "init") == 0)
+                return lease_store_print(c.run_dir, STDOUT_FILENO) < 0 ? 1 : 0;
         r = lease_event_parse(argc, argv, get_env, &ev);
         if (r == -ENOTSUP)
                 return 0;

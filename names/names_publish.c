@@ -14,6 +14,7 @@
 #include "client.h"
 #include "files.h"
 #include "hosts_snapshot.h"
+#include "lease_store.h"
 #include "names_publish.h"
 
 #define OWNER_TIMEOUT_MS 1000 /* vmnetd answers from memory; a stuck one must not hold DHCP up */
@@ -115,9 +116,10 @@ int names_publish(const struct names_context *c, const struct lease_event *ev) {
         struct names_table table = {}, before = {};
         struct names_owner owner = { .uid = HOSTS_OWNER_UNKNOWN, .user = "" };
         char user[VMNET_USER_MAX + 1];
+        int64_t now = (int64_t)time(NULL);
         uint64_t generation;
         bool current;
-        int lock_fd, r;
+        int lock_fd, r, recorded;
 
         if (asprintf(&snapshot_path, "%s/hosts", c->run_dir) < 0)
                 return -ENOMEM;
@@ -129,7 +131,7 @@ int names_publish(const struct names_context *c, const struct lease_event *ev) {
                 return lock_fd;
         r = load_names(snapshot_path, c->domain, &table, &before, &generation, &current);
         if (r >= 0)
-                r = names_table_apply(&table, ev, &owner, &c->reserved, (int64_t)time(NULL));
+                r = names_table_apply(&table, ev, &owner, &c->reserved, now);
         /* Only what changed is written: dnsmasq's start tells every lease
          * it knew again ("old"), and a renewal changes the expiry alone,
          * which the snapshot keeps (a name is not answered past it) but
@@ -141,6 +143,11 @@ int names_publish(const struct names_context *c, const struct lease_event *ev) {
         }
         if (r >= 0)
                 r = write_dns_hosts(c->run_dir, &table, c->domain);
+        /* the lease after its name, which waits for no lease file; and
+         * even when the names failed: dnsmasq's next start needs it */
+        recorded = lease_store_record(c->run_dir, ev, now);
+        if (r >= 0)
+                r = recorded;
         names_table_clear(&table);
         names_table_clear(&before);
         close(lock_fd);

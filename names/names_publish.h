@@ -3,7 +3,9 @@
  * dnsmasq's hostsdir (run_dir/dns/hosts-0 .. hosts-f), under a lock (dnsmasq runs one
  * script at a time, but nothing depends on that).  The snapshot is the
  * record: the table is loaded from it, so names and claims outlive
- * dnsmasq's restarts (which forget what guests said). */
+ * dnsmasq's restarts (which forget what guests said).  Then the lease
+ * itself goes into the lab's lease file (lease_store.h), which dnsmasq
+ * does not keep. */
 #pragma once
 #include "lease_event.h"
 #include "names_files.h"

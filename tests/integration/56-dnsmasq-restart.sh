@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # dnsmasq killed under a running lab: vmnetd restarts it, the leases are
-# kept (the running guest's lease is still in the lease file, a new guest
+# kept (the running guest's lease is still in the lease file and the new
+# dnsmasq knows it: another client asking for its address gets another; a new guest
 # gets another address, the name of the first still resolves both on the
 # host and in the lab's DNS) and the first guest keeps working.
 . "$(dirname "$0")/../lib/world.sh"; world_enter "$@"
@@ -32,9 +33,14 @@ wait_until 10 restarted || fail "dnsmasq was not restarted: $(tail -n 5 "$W/vmne
 new=$(cat /run/vmnet/dnsmasq.pid)
 log "dnsmasq $old killed, $new started by vmnetd"
 grep -q "dnsmasq was killed by signal 9" "$W/vmnetd.log" || fail "vmnetd did not log the death: $(cat "$W/vmnetd.log")"
-# The new dnsmasq reads the lease file and writes it again: the lease stays.
+# The new dnsmasq asks vmnet-names for the leases (leasefile-ro: "init"),
+# and tells each again ("old"): the lease stays.
 sleep 1
 grep -q " $mac1 $ip1 \* " "$LEASES" || fail "vm1's lease is gone after the restart: $(cat "$LEASES")"
+# It knows it, too: a client that asks for vm1's address gets another.
+other=$(world_dhcp_lease other -r "$ip1") || fail "no lease for a client after the restart: $(tail -n 5 "$W/vmnetd.log")"
+[ "$other" != "$ip1" ] || fail "the restarted dnsmasq gave vm1's address $ip1 to another client: it lost its leases"
+log "a client asking for $ip1 got $other"
 expect_eq "getent hosts vm1.lab after the restart" "$ip1" "$(getent hosts vm1.lab | awk '{ print $1 }')"
 
 # A second guest: another address, and the restarted dnsmasq's DNS knows vm1.

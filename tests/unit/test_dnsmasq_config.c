@@ -32,7 +32,8 @@ static void test_names_are_not_dnsmasqs(void **state) {
         HAS(t, "\nno-hosts\n");
         LACKS(t, "expand-hosts");
         HAS(t, "\nuser=vmnet\n");
-        HAS(t, "\ndhcp-leasefile=/run/vmnet/dnsmasq.leases\n");
+        HAS(t, "\nleasefile-ro\n"); /* the names program keeps the leases */
+        LACKS(t, "dhcp-leasefile");
         HAS(t, "\ndhcp-lease-max=151\n"); /* the whole range, not dnsmasq's 1000 */
         HAS(t, "\ndhcp-option=option:router,10.77.0.1\n");
         assert_in_order(t, "interface=vmnet0\n", "bind-interfaces\n", "dhcp-range=10.77.0.100,10.77.0.250,3600\n");

@@ -77,12 +77,64 @@ static void test_old_and_del(void **state) {
         assert_true(ev.name_known);
         assert_string_equal(ev.name, "");
 
-        /* del needs no expiry; dnsmasq's own name (argv[4]) is never read */
+        /* del needs no expiry, and keeps nothing of the lease */
         const char *del[] = { "vmnet-names", "del", "52:54:00:12:34:56", "10.77.0.23", "dnsmasqs", NULL };
         const char *none[] = { NULL };
         assert_int_equal(parse(del, none, &ev), 0);
         assert_int_equal(ev.action, LEASE_DEL);
         assert_false(ev.name_known);
+        assert_string_equal(ev.lease_name, "");
+        assert_string_equal(ev.client_id, "");
+}
+
+/* What the lease file keeps of a lease beside its MAC, address and expiry:
+ * dnsmasq's name for it (argv[4]) and its client id, each exactly as a
+ * line of the file may hold it, else none ("*" there). */
+static void test_client_id_and_lease_name(void **state) {
+        (void)state;
+        const char *named[] = { "vmnet-names", "old", "52:54:00:12:34:56", "10.77.0.23", "VM1", NULL };
+        const char *e[] = { "DNSMASQ_LEASE_EXPIRES=1796123173", "DNSMASQ_CLIENT_ID=01:52:54:00:AB:cd", NULL };
+        struct lease_event ev;
+        assert_int_equal(parse(named, e, &ev), 0);
+        assert_string_equal(ev.lease_name, "vm1");
+        assert_string_equal(ev.client_id, "01:52:54:00:ab:cd");
+
+        const char *one_byte[] = { "DNSMASQ_LEASE_EXPIRES=1", "DNSMASQ_CLIENT_ID=ff", NULL };
+        assert_int_equal(parse(named, one_byte, &ev), 0);
+        assert_string_equal(ev.client_id, "ff");
+
+        const char *bad_ids[] = { "", "0", "01:5", "zz", "01-02", "01:02:", "01::02", "01 02", "01\n1 aa bb",
+                                  "0g" };
+        for (size_t i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++) {
+                char id_var[64];
+                snprintf(id_var, sizeof id_var, "DNSMASQ_CLIENT_ID=%s", bad_ids[i]);
+                const char *bad[] = { "DNSMASQ_LEASE_EXPIRES=1", id_var, NULL };
+                assert_int_equal(parse(named, bad, &ev), 0);
+                assert_string_equal(ev.client_id, "");
+        }
+        /* 255 bytes fit, 256 do not */
+        char longest[32 + 3 * 256];
+        size_t len = (size_t)snprintf(longest, sizeof longest, "DNSMASQ_CLIENT_ID=");
+        for (int i = 0; i < 255; i++)
+                len += (size_t)snprintf(longest + len, sizeof longest - len, i ? ":%02x" : "%02x", i);
+        const char *most[] = { "DNSMASQ_LEASE_EXPIRES=1", longest, NULL };
+        assert_int_equal(parse(named, most, &ev), 0);
+        assert_int_equal(strlen(ev.client_id), LEASE_CLIENT_ID_MAX);
+        snprintf(longest + len, sizeof longest - len, ":ff");
+        assert_int_equal(parse(named, most, &ev), 0);
+        assert_string_equal(ev.client_id, "");
+
+        const char *bad_names[] = { "vm 1", "vm\n1", "vm.lab", "-vm", "*" };
+        for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
+                const char *argv[] = { "vmnet-names", "old", "52:54:00:12:34:56", "10.77.0.23", bad_names[i], NULL };
+                assert_int_equal(parse(argv, e, &ev), 0);
+                assert_string_equal(ev.lease_name, "");
+        }
+        const char *unnamed[] = { "vmnet-names", "add", "52:54:00:12:34:56", "10.77.0.23", NULL };
+        const char *no_id[] = { "DNSMASQ_LEASE_EXPIRES=1", NULL };
+        assert_int_equal(parse(unnamed, no_id, &ev), 0);
+        assert_string_equal(ev.lease_name, "");
+        assert_string_equal(ev.client_id, "");
 }
 
 static void test_names_that_are_no_label(void **state) {
@@ -154,6 +206,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_add_with_supplied_name),
                 cmocka_unit_test(test_old_and_del),
+                cmocka_unit_test(test_client_id_and_lease_name),
                 cmocka_unit_test(test_names_that_are_no_label),
                 cmocka_unit_test(test_calls_that_are_no_ipv4_lease),
                 cmocka_unit_test(test_malformed),

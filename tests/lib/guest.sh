@@ -143,6 +143,19 @@ guest_qemu_pid() {
         [ -s "$f" ] && tr -dc '0-9' < "$f"
 }
 
+# complete_lines: standard input up to its last newline.  QEMU writes the
+# console as the guest prints it, so the last line may be half there: a
+# match on it gave a report cut short ("url=http://192.0.", 51-uplink-nat).
+complete_lines() {
+        local text
+        text=$(cat; echo .)
+        text=${text%.}
+        case $text in
+        *$'\n') printf '%s' "$text" ;;
+        *$'\n'*) printf '%s\n' "${text%$'\n'*}" ;;
+        esac
+}
+
 # guest_wait_line NAME REGEX SECONDS: prints the first console line matching
 # REGEX (extended); fails after SECONDS, or at once if QEMU exits.
 guest_wait_line() {
@@ -150,7 +163,7 @@ guest_wait_line() {
         log=$(guest_log "$name")
         end=$(( $(date +%s) + secs ))
         while :; do
-                line=$(tr -d '\r' < "$log" | grep -m 1 -E -- "$re" || true)
+                line=$(tr -d '\r' < "$log" | complete_lines | grep -m 1 -E -- "$re" || true)
                 if [ -n "$line" ]; then printf '%s\n' "$line"; return 0; fi
                 if ! guest_running "$name"; then
                         log "guest $name exited; its console ends with:"

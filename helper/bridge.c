@@ -186,8 +186,6 @@ int bridge_set_options(struct nl_sock *sk, int ifindex, uint32_t fdb_max) {
 
 int bridge_port_set_open(struct nl_sock *sk, int ifindex, bool open) {
         const struct link_info_attr attrs[] = {
-                { IFLA_BRPORT_LEARNING, open, false },
-                { IFLA_BRPORT_UNICAST_FLOOD, open, false },
                 { IFLA_BRPORT_MCAST_FLOOD, open, false },
                 { IFLA_BRPORT_BCAST_FLOOD, open, false },
         };

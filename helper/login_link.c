@@ -63,7 +63,7 @@ int login_link_create_pooled(struct nl_sock *sk, int bridge_ifindex, struct kern
         }
         if (r < 0)
                 return r;
-        /* closed before it has carrier, so that no frame ever reaches it */
+        /* closed before it has carrier, so that no broadcast ever reaches it */
         r = bridge_port_set_open(sk, ret_bridge_end->ifindex, false);
         if (r >= 0 && kernel_renames_up_links)
                 r = link_set_up(sk, ret_student_end->ifindex);

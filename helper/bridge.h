@@ -136,3 +136,11 @@ int link_delete(struct nl_sock *sk, int ifindex);
 
 /* libnl's error as a negative errno. */
 int errno_from_nl(int nlerr);
+/* The socket's callbacks, copied, for one exchange with callbacks of its
+ * own (nl_cb_put() it). */
+struct nl_cb *nl_callbacks_copy(struct nl_sock *sk);
+/* Receives the kernel's answer to the request just sent (through cb's
+ * NL_CB_VALID) and its ack (libnl asks for one), so that neither is left
+ * to answer the next request.  0 or libnl's error (the kernel's refusal). */
+struct nl_cb;
+int nl_recv_answer(struct nl_sock *sk, struct nl_cb *cb);

@@ -1,15 +1,21 @@
-/* The bridge's forwarding database through sysfs (see fdb.h). */
+/* The bridge's forwarding database, whole through sysfs, one entry
+ * through netlink (see fdb.h). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_bridge.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "array.h"
+#include "bridge.h"
 #include "cleanup.h"
 #include "fdb.h"
 #include "sysfs.h"
@@ -137,19 +143,39 @@ const struct fdb_sighting *fdb_find(const struct fdb_sighting *v, size_t n, cons
         return n ? bsearch(mac, v, n, sizeof *v, compare_mac) : NULL;
 }
 
-int fdb_port_of_mac(const char *bridge, const uint8_t mac[6], char ret_port[IFNAMSIZ]) {
-        struct fdb_sighting *v;
-        size_t n;
-        int r = fdb_read(bridge, &v, &n);
+/* The answer to one RTM_GETNEIGH: the entry's port, unless the entry is
+ * the bridge's or a port's own address (local: no guest's). */
+static int fdb_entry_port(struct nl_msg *msg, void *userdata) {
+        struct nlmsghdr *h = nlmsg_hdr(msg);
+        int *ret = userdata;
 
+        if (h->nlmsg_type == RTM_NEWNEIGH && nlmsg_datalen(h) >= (int)sizeof(struct ndmsg)) {
+                const struct ndmsg *ndm = nlmsg_data(h);
+                *ret = ndm->ndm_state & NUD_PERMANENT ? 0 : ndm->ndm_ifindex;
+        }
+        return NL_OK;
+}
+
+int fdb_port_of_mac(struct nl_sock *sk, int bridge_ifindex, const uint8_t mac[6], int *ret_ifindex) {
+        struct ndmsg ndm = { .ndm_family = AF_BRIDGE };
+        struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETNEIGH, NLM_F_REQUEST);
+        struct nl_cb *cb = nl_callbacks_copy(sk);
+        int port = 0, r = -ENOMEM;
+
+        if (msg && cb && nlmsg_append(msg, &ndm, sizeof ndm, NLMSG_ALIGNTO) >= 0 &&
+            nla_put(msg, NDA_LLADDR, 6, mac) >= 0 && nla_put_u32(msg, NDA_MASTER, (uint32_t)bridge_ifindex) >= 0) {
+                nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, fdb_entry_port, &port);
+                r = nl_send_auto(sk, msg);
+                if (r >= 0)
+                        r = nl_recv_answer(sk, cb);
+                r = r < 0 ? errno_from_nl(r) : 0;
+        }
+        nlmsg_free(msg);
+        nl_cb_put(cb);
         if (r < 0)
                 return r;
-        r = -ENOENT;
-        for (size_t i = 0; i < n && r < 0; i++)
-                if (memcmp(v[i].mac, mac, 6) == 0) {
-                        strcpy(ret_port, v[i].port);
-                        r = 0;
-                }
-        free(v);
-        return r;
+        if (port <= 0 || port == bridge_ifindex)
+                return -ENOENT;
+        *ret_ifindex = port;
+        return 0;
 }

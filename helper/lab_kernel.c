@@ -128,8 +128,15 @@ static int kernel_link_get(struct lab *lab, int ifindex, struct kernel_link *ret
 }
 
 static int kernel_port_of_mac(struct lab *lab, const uint8_t mac[6], char ret_port[IFNAMSIZ]) {
-        if (!lab->fdb)
-                return fdb_port_of_mac(lab->config.bridge, mac, ret_port);
+        if (!lab->fdb) {
+                struct kernel_link port;
+                int ifindex, r = fdb_port_of_mac(lab->nl, lab->bridge_ifindex, mac, &ifindex);
+                if (r >= 0)
+                        r = link_get(lab->nl, ifindex, NULL, &port);
+                if (r >= 0)
+                        strcpy(ret_port, port.name);
+                return r;
+        }
         const struct fdb_sighting *e = fdb_find(lab->fdb, lab->n_fdb, mac);
         if (!e)
                 return -ENOENT;

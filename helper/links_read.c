@@ -40,10 +40,9 @@ static int dump_message(struct nl_msg *msg, void *userdata) {
         return d->error ? NL_STOP : NL_OK;
 }
 
-/* The socket's callbacks, copied, for one exchange: nl_socket_get_cb()
- * hands out a reference of its own, which would keep the socket's set
- * alive after the socket (ASan: 224 bytes a socket). */
-static struct nl_cb *callbacks_copy(struct nl_sock *sk) {
+/* nl_socket_get_cb() hands out a reference of its own, which would keep
+ * the socket's set alive after the socket (ASan: 224 bytes a socket). */
+struct nl_cb *nl_callbacks_copy(struct nl_sock *sk) {
         struct nl_cb *socket_cb = nl_socket_get_cb(sk), *cb = nl_cb_clone(socket_cb);
         nl_cb_put(socket_cb);
         return cb;
@@ -61,7 +60,7 @@ int links_dump(struct nl_sock *sk, struct kernel_link **ret, size_t *ret_n) {
          * RSS kept after each lab view (measured) */
         for (int tries = 0; tries < DUMP_TRIES && r == -NLE_DUMP_INTR; tries++) {
                 struct dump d = {};
-                struct nl_cb *cb = callbacks_copy(sk);
+                struct nl_cb *cb = nl_callbacks_copy(sk);
                 if (!cb)
                         return -ENOMEM;
                 nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, dump_message, &d);
@@ -137,6 +136,19 @@ static int acked(struct nl_msg *msg, void *userdata) {
         return NL_STOP;
 }
 
+int nl_recv_answer(struct nl_sock *sk, struct nl_cb *cb) {
+        bool ack = false;
+        int r = 0;
+
+        nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, acked, &ack);
+        /* the answer and the ack come as two datagrams, and nl_recvmsgs()
+         * returns after each: an ack left unread would answer the next request */
+        for (int n = 0; n < 4 && !ack; n++)
+                if ((r = nl_recvmsgs(sk, cb)) < 0)
+                        return r;
+        return ack ? 0 : -NLE_PROTO_MISMATCH;
+}
+
 int link_add_echoed(struct nl_sock *sk, struct rtnl_link *link, struct kernel_link *ret) {
         struct nl_msg *msg = NULL;
         int r = rtnl_link_build_add_request(link, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, &msg);
@@ -148,20 +160,12 @@ int link_add_echoed(struct nl_sock *sk, struct rtnl_link *link, struct kernel_li
         nlmsg_free(msg);
         if (r < 0)
                 return errno_from_nl(r);
-        struct nl_cb *cb = callbacks_copy(sk);
+        struct nl_cb *cb = nl_callbacks_copy(sk);
         if (!cb)
                 return -ENOMEM;
-        bool ack = false;
         nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, echoed_message, ret);
-        nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, acked, &ack);
-        /* the echo and the ack come as two datagrams, and nl_recvmsgs()
-         * returns after each: an ack left unread would answer the next request */
-        for (int n = 0; n < 4 && !ack; n++)
-                if ((r = nl_recvmsgs(sk, cb)) < 0)
-                        break;
+        r = nl_recv_answer(sk, cb);
         nl_cb_put(cb);
-        if (r >= 0 && !ack)
-                r = -NLE_PROTO_MISMATCH;
         if (r < 0)
                 return errno_from_nl(r);
         return ret->ifindex > 0 ? 0 : -EPROTO; /* a kernel without NLM_F_ECHO for links (before 6.2) */

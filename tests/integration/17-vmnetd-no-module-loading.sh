@@ -64,9 +64,13 @@ VMNETD_FILES+=("$TRACE"/down/t.*)
 
 # (strace names socket ioctls SIOC*: SIOCGIFINDEX, SIOCETHTOOL, SIOCBRADDIF...)
 sioc='ioctl([0-9]*, SIOC'
+# SIOCGIFNAME (if_indextoname()) asks by index, and the kernel answers it
+# before dev_load(): an index that is gone (dnsmasq listing the links while
+# the logout removes one) is ENODEV and loads nothing
+on_missing_name() { grep "$sioc" "$1" | grep -v "SIOCGIFNAME" | grep "= -1 ENODEV"; }
 for f in "$TRACE"/*/t.*; do
-        if grep "$sioc" "$f" | grep -q "= -1 ENODEV"; then
-                fail "a socket ioctl on a name that does not exist, in $f: $(grep "$sioc" "$f" | grep "ENODEV" | head -n 3)"
+        if on_missing_name "$f" >/dev/null; then
+                fail "a socket ioctl on a name that does not exist, in $f: $(on_missing_name "$f" | head -n 3)"
         fi
 done
 ours=$(cat "${VMNETD_FILES[@]}" | grep -c "$sioc" || true)

@@ -11,16 +11,12 @@
 #include "lease_file.h"
 #include "lease_store.h"
 #include "names_files.h"
+#include "names_say.h"
 #include "strbuf.h"
 
 /* A /16's 65,536 leases fit even at the longest line, ~870 bytes (a
  * client id of 255 bytes); a lab's line is ~70. */
 #define LEASE_FILE_MAX (64u << 20)
-
-static int say(int r, const char *what, const char *path) {
-        fprintf(stderr, "vmnet-names: %s %s: %s\n", what, path, strerror(-r));
-        return r;
-}
 
 /* The file's text into *ret (malloc'ed; "" when there is none). */
 static int read_leases(const char *path, char **ret, size_t *ret_size) {
@@ -30,7 +26,7 @@ static int read_leases(const char *path, char **ret, size_t *ret_size) {
                 *ret_size = 0;
                 return *ret ? 0 : -ENOMEM;
         }
-        return r < 0 ? say(r, "cannot read", path) : 0;
+        return r < 0 ? names_say(r, "cannot read", path) : 0;
 }
 
 int lease_store_record(const char *run_dir, const struct lease_event *ev, int64_t now) {
@@ -47,7 +43,7 @@ int lease_store_record(const char *run_dir, const struct lease_event *ev, int64_
         if (r >= 0) {
                 r = write_file_atomic_if_changed(path, strbuf_str(&out), out.len, 0644);
                 if (r < 0)
-                        say(r, "cannot write", path);
+                        names_say(r, "cannot write", path);
         }
         strbuf_free(&out);
         return r < 0 ? r : 0;

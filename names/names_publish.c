@@ -16,13 +16,9 @@
 #include "hosts_snapshot.h"
 #include "lease_store.h"
 #include "names_publish.h"
+#include "names_say.h"
 
 #define OWNER_TIMEOUT_MS 1000 /* vmnetd answers from memory; a stuck one must not hold DHCP up */
-
-static int say(int r, const char *what, const char *path) {
-        fprintf(stderr, "vmnet-names: %s %s: %s\n", what, path, strerror(-r));
-        return r;
-}
 
 /* vmnetd tells whose link the MAC is behind (OWNER); unknown when it
  * cannot.  The name is copied into user (VMNET_USER_MAX + 1 bytes). */
@@ -54,9 +50,9 @@ static int lock_names(const char *run_dir) {
                 return -ENOMEM;
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
-                return say(-errno, "cannot open", path);
+                return names_say(-errno, "cannot open", path);
         if (flock(fd, LOCK_EX) < 0) {
-                int r = say(-errno, "cannot lock", path);
+                int r = names_say(-errno, "cannot lock", path);
                 close(fd);
                 return r;
         }
@@ -79,7 +75,7 @@ static int load_names(const char *path, const char *domain, struct names_table *
         if (r == -ENOENT)
                 return 0; /* the lab's first name */
         if (r < 0) {
-                say(r, "starts anew: cannot read", path);
+                names_say(r, "starts anew: cannot read", path);
                 return 0;
         }
         *ret_generation = prev.view.header->generation + 1;
@@ -105,7 +101,7 @@ static int write_dns_hosts(const char *run_dir, const struct names_table *t, con
                 snprintf(path, sizeof path, "%s/" NAMES_DNS_DIR "/hosts-%x", run_dir, k);
                 r = write_file_atomic_if_changed(path, strbuf_str(&shards[k]), shards[k].len, 0644);
                 if (r < 0)
-                        say(r, "cannot write", path);
+                        names_say(r, "cannot write", path);
         }
         names_dns_shards_free(shards);
         return r;
@@ -139,7 +135,7 @@ int names_publish(const struct names_context *c, const struct lease_event *ev) {
         if (r >= 0 && !(current && names_table_same(&table, &before))) {
                 r = hosts_snapshot_write(snapshot_path, c->domain, generation, table.v, table.n);
                 if (r < 0)
-                        say(r, "cannot write", snapshot_path);
+                        names_say(r, "cannot write", snapshot_path);
         }
         if (r >= 0)
                 r = write_dns_hosts(c->run_dir, &table, c->domain);

@@ -1,9 +1,11 @@
+/* dnsmasq's lease file as text, a line at a time (see leases.h). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "leases.h"
 #include "mac_address.h"
 
@@ -54,7 +56,7 @@ static size_t split_fields(const char *line, size_t len, const char *field[], si
         return n;
 }
 
-static bool parse_line(const char *line, size_t len, int64_t now, struct lease *ret) {
+bool lease_line_parse(const char *line, size_t len, struct lease *ret) {
         const char *f[LEASE_FIELDS_MAX];
         size_t fl[LEASE_FIELDS_MAX];
         struct lease l = {};
@@ -67,43 +69,39 @@ static bool parse_line(const char *line, size_t len, int64_t now, struct lease *
         if (!parse_expiry(f[0], fl[0], &l.expiry) || mac_address_parse(f[1], fl[1], l.mac) < 0 ||
             !parse_ipv4(f[2], fl[2], &l.addr))
                 return false;
-        if (l.expiry != 0 && l.expiry <= now)
-                return false;
         /* f[3], the host name, and f[4], the client ID, are the guest's: not read */
         *ret = l;
         return true;
 }
 
+const char *lease_line_next(const char **p, const char *end, size_t *ret_len) {
+        const char *line = *p, *nl = line < end ? memchr(line, '\n', (size_t)(end - line)) : NULL;
+
+        if (!nl)
+                return NULL;
+        *ret_len = (size_t)(nl - line);
+        *p = nl + 1;
+        return line;
+}
+
 int leases_parse(const char *text, size_t len, int64_t now,
                  struct lease **ret_leases, size_t *ret_n, bool *ret_complete) {
-        struct lease *leases = NULL;
-        size_t n = 0, allocated = 0, pos = 0;
+        struct lease *leases = NULL, l;
+        size_t n = 0, allocated = 0, line_len;
+        const char *p = text, *line;
 
-        while (pos < len) {
-                const char *nl = memchr(text + pos, '\n', len - pos);
-                if (!nl)
-                        break; /* half-written last line */
-                size_t line_len = (size_t)(nl - (text + pos));
-                struct lease l;
-
-                if (parse_line(text + pos, line_len, now, &l)) {
-                        if (n == allocated) {
-                                size_t want = allocated ? allocated * 2 : 16;
-                                struct lease *p = reallocarray(leases, want, sizeof *leases);
-                                if (!p) {
-                                        free(leases);
-                                        return -ENOMEM;
-                                }
-                                leases = p;
-                                allocated = want;
-                        }
-                        leases[n++] = l;
+        while ((line = lease_line_next(&p, text + len, &line_len))) {
+                if (!lease_line_parse(line, line_len, &l) || (l.expiry != 0 && l.expiry <= now))
+                        continue;
+                if (ARRAY_RESERVE(leases, allocated, n + 1) < 0) {
+                        free(leases);
+                        return -ENOMEM;
                 }
-                pos += line_len + 1;
+                leases[n++] = l;
         }
 
         *ret_leases = leases;
         *ret_n = n;
-        *ret_complete = pos == len;
+        *ret_complete = p == text + len; /* a half-written last line stops it short */
         return 0;
 }

@@ -3,86 +3,56 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lease_file.h"
+#include "dns_name.h"
+#include "leases.h"
 #include "mac_address.h"
 
-#define EXPIRY_DIGITS_MAX 18 /* as lease_event.c: cannot overflow int64_t */
-
-/* Whether the line (without its '\n') is a lease that expired by now; a
- * line that does not start with its expiry ("duid ...") never is. */
-static bool line_expired(const char *line, size_t len, int64_t now) {
-        int64_t expiry = 0;
-        size_t i = 0;
-
-        for (; i < len && i < EXPIRY_DIGITS_MAX && line[i] >= '0' && line[i] <= '9'; i++)
-                expiry = expiry * 10 + (line[i] - '0');
-        /* more digits than that: a space does not follow */
-        return i > 0 && i < len && line[i] == ' ' && expiry != 0 && expiry <= now;
-}
-
-/* Whether the line's third field (its address) is addr ("10.77.0.5"). */
-static bool line_has_address(const char *line, size_t len, const char *addr) {
-        const char *p = line, *end = line + len;
-        size_t addr_len = strlen(addr);
-
-        for (int field = 0; field < 2 && p; field++) {
-                p = memchr(p, ' ', (size_t)(end - p));
-                if (p)
-                        p++;
-        }
-        return p && (size_t)(end - p) > addr_len && memcmp(p, addr, addr_len) == 0 && p[addr_len] == ' ';
-}
-
-/* The next whole line at *p (before end): its start, and its length
- * without the '\n' in *ret_len; NULL at the end or at a last line cut short. */
-static const char *next_line(const char **p, const char *end, size_t *ret_len) {
-        const char *line = *p, *nl = line < end ? memchr(line, '\n', (size_t)(end - line)) : NULL;
-
-        if (!nl)
-                return NULL;
-        *ret_len = (size_t)(nl - line);
-        *p = nl + 1;
-        return line;
-}
-
-static bool has_address(const char *text, size_t len, const char *addr) {
-        const char *p = text, *line;
-        size_t n;
-
-        while ((line = next_line(&p, text + len, &n)))
-                if (line_has_address(line, n, addr))
-                        return true;
-        return false;
-}
-
-static void put_lease_line(struct strbuf *out, const struct lease_event *ev, const char *addr) {
-        char mac[MAC_ADDRESS_STRLEN];
+/* ev's line as dnsmasq writes one, "EXPIRY MAC IP NAME|* CLIENTID|*\n",
+ * and its length. */
+#define LEASE_LINE_MAX 1024
+_Static_assert(20 + MAC_ADDRESS_STRLEN + INET_ADDRSTRLEN + DNS_LABEL_MAX + LEASE_CLIENT_ID_MAX + 5 < LEASE_LINE_MAX,
+               "the longest line fits");
+static size_t format_lease_line(const struct lease_event *ev, char line[static LEASE_LINE_MAX]) {
+        char mac[MAC_ADDRESS_STRLEN], addr[INET_ADDRSTRLEN];
 
         mac_address_format(ev->mac, mac);
-        strbuf_printf(out, "%" PRId64 " %s %s %s %s\n", ev->expiry, mac, addr,
-                      ev->lease_name[0] ? ev->lease_name : "*", ev->client_id[0] ? ev->client_id : "*");
+        inet_ntop(AF_INET, &ev->addr, addr, sizeof addr);
+        return (size_t)snprintf(line, LEASE_LINE_MAX, "%" PRId64 " %s %s %s %s\n", ev->expiry, mac, addr,
+                                ev->lease_name[0] ? ev->lease_name : "*", ev->client_id[0] ? ev->client_id : "*");
 }
 
+/* One pass: the line of ev's address is replaced where it is; a new
+ * lease's line is put before the others at the end (out's text from
+ * start on moved behind it). */
 int lease_file_apply(const char *text, size_t len, const struct lease_event *ev, int64_t now, struct strbuf *out) {
-        char addr[INET_ADDRSTRLEN];
-        const char *p = text, *line;
+        char own[LEASE_LINE_MAX];
+        size_t own_len = ev->action == LEASE_DEL ? 0 : format_lease_line(ev, own);
         bool put = ev->action == LEASE_DEL; /* a del puts no line */
-        size_t n;
+        const char *p = text, *line;
+        size_t start = out->len, n;
+        struct lease l;
 
-        inet_ntop(AF_INET, &ev->addr, addr, sizeof addr);
-        if (!put && !has_address(text, len, addr)) {
-                put_lease_line(out, ev, addr); /* a new lease: first */
-                put = true;
-        }
-        while ((line = next_line(&p, text + len, &n))) {
-                if (!line_has_address(line, n, addr)) {
-                        if (!line_expired(line, n, now))
+        while ((line = lease_line_next(&p, text + len, &n))) {
+                if (!lease_line_parse(line, n, &l))
+                        strbuf_put(out, line, n + 1); /* not a lease of ours ("duid ..."): kept */
+                else if (l.addr.s_addr != ev->addr.s_addr) {
+                        if (l.expiry == 0 || l.expiry > now)
                                 strbuf_put(out, line, n + 1);
                 } else if (!put) {
-                        put_lease_line(out, ev, addr);
+                        strbuf_put(out, own, own_len);
                         put = true;
+                }
+        }
+        if (!put) { /* a new lease: first, as dnsmasq puts it */
+                size_t end = out->len;
+                strbuf_put(out, own, own_len);
+                if (!out->error) {
+                        memmove(out->data + start + own_len, out->data + start, end - start);
+                        memcpy(out->data + start, own, own_len);
                 }
         }
         return out->error;

@@ -7,7 +7,7 @@
  * at its start dnsmasq asks for them back ("vmnet-names init").
  *
  * The file stays in dnsmasq's own format (one lease a line, "EXPIRY MAC IP
- * NAME|* CLIENTID|*"; helper/leases.h reads it for the guard and the lab
+ * NAME|* CLIENTID|*"; common/leases.h reads it for the guard and the lab
  * view), so a lab upgraded from an older vmnet keeps its leases.  Pure
  * text work here (no I/O): names_publish.c reads and writes the file. */
 #pragma once

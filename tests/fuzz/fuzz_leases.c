@@ -1,5 +1,6 @@
-// fuzz-sources: helper/leases.c
-/* libFuzzer target for the lease file parser (vmnetd's, for the guard).
+// fuzz-sources:
+/* libFuzzer target for the lease file parser (common/leases.c: vmnetd's,
+ * for the guard; its line reader is also the names program's).
  * Input: lease file text.  Checks: no lease is expired; "complete" means
  * the text is empty or ends with '\n'; any prefix cut at a newline parses
  * to no more leases than the whole. */

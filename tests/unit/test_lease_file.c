@@ -54,6 +54,10 @@ static void test_a_renewal_stays_in_place(void **state) {
         assert_applied("1700003000 52:54:00:00:00:02 10.77.0.10 * *\n", event(LEASE_OLD, 1, "10.77.0.1", 0, "", ""),
                        "0 52:54:00:00:00:01 10.77.0.1 * *\n"
                        "1700003000 52:54:00:00:00:02 10.77.0.10 * *\n");
+        /* read as dnsmasq reads it: blanks of any kind and number between the fields */
+        assert_applied("1700003000\t52:54:00:00:00:01  10.77.0.101 * *\n1700003000 52:54:00:00:00:02 10.77.0.102 * *\n",
+                       event(LEASE_OLD, 1, "10.77.0.101", 0, "", ""),
+                       "0 52:54:00:00:00:01 10.77.0.101 * *\n1700003000 52:54:00:00:00:02 10.77.0.102 * *\n");
         /* a second line of the address (never dnsmasq's) goes */
         assert_applied("1700003000 52:54:00:00:00:01 10.77.0.101 * *\n1700003000 52:54:00:00:00:09 10.77.0.101 * *\n",
                        event(LEASE_OLD, 1, "10.77.0.101", 0, "", ""), "0 52:54:00:00:00:01 10.77.0.101 * *\n");

@@ -129,8 +129,13 @@ int names_table_apply(struct names_table *t, const struct lease_event *ev, const
         return insert_claim(t, &e);
 }
 
-bool names_table_same(const struct names_table *a, const struct names_table *b) {
-        return a->n == b->n && (a->n == 0 || memcmp(a->v, b->v, a->n * sizeof a->v[0]) == 0);
+bool names_table_is_snapshot(const struct names_table *t, const struct hosts_snapshot *s) {
+        if (t->n != s->n_entries)
+                return false;
+        for (size_t i = 0; i < t->n; i++)
+                if (memcmp(&t->v[i], &s->entries[s->by_name[i]], sizeof t->v[i]) != 0)
+                        return false;
+        return true;
 }
 
 /* Positions by (name, position): the first of each name's run is its

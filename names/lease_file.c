@@ -25,6 +25,24 @@ static size_t format_lease_line(const struct lease_event *ev, char line[static L
                                 ev->lease_name[0] ? ev->lease_name : "*", ev->client_id[0] ? ev->client_id : "*");
 }
 
+/* Whether line (ending with its '\n') is a whole line of text, and the
+ * only one so. */
+static bool has_line_once(const char *text, size_t len, const char *line, size_t line_len) {
+        const char *end = text + len, *found = NULL;
+
+        for (const char *p = text; (size_t)(end - p) >= line_len; p++) {
+                p = memmem(p, (size_t)(end - p), line, line_len);
+                if (!p)
+                        break;
+                if (p == text || p[-1] == '\n') {
+                        if (found)
+                                return false;
+                        found = p;
+                }
+        }
+        return found != NULL;
+}
+
 /* One pass: the line of ev's address is replaced where it is; a new
  * lease's line is put before the others at the end (out's text from
  * start on moved behind it). */
@@ -36,6 +54,8 @@ int lease_file_apply(const char *text, size_t len, const struct lease_event *ev,
         size_t start = out->len, n;
         struct lease l;
 
+        if (own_len && (len == 0 || text[len - 1] == '\n') && has_line_once(text, len, own, own_len))
+                return 1;
         while ((line = lease_line_next(&p, text + len, &n))) {
                 if (!lease_line_parse(line, n, &l))
                         strbuf_put(out, line, n + 1); /* not a lease of ours ("duid ..."): kept */

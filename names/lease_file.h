@@ -22,5 +22,11 @@
  * place (add, old; a new lease's line goes first, as dnsmasq puts it) or
  * dropped (del); lines of leases that expired by now and a last line
  * without its newline (a crash, or an older dnsmasq cut short) are
- * dropped, any other line is kept as it is.  0 or out's error (-ENOMEM). */
+ * dropped, any other line is kept as it is.  0, or out's error (-ENOMEM).
+ *
+ * Returns 1 (out untouched) when the text holds ev's own line already,
+ * once, and ends with a newline: dnsmasq's start tells every lease it was
+ * handed again ("old"), and at 10,000 leases reading each line of the file
+ * for each of them took most of the names program's time.  Leases that
+ * expired meanwhile go with the next change. */
 int lease_file_apply(const char *text, size_t len, const struct lease_event *ev, int64_t now, struct strbuf *out);

@@ -40,7 +40,7 @@ int lease_store_record(const char *run_dir, const struct lease_event *ev, int64_
         r = read_leases(path, &text, &size);
         if (r >= 0)
                 r = lease_file_apply(text, size, ev, now, &out);
-        if (r >= 0) {
+        if (r == 0) { /* (1: the file holds the lease as it is) */
                 r = write_file_atomic_if_changed(path, strbuf_str(&out), out.len, 0644);
                 if (r < 0)
                         names_say(r, "cannot write", path);

@@ -27,6 +27,8 @@
  * Returns 1 (out untouched) when the text holds ev's own line already,
  * once, and ends with a newline: dnsmasq's start tells every lease it was
  * handed again ("old"), and at 10,000 leases reading each line of the file
- * for each of them took most of the names program's time.  Leases that
- * expired meanwhile go with the next change. */
+ * for each of them took most of the names program's time.  The rest of
+ * the file stays as it is until the next change: leases that expired
+ * meanwhile, and another line of the same address (never dnsmasq's), go
+ * then. */
 int lease_file_apply(const char *text, size_t len, const struct lease_event *ev, int64_t now, struct strbuf *out);

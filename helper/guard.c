@@ -34,6 +34,7 @@ static int remember_uid(struct guard *g, uint32_t uid) {
 }
 
 static void forget_uid(struct guard *g, uint32_t uid) {
+        g->leased_known = false; /* its leased set goes with its chains */
         for (size_t i = 0; i < g->n_uids; i++)
                 if (g->uids[i] == uid) {
                         g->uids[i] = g->uids[--g->n_uids];
@@ -145,6 +146,7 @@ static int build(struct guard *g, bool fresh) {
         struct strbuf b = {};
         int r = -EIO;
 
+        g->leased_known = false; /* a table made anew has empty sets */
         if (!fresh) {
                 guard_rules_table(&b, &g->params, g->ports, g->n_ports, g->uids, g->n_uids);
                 r = run(&b, NFT_RUN_QUIET);
@@ -428,16 +430,45 @@ bool guard_isolation(const struct guard *g) {
 }
 
 void guard_leases(struct guard *g, const struct guard_lease *leases, size_t n) {
+        int64_t now = (int64_t)time(NULL);
+        struct guard_lease *kept;
         struct strbuf b = {};
+        size_t n_kept;
+        int r = -EAGAIN;
 
         if (!g->on)
                 return;
-        guard_rules_leases(&b, leases, n, g->uids, g->n_uids, (int64_t)time(NULL));
-        if (run(&b, 0) < 0)
+        kept = malloc((n ? n : 1) * sizeof *kept);
+        if (!kept) {
+                log_warn("guard: the leased addresses are not in table bridge " GUARD_TABLE ": out of memory");
+                return;
+        }
+        n_kept = guard_rules_leases_kept(leases, n, g->uids, g->n_uids, now, kept);
+        /* only what changed; all anew when the sets are not known or that
+         * fails (a lease the kernel timed out just now, say) */
+        if (g->leased_known) {
+                guard_rules_leases_change(&b, g->leased, g->n_leased, kept, n_kept, now);
+                r = b.len == 0 && !b.error ? 0 : run(&b, NFT_RUN_QUIET);
+        }
+        if (r < 0) {
+                strbuf_free(&b);
+                guard_rules_leases(&b, kept, n_kept, g->uids, g->n_uids, now);
+                r = run(&b, 0);
+        }
+        strbuf_free(&b);
+        if (r < 0) {
                 log_warn("guard: the leased addresses are not in table bridge " GUARD_TABLE);
+                free(kept);
+                kept = NULL, n_kept = 0;
+        }
+        free(g->leased);
+        g->leased = kept;
+        g->n_leased = n_kept;
+        g->leased_known = r >= 0;
 }
 
 void guard_stop(struct guard *g) {
+        free(g->leased);
         free(g->ports);
         free(g->uids);
         free(g->drops);

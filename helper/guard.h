@@ -41,6 +41,9 @@ struct guard {
         size_t n_drops;
         long long read_ms;              /* when (CLOCK_MONOTONIC), 0: never */
         bool ports_left;                /* the last sync left new students' ports for the next */
+        struct guard_lease *leased;     /* what the leased sets hold (guard_rules_leases_kept()) */
+        size_t n_leased;
+        bool leased_known;              /* false: not known, the next guard_leases() refills them */
 };
 
 /* Describes a student's VM for a log line ("stu1's vm3 (52:54:00:12:34:56)")

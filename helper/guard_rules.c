@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "guard_drop.h"
@@ -283,21 +284,71 @@ void guard_rules_table(struct strbuf *b, const struct guard_params *p, const str
         strbuf_printf(b, "add rule " T " output oifname vmap @out_ports\n");
 }
 
+static int compare_leases(const void *a, const void *b) {
+        const struct guard_lease *x = a, *y = b;
+        uint32_t ax = ntohl(x->addr.s_addr), ay = ntohl(y->addr.s_addr);
+        if (ax != ay)
+                return ax < ay ? -1 : 1;
+        if (x->uid != y->uid)
+                return x->uid < y->uid ? -1 : 1;
+        return (x->expiry > y->expiry) - (x->expiry < y->expiry);
+}
+
+size_t guard_rules_leases_kept(const struct guard_lease *leases, size_t n_leases, const uint32_t *uids,
+                               size_t n_uids, int64_t now, struct guard_lease *out) {
+        size_t n = 0, kept = 0;
+
+        for (size_t i = 0; i < n_leases; i++)
+                if (uid_listed(leases[i].uid, uids, n_uids) && (leases[i].expiry == 0 || leases[i].expiry > now))
+                        out[n++] = leases[i];
+        if (n > 1)
+                qsort(out, n, sizeof *out, compare_leases);
+        for (size_t i = 0; i < n; i++)
+                if (kept == 0 || out[kept - 1].addr.s_addr != out[i].addr.s_addr)
+                        out[kept++] = out[i];
+        return kept;
+}
+
+/* The two elements of a lease (the set of all, its student's), added
+ * (verb "add", with its timeout) or deleted. */
+static void lease_elements(struct strbuf *b, const char *verb, const struct guard_lease *l, int64_t now) {
+        char addr[INET_ADDRSTRLEN], timeout[32] = "";
+
+        inet_ntop(AF_INET, &l->addr, addr, sizeof addr);
+        if (strcmp(verb, "add") == 0 && l->expiry != 0)
+                snprintf(timeout, sizeof timeout, " timeout %llds", (long long)(l->expiry - now));
+        strbuf_printf(b, "%s element " T " leased { %s%s }\n", verb, addr, timeout);
+        strbuf_printf(b, "%s element " T " leased_%u { %s%s }\n", verb, (unsigned)l->uid, addr, timeout);
+}
+
 void guard_rules_leases(struct strbuf *b, const struct guard_lease *leases, size_t n_leases,
                         const uint32_t *uids, size_t n_uids, int64_t now) {
         strbuf_printf(b, "flush set " T " leased\n");
         for (size_t i = 0; i < n_uids; i++)
                 strbuf_printf(b, "flush set " T " leased_%u\n", (unsigned)uids[i]);
-        for (size_t i = 0; i < n_leases; i++) {
-                const struct guard_lease *l = &leases[i];
-                char addr[INET_ADDRSTRLEN], timeout[32] = "";
-                if (!uid_listed(l->uid, uids, n_uids) || (l->expiry != 0 && l->expiry <= now))
-                        continue;
-                inet_ntop(AF_INET, &l->addr, addr, sizeof addr);
-                if (l->expiry != 0)
-                        snprintf(timeout, sizeof timeout, " timeout %llds", (long long)(l->expiry - now));
-                strbuf_printf(b, "add element " T " leased { %s%s }\n", addr, timeout);
-                strbuf_printf(b, "add element " T " leased_%u { %s%s }\n", (unsigned)l->uid, addr, timeout);
+        for (size_t i = 0; i < n_leases; i++)
+                if (uid_listed(leases[i].uid, uids, n_uids) && (leases[i].expiry == 0 || leases[i].expiry > now))
+                        lease_elements(b, "add", &leases[i], now);
+}
+
+void guard_rules_leases_change(struct strbuf *b, const struct guard_lease *had, size_t n_had,
+                               const struct guard_lease *kept, size_t n_kept, int64_t now) {
+        size_t i = 0, j = 0;
+
+        /* the deletions first: a changed lease's old elements go before its new ones come */
+        while (i < n_had || j < n_kept) {
+                int c = i == n_had ? 1 : j == n_kept ? -1 : compare_leases(&had[i], &kept[j]);
+                if (c < 0 && (had[i].expiry == 0 || had[i].expiry > now))
+                        lease_elements(b, "delete", &had[i], now);
+                i += c <= 0;
+                j += c >= 0;
+        }
+        for (i = 0, j = 0; i < n_had || j < n_kept;) {
+                int c = i == n_had ? 1 : j == n_kept ? -1 : compare_leases(&had[i], &kept[j]);
+                if (c > 0)
+                        lease_elements(b, "add", &kept[j], now);
+                i += c <= 0;
+                j += c >= 0;
         }
 }
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "guard_rules.h"
@@ -161,6 +162,58 @@ static void test_leases(void **state) {
         LACKS(r, "10.77.0.103");
 }
 
+static struct guard_lease lease(const char *addr, uint32_t uid, int64_t expiry) {
+        struct guard_lease l = { .uid = uid, .expiry = expiry };
+        inet_pton(AF_INET, addr, &l.addr);
+        return l;
+}
+
+static void test_leases_kept(void **state) {
+        (void)state;
+        struct guard_lease in[] = {
+                lease("10.77.0.102", 61001, 1600), lease("10.77.0.9", 61002, 0),
+                lease("10.77.0.50", 61001, 1000),  /* expired */
+                lease("10.77.0.51", 61009, 5000),  /* no chains of theirs */
+                lease("10.77.0.9", 61001, 0),      /* the address twice: one is kept */
+        }, out[5];
+        size_t n = guard_rules_leases_kept(in, 5, uids, 2, 1000, out);
+        assert_int_equal(n, 2);
+        assert_int_equal(out[0].addr.s_addr, lease("10.77.0.9", 0, 0).addr.s_addr); /* in address order */
+        assert_int_equal(out[0].uid, 61001);
+        assert_int_equal(out[1].uid, 61001);
+        assert_int_equal(out[1].expiry, 1600);
+}
+
+static void test_leases_change(void **state) {
+        (void)state;
+        struct guard_lease had[] = {
+                lease("10.77.0.10", 61001, 1600), lease("10.77.0.11", 61001, 1600), lease("10.77.0.12", 61002, 0),
+                lease("10.77.0.13", 61002, 1000), /* timed out by the kernel */
+                lease("10.77.0.14", 61001, 0),
+        };
+        struct guard_lease kept[] = {
+                lease("10.77.0.10", 61001, 1600),  /* the same */
+                lease("10.77.0.11", 61001, 1900),  /* renewed */
+                lease("10.77.0.12", 61001, 0),     /* another student's now */
+                lease("10.77.0.15", 61002, 1100),  /* new */
+        };
+        const char *r = TEXT(guard_rules_leases_change(b, had, 5, kept, 4, 1000));
+        assert_string_equal(r, "delete element bridge vmnet_guard leased { 10.77.0.11 }\n"
+                               "delete element bridge vmnet_guard leased_61001 { 10.77.0.11 }\n"
+                               "delete element bridge vmnet_guard leased { 10.77.0.12 }\n"
+                               "delete element bridge vmnet_guard leased_61002 { 10.77.0.12 }\n"
+                               "delete element bridge vmnet_guard leased { 10.77.0.14 }\n"
+                               "delete element bridge vmnet_guard leased_61001 { 10.77.0.14 }\n"
+                               "add element bridge vmnet_guard leased { 10.77.0.11 timeout 900s }\n"
+                               "add element bridge vmnet_guard leased_61001 { 10.77.0.11 timeout 900s }\n"
+                               "add element bridge vmnet_guard leased { 10.77.0.12 }\n"
+                               "add element bridge vmnet_guard leased_61001 { 10.77.0.12 }\n"
+                               "add element bridge vmnet_guard leased { 10.77.0.15 timeout 100s }\n"
+                               "add element bridge vmnet_guard leased_61002 { 10.77.0.15 timeout 100s }\n");
+        /* nothing changed: nothing to run */
+        assert_string_equal(TEXT(guard_rules_leases_change(b, kept, 4, kept, 4, 1000)), "");
+}
+
 /* Everything vmnetd sends, in its order, on the real kernel. */
 static void test_kernel_takes_it(void **state) {
         (void)state;
@@ -173,6 +226,12 @@ static void test_kernel_takes_it(void **state) {
         guard_rules_table(&t1, &p, ports, 2, uids, 1);
         guard_rules_table(&t2, &exam, ports, 3, uids, 2);
         guard_rules_leases(&leases, &lease, 1, uids, 2, 0);
+        struct guard_lease renewed = lease, added = { .uid = 61002, .expiry = 0 };
+        renewed.expiry = (int64_t)time(NULL) + 600;
+        inet_pton(AF_INET, "10.77.0.101", &added.addr);
+        struct guard_lease after[] = { renewed, added };
+        struct strbuf change = {};
+        guard_rules_leases_change(&change, &lease, 1, after, 2, (int64_t)time(NULL));
         guard_rules_port(&port, &stale, true);
         guard_rules_port(&unport, &ports[1], false);
         guard_rules_ports_refresh(&refresh, ports, 3, uids, 2);
@@ -185,6 +244,7 @@ static void test_kernel_takes_it(void **state) {
                 { "add element bridge vmnet_guard macs { 0x525400000001 }", false },
                 { strbuf_str(&t2), false },                    /* a reload: new student, exam mode */
                 { strbuf_str(&leases), false },
+                { strbuf_str(&change), false },                /* renewed, and one more */
                 { strbuf_str(&port), true },                   /* the map names another student */
                 { strbuf_str(&refresh), false },
                 { strbuf_str(&unport), false },
@@ -201,6 +261,7 @@ static void test_kernel_takes_it(void **state) {
         int r = nft_steps_in_netns(steps, n, out, sizeof out);
         if (r >= 0 && r < n)
                 print_error("step %d did not do as expected:\n%s\n", r, steps[r].commands);
+        strbuf_free(&change);
         strbuf_free(&t1), strbuf_free(&t2), strbuf_free(&leases), strbuf_free(&port), strbuf_free(&unport);
         strbuf_free(&refresh), strbuf_free(&on), strbuf_free(&off), strbuf_free(&gone);
         if (r < 0) {
@@ -222,6 +283,8 @@ int main(void) {
                 cmocka_unit_test(test_student),
                 cmocka_unit_test(test_ports),
                 cmocka_unit_test(test_leases),
+                cmocka_unit_test(test_leases_kept),
+                cmocka_unit_test(test_leases_change),
                 cmocka_unit_test(test_kernel_takes_it),
         };
         return cmocka_run_group_tests_name("guard_rules", tests, NULL, NULL);

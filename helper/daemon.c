@@ -124,8 +124,7 @@ static void draw_view_when_quiet(struct vmnetd *d, long long now) {
 
 /* Whose VM a MAC is, for the guard's leases. */
 static int owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, void *userdata) {
-        char user[HOSTS_USER_MAX + 1];
-        return lab_owner_of_mac(mac, ret_uid, user, userdata);
+        return lab_owner_uid_of_mac(userdata, mac, ret_uid);
 }
 
 /* The guard learns the addresses dnsmasq leased and whose VMs have them

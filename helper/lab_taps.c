@@ -180,9 +180,7 @@ int lab_health(struct lab *lab, struct vmnet_reply *ret) {
         return 0;
 }
 
-int lab_owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char *ret_user, void *userdata) {
-        struct lab *lab = userdata;
-        struct user_info user;
+int lab_owner_uid_of_mac(struct lab *lab, const uint8_t mac[6], uid_t *ret_uid) {
         const struct link_record *rec;
         char port[IFNAMSIZ];
 
@@ -192,9 +190,18 @@ int lab_owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char *ret_user, void 
         rec = link_registry_by_name(&lab->links, port, LINK_KINDS_PORTS);
         if (!rec)
                 return -ENOENT;
-        if (lab->ops->user_by_uid(rec->owner, &user) < 0)
-                return -ENOENT;
         *ret_uid = rec->owner;
+        return 0;
+}
+
+int lab_owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char *ret_user, void *userdata) {
+        struct lab *lab = userdata;
+        struct user_info user;
+        uid_t uid;
+
+        if (lab_owner_uid_of_mac(lab, mac, &uid) < 0 || lab->ops->user_by_uid(uid, &user) < 0)
+                return -ENOENT;
+        *ret_uid = uid;
         /* the snapshot's owner field holds the user's label in
          * NAME.USER.DOMAIN: a label for every name a directory gives */
         dns_user_label(user.name, ret_user);

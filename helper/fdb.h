@@ -18,8 +18,8 @@ const struct fdb_sighting *fdb_find(const struct fdb_sighting *v, size_t n, cons
 
 /* The ifindex of the port of the bridge bridge_ifindex behind which mac
  * was learned, into *ret_ifindex: one RTM_GETNEIGH for that entry, which
- * the kernel finds in its hash (reading the whole FDB for it, with a
- * sysfs file a port for the ports' names, made each new lease's names
+ * the kernel finds in its hash (reading the whole FDB for it, with the
+ * ports' names then from a sysfs file a port, made each new lease's names
  * program take ~10 ms longer at 1000 ports with a MAC each, measured).
  * For many MACs, fdb_read() once and fdb_find().
  * Returns 0, -ENOENT when the bridge has not seen it (or holds it as an

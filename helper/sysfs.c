@@ -10,20 +10,14 @@
 #include "sysfs.h"
 
 int sysfs_read_long(const char *dev, const char *file, long *ret) {
-        char path[256];
-
-        if (snprintf(path, sizeof path, "/sys/class/net/%s/%s", dev, file) >= (int)sizeof path)
-                return -ENAMETOOLONG;
-        return sysfs_read_long_at(AT_FDCWD, path, ret);
-}
-
-int sysfs_read_long_at(int dir_fd, const char *path, long *ret) {
-        char buf[64], *end;
+        char path[256], buf[64], *end;
         ssize_t n;
         long v;
         int fd;
 
-        fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC);
+        if (snprintf(path, sizeof path, "/sys/class/net/%s/%s", dev, file) >= (int)sizeof path)
+                return -ENAMETOOLONG;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         n = read(fd, buf, sizeof buf - 1);

@@ -138,9 +138,11 @@ static void sync_guard_leases(struct vmnetd *d) {
         daemon_view_changed(d); /* the lab view shows the leases too */
         if (!d->guard.on)
                 return;
-        /* one read of the FDB for every lease's owner */
+        /* one read of the FDB, one index of the ports, for every lease's owner */
         lab_fdb_hold(&d->lab);
+        lab_port_owners_hold(&d->lab);
         int r = lease_owners_read(&d->lease_owners, d->leases_path, owner_of_mac, &d->lab, &leases, &n);
+        lab_port_owners_release(&d->lab);
         lab_fdb_release(&d->lab);
         if (r >= 0)
                 guard_leases(&d->guard, leases, n);

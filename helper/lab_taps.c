@@ -180,18 +180,79 @@ int lab_health(struct lab *lab, struct vmnet_reply *ret) {
         return 0;
 }
 
-int lab_owner_uid_of_mac(struct lab *lab, const uint8_t mac[6], uid_t *ret_uid) {
-        const struct link_record *rec;
-        char port[IFNAMSIZ];
+/* A port of the registry's, by name (lab_port_owners_hold). */
+struct port_owner {
+        char name[IFNAMSIZ];
+        uid_t uid;
+        size_t place; /* in the registry */
+};
 
-        if (lab->ops->port_of_mac(lab, mac, port) < 0)
-                return -ENOENT;
-        /* behind a login link (its bridge end is the port), a tap or a container's link of vmnetd's */
+static int by_name_then_place(const void *a, const void *b) {
+        const struct port_owner *x = a, *y = b;
+        int r = strcmp(x->name, y->name);
+        return r ? r : (x->place > y->place) - (x->place < y->place);
+}
+
+static int name_is(const void *name, const void *owner) {
+        return strcmp(name, ((const struct port_owner *)owner)->name);
+}
+
+void lab_port_owners_hold(struct lab *lab) {
+        struct port_owner *v;
+        size_t n = 0, kept = 0;
+
+        lab_port_owners_release(lab);
+        v = calloc(lab->links.n ? lab->links.n : 1, sizeof *v);
+        if (!v)
+                return; /* each lookup walks the registry then */
+        link_registry_foreach(rec, &lab->links)
+                if (LINK_KINDS_PORTS & LINK_KIND_BIT(rec->kind)) {
+                        strcpy(v[n].name, rec->name);
+                        v[n].uid = rec->owner;
+                        v[n++].place = (size_t)(rec - lab->links.v);
+                }
+        qsort(v, n, sizeof *v, by_name_then_place);
+        /* a name twice: the first in the registry, as link_registry_by_name */
+        for (size_t i = 0; i < n; i++)
+                if (kept == 0 || strcmp(v[kept - 1].name, v[i].name) != 0)
+                        v[kept++] = v[i];
+        lab->port_owners = v;
+        lab->n_port_owners = kept;
+}
+
+void lab_port_owners_release(struct lab *lab) {
+        free(lab->port_owners);
+        lab->port_owners = NULL;
+        lab->n_port_owners = 0;
+}
+
+/* The owner of the registry's port named port. */
+static int port_owner(struct lab *lab, const char *port, uid_t *ret_uid) {
+        const struct link_record *rec;
+
+        if (lab->port_owners) {
+                const struct port_owner *o =
+                        lab->n_port_owners ? bsearch(port, lab->port_owners, lab->n_port_owners, sizeof *o, name_is)
+                                           : NULL;
+                if (!o)
+                        return -ENOENT;
+                *ret_uid = o->uid;
+                return 0;
+        }
         rec = link_registry_by_name(&lab->links, port, LINK_KINDS_PORTS);
         if (!rec)
                 return -ENOENT;
         *ret_uid = rec->owner;
         return 0;
+}
+
+int lab_owner_uid_of_mac(struct lab *lab, const uint8_t mac[6], uid_t *ret_uid) {
+        char port[IFNAMSIZ];
+
+        if (lab->ops->port_of_mac(lab, mac, port) < 0)
+                return -ENOENT;
+        /* behind a login link (its bridge end is the port), a tap or a container's link of vmnetd's */
+        return port_owner(lab, port, ret_uid);
 }
 
 int lab_owner_of_mac(const uint8_t mac[6], uid_t *ret_uid, char *ret_user, void *userdata) {

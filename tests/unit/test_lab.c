@@ -723,6 +723,22 @@ static void test_tap_given_away(void **state) {
         strcpy(world.port_of_mac, "vmnet0");
         assert_int_equal(lab_owner_of_mac((const uint8_t[6]) { 0x52, 0x54, 0, 0, 0, 3 }, &uid, user, &lab), -ENOENT);
         assert_int_equal(lab_owner_uid_of_mac(&lab, (const uint8_t[6]) { 0x52, 0x54, 0, 0, 0, 3 }, &uid), -ENOENT);
+        /* the same answers from the index the guard holds for its leases */
+        lab_port_owners_hold(&lab);
+        assert_non_null(lab.port_owners);
+        assert_int_equal(lab_owner_uid_of_mac(&lab, (const uint8_t[6]) { 0x52, 0x54, 0, 0, 0, 3 }, &uid), -ENOENT);
+        strcpy(world.port_of_mac, link_at(link_named("tap-stu2")->peer)->name);
+        uid = 0;
+        assert_int_equal(lab_owner_uid_of_mac(&lab, (const uint8_t[6]) { 0x52, 0x54, 0, 0, 0, 2 }, &uid), 0);
+        assert_int_equal(uid, UID_STU2);
+        strcpy(world.port_of_mac, "tap-stu1+1");
+        assert_int_equal(lab_owner_uid_of_mac(&lab, (const uint8_t[6]) { 0x52, 0x54, 0, 0, 0, 1 }, &uid), 0);
+        assert_int_equal(uid, UID_STU1);
+        strcpy(world.port_of_mac, "tap-stu2"); /* a login link's own end is no port */
+        assert_int_equal(lab_owner_uid_of_mac(&lab, (const uint8_t[6]) { 0x52, 0x54, 0, 0, 0, 2 }, &uid), -ENOENT);
+        lab_port_owners_release(&lab);
+        assert_null(lab.port_owners);
+        strcpy(world.port_of_mac, "vmnet0");
         /* the names program hears the same through OWNER (an unknown one is an answer) */
         assert_int_equal(ask(UID_SELF, VMNET_MSG_OWNER, "", &rep, NULL), VMNET_OK);
         assert_int_equal(rep.owner_uid, VMNET_OWNER_UNKNOWN);

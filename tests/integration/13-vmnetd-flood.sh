@@ -84,6 +84,9 @@ kill "$IDLE"
 before=$(grep -c "uid 61002" "$W/vmnetd.log" || true)
 sent=$(python3 "$FLOOD" malformed "$SOCK" 61002 2000)
 expect_eq "malformed requests sent" 2000 "$sent"
+# the log reaches its file through tee: wait for the first line, then count
+wait_until 5 sh -c "[ \$(grep -c 'uid 61002' '$W/vmnetd.log') -gt $before ]" || true
+sleep 0.2
 lines=$(( $(grep -c "uid 61002" "$W/vmnetd.log" || true) - before ))
 log "vmnetd's log lines about uid 61002 for 2000 malformed requests: $lines"
 [ "$lines" -ge 1 ] && [ "$lines" -le 20 ] || fail "$lines log lines for one student's 2000 malformed requests"
@@ -103,6 +106,6 @@ chmod 0666 "$SOCK"; chmod 0600 "$ROOT_SOCK"   # what the units' SocketMode= do
 inode=$(stat -c %i "$ROOT_SOCK")
 wait_until 10 "$CTL" -s "$ROOT_SOCK" open stu1 || fail "the socket-activated vmnetd does not answer on root's socket"
 runuser -u stu1 -- "$CTL" status >/dev/null || fail "the socket-activated vmnetd does not answer on the public socket"
-grep -q "(socket-activated)" "$W/vmnetd2.log" || fail "vmnetd did not take the sockets systemd passed"
+wait_until 5 grep -q "(socket-activated)" "$W/vmnetd2.log" || fail "vmnetd did not take the sockets systemd passed"
 expect_eq "root's socket is the one systemd made" "$inode" "$(stat -c %i "$ROOT_SOCK")"
 echo ok

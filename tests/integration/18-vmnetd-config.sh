@@ -145,7 +145,7 @@ rm -r "$C.d"
 world_config uplink=isolated "allow_groups=students ghosts" > "$C"
 : > "$W/vmnetd.log"
 world_start_vmnetd "$C" 2> >(tee -a "$W/vmnetd.log" >&2)
-grep -qF "$C:4: allow_groups: no group named 'ghosts'" "$W/vmnetd.log" ||
+wait_until 5 grep -qF "$C:4: allow_groups: no group named 'ghosts'" "$W/vmnetd.log" ||
         fail "the start's log lacks the unknown group with its place: $(cat "$W/vmnetd.log")"
 "$CTL" hold stu1 60 > "$W/hold.stu1" & WORLD_PIDS+=("$!")
 wait_until 5 test -s "$W/hold.stu1" || fail "no answer for stu1"

@@ -275,6 +275,8 @@ const struct kernel_link *kernel_view_by_ifindex(const struct kernel_view *k, in
 /* Is rec still the link vmnetd made: same index, name and kind, and for a
  * pair the same other end? */
 bool kernel_view_confirms(const struct kernel_view *k, const struct link_record *rec);
+/* Each record of reg the kernel has learns its flags from k. */
+void kernel_view_tell_flags(const struct kernel_view *k, struct link_registry *reg);
 
 /* The records of run_dir/state (at state_path) the kernel confirms, into
  * reg, and what vmnetd made without writing down (an older vmnetd's,

@@ -210,6 +210,7 @@ void lab_link_event(struct lab *lab, const struct kernel_link *link, bool delete
                 link_registry_foreach(rec, &lab->links)
                         if (kernel_view_confirms(&k, rec))
                                 (void)link_registry_add(&confirmed, rec);
+                kernel_view_tell_flags(&k, &confirmed);
                 changed = confirmed.n != lab->links.n;
                 confirmed.changes = lab->links.changes + 1;
                 link_registry_clear(&lab->links);
@@ -234,6 +235,12 @@ void lab_link_event(struct lab *lab, const struct kernel_link *link, bool delete
                 if (segment)
                         lab_retire_stray_segments(lab, false);
         } else {
+                struct link_record *rec = link_registry_by_ifindex(&lab->links, link->ifindex);
+                if (rec) {
+                        /* the lab view reads them here, not from a dump of every link */
+                        rec->flags = link->flags;
+                        rec->flags_known = true;
+                }
                 changed = link_registry_renamed(&lab->links, link->ifindex, link->name);
                 if (changed)
                         state_put_link(&change, link_registry_by_ifindex(&lab->links, link->ifindex));

@@ -38,6 +38,16 @@ bool kernel_view_confirms(const struct kernel_view *k, const struct link_record 
                (rec->peer_ifindex == 0 || l->link == rec->peer_ifindex);
 }
 
+void kernel_view_tell_flags(const struct kernel_view *k, struct link_registry *reg) {
+        link_registry_foreach(rec, reg) {
+                const struct kernel_link *l = kernel_view_by_ifindex(k, rec->ifindex);
+                if (l) {
+                        rec->flags = l->flags;
+                        rec->flags_known = true;
+                }
+        }
+}
+
 /* Takes into reg the saved records the kernel confirms. */
 static void take_confirmed(struct link_registry *reg, const struct link_registry *saved, const struct kernel_view *k) {
         link_registry_foreach(rec, saved) {
@@ -130,6 +140,7 @@ int lab_take_back(struct nl_sock *nl, const char *state_path, const char *patter
         take_old_bridge(reg, ret_saved, &k);
         if (bridge_ifindex > 0)
                 take_unrecorded(reg, pattern, bridge_ifindex, &ret_saved->students, &k);
+        kernel_view_tell_flags(&k, reg);
         free(k.v);
         return 0;
 }

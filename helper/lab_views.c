@@ -46,11 +46,16 @@ static int student_index(struct lab *lab, struct lab_view *v, uid_t uid, const c
         return r < 0 ? r : (int)v->n_students - 1;
 }
 
-static const struct kernel_link *kernel_link_of(const struct kernel_link *k, size_t n, int ifindex) {
-        for (size_t i = 0; i < n; i++)
-                if (k[i].ifindex == ifindex)
-                        return &k[i];
-        return NULL;
+/* The link's flags as the view shows them: the record's, as its link
+ * events told them, or, before any did, the kernel's now.  *ret_gone when
+ * the kernel has it no more (its deletion event is on its way). */
+static uint8_t link_flags_now(struct lab *lab, const struct link_record *rec, bool *ret_gone) {
+        struct kernel_link k = { .flags = rec->flags };
+
+        *ret_gone = !rec->flags_known && lab->ops->link_get(lab, rec->ifindex, &k) < 0;
+        if (*ret_gone)
+                return 0;
+        return (k.flags & IFF_LOWER_UP ? VMNET_TAP_FLAG_CARRIER : 0) | (k.flags & IFF_UP ? VMNET_TAP_FLAG_UP : 0);
 }
 
 struct shown {
@@ -68,16 +73,12 @@ static int by_student_and_index(const void *a, const void *b) {
 
 /* Students (with a session, or holding a link) and their links. */
 static int add_students_and_links(struct lab *lab, struct lab_view *v) {
-        _cleanup_free_ struct kernel_link *k = NULL;
         _cleanup_free_ struct shown *shown = calloc(lab->links.n ? lab->links.n : 1, sizeof *shown);
-        size_t nk = 0, n = 0;
+        size_t n = 0;
         int r;
 
         if (!shown)
                 return -ENOMEM;
-        r = links_dump(lab->nl, &k, &nk);
-        if (r < 0)
-                return r;
         for (size_t i = 0; i < lab->students.n; i++) {
                 const struct student *st = lab->students.v[i];
                 r = student_index(lab, v, st->user.uid, st->user.name);
@@ -104,13 +105,12 @@ static int add_students_and_links(struct lab *lab, struct lab_view *v) {
                 const struct link_record *rec = shown[i].rec;
                 const struct link_record *port = rec->kind == LINK_LOGIN
                                                  ? link_registry_by_ifindex(&lab->links, rec->peer_ifindex) : rec;
-                const struct kernel_link *kl = kernel_link_of(k, nk, rec->ifindex);
+                bool gone;
                 struct lab_view_link l = { .student = (uint32_t)shown[i].student, .kind = view_kind(rec->kind),
+                                           .flags = link_flags_now(lab, rec, &gone),
                                            .since = rec->created > 0 ? rec->created : 0 };
-                if (!kl)
-                        continue; /* gone; its link event is on its way */
-                l.flags = (kl->flags & IFF_LOWER_UP ? VMNET_TAP_FLAG_CARRIER : 0) |
-                          (kl->flags & IFF_UP ? VMNET_TAP_FLAG_UP : 0);
+                if (gone)
+                        continue; /* its link event is on its way */
                 snprintf(l.name, sizeof l.name, "%s", rec->name);
                 snprintf(l.port, sizeof l.port, "%s", port ? port->name : "");
                 r = lab_view_add_link(v, &l);
@@ -130,14 +130,6 @@ static int by_student_and_name(const void *a, const void *b) {
         if (x->s.student != y->s.student)
                 return x->s.student < y->s.student ? -1 : 1;
         return strcmp(x->s.name, y->s.name);
-}
-
-static uint8_t link_flags(struct lab *lab, int ifindex, bool *ret_gone) {
-        struct kernel_link k;
-        *ret_gone = lab->ops->link_get(lab, ifindex, &k) < 0;
-        if (*ret_gone)
-                return 0;
-        return (k.flags & IFF_LOWER_UP ? VMNET_TAP_FLAG_CARRIER : 0) | (k.flags & IFF_UP ? VMNET_TAP_FLAG_UP : 0);
 }
 
 /* The students' private segments, by owner and name, their links and what
@@ -180,7 +172,7 @@ static int add_segments(struct lab *lab, struct lab_view *v) {
                         if (shown[i].ifindex != rec->segment)
                                 continue;
                         struct lab_view_segment_port p = { .segment = (uint32_t)i, .kind = view_kind(rec->kind),
-                                                           .flags = link_flags(lab, rec->ifindex, &gone) };
+                                                           .flags = link_flags_now(lab, rec, &gone) };
                         snprintf(p.name, sizeof p.name, "%s", rec->name);
                         r = gone ? 0 : lab_view_add_segment_port(v, &p); /* gone: its link event is on its way */
                         if (r == -ENOMEM)

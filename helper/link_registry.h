@@ -92,6 +92,8 @@ struct link_record {
         int64_t created;  /* when vmnetd made it (seconds since the epoch); 0: now, which
                            * link_registry_add() fills in; -1: not known (an older state) */
         bool dying;       /* waiting for the batched deletion */
+        unsigned flags;   /* the kernel's IFF_* of it, as its last link event said */
+        bool flags_known; /* false until a link event (or a dump) told them */
 };
 
 struct link_registry {

@@ -159,6 +159,8 @@ assert all(l["since"] > 0 and l["port"] for l in s["stu1"]["links"]), s["stu1"][
 login = [l for l in s["stu1"]["links"] if l["kind"] == "login"][0]
 assert login["name"] == "tap-stu1" and login["port"].startswith("vmnp"), login
 assert [l["kind"] for l in s["stu2"]["links"]] == ["vm"], s["stu2"]
+# up with carrier, as the links' events told vmnetd
+assert all(l["up"] and l["carrier"] for u in ("stu1", "stu2") for l in s[u]["links"]), s
 for v in lab["vms"]:
     assert v["address_from"] == "lease" and v["expiry"] > lab["time"] and v["since"] > 0, v
     assert v["port"] == v["link"], v          # a VM tap is its own bridge port

@@ -131,8 +131,9 @@ status_says() {
 spoof_stays_in() {
         local guest=$1 own=$2 seen=$3 mac
         mac=$(cat /sys/class/net/vmnet0/address)
-        world_spawn ip netns exec lan tcpdump -l -n -i eth0 udp port 9999 > "$W/lan-udp.txt" 2> /dev/null
-        sleep 1
+        world_spawn ip netns exec lan tcpdump -l -n -i eth0 udp port 9999 > "$W/lan-udp.txt" 2> "$W/lan-udp.err"
+        # not a blind second: after a flood the machine may take longer
+        wait_until 20 grep -q 'listening on' "$W/lan-udp.err" || fail "tcpdump on the LAN did not start"
         ATTACKER=$guest attacker_runs 10 "vmraw udp eth0 192.168.99.9 $LAN_PEER $mac 9999 3 &&
 vmraw udp eth0 $own $LAN_PEER $mac 9999 3"
         sleep 2

@@ -31,16 +31,13 @@
 #define BRIDGE_PORTS_MAX 1023
 #define POOL_PORTS_SPARE 64
 
+/* (a pool's records are no one's: owner 0) */
 static size_t pool_size(const struct lab *lab) {
-        return link_registry_count(&lab->links, 0, LINK_KIND_BIT(LINK_POOL));
+        return link_registry_count_kinds(&lab->links, LINK_KIND_BIT(LINK_POOL), false);
 }
 
 static size_t ports_used(const struct lab *lab) {
-        size_t n = 0;
-
-        link_registry_foreach(rec, &lab->links)
-                n += (LINK_KINDS_PORTS | LINK_KIND_BIT(LINK_POOL_PEER)) & LINK_KIND_BIT(rec->kind) ? 1 : 0;
-        return n;
+        return link_registry_count_kinds(&lab->links, LINK_KINDS_PORTS | LINK_KIND_BIT(LINK_POOL_PEER), true);
 }
 
 bool lab_pool_wants(const struct lab *lab) {

@@ -39,13 +39,63 @@ enum link_kind link_kind_from_word(const char *word) {
         return 0;
 }
 
+/* The index (see struct link_registry): linear probing from a slot
+ * Fibonacci hashing picks; a removal shifts back what probed past it, so
+ * no slot is ever a tombstone. */
+static size_t slot_of(const struct link_registry *reg, int ifindex) {
+        /* the product's top bits: n_slots is a power of two from 16 to 2^31 */
+        return (size_t)(((uint32_t)ifindex * 2654435769u) >> (32 - __builtin_ctzl(reg->n_slots)));
+}
+
+/* The slot that holds ifindex, or the empty one where it would go. */
+static size_t slot_find(const struct link_registry *reg, int ifindex) {
+        size_t s = slot_of(reg, ifindex);
+        while (reg->slots[s] && reg->v[reg->slots[s] - 1].ifindex != ifindex)
+                s = (s + 1) & (reg->n_slots - 1);
+        return s;
+}
+
+/* Room for n records: the slots grown (and refilled) to twice n or more. */
+static int slots_reserve(struct link_registry *reg, size_t n) {
+        if (n * 2 <= reg->n_slots)
+                return 0;
+        size_t want = reg->n_slots ? reg->n_slots : 16;
+        while (want < n * 2)
+                want *= 2;
+        if (want > (size_t)1 << 31)
+                return -ENOMEM;
+        uint32_t *slots = calloc(want, sizeof *slots);
+        if (!slots)
+                return -ENOMEM;
+        free(reg->slots);
+        reg->slots = slots;
+        reg->n_slots = want;
+        for (size_t i = 0; i < reg->n; i++)
+                reg->slots[slot_find(reg, reg->v[i].ifindex)] = (uint32_t)i + 1;
+        return 0;
+}
+
+/* Empties slot s, then moves back each record after it that probed past s. */
+static void slot_clear(struct link_registry *reg, size_t s) {
+        size_t mask = reg->n_slots - 1, hole = s;
+
+        reg->slots[hole] = 0;
+        for (size_t j = (hole + 1) & mask; reg->slots[j]; j = (j + 1) & mask) {
+                size_t home = slot_of(reg, reg->v[reg->slots[j] - 1].ifindex);
+                /* it stays unless its home lies cyclically after the hole, up to j */
+                if (((j - home) & mask) >= ((j - hole) & mask)) {
+                        reg->slots[hole] = reg->slots[j];
+                        reg->slots[j] = 0;
+                        hole = j;
+                }
+        }
+}
+
 struct link_record *link_registry_by_ifindex(const struct link_registry *reg, int ifindex) {
-        if (ifindex <= 0)
+        if (ifindex <= 0 || reg->n == 0)
                 return NULL;
-        link_registry_foreach(rec, reg)
-                if (rec->ifindex == ifindex)
-                        return rec;
-        return NULL;
+        size_t s = slot_find(reg, ifindex);
+        return reg->slots[s] ? &reg->v[reg->slots[s] - 1] : NULL;
 }
 
 struct link_record *link_registry_by_name(const struct link_registry *reg, const char *name, unsigned kinds_mask) {
@@ -67,10 +117,13 @@ int link_registry_add(struct link_registry *reg, const struct link_record *rec) 
                 return -EINVAL;
         if (link_registry_by_ifindex(reg, rec->ifindex))
                 return -EEXIST;
-        if (ARRAY_RESERVE(reg->v, reg->allocated, reg->n + 1) < 0)
+        if (ARRAY_RESERVE(reg->v, reg->allocated, reg->n + 1) < 0 || slots_reserve(reg, reg->n + 1) < 0)
                 return -ENOMEM;
+        reg->slots[slot_find(reg, rec->ifindex)] = (uint32_t)reg->n + 1;
         reg->v[reg->n] = *rec;
         reg->v[reg->n].dying = false;
+        reg->n_of_kind[rec->kind]++;
+        reg->n_live_of_kind[rec->kind]++;
         if (reg->v[reg->n].created == 0)
                 reg->v[reg->n].created = (int64_t)time(NULL);
         reg->n++;
@@ -87,7 +140,16 @@ bool link_registry_remove(struct link_registry *reg, int ifindex) {
                 return false;
         if (rec->dying)
                 reg->n_dying--;
-        *rec = reg->v[--reg->n];
+        else
+                reg->n_live_of_kind[rec->kind]--;
+        reg->n_of_kind[rec->kind]--;
+        size_t at = (size_t)(rec - reg->v);
+        slot_clear(reg, slot_find(reg, ifindex));
+        if (at != --reg->n) {
+                /* the last record takes its place, and its slot says so */
+                *rec = reg->v[reg->n];
+                reg->slots[slot_find(reg, rec->ifindex)] = (uint32_t)at + 1;
+        }
         reg->changes++;
         return true;
 }
@@ -95,6 +157,7 @@ bool link_registry_remove(struct link_registry *reg, int ifindex) {
 void link_registry_clear(struct link_registry *reg) {
         uint64_t changes = reg->changes + 1;
         free(reg->v);
+        free(reg->slots);
         *reg = (struct link_registry) { .changes = changes };
 }
 
@@ -103,6 +166,15 @@ size_t link_registry_count(const struct link_registry *reg, uid_t owner, unsigne
 
         link_registry_foreach(rec, reg)
                 n += rec->owner == owner && !rec->dying && (kinds_mask & LINK_KIND_BIT(rec->kind));
+        return n;
+}
+
+size_t link_registry_count_kinds(const struct link_registry *reg, unsigned kinds_mask, bool with_dying) {
+        size_t n = 0;
+
+        for (int k = 1; k < _LINK_KIND_COUNT; k++)
+                if (kinds_mask & LINK_KIND_BIT(k))
+                        n += with_dying ? reg->n_of_kind[k] : reg->n_live_of_kind[k];
         return n;
 }
 
@@ -125,10 +197,13 @@ static void mark(struct link_registry *reg, struct link_record *rec, bool dying)
         if (rec->dying == dying)
                 return;
         rec->dying = dying;
-        if (dying)
+        if (dying) {
                 reg->n_dying++;
-        else
+                reg->n_live_of_kind[rec->kind]--;
+        } else {
                 reg->n_dying--;
+                reg->n_live_of_kind[rec->kind]++;
+        }
 }
 
 void link_registry_set_dying(struct link_registry *reg, struct link_record *rec, bool dying) {

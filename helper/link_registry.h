@@ -99,6 +99,15 @@ struct link_record {
 struct link_registry {
         struct link_record *v;
         size_t n, allocated;
+        /* v by ifindex: open addressing, each slot a position in v + 1 (0:
+         * empty), at least twice as many slots as records.  Every link
+         * event asks for a record by ifindex: at 1000 students a search
+         * through v was a tenth of vmnetd's own time per login. */
+        uint32_t *slots;
+        size_t n_slots;
+        /* records of each kind, and of those the ones not dying: asked on
+         * every round of the event loop (lab_pool.c) */
+        size_t n_of_kind[_LINK_KIND_COUNT], n_live_of_kind[_LINK_KIND_COUNT];
         size_t n_dying;
         uint64_t changes; /* bumped by every record added, removed or renamed: whoever
                            * follows the records (the guard) compares it */
@@ -119,6 +128,8 @@ struct link_record *link_registry_by_name(const struct link_registry *reg, const
 
 /* The records of owner among kinds, not counting dying ones. */
 size_t link_registry_count(const struct link_registry *reg, uid_t owner, unsigned kinds);
+/* The records among kinds, anyone's, dying ones too if with_dying. */
+size_t link_registry_count_kinds(const struct link_registry *reg, unsigned kinds, bool with_dying);
 
 /* owner's segment called label (not dying), or NULL. */
 struct link_record *link_registry_segment(const struct link_registry *reg, uid_t owner, const char *label);

@@ -22,8 +22,12 @@ static void hex(uint64_t h, char ret[NAME_HASH_HEX + 1]) {
         snprintf(ret, NAME_HASH_HEX + 1, "%010" PRIx64, h >> 24);
 }
 
+uint64_t name_hash64(const char *s) {
+        return fnv1a64(FNV_OFFSET, s);
+}
+
 void name_hash_hex(const char *s, char ret[NAME_HASH_HEX + 1]) {
-        hex(fnv1a64(FNV_OFFSET, s), ret);
+        hex(name_hash64(s), ret);
 }
 
 void name_hash_hex_pair(const char *a, const char *b, char ret[NAME_HASH_HEX + 1]) {

@@ -3,9 +3,12 @@
  * lowercase hex digits.  With n names hashed, a clash has odds of about
  * n^2 / 2^41 (1 in 2 million for 1000). */
 #pragma once
+#include <stdint.h>
 
 #define NAME_HASH_HEX 10
 
+/* The whole 64-bit FNV-1a of s (what the short hash is cut from). */
+uint64_t name_hash64(const char *s);
 /* The hash of s as NAME_HASH_HEX hex digits and a NUL. */
 void name_hash_hex(const char *s, char ret[NAME_HASH_HEX + 1]);
 /* The same of a pair (a user and a segment of theirs, segment_name.h): of

@@ -10,6 +10,7 @@
 #include "array.h"
 #include "guard.h"
 #include "guard_listing.h"
+#include "guard_stamp.h"
 #include "log.h"
 #include "login_link.h"
 #include "nft.h"
@@ -141,14 +142,25 @@ static bool owns_nothing(const struct guard_listing *l, uint32_t uid, const stru
 }
 
 /* Builds the table: kept where it is (learned sets survive), made anew when
- * that fails or fresh is set (max_macs changed: the sets' sizes cannot). */
-static int build(struct guard *g, bool fresh) {
+ * that fails or fresh is set (max_macs changed: the sets' sizes cannot).
+ * l: the table as it is.  Sets *ret_kept when its rules could stay. */
+static int build(struct guard *g, const struct guard_listing *l, bool fresh, bool *ret_kept) {
         struct strbuf b = {};
+        char stamp[GUARD_STAMP_SIZE];
         int r = -EIO;
 
         g->leased_known = false; /* a table made anew has empty sets */
+        guard_stamp_of(&g->params, stamp);
+        /* stamped as this vmnetd would stamp it: brought up to date (guard_stamp.h) */
+        *ret_kept = false;
+        if (!fresh && stamp[0] && guard_stamp_listed(l, stamp)) {
+                guard_stamp_bring_up_to_date(&b, &g->params, l, g->ports, g->n_ports, g->uids, g->n_uids);
+                if ((*ret_kept = run(&b, NFT_RUN_QUIET) >= 0))
+                        return 0;
+        }
         if (!fresh) {
                 guard_rules_table(&b, &g->params, g->ports, g->n_ports, g->uids, g->n_uids);
+                guard_stamp_put(&b, l, stamp);
                 r = run(&b, NFT_RUN_QUIET);
         }
         if (r < 0) {
@@ -157,6 +169,7 @@ static int build(struct guard *g, bool fresh) {
                                  "(what it learned is forgotten)");
                 guard_rules_delete_table(&b);
                 guard_rules_table(&b, &g->params, g->ports, g->n_ports, g->uids, g->n_uids);
+                guard_stamp_put(&b, NULL, stamp);
                 r = run(&b, 0);
         }
         return r;
@@ -186,8 +199,9 @@ static int apply(struct guard *g, bool fresh) {
                 r = remember_uid(g, l.uids[i]);
         for (size_t i = 0; i < g->n_ports && r >= 0; i++)
                 r = remember_uid(g, g->ports[i].uid);
+        bool kept = false;
         if (r >= 0)
-                r = build(g, fresh || l.other_size);
+                r = build(g, &l, fresh || l.other_size, &kept);
         if (r >= 0)
                 collect(g, &l);
         guard_listing_clear(&l);
@@ -199,8 +213,9 @@ static int apply(struct guard *g, bool fresh) {
         g->on = true;
         for (size_t i = 0; i < g->n_ports; i++)
                 g->ports[i].pending = false; /* the table took every port */
-        log_info("guard: table bridge %s set: %zu ports, %zu students, max_macs %u, exam mode %s", GUARD_TABLE,
-                 g->n_ports, g->n_uids, g->params.max_macs, g->params.isolation ? "on" : "off");
+        log_info("guard: table bridge %s %s: %zu ports, %zu students, max_macs %u, exam mode %s", GUARD_TABLE,
+                 kept ? "kept (its rules are these)" : "set", g->n_ports, g->n_uids, g->params.max_macs,
+                 g->params.isolation ? "on" : "off");
         return 0;
 }
 

@@ -69,6 +69,25 @@ static int scenario(void *userdata) {
         CHECK(5, lists("map bridge vmnet_guard in_ports", "\"tap-stu2+1\" : goto in_61002"));
         CHECK(6, guard_start(&g, &c, host_mac, ports, 2) == 0);  /* a restart */
         CHECK(7, lists("set bridge vmnet_guard macs", "0x525400000002"));
+        /* that restart kept the rules (the table's stamp says they are
+         * these): a rule only a rebuild would flush is still there */
+        CHECK(8, lists("table bridge vmnet_guard", "chain " "built_"));
+        CHECK(9, nft_run("add rule bridge vmnet_guard needs counter comment \"not rebuilt\"", 0, NULL) == 0);
+        CHECK(18, guard_start(&g, &c, host_mac, ports, 2) == 0 && lists("chain bridge vmnet_guard needs", "not rebuilt"));
+        CHECK(19, lists("map bridge vmnet_guard in_ports", "\"tap-stu2+1\" : goto in_61002"));
+        /* other rules (here for another host address): rebuilt, stamped anew */
+        struct vmnet_config other = c;
+        other.address.s_addr = htonl(0x0a4e0001);
+        char *before = listing("table bridge vmnet_guard"), *after;
+        CHECK(25, guard_start(&g, &other, host_mac, ports, 2) == 0 && !lists("chain bridge vmnet_guard needs", "not rebuilt"));
+        after = listing("table bridge vmnet_guard");
+        const char *stamp_before = strstr(before, "chain built_"), *stamp_after = strstr(after, "chain built_");
+        bool restamped = stamp_before && stamp_after && strncmp(stamp_before, stamp_after, 28) != 0 &&
+                         !strstr(stamp_after + 1, "chain built_") && strstr(after, "10.78.0.1");
+        free(before);
+        free(after);
+        CHECK(26, restamped);
+        CHECK(27, guard_start(&g, &c, host_mac, ports, 2) == 0 && lists("set bridge vmnet_guard macs", "0x525400000002"));
 
         /* stu1's port: the first address seen is noted, a change to another
          * student's MAC or the host's is stolen, to its own or a fresh one not */
@@ -89,6 +108,11 @@ static int scenario(void *userdata) {
         CHECK(23, guard_reload(&h, &c, host_mac) == 0 && !guard_isolation(&h));
         CHECK(24, !lists("chain bridge vmnet_guard exam_61002", "goto drop_exam"));
         guard_stop(&h);
+        /* a reload of rules the table keeps still puts exam mode back as
+         * the config says */
+        CHECK(28, guard_set_isolation(&g, true) == 0 && lists("chain bridge vmnet_guard exam_61002", "goto drop_exam"));
+        CHECK(29, guard_reload(&g, &c, host_mac) == 0 && !guard_isolation(&g) &&
+                          !lists("chain bridge vmnet_guard exam_61002", "goto drop_exam"));
 
         /* leases: only the students with chains, as of now */
         struct guard_lease l[2] = { { .uid = 61001, .expiry = 0 }, { .uid = 61009, .expiry = 0 } };

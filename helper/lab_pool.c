@@ -120,6 +120,8 @@ static int drop_unhanded(struct lab *lab, struct link_record *rec, const struct 
 int lab_pool_take(struct lab *lab, const struct student *st, struct strbuf *change) {
         struct link_record *rec = NULL;
 
+        if (pool_size(lab) == 0)
+                return -ENOENT; /* (every login asks: no walk through the records for none) */
         link_registry_foreach(p, &lab->links)
                 if (p->kind == LINK_POOL && !p->dying && link_registry_by_ifindex(&lab->links, p->peer_ifindex)) {
                         rec = p;

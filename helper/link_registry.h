@@ -101,8 +101,9 @@ struct link_registry {
         size_t n, allocated;
         /* v by ifindex: open addressing, each slot a position in v + 1 (0:
          * empty), at least twice as many slots as records.  Every link
-         * event asks for a record by ifindex: at 1000 students a search
-         * through v was a tenth of vmnetd's own time per login. */
+         * event asks for a record by ifindex: searching v for it (and
+         * counting the pool on every round of the loop, below) was 7% of
+         * vmnetd's CPU while a class of 900 logged in from the pool. */
         uint32_t *slots;
         size_t n_slots;
         /* records of each kind, and of those the ones not dying: asked on

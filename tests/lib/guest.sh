@@ -213,7 +213,10 @@ guest_exec() {
                 "$(guest_ctl "$name")" ||
                 fail "guest $name: cannot send it a command"
         end=$(( $(date +%s) + secs ))
-        while ! line=$(grep -a -m 1 "^VMNET-CTL-DONE $id rc=" "$d/ctl.log"); do
+        # the log grows as the guest's console sends it, a few bytes at a
+        # time: the status counts once its digits are there (a line cut
+        # right after "rc=" once made a command that worked fail)
+        while ! line=$(grep -a -m 1 -E "^VMNET-CTL-DONE $id rc=[0-9]+" "$d/ctl.log"); do
                 if [ "$(date +%s)" -ge "$end" ] || ! guest_running "$name"; then
                         log "guest $name: '$*' did not finish within $secs s"
                         return 124
@@ -221,6 +224,7 @@ guest_exec() {
                 sleep 0.05
         done
         sed -n "s/^VMNET-CTL-OUT $id //p" "$d/ctl.log" | tr -d '\r'
+        line=${line%$'\r'}
         return "${line##*rc=}"
 }
 

@@ -427,7 +427,7 @@ int guard_set_isolation(struct guard *g, bool on) {
 
         if (!g->on)
                 return -ENOTCONN;
-        guard_rules_isolation(&b, on, g->uids, g->n_uids);
+        guard_rules_isolation(&b, &g->params, on, g->uids, g->n_uids);
         r = run(&b, 0);
         if (r < 0)
                 return r;

@@ -87,7 +87,12 @@ static void drop_chains(struct strbuf *b) {
 
 #define ELEMENTS(a) (sizeof a / sizeof((a)[0]))
 
-static const char *const student_chains[] = { "in", "l3", "out", "exam" };
+/* in: whose MAC; l3: what the frame may be and whose address; l4: the
+ * frames of protocols other than TCP (UDP's and ICMP's servers and
+ * rates, apart so that a TCP frame never meets them); out: what leaves
+ * through the student's port; exam: empty unless exam mode is on, so
+ * that nothing of it costs a frame while it is off. */
+static const char *const student_chains[] = { "in", "l3", "l4", "out", "exam" };
 /* A student's sets: learned ones forget and hold at most max_macs. */
 static const struct set_kind {
         const char *name, *key, *flags;
@@ -99,22 +104,48 @@ static const struct set_kind {
         { "ports", "type ifname", "", false },
 };
 
-/* exam_UID: what the student's frames to another student's VM meet. */
-static void student_isolation(struct strbuf *b, uint32_t uid, bool on) {
-        strbuf_printf(b, "flush chain " T " exam_%u\n", (unsigned)uid);
-        if (on)
-                strbuf_printf(b, "add rule " T " exam_%u " DROP_AS("exam") "\n", (unsigned)uid, (unsigned)uid);
+/* The host's side of the lab as the rules write it. */
+struct host_text {
+        char address[INET_ADDRSTRLEN], subnet[INET_ADDRSTRLEN], mac[MAC_ADDRESS_STRLEN];
+};
+
+static struct host_text host_text_of(const struct guard_params *p) {
+        uint32_t mask = p->prefix_len ? htonl(~0u << (32 - p->prefix_len)) : 0;
+        struct in_addr net = { p->address.s_addr & mask };
+        struct host_text t;
+
+        inet_ntop(AF_INET, &p->address, t.address, sizeof t.address);
+        inet_ntop(AF_INET, &net, t.subnet, sizeof t.subnet);
+        mac_address_format(p->host_mac, t.mac);
+        return t;
+}
+
+/* exam_UID: every frame of the student's port meets it, both ways (l3_UID
+ * and out_UID jump to it); in exam mode it drops what goes from one
+ * student's VM to another's, through the bridge or round through the
+ * host's routing.  The frames another student's port floods to this one
+ * are dropped uncounted: the sender's exam_UID counts its unicast. */
+static void student_isolation(struct strbuf *b, const struct guard_params *p, uint32_t uid, bool on) {
+        unsigned u = uid;
+
+        strbuf_printf(b, "flush chain " T " exam_%u\n", u);
+        if (!on)
+                return;
+        struct host_text h = host_text_of(p);
+#define R(...) strbuf_printf(b, "add rule " T " exam_%u " __VA_ARGS__)
+        /* leaving through the port: from another student's, dropped */
+        R("iifname != @ports_%u iifname @student_ports drop\n", u, u);
+        R("iifname != @ports_%u return\n", u, u);
+        /* coming in from it: not to another student's VM */
+        R("@ll,0,48 @macs @ll,0,48 != @macs_%u " DROP_AS("exam") "\n", u, u, u);
+        R("ether daddr %s ip daddr %s/%u ip daddr != %s " DROP_AS("exam") "\n", u, h.mac, h.subnet, p->prefix_len,
+          h.address, u);
+#undef R
 }
 
 void guard_rules_student(struct strbuf *b, const struct guard_params *p, uint32_t uid) {
-        uint32_t mask = p->prefix_len ? htonl(~0u << (32 - p->prefix_len)) : 0;
-        struct in_addr net = { p->address.s_addr & mask };
-        char host[INET_ADDRSTRLEN], subnet[INET_ADDRSTRLEN], host_mac[MAC_ADDRESS_STRLEN];
+        struct host_text h = host_text_of(p);
         unsigned u = uid;
-
-        inet_ntop(AF_INET, &p->address, host, sizeof host);
-        inet_ntop(AF_INET, &net, subnet, sizeof subnet);
-        mac_address_format(p->host_mac, host_mac);
 
         for (unsigned i = 0; i < ELEMENTS(student_chains); i++)
                 strbuf_printf(b, "add chain " T " %s_%u\nflush chain " T " %s_%u\n", student_chains[i], u,
@@ -129,7 +160,7 @@ void guard_rules_student(struct strbuf *b, const struct guard_params *p, uint32_
 #define R(chain, ...) strbuf_printf(b, "add rule " T " " chain "_%u " __VA_ARGS__)
         /* layer 2: whose MAC is it? */
         R("in", "ether saddr & 01:00:00:00:00:00 == 01:00:00:00:00:00 " DROP_AS("host_mac") "\n", u, u);
-        R("in", "ether saddr %s " DROP_AS("host_mac") "\n", u, host_mac, u);
+        R("in", "ether saddr %s " DROP_AS("host_mac") "\n", u, h.mac, u);
         R("in", "@ll,48,48 @macs_%u update @macs_%u { @ll,48,48 } update @macs { @ll,48,48 } goto l3_%u\n",
           u, u, u, u);
         R("in", "@ll,48,48 @macs " DROP_AS("mac_taken") "\n", u, u);
@@ -140,29 +171,27 @@ void guard_rules_student(struct strbuf *b, const struct guard_params *p, uint32_
 
         /* a tag would hide what is inside from every rule below */
         R("l3", "ether type @vlan_types " DROP_AS("vlan") "\n", u, u);
-        /* servers only the host may be */
-        R("l3", "udp sport 67 " DROP_AS("dhcp_server") "\n", u, u);
-        R("l3", "udp dport 68 " DROP_AS("dhcp_server") "\n", u, u);
-        R("l3", "udp sport 547 " DROP_AS("dhcpv6_server") "\n", u, u);
-        R("l3", "udp dport 546 " DROP_AS("dhcpv6_server") "\n", u, u);
-        R("l3", "icmpv6 type @router_messages " DROP_AS("ipv6_router") "\n", u, u);
-        R("l3", "icmp type redirect " DROP_AS("redirect") "\n", u, u);
+        /* servers only the host may be (a frame without a transport
+         * header, ARP's, has no l4proto: the rule does not match) */
+        R("l3", "meta l4proto != tcp jump l4_%u\n", u, u);
+        R("l4", "udp sport 67 " DROP_AS("dhcp_server") "\n", u, u);
+        R("l4", "udp dport 68 " DROP_AS("dhcp_server") "\n", u, u);
+        R("l4", "udp sport 547 " DROP_AS("dhcpv6_server") "\n", u, u);
+        R("l4", "udp dport 546 " DROP_AS("dhcpv6_server") "\n", u, u);
+        R("l4", "icmpv6 type @router_messages " DROP_AS("ipv6_router") "\n", u, u);
+        R("l4", "icmp type redirect " DROP_AS("redirect") "\n", u, u);
         /* the host's services: for the student's own MACs, at a rate */
-        R("l3", "udp dport 67 @th,288,48 != @macs_%u " DROP_AS("dhcp_foreign") "\n", u, u, u);
-        R("l3", "udp dport 67 limit rate over %u/second burst %u packets " DROP_AS("dhcp_rate") "\n", u,
+        R("l4", "udp dport 67 @th,288,48 != @macs_%u " DROP_AS("dhcp_foreign") "\n", u, u, u);
+        R("l4", "udp dport 67 limit rate over %u/second burst %u packets " DROP_AS("dhcp_rate") "\n", u,
           GUARD_DHCP_RATE, GUARD_DHCP_BURST, u);
         R("l3", "ip daddr %s meta l4proto @dns_protocols th dport 53 limit rate over %u/second burst %u packets "
-          DROP_AS("dns_rate") "\n", u, host, GUARD_DNS_RATE, GUARD_DNS_BURST, u);
+          DROP_AS("dns_rate") "\n", u, h.address, GUARD_DNS_RATE, GUARD_DNS_BURST, u);
         R("l3", "ether type arp @nh,64,48 != @macs_%u " DROP_AS("arp_foreign") "\n", u, u, u);
-        /* exam mode: not to another student's VM, not even round through
-         * the host's routing (broadcasts are stopped in out_UID) */
-        R("l3", "@ll,0,48 @macs @ll,0,48 != @macs_%u jump exam_%u\n", u, u, u);
-        R("l3", "ether daddr %s ip daddr %s/%u ip daddr != %s jump exam_%u\n", u, host_mac, subnet,
-          p->prefix_len, host, u);
+        R("l3", "jump exam_%u\n", u, u);
         /* addresses: never the host's; the student's own (leased, then seen);
          * free ones become theirs; another student's never */
-        R("l3", "arp saddr ip %s " DROP_AS("host_address") "\n", u, host, u);
-        R("l3", "ip saddr %s " DROP_AS("host_address") "\n", u, host, u);
+        R("l3", "arp saddr ip %s " DROP_AS("host_address") "\n", u, h.address, u);
+        R("l3", "ip saddr %s " DROP_AS("host_address") "\n", u, h.address, u);
         R("l3", "arp saddr ip 0.0.0.0 accept\n", u);
         R("l3", "ip saddr 0.0.0.0 accept\n", u);
         static const char *const sources[] = { "arp saddr ip", "ip saddr" };
@@ -182,10 +211,11 @@ void guard_rules_student(struct strbuf *b, const struct guard_params *p, uint32_
         R("l3", "ether type @arp_ip " DROP_AS("too_many_addresses") "\n", u, u);
 
         /* leaving through the student's port */
-        R("out", "@ll,0,48 @macs @ll,0,48 != @macs_%u drop\n", u, u);
-        R("out", "iifname @student_ports iifname != @ports_%u jump exam\n", u, u);
+        /* (the student's own MAC first: a frame for it stops at one lookup) */
+        R("out", "@ll,0,48 != @macs_%u @ll,0,48 @macs drop\n", u, u);
+        R("out", "jump exam_%u\n", u, u);
 #undef R
-        student_isolation(b, uid, p->isolation);
+        student_isolation(b, p, uid, p->isolation);
 }
 
 void guard_rules_student_delete(struct strbuf *b, uint32_t uid) {
@@ -225,14 +255,10 @@ void guard_rules_ports_refresh(struct strbuf *b, const struct guard_port *ports,
                         guard_rules_port(b, &ports[i], true);
 }
 
-void guard_rules_isolation(struct strbuf *b, bool on, const uint32_t *uids, size_t n_uids) {
-        /* frames another student's port floods to this one: dropped, not
-         * counted (the sender's count is kept by exam_UID, for unicast) */
-        strbuf_printf(b, "flush chain " T " exam\n");
-        if (on)
-                strbuf_printf(b, "add rule " T " exam drop\n");
+void guard_rules_isolation(struct strbuf *b, const struct guard_params *p, bool on, const uint32_t *uids,
+                           size_t n_uids) {
         for (size_t i = 0; i < n_uids; i++)
-                student_isolation(b, uids[i], on);
+                student_isolation(b, p, uids[i], on);
 }
 
 void guard_rules_table(struct strbuf *b, const struct guard_params *p, const struct guard_port *ports,
@@ -240,7 +266,8 @@ void guard_rules_table(struct strbuf *b, const struct guard_params *p, const str
         /* rules only: `flush table` leaves every set and its elements */
         strbuf_printf(b, "add table " T "\nflush table " T "\n");
         shared_sets(b);
-        strbuf_printf(b, "add chain " T " exam\n");
+        /* the exam chain all students shared before exam_UID did it all */
+        strbuf_printf(b, "add chain " T " exam\ndelete chain " T " exam\n");
         /* what students' rules use that a modular kernel keeps in a module
          * of its own (nft_limit), used once here, in a chain nothing jumps
          * to: the kernel loads it with the table, and a kernel that cannot
@@ -249,7 +276,6 @@ void guard_rules_table(struct strbuf *b, const struct guard_params *p, const str
          * closed) */
         strbuf_printf(b, "add chain " T " needs\nadd rule " T " needs limit rate 1/second\n");
         drop_chains(b);
-        guard_rules_isolation(b, p->isolation, NULL, 0);
         for (size_t i = 0; i < n_uids; i++)
                 guard_rules_student(b, p, uids[i]);
         /* owners of ports that uids forgot get chains too */

@@ -100,8 +100,10 @@ void guard_rules_port(struct strbuf *b, const struct guard_port *port, bool add)
 void guard_rules_ports_refresh(struct strbuf *b, const struct guard_port *ports, size_t n_ports,
                                const uint32_t *uids, size_t n_uids);
 
-/* Exam mode on or off, for the students in uids (whose chains exist). */
-void guard_rules_isolation(struct strbuf *b, bool on, const uint32_t *uids, size_t n_uids);
+/* Exam mode on or off, for the students in uids (whose chains exist), with
+ * the host's addresses in p (its isolation is not read: on is). */
+void guard_rules_isolation(struct strbuf *b, const struct guard_params *p, bool on, const uint32_t *uids,
+                           size_t n_uids);
 
 /* Replaces the leased addresses of the students in uids (and the set of
  * all leased addresses) with leases, as of now; leases of other uids and

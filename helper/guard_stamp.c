@@ -53,5 +53,5 @@ void guard_stamp_bring_up_to_date(struct strbuf *b, const struct guard_params *p
                 if (!listed_student(l, uids[i]))
                         guard_rules_student(b, p, uids[i]);
         guard_rules_ports_refresh(b, ports, n_ports, uids, n_uids);
-        guard_rules_isolation(b, p->isolation, uids, n_uids);
+        guard_rules_isolation(b, p, p->isolation, uids, n_uids);
 }

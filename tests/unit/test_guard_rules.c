@@ -75,12 +75,17 @@ static void test_table(void **state) {
         /* one drop chain per kind, counting under the mark */
         HAS(r, "drop_dhcp_server update @drops { meta mark . ether saddr . 1 } drop");
         HAS(r, "drop_too_many_macs update @drops { meta mark . 00:00:00:00:00:00 . 7 } drop");
-        /* no exam mode */
-        LACKS(r, "add rule bridge vmnet_guard exam drop");
-        LACKS(r, "exam_61001 meta mark set 61001 goto drop_exam");
+        /* no exam mode: the exam chains stay empty; the one all shared
+         * before them goes */
+        LACKS(r, "add rule bridge vmnet_guard exam_");
+        assert_in_order(r, "flush table bridge vmnet_guard\n", "add chain bridge vmnet_guard exam\n",
+                        "delete chain bridge vmnet_guard exam\n");
         r = TEXT(guard_rules_table(b, &(struct guard_params) { .isolation = true, .max_macs = 1 }, ports, 1, NULL, 0));
-        HAS(r, "add rule bridge vmnet_guard exam drop\n");
-        HAS(r, "add rule bridge vmnet_guard exam_61001 meta mark set 61001 goto drop_exam\n");
+        assert_in_order(r, "add rule bridge vmnet_guard exam_61001 iifname != @ports_61001 iifname @student_ports drop\n",
+                        "add rule bridge vmnet_guard exam_61001 iifname != @ports_61001 return\n",
+                        "exam_61001 @ll,0,48 @macs @ll,0,48 != @macs_61001 meta mark set 61001 goto drop_exam\n",
+                        "exam_61001 ether daddr 00:00:00:00:00:00 ip daddr 0.0.0.0/0 ip daddr != 0.0.0.0 meta mark "
+                        "set 61001 goto drop_exam\n");
 }
 
 static void test_student(void **state) {
@@ -98,9 +103,9 @@ static void test_student(void **state) {
         HAS(r, "in_61001 meta mark set 61001 goto drop_too_many_macs");
         /* no tags to hide behind, no servers but the host */
         HAS(r, "l3_61001 ether type @vlan_types meta mark set 61001 goto drop_vlan");
-        HAS(r, "l3_61001 udp sport 67 meta mark set 61001 goto drop_dhcp_server");
-        HAS(r, "l3_61001 icmpv6 type @router_messages meta mark set 61001 goto drop_ipv6_router");
-        HAS(r, "l3_61001 udp dport 67 @th,288,48 != @macs_61001 meta mark set 61001 goto drop_dhcp_foreign");
+        HAS(r, "l4_61001 udp sport 67 meta mark set 61001 goto drop_dhcp_server");
+        HAS(r, "l4_61001 icmpv6 type @router_messages meta mark set 61001 goto drop_ipv6_router");
+        HAS(r, "l4_61001 udp dport 67 @th,288,48 != @macs_61001 meta mark set 61001 goto drop_dhcp_foreign");
         HAS(r, "limit rate over 20/second burst 50 packets meta mark set 61001 goto drop_dhcp_rate");
         HAS(r, "ip daddr 10.77.0.1 meta l4proto @dns_protocols th dport 53 limit rate over 200/second");
         /* addresses: the host's never; leased before seen; the student's own first */
@@ -111,11 +116,21 @@ static void test_student(void **state) {
                         "ip saddr @addrs_61001 update",
                         "ip saddr @addrs meta mark set 61001 goto drop_address_taken",
                         "ether type ip add @addrs_61001 { ip saddr }");
+        /* a TCP frame meets no rule of the other protocols' servers */
+        assert_in_order(r, "l3_61001 ether type @vlan_types", "l3_61001 meta l4proto != tcp jump l4_61001\n",
+                        "l3_61001 ip daddr 10.77.0.1 meta l4proto @dns_protocols th dport 53",
+                        "l3_61001 ether type arp @nh,64,48 != @macs_61001", "l3_61001 jump exam_61001\n",
+                        "l3_61001 arp saddr ip 10.77.0.1");
+        LACKS(r, "l3_61001 udp");
+        /* leaving: a frame for another student's MAC never goes down this
+         * port; then exam mode, empty while off */
+        assert_in_order(r, "out_61001 @ll,0,48 != @macs_61001 @ll,0,48 @macs drop\n", "out_61001 jump exam_61001\n");
+        LACKS(r, "add rule bridge vmnet_guard exam_61001");
+        p.isolation = true;
+        r = TEXT(guard_rules_student(b, &p, 61001));
         /* exam mode, through the host too */
-        HAS(r, "ether daddr 02:76:6d:01:02:03 ip daddr 10.77.0.0/24 ip daddr != 10.77.0.1 jump exam_61001");
-        /* leaving: a frame for another student's MAC never goes down this port */
-        HAS(r, "out_61001 @ll,0,48 @macs @ll,0,48 != @macs_61001 drop");
-        HAS(r, "out_61001 iifname @student_ports iifname != @ports_61001 jump exam");
+        HAS(r, "exam_61001 ether daddr 02:76:6d:01:02:03 ip daddr 10.77.0.0/24 ip daddr != 10.77.0.1 meta mark set "
+               "61001 goto drop_exam\n");
 
         r = TEXT(guard_rules_student_delete(b, 61001));
         assert_in_order(r, "flush chain bridge vmnet_guard out_61001", "delete chain bridge vmnet_guard in_61001");
@@ -235,11 +250,16 @@ static void test_kernel_takes_it(void **state) {
         guard_rules_port(&port, &stale, true);
         guard_rules_port(&unport, &ports[1], false);
         guard_rules_ports_refresh(&refresh, ports, 3, uids, 2);
-        guard_rules_isolation(&on, true, uids, 2);
-        guard_rules_isolation(&off, false, uids, 2);
+        guard_rules_isolation(&on, &p, true, uids, 2);
+        guard_rules_isolation(&off, &p, false, uids, 2);
         guard_rules_student_delete(&gone, 61002);
         guard_rules_delete_table(&del);
         const struct nft_step steps[] = {
+                /* a table of a vmnetd before exam_UID did it all: its
+                 * shared exam chain goes, though a rule jumped to it */
+                { "add table bridge vmnet_guard\nadd chain bridge vmnet_guard exam\n"
+                  "add chain bridge vmnet_guard out_61001\n"
+                  "add rule bridge vmnet_guard out_61001 iifname \"vmnp0\" jump exam", false },
                 { strbuf_str(&t1), false },
                 { "add element bridge vmnet_guard macs { 0x525400000001 }", false },
                 { strbuf_str(&t2), false },                    /* a reload: new student, exam mode */

@@ -191,21 +191,32 @@ int nft_listing_parse(const char *text, size_t len, struct nft_object **ret_obje
 
         while (r == 0 && (t = next(&l)) != TOK_END) {
                 /* table FAMILY NAME { */
-                if (t != TOK_WORD || !word_is(&l, "table") || next(&l) != TOK_WORD || next(&l) != TOK_WORD ||
-                    next(&l) != TOK_OPEN) {
+                char family[sizeof objects->family] = "", table[sizeof objects->table] = "";
+                bool table_kept;
+                if (t != TOK_WORD || !word_is(&l, "table") || next(&l) != TOK_WORD) {
+                        r = -EBADMSG;
+                        break;
+                }
+                table_kept = copy_word(&l, family, sizeof family);
+                if (next(&l) != TOK_WORD) {
+                        r = -EBADMSG;
+                        break;
+                }
+                table_kept = copy_word(&l, table, sizeof table) && table_kept;
+                if (next(&l) != TOK_OPEN) {
                         r = -EBADMSG;
                         break;
                 }
                 tables++;
                 while (r == 0 && (t = next(&l)) != TOK_CLOSE) {
                         struct nft_object o = {};
-                        bool kept;
+                        bool kept = table_kept;
                         /* KIND NAME { */
                         if (t != TOK_WORD) {
                                 r = -EBADMSG;
                                 break;
                         }
-                        kept = copy_word(&l, o.kind, sizeof o.kind);
+                        kept = copy_word(&l, o.kind, sizeof o.kind) && kept;
                         if (next(&l) != TOK_WORD) {
                                 r = -EBADMSG;
                                 break;
@@ -215,6 +226,8 @@ int nft_listing_parse(const char *text, size_t len, struct nft_object **ret_obje
                                 r = -EBADMSG;
                                 break;
                         }
+                        memcpy(o.family, family, sizeof o.family);
+                        memcpy(o.table, table, sizeof o.table);
                         r = parse_object(&l, &o, kept ? on_element : NULL, userdata);
                         if (r < 0 || !kept)
                                 continue;

@@ -17,6 +17,7 @@
 #define NFT_LISTING_ELEMENT_MAX 511  /* an element's text; longer ones are passed over */
 
 struct nft_object {
+        char family[16], table[NFT_LISTING_NAME_MAX + 1]; /* the table it is in */
         char kind[16];                       /* "set", "map", "chain", ... */
         char name[NFT_LISTING_NAME_MAX + 1];
         size_t n_elements;
@@ -29,7 +30,8 @@ typedef int (*nft_element_fn)(const struct nft_object *in, const char *element, 
 
 /* Parses text (len bytes, need not be NUL-terminated).  *ret_objects
  * (malloc'ed, free() it; NULL when none) gets every object of every table
- * listed, *ret_n their count.  on_element may be NULL.  Returns 0,
+ * listed (a table whose family or name does not fit is passed over, as an
+ * object whose kind or name does not), *ret_n their count.  on_element may be NULL.  Returns 0,
  * -EBADMSG when the text is not such a listing (unbalanced braces, no
  * table), -ENOMEM, or what on_element returned. */
 int nft_listing_parse(const char *text, size_t len, struct nft_object **ret_objects, size_t *ret_n,

@@ -165,6 +165,17 @@ static int scenario(void *userdata) {
         CHECK(69, !guard_port_address_known(&g, "vmnp199")); /* not a port any more */
         CHECK(65, lists("map bridge vmnet_guard in_ports", "\"vmnp116\" : goto in_62016"));
         CHECK(66, guard_sync_ports(&g, ports + 1, 1, GUARD_SYNC_STUDENTS_MAX) == 0 && !lists("map bridge vmnet_guard in_ports", "vmnp101"));
+        /* a reload collects the chains of students who left and own
+         * nothing (62001), not of one whose set still holds a MAC (62002);
+         * another table's objects of the same names count for nothing */
+        CHECK(73, nft_run("add element bridge vmnet_guard macs_62002 { 0x525400000062 }\n"
+                          "add table bridge other\nadd chain bridge other in_62099\n"
+                          "add set bridge other macs_62001 { type ether_addr; }\n"
+                          "add element bridge other macs_62001 { 52:54:00:00:00:63 }", 0, NULL) == 0);
+        CHECK(74, guard_reload(&g, &c, host_mac) == 0 && !lists("table bridge vmnet_guard", "chain in_62001 ") &&
+                          lists("table bridge vmnet_guard", "chain in_62002 ") &&
+                          !lists("table bridge vmnet_guard", "chain in_62099 "));
+        CHECK(75, nft_run("delete table bridge other", 0, NULL) == 0);
 
         /* off: no table */
         c.guard = false;

@@ -101,6 +101,18 @@ static void test_two_tables_and_empty(void **state) {
         assert_int_equal(nft_listing_parse(two, strlen(two), &o, &n, NULL, NULL), 0);
         assert_int_equal(n, 1);
         assert_string_equal(o[0].name, "c");
+        /* each object says its table */
+        assert_string_equal(o[0].family, "inet");
+        assert_string_equal(o[0].table, "b");
+        free(o);
+        /* a table whose name does not fit: its objects are passed over */
+        char longer[256];
+        snprintf(longer, sizeof longer, "table bridge %0*d {\n\tchain c {\n\t}\n}\ntable bridge t {\n\tchain d {\n\t}\n}\n",
+                 NFT_LISTING_NAME_MAX + 1, 7);
+        assert_int_equal(nft_listing_parse(longer, strlen(longer), &o, &n, NULL, NULL), 0);
+        assert_int_equal(n, 1);
+        assert_string_equal(o[0].name, "d");
+        assert_string_equal(o[0].table, "t");
         free(o);
 }
 

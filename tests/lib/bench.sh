@@ -36,6 +36,12 @@ bench_json_string() {
         printf '"%s"' "$s"
 }
 
+# median VALUE...: the middle one (an odd count: a figure a round really
+# had), "" for none.
+median() {
+        printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
+
 bench_title() {
         printf '{"title": %s}\n' "$(bench_json_string "$1")" >> "$BENCH_RESULTS"
 }

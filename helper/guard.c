@@ -19,10 +19,7 @@
 
 
 static bool uid_known(const struct guard *g, uint32_t uid) {
-        for (size_t i = 0; i < g->n_uids; i++)
-                if (g->uids[i] == uid)
-                        return true;
-        return false;
+        return guard_uid_listed(uid, g->uids, g->n_uids);
 }
 
 static int remember_uid(struct guard *g, uint32_t uid) {
@@ -281,10 +278,7 @@ static int change_remove(struct guard *g, struct port_changes *c, struct guard_p
 }
 
 static bool uid_new(const struct port_changes *c, uint32_t uid) {
-        for (size_t i = 0; i < c->n_new; i++)
-                if (c->new_uids[i] == uid)
-                        return true;
-        return false;
+        return guard_uid_listed(uid, c->new_uids, c->n_new);
 }
 
 static int change_add(struct guard *g, struct port_changes *c, const struct guard_port *want) {

@@ -23,7 +23,7 @@ bool guard_port_name_ok(const char *name) {
         return name[0] && strnlen(name, IFNAMSIZ) < IFNAMSIZ && !strpbrk(name, "\"\\");
 }
 
-static bool uid_listed(uint32_t uid, const uint32_t *uids, size_t n) {
+bool guard_uid_listed(uint32_t uid, const uint32_t *uids, size_t n) {
         for (size_t i = 0; i < n; i++)
                 if (uids[i] == uid)
                         return true;
@@ -251,7 +251,7 @@ void guard_rules_ports_refresh(struct strbuf *b, const struct guard_port *ports,
         for (size_t i = 0; i < n_uids; i++)
                 strbuf_printf(b, "flush set " T " ports_%u\n", (unsigned)uids[i]);
         for (size_t i = 0; i < n_ports; i++)
-                if (uid_listed(ports[i].uid, uids, n_uids))
+                if (guard_uid_listed(ports[i].uid, uids, n_uids))
                         guard_rules_port(b, &ports[i], true);
 }
 
@@ -280,7 +280,7 @@ void guard_rules_table(struct strbuf *b, const struct guard_params *p, const str
                 guard_rules_student(b, p, uids[i]);
         /* owners of ports that uids forgot get chains too */
         for (size_t i = 0; i < n_ports; i++) {
-                bool seen = uid_listed(ports[i].uid, uids, n_uids);
+                bool seen = guard_uid_listed(ports[i].uid, uids, n_uids);
                 for (size_t j = 0; j < i && !seen; j++)
                         seen = ports[j].uid == ports[i].uid;
                 if (!seen)
@@ -320,12 +320,18 @@ static int compare_leases(const void *a, const void *b) {
         return (x->expiry > y->expiry) - (x->expiry < y->expiry);
 }
 
+/* Whether a lease goes into the table: its student's chains are there
+ * (uids) and it has not expired. */
+static bool lease_counts(const struct guard_lease *l, const uint32_t *uids, size_t n_uids, int64_t now) {
+        return guard_uid_listed(l->uid, uids, n_uids) && (l->expiry == 0 || l->expiry > now);
+}
+
 size_t guard_rules_leases_kept(const struct guard_lease *leases, size_t n_leases, const uint32_t *uids,
                                size_t n_uids, int64_t now, struct guard_lease *out) {
         size_t n = 0, kept = 0;
 
         for (size_t i = 0; i < n_leases; i++)
-                if (uid_listed(leases[i].uid, uids, n_uids) && (leases[i].expiry == 0 || leases[i].expiry > now))
+                if (lease_counts(&leases[i], uids, n_uids, now))
                         out[n++] = leases[i];
         if (n > 1)
                 qsort(out, n, sizeof *out, compare_leases);
@@ -353,7 +359,7 @@ void guard_rules_leases(struct strbuf *b, const struct guard_lease *leases, size
         for (size_t i = 0; i < n_uids; i++)
                 strbuf_printf(b, "flush set " T " leased_%u\n", (unsigned)uids[i]);
         for (size_t i = 0; i < n_leases; i++)
-                if (uid_listed(leases[i].uid, uids, n_uids) && (leases[i].expiry == 0 || leases[i].expiry > now))
+                if (lease_counts(&leases[i], uids, n_uids, now))
                         lease_elements(b, "add", &leases[i], now);
 }
 

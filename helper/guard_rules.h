@@ -92,6 +92,9 @@ void guard_rules_student(struct strbuf *b, const struct guard_params *p, uint32_
  * maps first, or in the same transaction before this). */
 void guard_rules_student_delete(struct strbuf *b, uint32_t uid);
 
+/* Whether uid is one of the n in uids. */
+bool guard_uid_listed(uint32_t uid, const uint32_t *uids, size_t n);
+
 /* Puts a port into the maps (add) or takes it out. */
 void guard_rules_port(struct strbuf *b, const struct guard_port *port, bool add);
 

@@ -39,18 +39,11 @@ void guard_stamp_put(struct strbuf *b, const struct guard_listing *l, const char
                 strbuf_printf(b, "add chain bridge " GUARD_TABLE " %s\n", stamp);
 }
 
-static bool listed_student(const struct guard_listing *l, uint32_t uid) {
-        for (size_t i = 0; i < l->n; i++)
-                if (l->uids[i] == uid)
-                        return true;
-        return false;
-}
-
 void guard_stamp_bring_up_to_date(struct strbuf *b, const struct guard_params *p, const struct guard_listing *l,
                                   const struct guard_port *ports, size_t n_ports, const uint32_t *uids,
                                   size_t n_uids) {
         for (size_t i = 0; i < n_uids; i++)
-                if (!listed_student(l, uids[i]))
+                if (!guard_uid_listed(uids[i], l->uids, l->n))
                         guard_rules_student(b, p, uids[i]);
         guard_rules_ports_refresh(b, ports, n_ports, uids, n_uids);
         guard_rules_isolation(b, p, p->isolation, uids, n_uids);

@@ -42,9 +42,12 @@ void guard_stamp_put(struct strbuf *b, const struct guard_listing *l, const char
 void guard_stamp_bring_up_to_date(struct strbuf *b, const struct guard_params *p, const struct guard_listing *l,
                                   const struct guard_port *ports, size_t n_ports, const uint32_t *uids,
                                   size_t n_uids) {
+        /* a new student's chains come with exam mode as p says; those
+         * there already get it set */
         for (size_t i = 0; i < n_uids; i++)
                 if (!guard_uid_listed(uids[i], l->uids, l->n))
                         guard_rules_student(b, p, uids[i]);
+                else
+                        guard_rules_isolation(b, p, p->isolation, &uids[i], 1);
         guard_rules_ports_refresh(b, ports, n_ports, uids, n_uids);
-        guard_rules_isolation(b, p, p->isolation, uids, n_uids);
 }
